@@ -1,0 +1,169 @@
+"""Parsing one CSV row's text fields, collecting every problem instead of stopping at one.
+
+A :class:`RowReader` wraps the row; each ``text``/``date``/``money``/... call
+returns a value or ``None`` and records a :class:`FieldError` naming the field.
+Error reasons never repeat the cell's content: it may be PHI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from collector_tui.domain.money import MAX_ACCOUNT_CENTS, MoneyError, parse_money
+
+EARLIEST_DATE = date(1900, 1, 1)
+_TRUE = frozenset({"y", "yes", "true", "t", "1", "x"})
+_FALSE = frozenset({"", "n", "no", "false", "f", "0"})
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one field of one row: what the reject file records."""
+
+    field: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowFormat:
+    """How a source system writes dates and money (see ``--mapping``)."""
+
+    date_formats: tuple[str, ...] = ("%Y-%m-%d",)
+    datetime_formats: tuple[str, ...] = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
+    money_unit: str = "dollars"
+
+
+@dataclass
+class RowReader:
+    """Reads typed values out of one row of strings, remembering what was wrong."""
+
+    row: Mapping[str, str | None]
+    today: date
+    fmt: RowFormat = field(default_factory=RowFormat)
+    errors: list[FieldError] = field(default_factory=list)
+
+    def fail(self, name: str, reason: str) -> None:
+        self.errors.append(FieldError(name, reason))
+
+    def raw(self, name: str) -> str:
+        value = self.row.get(name)
+        return "" if value is None else value.strip()
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 200) -> str | None:
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.fail(name, "required")
+            return None
+        if len(value) > max_length:
+            self.fail(name, f"longer than {max_length} characters")
+            return None
+        return value
+
+    def choice(
+        self, name: str, choices: tuple[str, ...], *, default: str | None = None
+    ) -> str | None:
+        value = self.raw(name).lower()
+        if not value:
+            if default is None:
+                self.fail(name, "required")
+            return default
+        if value not in choices:
+            self.fail(name, f"must be one of {', '.join(choices)}")
+            return default
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.raw(name).lower()
+        if value in _TRUE:
+            return True
+        if value not in _FALSE:
+            self.fail(name, "must be Y or N")
+        return False
+
+    def date(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        not_future: bool = True,
+        earliest: date = EARLIEST_DATE,
+        latest: date | None = None,
+    ) -> date | None:
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.fail(name, "required")
+            return None
+        parsed = _parse_date(value, self.fmt.date_formats)
+        if parsed is None:
+            self.fail(name, "not a real date in the expected format")
+            return None
+        if not_future and parsed > self.today:
+            self.fail(name, "is in the future")
+            return None
+        if parsed < earliest:
+            self.fail(name, f"is before {earliest.isoformat()}")
+            return None
+        if latest is not None and parsed > latest:
+            self.fail(name, f"is after {latest.isoformat()}")
+            return None
+        return parsed
+
+    def timestamp(self, name: str, *, required: bool = False) -> datetime | None:
+        """A moment with an explicit offset (or ``Z``), returned in UTC."""
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.fail(name, "required")
+            return None
+        text = value[:-1] + "+00:00" if value.endswith("Z") else value
+        for pattern in self.fmt.datetime_formats:
+            try:
+                moment = datetime.strptime(text, pattern)  # noqa: DTZ007 (offset checked below)
+            except ValueError:
+                continue
+            if moment.tzinfo is None:
+                self.fail(name, "has no UTC offset")
+                return None
+            return moment.astimezone(UTC)
+        self.fail(name, "not a timestamp with an offset (e.g. 2026-11-27T14:05:00-05:00)")
+        return None
+
+    def money(
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        allow_negative: bool = False,
+        maximum: int = MAX_ACCOUNT_CENTS,
+    ) -> int | None:
+        value = self.raw(name)
+        if not value:
+            if required:
+                self.fail(name, "required")
+            return None
+        try:
+            cents = parse_money(value, unit=self.fmt.money_unit)
+        except MoneyError as exc:
+            self.fail(name, f"not an amount of money ({exc})")
+            return None
+        if cents < 0 and not allow_negative:
+            self.fail(name, "is negative")
+            return None
+        if abs(cents) > maximum:
+            self.fail(name, "is larger than any plausible amount")
+            return None
+        return cents
+
+
+def _parse_date(value: str, patterns: tuple[str, ...]) -> date | None:
+    for pattern in patterns:
+        try:
+            # strptime with a date-only pattern; naive is right for a calendar date.
+            return datetime.strptime(value, pattern).date()  # noqa: DTZ007
+        except ValueError:
+            continue
+    return None

@@ -1,0 +1,56 @@
+"""Money as integer cents; ``Decimal`` only at the edges (parsing, display)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+MAX_ACCOUNT_CENTS = 10_000_000_00  # $10,000,000.00: anything above is a file error, not a debt
+
+
+class MoneyError(ValueError):
+    """Text that is not an amount of money."""
+
+
+def parse_money(text: str, *, unit: str = "dollars") -> int:
+    """Parse ``"1,234.56"``, ``"$12"`` or (with ``unit="cents"``) ``"123456"`` into cents.
+
+    Dollar amounts may carry at most two decimals; a third decimal is an
+    error rather than a silent rounding.
+    """
+    cleaned = text.strip().replace(",", "").replace("$", "")
+    negative = False
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        negative, cleaned = True, cleaned[1:-1]
+    if not cleaned:
+        raise MoneyError("empty amount")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise MoneyError("not a number") from None
+    if not amount.is_finite():
+        raise MoneyError("not a number")
+    if unit == "cents":
+        if amount != amount.to_integral_value():
+            raise MoneyError("cents must be a whole number")
+        cents = int(amount)
+    elif unit == "dollars":
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise MoneyError("more than two decimal places")
+        cents = int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    else:
+        raise MoneyError(f"unknown money unit {unit!r}")
+    return -cents if negative else cents
+
+
+def format_cents(cents: int, *, symbol: bool = True) -> str:
+    """``123456`` -> ``"$1,234.56"``; negatives as ``"-$12.00"``."""
+    sign = "-" if cents < 0 else ""
+    dollars, rest = divmod(abs(cents), 100)
+    prefix = "$" if symbol else ""
+    return f"{sign}{prefix}{dollars:,}.{rest:02d}"
+
+
+def cents_to_decimal(cents: int) -> Decimal:
+    """Cents as an exact dollar ``Decimal`` (for files written back to billing)."""
+    return (Decimal(cents) / 100).quantize(Decimal("0.01"))

@@ -1,0 +1,69 @@
+"""Audit events: written in the same transaction as the change they record."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from db.models import AuditEvent, table_of
+
+DetailValue = int | str | bool | None | list[int] | list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting: the login that is accountable, and whom they act as (admins, demo)."""
+
+    login: str
+    collector_id: int | None
+    role: str
+    acting_as: str | None = None
+
+
+SYSTEM = Actor(login="system", collector_id=None, role="admin")
+
+
+def audit_rows(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_ids: Iterable[int | None],
+    *,
+    at: datetime,
+    details: Mapping[str, DetailValue] | None = None,
+) -> list[dict[str, Any]]:
+    text = json.dumps(dict(details), sort_keys=True) if details else None
+    return [
+        {
+            "occurred_at": at,
+            "actor": actor.login,
+            "acting_as": actor.acting_as,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "details": text,
+        }
+        for entity_id in entity_ids
+    ]
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_ids: Iterable[int | None],
+    *,
+    at: datetime,
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """Write one audit event per entity id (ids, counts and codes only in ``details``)."""
+    rows = audit_rows(actor, action, entity_type, entity_ids, at=at, details=details)
+    if rows:
+        session.execute(insert(table_of(AuditEvent)), rows)

@@ -1,0 +1,637 @@
+"""Apply validated placement records: the one way accounts enter the database.
+
+The nightly import and the demo builder both call :func:`apply_placements`
+with a batch of :class:`PlacementRecord`; it upserts facilities, guarantors,
+patients, phones, accounts, charges, claims and dispute holds, and writes an
+audit event per changed account, all inside the caller's transaction.
+
+Writes go through SQLAlchemy Core executemany, never one ORM object per row
+(an ORM object costs ~20x a raw row; see ``shared/PERFORMANCE.md``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+from sqlmodel import Session
+
+from collector_tui.domain.geography import primary_zone
+from collector_tui.domain.placement import (
+    RECORD_CLOSE,
+    RECORD_RECALL,
+    ClaimInput,
+    PlacementRecord,
+    record_digest,
+)
+from collector_tui.services.audit import Actor, audit_rows
+from db import codes
+from db.models import (
+    Account,
+    AccountHold,
+    AssignmentHistory,
+    AuditEvent,
+    Charge,
+    ClaimDenial,
+    Collector,
+    Facility,
+    Guarantor,
+    InsuranceClaim,
+    Patient,
+    Phone,
+    table_of,
+)
+
+CHUNK = 500  # keeps IN lists well under SQLite's bound-parameter limit
+T = TypeVar("T")
+
+ACCOUNT_T = table_of(Account)
+GUARANTOR_T = table_of(Guarantor)
+PATIENT_T = table_of(Patient)
+PHONE_T = table_of(Phone)
+CHARGE_T = table_of(Charge)
+CLAIM_T = table_of(InsuranceClaim)
+DENIAL_T = table_of(ClaimDenial)
+HOLD_T = table_of(AccountHold)
+HISTORY_T = table_of(AssignmentHistory)
+AUDIT_T = table_of(AuditEvent)
+FACILITY_T = table_of(Facility)
+COLLECTOR_T = table_of(Collector)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRejection:
+    """A record the database refused (e.g. a recall for an unknown account)."""
+
+    key: tuple[str, str]
+    field: str
+    reason: str
+
+
+@dataclass
+class PlacementResult:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    total_cents: int = 0
+    rejected: list[RecordRejection] = field(default_factory=list)
+    account_ids: list[int] = field(default_factory=list)  # accounts inserted or changed
+
+    def add(self, other: PlacementResult) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.closed += other.closed
+        self.total_cents += other.total_cents
+        self.rejected.extend(other.rejected)
+        self.account_ids.extend(other.account_ids)
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(table), rows)
+
+
+def _update_by_id(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Executemany ``UPDATE table SET ... WHERE id = :row_id`` (same keys in every row)."""
+    if not rows:
+        return
+    columns = [key for key in rows[0] if key != "row_id"]
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("row_id"))
+        .values({name: bindparam(name) for name in columns})
+    )
+    session.connection().execute(statement, rows)
+
+
+def apply_placements(
+    session: Session,
+    records: Sequence[PlacementRecord],
+    *,
+    actor: Actor,
+    now: datetime,
+    batch_id: int | None = None,
+) -> PlacementResult:
+    """Upsert ``records`` (keys unique within the batch) in the session's transaction."""
+    result = PlacementResult()
+    if not records:
+        return result
+    facilities = _facility_ids(session, records)
+    existing = _existing_accounts(session, records, facilities)
+    opening = [r for r in records if r.record_type not in (RECORD_RECALL, RECORD_CLOSE)]
+    closing = [r for r in records if r.record_type in (RECORD_RECALL, RECORD_CLOSE)]
+
+    changed: list[PlacementRecord] = []
+    digests: dict[tuple[str, str], str] = {}
+    for record in opening:
+        digest = record_digest(record)
+        previous = existing.get(record.key)
+        if (
+            previous is not None
+            and previous["placement_digest"] == digest
+            and previous["status"] in (codes.ACCOUNT_OPEN, codes.ACCOUNT_PAID)
+        ):
+            result.unchanged += 1
+            continue
+        digests[record.key] = digest
+        changed.append(record)
+        result.total_cents += record.total_balance_cents
+    if changed:
+        _apply_opening(
+            session, changed, digests, facilities, existing, actor, now, batch_id, result
+        )
+    if closing:
+        _apply_closing(session, closing, existing, actor, now, batch_id, result)
+    return result
+
+
+def _facility_ids(session: Session, records: Sequence[PlacementRecord]) -> dict[str, int]:
+    names = {r.facility_code: r.facility_name for r in records}
+    found = dict(
+        session.execute(
+            select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(names))
+        ).tuples()
+    )
+    missing = [
+        {"code": code, "name": names[code] or code, "nonprofit": False}
+        for code in names
+        if code not in found
+    ]
+    if missing:
+        _insert(session, FACILITY_T, missing)
+        found = dict(
+            session.execute(
+                select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(names))
+            ).tuples()
+        )
+    return found
+
+
+def _existing_accounts(
+    session: Session, records: Sequence[PlacementRecord], facilities: dict[str, int]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    code_of = {facility_id: code for code, facility_id in facilities.items()}
+    keys = [(facilities[r.facility_code], r.account_number) for r in records]
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    c = ACCOUNT_T.c
+    for part in chunks(keys):
+        rows = session.execute(
+            select(
+                c.id,
+                c.facility_id,
+                c.account_number,
+                c.status,
+                c.placement_digest,
+                c.version,
+                c.assigned_collector_id,
+            ).where(tuple_(c.facility_id, c.account_number).in_(list(part)))
+        ).mappings()
+        for row in rows:
+            found[(code_of[row["facility_id"]], row["account_number"])] = dict(row)
+    return found
+
+
+def _apply_opening(
+    session: Session,
+    records: list[PlacementRecord],
+    digests: dict[tuple[str, str], str],
+    facilities: dict[str, int],
+    existing: dict[tuple[str, str], dict[str, Any]],
+    actor: Actor,
+    now: datetime,
+    batch_id: int | None,
+    result: PlacementResult,
+) -> None:
+    guarantor_ids = _upsert_guarantors(session, records, now)
+    patient_ids = _upsert_patients(session, records, guarantor_ids)
+    _insert_missing_phones(session, records, guarantor_ids, now)
+    collectors = _collector_ids(session, records)
+
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for record in records:
+        assert record.guarantor is not None
+        g_id = guarantor_ids[record.guarantor.external_id]
+        values: dict[str, Any] = {
+            "guarantor_id": g_id,
+            "patient_id": patient_ids.get(_patient_key(record, g_id)),
+            "service_date_from": record.service_date_from,
+            "service_date_to": record.service_date_to,
+            "first_statement_date": record.first_statement_date,
+            "placed_date": record.placed_date,
+            "total_balance_cents": record.total_balance_cents,
+            "insurance_pending_cents": record.insurance_pending_cents,
+            "patient_responsibility_cents": record.patient_responsibility_cents,
+            "status": codes.ACCOUNT_OPEN if record.total_balance_cents > 0 else codes.ACCOUNT_PAID,
+            "fap_status": record.fap_status,
+            "time_zone": primary_zone(record.guarantor.state),
+            "placement_digest": digests[record.key],
+            "updated_at": now,
+            "closed_at": None,
+        }
+        previous = existing.get(record.key)
+        if previous is None:
+            values.update(
+                facility_id=facilities[record.facility_code],
+                account_number=record.account_number,
+                assigned_collector_id=collectors.get(record.collector_login or ""),
+                created_at=now,
+                version=1,
+            )
+            inserts.append(values)
+        else:
+            values.update(row_id=previous["id"], version=previous["version"] + 1)
+            updates.append(values)
+    _insert(session, ACCOUNT_T, inserts)
+    _update_by_id(session, ACCOUNT_T, updates)
+    result.inserted += len(inserts)
+    result.updated += len(updates)
+
+    account_ids = _account_ids(session, records, facilities)
+    inserted_ids = [account_ids[(r["facility_id"], r["account_number"])] for r in inserts]
+    updated_ids = [row["row_id"] for row in updates]
+    ids_by_key = {
+        r.key: account_ids[(facilities[r.facility_code], r.account_number)] for r in records
+    }
+    result.account_ids.extend(ids_by_key.values())
+
+    _replace_charges(session, records, ids_by_key)
+    _upsert_claims(session, records, ids_by_key)
+    _sync_dispute_holds(session, records, ids_by_key, now)
+    history = [
+        {
+            "account_id": account_id,
+            "from_collector_id": None,
+            "to_collector_id": row["assigned_collector_id"],
+            "assigned_by": actor.login,
+            "assigned_at": now,
+            "reason": "placement",
+        }
+        for row, account_id in zip(inserts, inserted_ids, strict=True)
+        if row["assigned_collector_id"] is not None
+    ]
+    _insert(session, HISTORY_T, history)
+    details = {"batch": batch_id} if batch_id is not None else None
+    audit = audit_rows(actor, "placement.insert", "account", inserted_ids, at=now, details=details)
+    audit += audit_rows(actor, "placement.update", "account", updated_ids, at=now, details=details)
+    _insert(session, AUDIT_T, audit)
+
+
+def _apply_closing(
+    session: Session,
+    records: list[PlacementRecord],
+    existing: dict[tuple[str, str], dict[str, Any]],
+    actor: Actor,
+    now: datetime,
+    batch_id: int | None,
+    result: PlacementResult,
+) -> None:
+    updates: list[dict[str, Any]] = []
+    actions: dict[str, list[int]] = {"placement.recall": [], "placement.close": []}
+    for record in records:
+        previous = existing.get(record.key)
+        if previous is None:
+            result.rejected.append(
+                RecordRejection(
+                    record.key, "account_number", "no such account to " + record.record_type
+                )
+            )
+            continue
+        status = (
+            codes.ACCOUNT_RECALLED if record.record_type == RECORD_RECALL else codes.ACCOUNT_CLOSED
+        )
+        if previous["status"] == status:
+            result.unchanged += 1
+            continue
+        updates.append(
+            {
+                "row_id": previous["id"],
+                "status": status,
+                "closed_at": now,
+                "updated_at": now,
+                "version": previous["version"] + 1,
+                "claimed_by_id": None,
+                "claimed_at": None,
+            }
+        )
+        actions[f"placement.{record.record_type}"].append(previous["id"])
+    _update_by_id(session, ACCOUNT_T, updates)
+    result.closed += len(updates)
+    details = {"batch": batch_id} if batch_id is not None else None
+    audit: list[dict[str, Any]] = []
+    for action, ids in actions.items():
+        audit += audit_rows(actor, action, "account", ids, at=now, details=details)
+    _insert(session, AUDIT_T, audit)
+
+
+def _in_chunks(session: Session, build: Any, values: Sequence[Any]) -> Iterable[Any]:
+    for part in chunks(values):
+        yield from session.execute(build(list(part)))
+
+
+def _upsert_guarantors(
+    session: Session, records: Sequence[PlacementRecord], now: datetime
+) -> dict[str, int]:
+    latest = {r.guarantor.external_id: r.guarantor for r in records if r.guarantor is not None}
+    c = GUARANTOR_T.c
+    existing = {
+        row.external_id: row.id
+        for row in _in_chunks(
+            session,
+            lambda ids: select(c.id, c.external_id).where(c.external_id.in_(ids)),
+            list(latest),
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for external_id, g in latest.items():
+        values = {
+            "first_name": g.first_name,
+            "last_name": g.last_name,
+            "date_of_birth": g.date_of_birth,
+            "ssn_last4": g.ssn_last4,
+            "address1": g.address1,
+            "address2": g.address2,
+            "city": g.city,
+            "state": g.state,
+            "zip_code": g.zip_code,
+            "email": g.email,
+            "language": g.language,
+            "deceased": g.deceased,
+            "bankruptcy": g.bankruptcy,
+            "attorney_represented": g.attorney_represented,
+            "cease_communication": g.cease_communication,
+            "updated_at": now,
+        }
+        if external_id in existing:
+            updates.append({"row_id": existing[external_id], **values})
+        else:
+            inserts.append(
+                {"external_id": external_id, "created_at": now, "no_calls_at_work": False, **values}
+            )
+    _insert(session, GUARANTOR_T, inserts)
+    _update_by_id(session, GUARANTOR_T, updates)
+    if inserts:
+        existing.update(
+            (row.external_id, row.id)
+            for row in _in_chunks(
+                session,
+                lambda ids: select(c.id, c.external_id).where(c.external_id.in_(ids)),
+                [row["external_id"] for row in inserts],
+            )
+        )
+    return existing
+
+
+PatientKey = tuple[int, str, str, Any]
+
+
+def _patient_key(record: PlacementRecord, guarantor_id: int) -> PatientKey | None:
+    p = record.patient
+    if p is None:
+        return None
+    return (guarantor_id, p.last_name, p.first_name, p.date_of_birth)
+
+
+def _upsert_patients(
+    session: Session, records: Sequence[PlacementRecord], guarantor_ids: dict[str, int]
+) -> dict[PatientKey, int]:
+    """Match patients in Python: a NULL birth date defeats a unique index's ON CONFLICT."""
+    c = PATIENT_T.c
+    g_ids = sorted(set(guarantor_ids.values()))
+
+    def load() -> dict[PatientKey, int]:
+        return {
+            (row.guarantor_id, row.last_name, row.first_name, row.date_of_birth): row.id
+            for row in _in_chunks(
+                session,
+                lambda ids: select(
+                    c.id, c.guarantor_id, c.last_name, c.first_name, c.date_of_birth
+                ).where(c.guarantor_id.in_(ids)),
+                g_ids,
+            )
+        }
+
+    known = load()
+    wanted: dict[PatientKey, dict[str, Any]] = {}
+    for record in records:
+        assert record.guarantor is not None and record.patient is not None
+        key = _patient_key(record, guarantor_ids[record.guarantor.external_id])
+        if key is not None and key not in known:
+            wanted[key] = {
+                "guarantor_id": key[0],
+                "last_name": key[1],
+                "first_name": key[2],
+                "date_of_birth": key[3],
+                "relationship_to_guarantor": record.patient.relationship,
+            }
+    if wanted:
+        _insert(session, PATIENT_T, list(wanted.values()))
+        known = load()
+    return known
+
+
+def _insert_missing_phones(
+    session: Session,
+    records: Sequence[PlacementRecord],
+    guarantor_ids: dict[str, int],
+    now: datetime,
+) -> None:
+    """New numbers are added; a number already on file keeps its consent and status."""
+    c = PHONE_T.c
+    g_ids = sorted(set(guarantor_ids.values()))
+    known = {
+        (row.guarantor_id, row.number)
+        for row in _in_chunks(
+            session,
+            lambda ids: select(c.guarantor_id, c.number).where(c.guarantor_id.in_(ids)),
+            g_ids,
+        )
+    }
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    for record in records:
+        assert record.guarantor is not None
+        g_id = guarantor_ids[record.guarantor.external_id]
+        for phone in record.phones:
+            key = (g_id, phone.phone.number)
+            if key in known or key in rows:
+                continue
+            rows[key] = {
+                "guarantor_id": g_id,
+                "number": phone.phone.number,
+                "phone_type": phone.phone_type,
+                "valid": phone.phone.valid,
+                "time_zones": " ".join(phone.phone.time_zones),
+                "consent_to_call_mobile": False,
+                "do_not_call": False,
+                "status": codes.PHONE_OK,
+                "is_work": phone.phone_type == codes.PHONE_WORK,
+                "source": "placement",
+                "created_at": now,
+            }
+    _insert(session, PHONE_T, list(rows.values()))
+
+
+def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict[str, int]:
+    logins = sorted({r.collector_login for r in records if r.collector_login})
+    if not logins:
+        return {}
+    c = COLLECTOR_T.c
+    return {
+        row.login: row.id
+        for row in _in_chunks(
+            session,
+            lambda names: select(c.login, c.id).where(c.login.in_(names), c.active.is_(True)),
+            logins,
+        )
+    }
+
+
+def _account_ids(
+    session: Session, records: Sequence[PlacementRecord], facilities: dict[str, int]
+) -> dict[tuple[int, str], int]:
+    c = ACCOUNT_T.c
+    keys = [(facilities[r.facility_code], r.account_number) for r in records]
+    return {
+        (row.facility_id, row.account_number): row.id
+        for row in _in_chunks(
+            session,
+            lambda part: select(c.id, c.facility_id, c.account_number).where(
+                tuple_(c.facility_id, c.account_number).in_(part)
+            ),
+            keys,
+        )
+    }
+
+
+def _replace_charges(
+    session: Session, records: Sequence[PlacementRecord], ids_by_key: dict[tuple[str, str], int]
+) -> None:
+    account_ids = list(ids_by_key.values())
+    for part in chunks(account_ids):
+        session.execute(delete(CHARGE_T).where(CHARGE_T.c.account_id.in_(list(part))))
+    rows = [
+        {
+            "account_id": ids_by_key[r.key],
+            "line_number": ch.line_number,
+            "service_date": ch.service_date,
+            "procedure_code": ch.procedure_code,
+            "amount_cents": ch.amount_cents,
+        }
+        for r in records
+        for ch in r.charges
+    ]
+    _insert(session, CHARGE_T, rows)
+
+
+def _claim_values(claim: ClaimInput) -> dict[str, Any]:
+    return {
+        "payer_name": claim.payer_name,
+        "status": claim.status,
+        "billed_cents": claim.billed_cents,
+        "allowed_cents": claim.allowed_cents,
+        "paid_cents": claim.paid_cents,
+        "patient_share_cents": claim.patient_share_cents,
+        "submitted_date": claim.submitted_date,
+        "timely_filing_deadline": claim.timely_filing_deadline,
+        "appeal_deadline": claim.appeal_deadline,
+    }
+
+
+def _upsert_claims(
+    session: Session, records: Sequence[PlacementRecord], ids_by_key: dict[tuple[str, str], int]
+) -> None:
+    with_claims = [r for r in records if r.claim is not None]
+    if not with_claims:
+        return
+    c = CLAIM_T.c
+    account_ids = [ids_by_key[r.key] for r in with_claims]
+
+    def load() -> dict[tuple[int, str], int]:
+        return {
+            (row.account_id, row.claim_number): row.id
+            for row in _in_chunks(
+                session,
+                lambda ids: select(c.id, c.account_id, c.claim_number).where(c.account_id.in_(ids)),
+                account_ids,
+            )
+        }
+
+    known = load()
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for record in with_claims:
+        assert record.claim is not None
+        key = (ids_by_key[record.key], record.claim.claim_number)
+        values = _claim_values(record.claim)
+        if key in known:
+            updates.append({"row_id": known[key], **values})
+        else:
+            inserts.append({"account_id": key[0], "claim_number": key[1], **values})
+    _insert(session, CLAIM_T, inserts)
+    _update_by_id(session, CLAIM_T, updates)
+    known = load() if inserts else known
+    claim_ids = [known[(ids_by_key[r.key], r.claim.claim_number)] for r in with_claims if r.claim]
+    for part in chunks(claim_ids):
+        session.execute(delete(DENIAL_T).where(DENIAL_T.c.claim_id.in_(list(part))))
+    denials = [
+        {"claim_id": claim_id, "code_set": d.code_set, "group_code": d.group_code, "code": d.code}
+        for record, claim_id in zip(with_claims, claim_ids, strict=True)
+        if record.claim is not None
+        for d in dict.fromkeys(record.claim.denials)
+    ]
+    _insert(session, DENIAL_T, denials)
+
+
+def _sync_dispute_holds(
+    session: Session,
+    records: Sequence[PlacementRecord],
+    ids_by_key: dict[tuple[str, str], int],
+    now: datetime,
+) -> None:
+    """The file's dispute flag opens a hold, and releases only a hold the file opened."""
+    c = HOLD_T.c
+    account_ids = list(ids_by_key.values())
+    open_holds: dict[int, list[tuple[int, str]]] = {}
+    for row in _in_chunks(
+        session,
+        lambda ids: select(c.id, c.account_id, c.source).where(
+            and_(c.account_id.in_(ids), c.reason == codes.HOLD_DISPUTE, c.released_at.is_(None))
+        ),
+        account_ids,
+    ):
+        open_holds.setdefault(row.account_id, []).append((row.id, row.source))
+    inserts: list[dict[str, Any]] = []
+    releases: list[dict[str, Any]] = []
+    for record in records:
+        account_id = ids_by_key[record.key]
+        holds = open_holds.get(account_id, [])
+        if record.dispute and not holds:
+            inserts.append(
+                {
+                    "account_id": account_id,
+                    "reason": codes.HOLD_DISPUTE,
+                    "placed_at": now,
+                    "placed_by_id": None,
+                    "released_at": None,
+                    "source": "placement",
+                }
+            )
+        elif not record.dispute:
+            releases.extend(
+                {"row_id": hold_id, "released_at": now}
+                for hold_id, source in holds
+                if source == "placement"
+            )
+    _insert(session, HOLD_T, inserts)
+    _update_by_id(session, HOLD_T, releases)

@@ -1,0 +1,94 @@
+"""Schema migrations run from code: upgrade, current revision, drift check.
+
+The app never migrates silently; :func:`schema_state` tells it whether a
+database is at head so it can refuse to open one that is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where a database stands against the migrations shipped with this build."""
+
+    current: str | None
+    head: str
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+    @property
+    def empty(self) -> bool:
+        return self.current is None
+
+
+class SchemaDriftError(Exception):
+    """The tables in code and the migrations disagree."""
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic config pointing at the shipped migrations, whatever the cwd."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return config
+
+
+def head_revision() -> str:
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    head = script.get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations are shipped")
+    return head
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return SchemaState(current=current, head=head_revision())
+
+
+def _with_connection(engine: Engine, revision: str, *, down: bool = False) -> None:
+    config = alembic_config(engine)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        if down:
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)
+
+
+def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
+    _with_connection(engine, revision)
+    return schema_state(engine)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> SchemaState:
+    _with_connection(engine, revision, down=True)
+    return schema_state(engine)
+
+
+def check(engine: Engine) -> None:
+    """Raise :class:`SchemaDriftError` when the models differ from the migrated schema."""
+    from db.models import metadata
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "compare_server_default": True}
+        )
+        differences = compare_metadata(context, metadata)
+    if differences:
+        raise SchemaDriftError(f"{len(differences)} difference(s): {differences!r}")

@@ -1,0 +1,534 @@
+"""The tables of a medical collections office.
+
+Money is integer cents (``BigInteger``), every timestamp is UTC
+(:class:`~db.types.UTCDateTime`), calendar dates (service dates, due dates,
+birth dates) are plain dates. Enumerated values are stored as short strings
+and listed in :mod:`db.codes`, so a new code never needs a schema change.
+
+The schema itself is owned by Alembic (``db/migrations``); these classes and
+the migrations must agree, and a test proves it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlmodel import Field, SQLModel
+
+from db import codes
+from db.types import UTCDateTime, utc_now
+
+# Deterministic constraint names, so Alembic batch migrations on SQLite can
+# find and alter them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+metadata: MetaData = SQLModel.metadata
+
+
+def _money(*, nullable: bool = False, default: int | None = 0) -> Column[int]:
+    return Column(
+        BigInteger,
+        nullable=nullable,
+        server_default=None if default is None else text(str(default)),
+    )
+
+
+def _utc(*, nullable: bool = False) -> Column[datetime]:
+    return Column(UTCDateTime(), nullable=nullable)
+
+
+def _fk(target: str, *, nullable: bool = True, ondelete: str | None = None) -> Column[int]:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return f"{column} IN ({quoted})"
+
+
+class OfficeSetting(SQLModel, table=True):
+    """Key/value facts about this database, e.g. that it is a demo database."""
+
+    __tablename__ = "office_setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Facility(SQLModel, table=True):
+    """A hospital or clinic whose accounts the office works."""
+
+    __tablename__ = "facility"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    state: str | None = Field(default=None, max_length=2)
+    nonprofit: bool = Field(default=False)  # 501(r) rules apply to nonprofit hospitals
+
+
+class Collector(SQLModel, table=True):
+    """A user of the workstation: collector, supervisor or admin."""
+
+    __tablename__ = "collector"
+    __table_args__ = (CheckConstraint(_in("role", codes.ROLES), name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True)  # the operating-system login
+    display_name: str = Field(max_length=120)
+    role: str = Field(default=codes.ROLE_COLLECTOR, max_length=16)
+    active: bool = Field(default=True)
+    case_limit: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class Guarantor(SQLModel, table=True):
+    """The responsible party: the person the office may contact about the debt."""
+
+    __tablename__ = "guarantor"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True)  # the billing system's guarantor id
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80, index=True)
+    date_of_birth: date | None = Field(default=None, index=True)
+    ssn_last4: str | None = Field(default=None, max_length=4)
+    address1: str | None = Field(default=None, max_length=200)
+    address2: str | None = Field(default=None, max_length=200)
+    city: str | None = Field(default=None, max_length=80)
+    state: str | None = Field(default=None, max_length=2)
+    zip_code: str | None = Field(default=None, max_length=10)
+    email: str | None = Field(default=None, max_length=200)
+    language: str = Field(default="en", max_length=16)
+    deceased: bool = Field(default=False)
+    bankruptcy: bool = Field(default=False)
+    attorney_represented: bool = Field(default=False)
+    cease_communication: bool = Field(default=False)
+    no_calls_at_work: bool = Field(default=False)
+    # Consumer-designated inconvenient times, e.g. "mon-fri 12:00-13:00" (policy syntax).
+    inconvenient_times: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class Patient(SQLModel, table=True):
+    """The person who received care; may be the guarantor or a dependant."""
+
+    __tablename__ = "patient"
+    __table_args__ = (UniqueConstraint("guarantor_id", "last_name", "first_name", "date_of_birth"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    guarantor_id: int = Field(sa_column=_fk("guarantor.id", nullable=False))
+    first_name: str = Field(max_length=80)
+    last_name: str = Field(max_length=80)
+    date_of_birth: date | None = Field(default=None)
+    relationship_to_guarantor: str = Field(default="self", max_length=16)
+
+
+class Phone(SQLModel, table=True):
+    """A number at which a guarantor may be reached, with its consent and status."""
+
+    __tablename__ = "phone"
+    __table_args__ = (
+        UniqueConstraint("guarantor_id", "number"),
+        CheckConstraint(_in("phone_type", codes.PHONE_TYPES), name="phone_type"),
+        CheckConstraint(_in("status", codes.PHONE_STATUSES), name="status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    guarantor_id: int = Field(sa_column=_fk("guarantor.id", nullable=False))
+    # E.164 when the number parsed, otherwise the digits as received.
+    number: str = Field(max_length=32)
+    phone_type: str = Field(default=codes.PHONE_HOME, max_length=8)
+    valid: bool = Field(default=True)
+    # Space-separated IANA zones from phonenumbers; empty when unknown.
+    time_zones: str = Field(default="", max_length=400)
+    consent_to_call_mobile: bool = Field(default=False)
+    do_not_call: bool = Field(default=False)
+    status: str = Field(default=codes.PHONE_OK, max_length=16)
+    is_work: bool = Field(default=False)
+    source: str = Field(default="placement", max_length=16)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class Account(SQLModel, table=True):
+    """One debt, keyed by the billing system's account number within a facility."""
+
+    __tablename__ = "account"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "account_number"),
+        CheckConstraint(_in("status", codes.ACCOUNT_STATUSES), name="status"),
+        CheckConstraint(_in("fap_status", codes.FAP_STATUSES), name="fap_status"),
+        # The call queue: a collector's workable accounts by priority, paged by
+        # keyset on (priority_score, id), read backwards for "highest first".
+        Index(
+            "ix_account_queue",
+            "assigned_collector_id",
+            "priority_score",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        # Counting a collector's accounts by status and zone without touching rows.
+        Index("ix_account_caseload", "assigned_collector_id", "status", "time_zone"),
+        Index("ix_account_next_action", "assigned_collector_id", "next_action_at"),
+        Index("ix_account_guarantor", "guarantor_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    facility_id: int = Field(sa_column=_fk("facility.id", nullable=False))
+    account_number: str = Field(max_length=40, index=True)
+    guarantor_id: int = Field(sa_column=_fk("guarantor.id", nullable=False))
+    patient_id: int | None = Field(default=None, sa_column=_fk("patient.id"))
+    service_date_from: date | None = Field(default=None)
+    service_date_to: date | None = Field(default=None)
+    first_statement_date: date | None = Field(default=None)
+    placed_date: date
+    total_balance_cents: int = Field(default=0, sa_column=_money())
+    insurance_pending_cents: int = Field(default=0, sa_column=_money())
+    patient_responsibility_cents: int = Field(default=0, sa_column=_money())
+    status: str = Field(default=codes.ACCOUNT_OPEN, max_length=16)
+    fap_status: str = Field(default=codes.FAP_NONE, max_length=16)
+    # The guarantor's primary zone at placement, used to group the queue.
+    time_zone: str | None = Field(default=None, max_length=40)
+    assigned_collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    priority_score: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )
+    # JSON list of [factor, value, points]; written with the score.
+    priority_breakdown: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    next_action_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_contact_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    last_worked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    validation_notice_date: date | None = Field(default=None)
+    claimed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    claimed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
+    # Digest of the last placement record applied: an identical re-import is a no-op.
+    placement_digest: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class AccountHold(SQLModel, table=True):
+    """A reason an account may not be worked (dispute, cease, bankruptcy, ...)."""
+
+    __tablename__ = "account_hold"
+    __table_args__ = (
+        CheckConstraint(_in("reason", codes.HOLD_REASONS), name="reason"),
+        Index("ix_account_hold_open", "account_id", "reason", "released_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False, ondelete="CASCADE"))
+    reason: str = Field(max_length=24)
+    placed_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    placed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    released_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    source: str = Field(default="placement", max_length=16)
+
+
+class Charge(SQLModel, table=True):
+    """A charge line of the encounter behind an account."""
+
+    __tablename__ = "charge"
+    __table_args__ = (UniqueConstraint("account_id", "line_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False, ondelete="CASCADE"))
+    line_number: int
+    service_date: date
+    procedure_code: str = Field(max_length=16)
+    amount_cents: int = Field(sa_column=_money(default=None))
+
+
+class InsuranceClaim(SQLModel, table=True):
+    """A claim billed to a payer for the account's services."""
+
+    __tablename__ = "insurance_claim"
+    __table_args__ = (
+        UniqueConstraint("account_id", "claim_number"),
+        CheckConstraint(_in("status", codes.CLAIM_STATUSES), name="status"),
+        Index("ix_insurance_claim_appeal_deadline", "status", "appeal_deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False, ondelete="CASCADE"))
+    payer_name: str = Field(max_length=120)
+    claim_number: str = Field(max_length=40)
+    status: str = Field(default=codes.CLAIM_PENDING, max_length=16)
+    billed_cents: int = Field(default=0, sa_column=_money())
+    allowed_cents: int = Field(default=0, sa_column=_money())
+    paid_cents: int = Field(default=0, sa_column=_money())
+    patient_share_cents: int = Field(default=0, sa_column=_money())
+    submitted_date: date | None = Field(default=None)
+    timely_filing_deadline: date | None = Field(default=None)
+    appeal_deadline: date | None = Field(default=None)
+
+
+class ClaimDenial(SQLModel, table=True):
+    """A CARC or RARC code on a denied or adjusted claim."""
+
+    __tablename__ = "claim_denial"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "code_set", "code"),
+        CheckConstraint(_in("code_set", codes.DENIAL_CODE_SETS), name="code_set"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(sa_column=_fk("insurance_claim.id", nullable=False, ondelete="CASCADE"))
+    code_set: str = Field(max_length=4)  # CARC or RARC
+    group_code: str | None = Field(default=None, max_length=2)  # CO, PR, OA, PI
+    code: str = Field(max_length=8)
+
+
+class AccountTransaction(SQLModel, table=True):
+    """Money that moved on an account; ``amount_cents`` is what it did to the balance."""
+
+    __tablename__ = "account_transaction"
+    __table_args__ = (
+        CheckConstraint(_in("kind", codes.TRANSACTION_KINDS), name="kind"),
+        Index("ix_account_transaction_account", "account_id", "posted_at"),
+        Index("ix_account_transaction_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    kind: str = Field(max_length=24)
+    # Signed effect on the balance: a payment of $50 is -5000, a reversal of it +5000.
+    amount_cents: int = Field(sa_column=_money(default=None))
+    posted_at: datetime = Field(sa_column=_utc())
+    method: str | None = Field(default=None, max_length=16)
+    reference: str | None = Field(default=None, max_length=64)
+    reverses_id: int | None = Field(default=None, sa_column=_fk("account_transaction.id"))
+    source: str = Field(default="import", max_length=16)
+    collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    import_batch_id: int | None = Field(default=None, sa_column=_fk("import_batch.id"))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class Promise(SQLModel, table=True):
+    """A promise to pay an amount by a date."""
+
+    __tablename__ = "promise"
+    __table_args__ = (
+        CheckConstraint(_in("status", codes.PROMISE_STATUSES), name="status"),
+        Index("ix_promise_due", "status", "due_date"),
+        Index("ix_promise_account", "account_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    amount_cents: int = Field(sa_column=_money(default=None))
+    due_date: date
+    status: str = Field(default=codes.PROMISE_PENDING, max_length=16)
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class PaymentPlan(SQLModel, table=True):
+    """An agreed schedule of installments; a proposal outside policy waits for approval."""
+
+    __tablename__ = "payment_plan"
+    __table_args__ = (
+        CheckConstraint(_in("status", codes.PLAN_STATUSES), name="status"),
+        CheckConstraint(_in("frequency", codes.PLAN_FREQUENCIES), name="frequency"),
+        Index("ix_payment_plan_account", "account_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    principal_cents: int = Field(sa_column=_money(default=None))
+    down_payment_cents: int = Field(default=0, sa_column=_money())
+    interest_rate_bps: int = Field(default=0)  # annual rate in basis points
+    frequency: str = Field(max_length=16)
+    installment_count: int
+    installment_cents: int = Field(sa_column=_money(default=None))
+    first_due_date: date
+    status: str = Field(default=codes.PLAN_ACTIVE, max_length=16)
+    policy_exception_reason: str | None = Field(default=None, max_length=400)
+    approved_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    approved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class Installment(SQLModel, table=True):
+    """One scheduled payment of a plan."""
+
+    __tablename__ = "installment"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "sequence"),
+        CheckConstraint(_in("status", codes.INSTALLMENT_STATUSES), name="status"),
+        Index("ix_installment_due", "status", "due_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(sa_column=_fk("payment_plan.id", nullable=False, ondelete="CASCADE"))
+    sequence: int
+    due_date: date
+    amount_cents: int = Field(sa_column=_money(default=None))
+    paid_cents: int = Field(default=0, sa_column=_money())
+    status: str = Field(default=codes.INSTALLMENT_SCHEDULED, max_length=16)
+
+
+class Activity(SQLModel, table=True):
+    """Every contact attempt, conversation, letter, note and status change."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        CheckConstraint(_in("channel", codes.CHANNELS), name="channel"),
+        CheckConstraint(_in("direction", codes.DIRECTIONS), name="direction"),
+        Index("ix_activity_account_time", "account_id", "occurred_at"),
+        Index("ix_activity_phone_time", "phone_id", "occurred_at"),
+        Index("ix_activity_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    occurred_at: datetime = Field(sa_column=_utc())
+    channel: str = Field(max_length=8)
+    direction: str = Field(default=codes.DIRECTION_NONE, max_length=4)
+    phone_id: int | None = Field(default=None, sa_column=_fk("phone.id"))
+    party: str | None = Field(default=None, max_length=16)
+    outcome_code: str | None = Field(default=None, max_length=24)
+    # The disposition's flags at the time it was logged, so compliance counts
+    # do not change when the policy file does.
+    counts_as_attempt: bool = Field(default=False)
+    counts_as_conversation: bool = Field(default=False)
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    source: str = Field(default="tui", max_length=16)
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    import_batch_id: int | None = Field(default=None, sa_column=_fk("import_batch.id"))
+    created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class AssignmentHistory(SQLModel, table=True):
+    """Who owned an account, from when, and who moved it."""
+
+    __tablename__ = "assignment_history"
+    __table_args__ = (Index("ix_assignment_history_account", "account_id", "assigned_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    from_collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    to_collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    assigned_by: str = Field(max_length=64)  # login, or "system" for imports
+    assigned_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of an import: which file, who ran it, what it did."""
+
+    __tablename__ = "import_batch"
+    __table_args__ = (
+        CheckConstraint(_in("status", codes.IMPORT_STATUSES), name="status"),
+        Index("ix_import_batch_file", "kind", "file_sha256"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # placements, transactions, activities
+    file_name: str = Field(max_length=400)
+    file_sha256: str = Field(max_length=64)
+    run_by: str = Field(max_length=64)
+    started_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    status: str = Field(default=codes.IMPORT_RUNNING, max_length=16)
+    rows_read: int = Field(default=0)
+    rows_inserted: int = Field(default=0)
+    rows_updated: int = Field(default=0)
+    rows_unchanged: int = Field(default=0)
+    rows_rejected: int = Field(default=0)
+    rows_closed: int = Field(default=0)
+    # Last data line applied, so a killed import resumes where it stopped.
+    last_line_applied: int = Field(default=0)
+    total_cents: int = Field(default=0, sa_column=_money())
+    message: str | None = Field(default=None, max_length=400)  # never PHI
+
+
+class ExportWatermark(SQLModel, table=True):
+    """Where the last complete export of each kind stopped (``--since-last``)."""
+
+    __tablename__ = "export_watermark"
+
+    name: str = Field(primary_key=True, max_length=32)
+    exported_through: datetime = Field(sa_column=_utc())
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which entity, and when. Ids only: never PHI in ``details``."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        Index("ix_audit_event_time", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    occurred_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    actor: str = Field(max_length=64)  # login of the person or "system"
+    acting_as: str | None = Field(default=None, max_length=64)  # when an admin acts as another
+    action: str = Field(max_length=48)
+    entity_type: str = Field(max_length=32)
+    entity_id: int | None = Field(default=None)
+    # Small JSON object of ids, counts and codes.
+    details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Account",
+    "AccountHold",
+    "AccountTransaction",
+    "Activity",
+    "AssignmentHistory",
+    "AuditEvent",
+    "Charge",
+    "ClaimDenial",
+    "Collector",
+    "ExportWatermark",
+    "Facility",
+    "Guarantor",
+    "ImportBatch",
+    "Installment",
+    "InsuranceClaim",
+    "OfficeSetting",
+    "Patient",
+    "PaymentPlan",
+    "Phone",
+    "metadata",
+    "table_of",
+]
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a model, for fast executemany writes without ORM objects."""
+    table = getattr(model, "__table__", None)
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
