@@ -211,9 +211,7 @@ class Account(SQLModel, table=True):
     # The guarantor's primary zone at placement, used to group the queue.
     time_zone: str | None = Field(default=None, max_length=40)
     assigned_collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
-    priority_score: int = Field(
-        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
-    )
+    priority_score: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     # JSON list of [factor, value, points]; written with the score.
     priority_breakdown: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     next_action_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))

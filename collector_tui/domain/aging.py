@@ -24,6 +24,7 @@ def age_bucket(days: int | None) -> str:
     """The bucket label for an age in days; ``"-"`` when the age is unknown."""
     if days is None:
         return "-"
+    days = max(0, days)
     for label, low, high in AGE_BUCKETS:
         if days >= low and (high is None or days <= high):
             return label

@@ -52,6 +52,7 @@ class ActivityRecord:
 def parse_activity_row(
     row: Mapping[str, str | None], *, today: date, fmt: RowFormat | None = None
 ) -> ActivityRecord | list[FieldError]:
+    """Validate one row; ``today`` is the current UTC date (timestamps are compared in UTC)."""
     reader = RowReader(row, today, fmt or RowFormat())
     external_id = reader.text("activity_id", required=True, max_length=64)
     facility = reader.text("facility_code", required=True, max_length=32)

@@ -26,12 +26,16 @@ class FieldError:
     reason: str
 
 
+ISO_DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d",)
+ISO_DATETIME_FORMATS: tuple[str, ...] = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
+
+
 @dataclass(frozen=True, slots=True)
 class RowFormat:
     """How a source system writes dates and money (see ``--mapping``)."""
 
-    date_formats: tuple[str, ...] = ("%Y-%m-%d",)
-    datetime_formats: tuple[str, ...] = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
+    date_formats: tuple[str, ...] = ISO_DATE_FORMATS
+    datetime_formats: tuple[str, ...] = ISO_DATETIME_FORMATS
     money_unit: str = "dollars"
 
 
@@ -62,9 +66,7 @@ class RowReader:
             return None
         return value
 
-    def choice(
-        self, name: str, choices: tuple[str, ...], *, default: str | None = None
-    ) -> str | None:
+    def choice(self, name: str, choices: tuple[str, ...], *, default: str | None = None) -> str | None:
         value = self.raw(name).lower()
         if not value:
             if default is None:
@@ -120,6 +122,13 @@ class RowReader:
                 self.fail(name, "required")
             return None
         text = value[:-1] + "+00:00" if value.endswith("Z") else value
+        if self.fmt.datetime_formats == ISO_DATETIME_FORMATS:
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                moment = None
+            if moment is not None and moment.tzinfo is not None:
+                return moment.astimezone(UTC)
         for pattern in self.fmt.datetime_formats:
             try:
                 moment = datetime.strptime(text, pattern)  # noqa: DTZ007 (offset checked below)
@@ -160,6 +169,12 @@ class RowReader:
 
 
 def _parse_date(value: str, patterns: tuple[str, ...]) -> date | None:
+    if patterns[0] == "%Y-%m-%d" and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        # ISO dates are the common case; fromisoformat is ~100x faster than strptime.
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
     for pattern in patterns:
         try:
             # strptime with a date-only pattern; naive is right for a calendar date.

@@ -64,7 +64,7 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
 }
 US_STATES = frozenset(STATE_ZONES)
 
-_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 
 
 def is_us_state(code: str) -> bool:
@@ -73,7 +73,7 @@ def is_us_state(code: str) -> bool:
 
 def is_zip_code(text: str) -> bool:
     """Five digits, optionally followed by a dash and four more (ZIP+4)."""
-    return bool(_ZIP.match(text))
+    return _ZIP.fullmatch(text) is not None
 
 
 def state_zones(state: str | None) -> tuple[str, ...]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MAX_ACCOUNT_CENTS = 10_000_000_00  # $10,000,000.00: anything above is a file error, not a debt
+_PLAIN_DOLLARS = re.compile(r"([0-9]{1,13})\.([0-9]{2})")
+# Digits, at most one point; no exponents, underscores or non-ASCII digits.
+_AMOUNT = re.compile(r"[-+]?[0-9]{1,15}(\.[0-9]+)?|[-+]?\.[0-9]+")
 
 
 class MoneyError(ValueError):
@@ -17,18 +21,21 @@ def parse_money(text: str, *, unit: str = "dollars") -> int:
     Dollar amounts may carry at most two decimals; a third decimal is an
     error rather than a silent rounding.
     """
+    plain = _PLAIN_DOLLARS.fullmatch(text) if unit == "dollars" else None
+    if plain is not None:  # the common "1234.56": integer arithmetic, no Decimal
+        return int(plain.group(1)) * 100 + int(plain.group(2))
     cleaned = text.strip().replace(",", "").replace("$", "")
     negative = False
     if cleaned.startswith("(") and cleaned.endswith(")"):
         negative, cleaned = True, cleaned[1:-1]
     if not cleaned:
         raise MoneyError("empty amount")
+    if not _AMOUNT.fullmatch(cleaned) or (negative and cleaned[0] in "-+"):
+        raise MoneyError("not a number")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
         raise MoneyError("not a number") from None
-    if not amount.is_finite():
-        raise MoneyError("not a number")
     if unit == "cents":
         if amount != amount.to_integral_value():
             raise MoneyError("cents must be a whole number")

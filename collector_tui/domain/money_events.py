@@ -64,6 +64,7 @@ def balance_effect(kind: str, amount_cents: int) -> int:
 def parse_transaction_row(
     row: Mapping[str, str | None], *, today: date, fmt: RowFormat | None = None
 ) -> TransactionRecord | list[FieldError]:
+    """Validate one row; ``today`` is the current UTC date (timestamps are compared in UTC)."""
     reader = RowReader(row, today, fmt or RowFormat())
     external_id = reader.text("transaction_id", required=True, max_length=64)
     facility = reader.text("facility_code", required=True, max_length=32)

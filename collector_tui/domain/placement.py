@@ -285,7 +285,7 @@ def _read_guarantor(reader: RowReader) -> GuarantorInput | None:
     last = reader.text("guarantor_last_name", required=True, max_length=80)
     dob = reader.date("guarantor_dob")
     ssn = reader.text("guarantor_ssn_last4", max_length=4)
-    if ssn is not None and not (len(ssn) == 4 and ssn.isdigit()):
+    if ssn is not None and not (len(ssn) == 4 and ssn.isascii() and ssn.isdigit()):
         reader.fail("guarantor_ssn_last4", "must be exactly four digits")
     state = reader.text("state", max_length=2)
     if state is not None:
@@ -331,9 +331,7 @@ def _read_patient(reader: RowReader, guarantor: GuarantorInput | None) -> Patien
         if guarantor is None:
             return None
         # No patient columns: the guarantor was the patient.
-        return PatientInput(
-            guarantor.first_name, guarantor.last_name, guarantor.date_of_birth, "self"
-        )
+        return PatientInput(guarantor.first_name, guarantor.last_name, guarantor.date_of_birth, "self")
     if first is None or last is None:
         reader.fail("patient_first_name" if first is None else "patient_last_name", "required")
         return None

@@ -48,16 +48,10 @@ def _semimonthly(first: date, count: int) -> list[date]:
     dates: list[date] = []
     current = first.replace(day=1) if first.day == 1 else None
     if current is None:
-        current = (
-            first.replace(day=15)
-            if first.day <= 15
-            else first.replace(day=1) + relativedelta(months=1)
-        )
+        current = first.replace(day=15) if first.day <= 15 else first.replace(day=1) + relativedelta(months=1)
     while len(dates) < count:
         dates.append(current)
         current = (
-            current.replace(day=15)
-            if current.day == 1
-            else current.replace(day=1) + relativedelta(months=1)
+            current.replace(day=15) if current.day == 1 else current.replace(day=1) + relativedelta(months=1)
         )
     return dates

@@ -24,9 +24,10 @@ class Actor:
     collector_id: int | None
     role: str
     acting_as: str | None = None
+    display_name: str = ""
 
 
-SYSTEM = Actor(login="system", collector_id=None, role="admin")
+SYSTEM = Actor(login="system", collector_id=None, role="admin", display_name="System")
 
 
 def audit_rows(

@@ -56,9 +56,7 @@ def open_database(url: str, *, require_head: bool = True) -> Database:
     path = sqlite_path(url)
     fix = f"collector --db {display_url(url)} db upgrade"
     if require_head and path is not None and not path.exists():
-        raise DatabaseNotReadyError(
-            f"no database at {path}. Create it with: {fix} (or try `collector demo`)"
-        )
+        raise DatabaseNotReadyError(f"no database at {path}. Create it with: {fix} (or try `collector demo`)")
     engine = create_db_engine(url)
     if require_head:
         try:

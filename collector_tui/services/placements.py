@@ -11,12 +11,12 @@ Writes go through SQLAlchemy Core executemany, never one ORM object per row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, tuple_, update
+from sqlalchemy import and_, delete, select, tuple_
 from sqlmodel import Session
 
 from collector_tui.domain.geography import primary_zone
@@ -28,6 +28,7 @@ from collector_tui.domain.placement import (
     record_digest,
 )
 from collector_tui.services.audit import Actor, audit_rows
+from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from db import codes
 from db.models import (
     Account,
@@ -44,9 +45,6 @@ from db.models import (
     Phone,
     table_of,
 )
-
-CHUNK = 500  # keeps IN lists well under SQLite's bound-parameter limit
-T = TypeVar("T")
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)
@@ -91,29 +89,6 @@ class PlacementResult:
         self.account_ids.extend(other.account_ids)
 
 
-def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        session.execute(insert(table), rows)
-
-
-def _update_by_id(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Executemany ``UPDATE table SET ... WHERE id = :row_id`` (same keys in every row)."""
-    if not rows:
-        return
-    columns = [key for key in rows[0] if key != "row_id"]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam(name) for name in columns})
-    )
-    session.connection().execute(statement, rows)
-
-
 def apply_placements(
     session: Session,
     records: Sequence[PlacementRecord],
@@ -147,9 +122,7 @@ def apply_placements(
         changed.append(record)
         result.total_cents += record.total_balance_cents
     if changed:
-        _apply_opening(
-            session, changed, digests, facilities, existing, actor, now, batch_id, result
-        )
+        _apply_opening(session, changed, digests, facilities, existing, actor, now, batch_id, result)
     if closing:
         _apply_closing(session, closing, existing, actor, now, batch_id, result)
     return result
@@ -159,20 +132,18 @@ def _facility_ids(session: Session, records: Sequence[PlacementRecord]) -> dict[
     names = {r.facility_code: r.facility_name for r in records}
     found = dict(
         session.execute(
-            select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(names))
-        ).tuples()
+            select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(list(names)))
+        ).all()
     )
     missing = [
-        {"code": code, "name": names[code] or code, "nonprofit": False}
-        for code in names
-        if code not in found
+        {"code": code, "name": names[code] or code, "nonprofit": False} for code in names if code not in found
     ]
     if missing:
-        _insert(session, FACILITY_T, missing)
+        insert_rows(session, FACILITY_T, missing)
         found = dict(
             session.execute(
-                select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(names))
-            ).tuples()
+                select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(list(names)))
+            ).all()
         )
     return found
 
@@ -252,17 +223,15 @@ def _apply_opening(
         else:
             values.update(row_id=previous["id"], version=previous["version"] + 1)
             updates.append(values)
-    _insert(session, ACCOUNT_T, inserts)
-    _update_by_id(session, ACCOUNT_T, updates)
+    insert_rows(session, ACCOUNT_T, inserts)
+    update_by_id(session, ACCOUNT_T, updates)
     result.inserted += len(inserts)
     result.updated += len(updates)
 
     account_ids = _account_ids(session, records, facilities)
     inserted_ids = [account_ids[(r["facility_id"], r["account_number"])] for r in inserts]
     updated_ids = [row["row_id"] for row in updates]
-    ids_by_key = {
-        r.key: account_ids[(facilities[r.facility_code], r.account_number)] for r in records
-    }
+    ids_by_key = {r.key: account_ids[(facilities[r.facility_code], r.account_number)] for r in records}
     result.account_ids.extend(ids_by_key.values())
 
     _replace_charges(session, records, ids_by_key)
@@ -280,11 +249,11 @@ def _apply_opening(
         for row, account_id in zip(inserts, inserted_ids, strict=True)
         if row["assigned_collector_id"] is not None
     ]
-    _insert(session, HISTORY_T, history)
+    insert_rows(session, HISTORY_T, history)
     details = {"batch": batch_id} if batch_id is not None else None
     audit = audit_rows(actor, "placement.insert", "account", inserted_ids, at=now, details=details)
     audit += audit_rows(actor, "placement.update", "account", updated_ids, at=now, details=details)
-    _insert(session, AUDIT_T, audit)
+    insert_rows(session, AUDIT_T, audit)
 
 
 def _apply_closing(
@@ -302,14 +271,10 @@ def _apply_closing(
         previous = existing.get(record.key)
         if previous is None:
             result.rejected.append(
-                RecordRejection(
-                    record.key, "account_number", "no such account to " + record.record_type
-                )
+                RecordRejection(record.key, "account_number", "no such account to " + record.record_type)
             )
             continue
-        status = (
-            codes.ACCOUNT_RECALLED if record.record_type == RECORD_RECALL else codes.ACCOUNT_CLOSED
-        )
+        status = codes.ACCOUNT_RECALLED if record.record_type == RECORD_RECALL else codes.ACCOUNT_CLOSED
         if previous["status"] == status:
             result.unchanged += 1
             continue
@@ -325,28 +290,21 @@ def _apply_closing(
             }
         )
         actions[f"placement.{record.record_type}"].append(previous["id"])
-    _update_by_id(session, ACCOUNT_T, updates)
+    update_by_id(session, ACCOUNT_T, updates)
     result.closed += len(updates)
     details = {"batch": batch_id} if batch_id is not None else None
     audit: list[dict[str, Any]] = []
     for action, ids in actions.items():
         audit += audit_rows(actor, action, "account", ids, at=now, details=details)
-    _insert(session, AUDIT_T, audit)
+    insert_rows(session, AUDIT_T, audit)
 
 
-def _in_chunks(session: Session, build: Any, values: Sequence[Any]) -> Iterable[Any]:
-    for part in chunks(values):
-        yield from session.execute(build(list(part)))
-
-
-def _upsert_guarantors(
-    session: Session, records: Sequence[PlacementRecord], now: datetime
-) -> dict[str, int]:
+def _upsert_guarantors(session: Session, records: Sequence[PlacementRecord], now: datetime) -> dict[str, int]:
     latest = {r.guarantor.external_id: r.guarantor for r in records if r.guarantor is not None}
     c = GUARANTOR_T.c
     existing = {
         row.external_id: row.id
-        for row in _in_chunks(
+        for row in select_in_chunks(
             session,
             lambda ids: select(c.id, c.external_id).where(c.external_id.in_(ids)),
             list(latest),
@@ -379,12 +337,12 @@ def _upsert_guarantors(
             inserts.append(
                 {"external_id": external_id, "created_at": now, "no_calls_at_work": False, **values}
             )
-    _insert(session, GUARANTOR_T, inserts)
-    _update_by_id(session, GUARANTOR_T, updates)
+    insert_rows(session, GUARANTOR_T, inserts)
+    update_by_id(session, GUARANTOR_T, updates)
     if inserts:
         existing.update(
             (row.external_id, row.id)
-            for row in _in_chunks(
+            for row in select_in_chunks(
                 session,
                 lambda ids: select(c.id, c.external_id).where(c.external_id.in_(ids)),
                 [row["external_id"] for row in inserts],
@@ -413,11 +371,11 @@ def _upsert_patients(
     def load() -> dict[PatientKey, int]:
         return {
             (row.guarantor_id, row.last_name, row.first_name, row.date_of_birth): row.id
-            for row in _in_chunks(
+            for row in select_in_chunks(
                 session,
-                lambda ids: select(
-                    c.id, c.guarantor_id, c.last_name, c.first_name, c.date_of_birth
-                ).where(c.guarantor_id.in_(ids)),
+                lambda ids: select(c.id, c.guarantor_id, c.last_name, c.first_name, c.date_of_birth).where(
+                    c.guarantor_id.in_(ids)
+                ),
                 g_ids,
             )
         }
@@ -436,7 +394,7 @@ def _upsert_patients(
                 "relationship_to_guarantor": record.patient.relationship,
             }
     if wanted:
-        _insert(session, PATIENT_T, list(wanted.values()))
+        insert_rows(session, PATIENT_T, list(wanted.values()))
         known = load()
     return known
 
@@ -452,7 +410,7 @@ def _insert_missing_phones(
     g_ids = sorted(set(guarantor_ids.values()))
     known = {
         (row.guarantor_id, row.number)
-        for row in _in_chunks(
+        for row in select_in_chunks(
             session,
             lambda ids: select(c.guarantor_id, c.number).where(c.guarantor_id.in_(ids)),
             g_ids,
@@ -479,7 +437,7 @@ def _insert_missing_phones(
                 "source": "placement",
                 "created_at": now,
             }
-    _insert(session, PHONE_T, list(rows.values()))
+    insert_rows(session, PHONE_T, list(rows.values()))
 
 
 def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict[str, int]:
@@ -489,7 +447,7 @@ def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict
     c = COLLECTOR_T.c
     return {
         row.login: row.id
-        for row in _in_chunks(
+        for row in select_in_chunks(
             session,
             lambda names: select(c.login, c.id).where(c.login.in_(names), c.active.is_(True)),
             logins,
@@ -504,7 +462,7 @@ def _account_ids(
     keys = [(facilities[r.facility_code], r.account_number) for r in records]
     return {
         (row.facility_id, row.account_number): row.id
-        for row in _in_chunks(
+        for row in select_in_chunks(
             session,
             lambda part: select(c.id, c.facility_id, c.account_number).where(
                 tuple_(c.facility_id, c.account_number).in_(part)
@@ -531,7 +489,7 @@ def _replace_charges(
         for r in records
         for ch in r.charges
     ]
-    _insert(session, CHARGE_T, rows)
+    insert_rows(session, CHARGE_T, rows)
 
 
 def _claim_values(claim: ClaimInput) -> dict[str, Any]:
@@ -560,7 +518,7 @@ def _upsert_claims(
     def load() -> dict[tuple[int, str], int]:
         return {
             (row.account_id, row.claim_number): row.id
-            for row in _in_chunks(
+            for row in select_in_chunks(
                 session,
                 lambda ids: select(c.id, c.account_id, c.claim_number).where(c.account_id.in_(ids)),
                 account_ids,
@@ -578,8 +536,8 @@ def _upsert_claims(
             updates.append({"row_id": known[key], **values})
         else:
             inserts.append({"account_id": key[0], "claim_number": key[1], **values})
-    _insert(session, CLAIM_T, inserts)
-    _update_by_id(session, CLAIM_T, updates)
+    insert_rows(session, CLAIM_T, inserts)
+    update_by_id(session, CLAIM_T, updates)
     known = load() if inserts else known
     claim_ids = [known[(ids_by_key[r.key], r.claim.claim_number)] for r in with_claims if r.claim]
     for part in chunks(claim_ids):
@@ -590,7 +548,7 @@ def _upsert_claims(
         if record.claim is not None
         for d in dict.fromkeys(record.claim.denials)
     ]
-    _insert(session, DENIAL_T, denials)
+    insert_rows(session, DENIAL_T, denials)
 
 
 def _sync_dispute_holds(
@@ -603,7 +561,7 @@ def _sync_dispute_holds(
     c = HOLD_T.c
     account_ids = list(ids_by_key.values())
     open_holds: dict[int, list[tuple[int, str]]] = {}
-    for row in _in_chunks(
+    for row in select_in_chunks(
         session,
         lambda ids: select(c.id, c.account_id, c.source).where(
             and_(c.account_id.in_(ids), c.reason == codes.HOLD_DISPUTE, c.released_at.is_(None))
@@ -629,9 +587,7 @@ def _sync_dispute_holds(
             )
         elif not record.dispute:
             releases.extend(
-                {"row_id": hold_id, "released_at": now}
-                for hold_id, source in holds
-                if source == "placement"
+                {"row_id": hold_id, "released_at": now} for hold_id, source in holds if source == "placement"
             )
-    _insert(session, HOLD_T, inserts)
-    _update_by_id(session, HOLD_T, releases)
+    insert_rows(session, HOLD_T, inserts)
+    update_by_id(session, HOLD_T, releases)

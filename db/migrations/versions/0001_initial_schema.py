@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("case_limit", sa.Integer(), nullable=True),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.CheckConstraint(
-            "role IN ('collector', 'supervisor', 'admin')", name=op.f("ck_collector_role")
-        ),
+        sa.CheckConstraint("role IN ('collector', 'supervisor', 'admin')", name=op.f("ck_collector_role")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_collector")),
         sa.UniqueConstraint("login", name=op.f("uq_collector_login")),
     )
@@ -90,18 +88,14 @@ def upgrade() -> None:
         sa.Column("attorney_represented", sa.Boolean(), nullable=False),
         sa.Column("cease_communication", sa.Boolean(), nullable=False),
         sa.Column("no_calls_at_work", sa.Boolean(), nullable=False),
-        sa.Column(
-            "inconvenient_times", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
-        ),
+        sa.Column("inconvenient_times", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guarantor")),
         sa.UniqueConstraint("external_id", name=op.f("uq_guarantor_external_id")),
     )
     with op.batch_alter_table("guarantor", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_guarantor_date_of_birth"), ["date_of_birth"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_guarantor_date_of_birth"), ["date_of_birth"], unique=False)
         batch_op.create_index(batch_op.f("ix_guarantor_last_name"), ["last_name"], unique=False)
 
     op.create_table(
@@ -145,9 +139,7 @@ def upgrade() -> None:
         sa.Column("first_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("last_name", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("date_of_birth", sa.Date(), nullable=True),
-        sa.Column(
-            "relationship_to_guarantor", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False
-        ),
+        sa.Column("relationship_to_guarantor", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.ForeignKeyConstraint(
             ["guarantor_id"], ["guarantor.id"], name=op.f("fk_patient_guarantor_id_guarantor")
         ),
@@ -177,9 +169,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "phone_type IN ('mobile', 'home', 'work', 'other')", name=op.f("ck_phone_phone_type")
         ),
-        sa.CheckConstraint(
-            "status IN ('ok', 'wrong', 'disconnected')", name=op.f("ck_phone_status")
-        ),
+        sa.CheckConstraint("status IN ('ok', 'wrong', 'disconnected')", name=op.f("ck_phone_status")),
         sa.ForeignKeyConstraint(
             ["guarantor_id"], ["guarantor.id"], name=op.f("fk_phone_guarantor_id_guarantor")
         ),
@@ -197,12 +187,8 @@ def upgrade() -> None:
         sa.Column("service_date_to", sa.Date(), nullable=True),
         sa.Column("first_statement_date", sa.Date(), nullable=True),
         sa.Column("placed_date", sa.Date(), nullable=False),
-        sa.Column(
-            "total_balance_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False
-        ),
-        sa.Column(
-            "insurance_pending_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("total_balance_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
+        sa.Column("insurance_pending_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column(
             "patient_responsibility_cents",
             sa.BigInteger(),
@@ -247,18 +233,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["guarantor_id"], ["guarantor.id"], name=op.f("fk_account_guarantor_id_guarantor")
         ),
-        sa.ForeignKeyConstraint(
-            ["patient_id"], ["patient.id"], name=op.f("fk_account_patient_id_patient")
-        ),
+        sa.ForeignKeyConstraint(["patient_id"], ["patient.id"], name=op.f("fk_account_patient_id_patient")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account")),
         sa.UniqueConstraint(
             "facility_id", "account_number", name=op.f("uq_account_facility_id_account_number")
         ),
     )
     with op.batch_alter_table("account", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_account_account_number"), ["account_number"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_account_account_number"), ["account_number"], unique=False)
         batch_op.create_index(
             "ix_account_caseload", ["assigned_collector_id", "status", "time_zone"], unique=False
         )
@@ -299,9 +281,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account_hold")),
     )
     with op.batch_alter_table("account_hold", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_account_hold_open", ["account_id", "reason", "released_at"], unique=False
-        )
+        batch_op.create_index("ix_account_hold_open", ["account_id", "reason", "released_at"], unique=False)
 
     op.create_table(
         "account_transaction",
@@ -344,9 +324,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("external_id", name=op.f("uq_account_transaction_external_id")),
     )
     with op.batch_alter_table("account_transaction", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_account_transaction_account", ["account_id", "posted_at"], unique=False
-        )
+        batch_op.create_index("ix_account_transaction_account", ["account_id", "posted_at"], unique=False)
         batch_op.create_index("ix_account_transaction_created", ["created_at"], unique=False)
 
     op.create_table(
@@ -371,12 +349,8 @@ def upgrade() -> None:
             "channel IN ('call', 'voicemail', 'letter', 'email', 'text', 'note', 'system')",
             name=op.f("ck_activity_channel"),
         ),
-        sa.CheckConstraint(
-            "direction IN ('out', 'in', 'none')", name=op.f("ck_activity_direction")
-        ),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["account.id"], name=op.f("fk_activity_account_id_account")
-        ),
+        sa.CheckConstraint("direction IN ('out', 'in', 'none')", name=op.f("ck_activity_direction")),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_activity_account_id_account")),
         sa.ForeignKeyConstraint(
             ["collector_id"], ["collector.id"], name=op.f("fk_activity_collector_id_collector")
         ),
@@ -385,16 +359,12 @@ def upgrade() -> None:
             ["import_batch.id"],
             name=op.f("fk_activity_import_batch_id_import_batch"),
         ),
-        sa.ForeignKeyConstraint(
-            ["phone_id"], ["phone.id"], name=op.f("fk_activity_phone_id_phone")
-        ),
+        sa.ForeignKeyConstraint(["phone_id"], ["phone.id"], name=op.f("fk_activity_phone_id_phone")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity")),
         sa.UniqueConstraint("external_id", name=op.f("uq_activity_external_id")),
     )
     with op.batch_alter_table("activity", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_activity_account_time", ["account_id", "occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_activity_account_time", ["account_id", "occurred_at"], unique=False)
         batch_op.create_index("ix_activity_created", ["created_at"], unique=False)
         batch_op.create_index("ix_activity_phone_time", ["phone_id", "occurred_at"], unique=False)
 
@@ -423,9 +393,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assignment_history")),
     )
     with op.batch_alter_table("assignment_history", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_assignment_history_account", ["account_id", "assigned_at"], unique=False
-        )
+        batch_op.create_index("ix_assignment_history_account", ["account_id", "assigned_at"], unique=False)
 
     op.create_table(
         "charge",
@@ -442,9 +410,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_charge")),
-        sa.UniqueConstraint(
-            "account_id", "line_number", name=op.f("uq_charge_account_id_line_number")
-        ),
+        sa.UniqueConstraint("account_id", "line_number", name=op.f("uq_charge_account_id_line_number")),
     )
     op.create_table(
         "insurance_claim",
@@ -456,9 +422,7 @@ def upgrade() -> None:
         sa.Column("billed_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("allowed_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("paid_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
-        sa.Column(
-            "patient_share_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("patient_share_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("submitted_date", sa.Date(), nullable=True),
         sa.Column("timely_filing_deadline", sa.Date(), nullable=True),
         sa.Column("appeal_deadline", sa.Date(), nullable=True),
@@ -488,18 +452,14 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("collector_id", sa.Integer(), nullable=True),
         sa.Column("principal_cents", sa.BigInteger(), nullable=False),
-        sa.Column(
-            "down_payment_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False
-        ),
+        sa.Column("down_payment_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("interest_rate_bps", sa.Integer(), nullable=False),
         sa.Column("frequency", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("installment_count", sa.Integer(), nullable=False),
         sa.Column("installment_cents", sa.BigInteger(), nullable=False),
         sa.Column("first_due_date", sa.Date(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column(
-            "policy_exception_reason", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True
-        ),
+        sa.Column("policy_exception_reason", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
         sa.Column("approved_at", db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
@@ -540,9 +500,7 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "status IN ('pending', 'kept', 'broken', 'cancelled')", name=op.f("ck_promise_status")
         ),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["account.id"], name=op.f("fk_promise_account_id_account")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], name=op.f("fk_promise_account_id_account")),
         sa.ForeignKeyConstraint(
             ["collector_id"], ["collector.id"], name=op.f("fk_promise_collector_id_collector")
         ),

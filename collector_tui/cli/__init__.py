@@ -1,0 +1,1 @@
+"""The ``collector`` command line (Typer). Textual is imported only to open the UI."""

@@ -1,0 +1,84 @@
+"""``collector demo``: build a synthetic office and open the workstation on it."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from collector_tui.cli.options import global_act_as, global_db
+from collector_tui.cli.output import fail, say
+from collector_tui.config import default_demo_path, to_url
+from collector_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from collector_tui.demo.build import DemoBuild
+
+
+def demo(
+    ctx: typer.Context,
+    accounts: Annotated[
+        int, typer.Option(min=1, max=5_000_000, help="How many accounts to generate.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed and day give the same office.")] = 42,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Demo database file (default: demo.db in the user data folder). Never a real database.",
+        ),
+    ] = None,
+    build_only: Annotated[
+        bool, typer.Option("--build-only", help="Build the database, print where it is, and exit.")
+    ] = False,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Build again even if an identical demo exists.")
+    ] = False,
+) -> None:
+    """Build a demo office (synthetic people only) and open it as a demo collector."""
+    from collector_tui.demo.build import build_demo_database, existing_demo_matches
+
+    chosen = db or global_db(ctx)
+    path = Path(chosen).expanduser().resolve() if chosen else default_demo_path()
+    if chosen and "://" in chosen:
+        fail("the demo builds a SQLite file; give --db a file path, not a URL")
+    try:
+        if not rebuild and existing_demo_matches(path, accounts=accounts, seed=seed):
+            say(f"Demo database: {path} (reused: {accounts:,} accounts, seed {seed})")
+        else:
+            build = _build_with_progress(build_demo_database, path, accounts, seed)
+            say(
+                f"Demo database: {build.path} ({build.accounts:,} accounts, seed {seed}, built in {build.seconds:.1f} s)"
+            )
+        if build_only:
+            return
+        from collector_tui.cli.tui import launch
+
+        launch(to_url(str(path)), act_as=global_act_as(ctx))
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def _build_with_progress(build: Callable[..., DemoBuild], path: Path, accounts: int, seed: int) -> DemoBuild:
+    if not sys.stderr.isatty():
+        return build(path, accounts=accounts, seed=seed)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(
+        TextColumn("Building demo office"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("build", total=accounts)
+        return build(path, accounts=accounts, seed=seed, progress=lambda n: progress.advance(task, n))

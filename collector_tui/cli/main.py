@@ -1,0 +1,81 @@
+"""``collector``: open the workstation, or run a scripted subcommand.
+
+Global options live on the callback; each subcommand group is its own module.
+User errors print one line on stderr and exit with a documented code; they
+never print a traceback (which could carry patient data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+
+from collector_tui import __version__
+from collector_tui.cli import db_commands, demo_command
+from collector_tui.cli.output import fail
+from collector_tui.config import resolve_database
+from collector_tui.services.errors import ServiceError
+
+app = typer.Typer(
+    name="collector",
+    help="A keyboard-driven workstation for medical collection specialists.",
+    rich_markup_mode="rich",
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,  # tracebacks with locals could print PHI
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(db_commands.app, name="db")
+app.command("demo")(demo_command.demo)
+
+
+@dataclass
+class GlobalOptions:
+    db: str | None
+    act_as: str | None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"collector-tui {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database file path or SQLAlchemy URL (else $COLLECTOR_DB, the config file, the default).",
+        ),
+    ] = None,
+    act_as: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Act as this user: any user in a demo database; admins only otherwise (audited).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Open the workstation on the configured database, as your login's collector."""
+    ctx.obj = GlobalOptions(db=db, act_as=act_as)
+    if ctx.invoked_subcommand is not None:
+        return
+    from collector_tui.cli.tui import launch
+
+    try:
+        setting = resolve_database(db)
+        launch(setting.url, act_as=act_as)
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""Where the database is: ``--db``, then ``COLLECTOR_DB``, then the config file, then a default.
+
+The config file is TOML (``COLLECTOR_CONFIG`` or the user's config folder)::
+
+    [database]
+    url = "postgresql+psycopg://collector@db.office.local/collections"
+    # or: path = "/srv/collector/office.db"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from collector_tui.services.errors import ServiceError
+
+APP_NAME = "collector-tui"
+ENV_DB = "COLLECTOR_DB"
+ENV_CONFIG = "COLLECTOR_CONFIG"
+
+
+class ConfigError(ServiceError):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class DatabaseSetting:
+    url: str
+    source: str  # where it came from, for `collector db current`
+
+
+def data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME)
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get(ENV_CONFIG)
+    if override:
+        return Path(override).expanduser()
+    return platformdirs.user_config_path(APP_NAME) / "config.toml"
+
+
+def default_database_path() -> Path:
+    return data_dir() / "collector.db"
+
+
+def default_demo_path() -> Path:
+    return data_dir() / "demo.db"
+
+
+def to_url(value: str) -> str:
+    """A SQLAlchemy URL as is; anything else is a SQLite file path."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def _from_config_file(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    section = data.get("database", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [database] must be a table")
+    url, file = section.get("url"), section.get("path")
+    if url is not None and file is not None:
+        raise ConfigError(f"{path}: set database.url or database.path, not both")
+    value = url if url is not None else file
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(
+            f"{path}: database.{'url' if url is not None else 'path'} must be a non-empty string"
+        )
+    if url is None:
+        # A relative path in the config file is relative to the file, not to the cwd.
+        value = str((path.parent / Path(value).expanduser()).resolve())
+    return to_url(value)
+
+
+def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None) -> DatabaseSetting:
+    """The database to use, by precedence: flag, environment, config file, default."""
+    env = os.environ if env is None else env
+    if cli_value:
+        return DatabaseSetting(to_url(cli_value), "--db")
+    if env.get(ENV_DB):
+        return DatabaseSetting(to_url(env[ENV_DB]), ENV_DB)
+    path = config_path(env)
+    from_file = _from_config_file(path)
+    if from_file is not None:
+        return DatabaseSetting(from_file, f"config file {path}")
+    return DatabaseSetting(to_url(str(default_database_path())), "default")

@@ -1,0 +1,136 @@
+"""Record contacts logged elsewhere (a dialer, another system); idempotent by id.
+
+They count for compliance exactly like calls logged in the workstation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from collector_tui.domain.contact_log import ActivityRecord
+from collector_tui.domain.phones import normalize_phone
+from collector_tui.services.audit import Actor, audit_rows
+from collector_tui.services.bulk import chunks, update_by_id
+from collector_tui.services.lookup import accounts_by_key, collector_ids_by_login, phone_ids
+from db import codes
+from db.models import Account, Activity, AuditEvent, Phone, table_of
+
+ACTIVITY_T = table_of(Activity)
+ACCOUNT_T = table_of(Account)
+PHONE_T = table_of(Phone)
+AUDIT_T = table_of(AuditEvent)
+
+
+@dataclass
+class ActivityResult:
+    inserted: int = 0
+    unchanged: int = 0
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def apply_activities(
+    session: Session,
+    records: Sequence[ActivityRecord],
+    *,
+    actor: Actor,
+    now: datetime,
+    source: str = "import",
+    batch_id: int | None = None,
+) -> ActivityResult:
+    result = ActivityResult()
+    c = ACTIVITY_T.c
+    known: set[str] = set()
+    for part in chunks(sorted({r.external_id for r in records})):
+        known.update(session.execute(select(c.external_id).where(c.external_id.in_(list(part)))).scalars())
+    accounts = accounts_by_key(session, ((r.facility_code, r.account_number) for r in records))
+    collectors = collector_ids_by_login(session, (r.collector_login or "" for r in records))
+
+    fresh: list[tuple[ActivityRecord, dict[str, Any]]] = []
+    for record in records:
+        if record.external_id in known:
+            result.unchanged += 1
+            continue
+        account = accounts.get((record.facility_code, record.account_number))
+        if account is None:
+            result.rejected.append((record.external_id, "account_number", "no such account"))
+            continue
+        known.add(record.external_id)
+        fresh.append((record, account))
+
+    pairs = [(acct["guarantor_id"], r.phone_number) for r, acct in fresh if r.phone_number]
+    phones = phone_ids(session, pairs)
+    missing = sorted(set(pairs) - set(phones))
+    if missing:
+        # A number the dialer called that the placement did not carry is kept on file.
+        session.execute(
+            insert(PHONE_T),
+            [
+                {
+                    "guarantor_id": g_id,
+                    "number": number,
+                    "phone_type": codes.PHONE_OTHER,
+                    "valid": True,
+                    "time_zones": " ".join(normalize_phone(number).time_zones),
+                    "consent_to_call_mobile": False,
+                    "do_not_call": False,
+                    "status": codes.PHONE_OK,
+                    "is_work": False,
+                    "source": source,
+                    "created_at": now,
+                }
+                for g_id, number in missing
+            ],
+        )
+        phones.update(phone_ids(session, missing))
+
+    rows = []
+    last_contact: dict[int, datetime] = {}
+    for record, account in fresh:
+        rows.append(
+            {
+                "account_id": account["id"],
+                "collector_id": collectors.get(record.collector_login or ""),
+                "occurred_at": record.occurred_at,
+                "channel": record.channel,
+                "direction": record.direction,
+                "phone_id": phones.get((account["guarantor_id"], record.phone_number or "")),
+                "party": record.party,
+                "outcome_code": record.result_code,
+                "counts_as_attempt": record.counts_as_attempt,
+                "counts_as_conversation": record.counts_as_conversation,
+                "note": record.note,
+                "source": source,
+                "external_id": record.external_id,
+                "import_batch_id": batch_id,
+                "created_at": now,
+            }
+        )
+        if record.counts_as_attempt or record.counts_as_conversation:
+            previous = last_contact.get(account["id"]) or account["last_contact_at"]
+            if previous is None or record.occurred_at > previous:
+                last_contact[account["id"]] = record.occurred_at
+    if rows:
+        session.execute(insert(ACTIVITY_T), rows)
+        result.inserted = len(rows)
+    update_by_id(
+        session,
+        ACCOUNT_T,
+        [
+            {"row_id": account_id, "last_contact_at": moment, "updated_at": now}
+            for account_id, moment in last_contact.items()
+        ],
+    )
+    touched = sorted({row["account_id"] for row in rows})
+    if touched:
+        details = {"batch": batch_id} if batch_id is not None else None
+        session.execute(
+            insert(AUDIT_T),
+            audit_rows(actor, "activity.record", "account", touched, at=now, details=details),
+        )
+    return result

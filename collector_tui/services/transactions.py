@@ -1,0 +1,176 @@
+"""Apply money movements from the billing system; balances follow, idempotent by id."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from collector_tui.domain.money_events import TransactionRecord, balance_effect
+from collector_tui.services.audit import Actor, audit_rows
+from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
+from collector_tui.services.lookup import accounts_by_key
+from db import codes
+from db.models import Account, AccountTransaction, AuditEvent, table_of
+
+TX_T = table_of(AccountTransaction)
+ACCOUNT_T = table_of(Account)
+AUDIT_T = table_of(AuditEvent)
+
+
+@dataclass
+class TransactionResult:
+    inserted: int = 0
+    unchanged: int = 0
+    total_cents: int = 0
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (external id, field, reason)
+
+
+def apply_transactions(
+    session: Session,
+    records: Sequence[TransactionRecord],
+    *,
+    actor: Actor,
+    now: datetime,
+    source: str = "import",
+    batch_id: int | None = None,
+) -> TransactionResult:
+    """Insert new transactions, skip ones already on file, and move the balances."""
+    result = TransactionResult()
+    accounts = accounts_by_key(session, ((r.facility_code, r.account_number) for r in records))
+    external_ids = [r.external_id for r in records] + [
+        r.reverses_external_id for r in records if r.reverses_external_id
+    ]
+    known: dict[str, tuple[int, int, str, int]] = {}  # external id -> (id, effect, kind, account)
+    c = TX_T.c
+    for part in chunks(sorted(set(external_ids))):
+        for row in session.execute(
+            select(c.external_id, c.id, c.amount_cents, c.kind, c.account_id).where(
+                c.external_id.in_(list(part))
+            )
+        ):
+            known[row.external_id] = (row.id, row.amount_cents, row.kind, row.account_id)
+
+    deltas: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "insurance": 0, "patient": 0})
+    # Plain transactions first, so a reversal may undo one from the same file.
+    ordered = sorted(records, key=lambda r: r.kind == codes.TX_REVERSAL)
+    pending: list[dict[str, Any]] = []
+    for record in ordered:
+        if record.external_id in known:
+            result.unchanged += 1
+            continue
+        account = accounts.get((record.facility_code, record.account_number))
+        if account is None:
+            result.rejected.append((record.external_id, "account_number", "no such account"))
+            continue
+        reverses_id: int | None = None
+        if record.kind == codes.TX_REVERSAL:
+            if pending:
+                _insert_and_learn(session, pending, known)
+                pending = []
+            original = known.get(record.reverses_external_id or "")
+            if original is None or original[3] != account["id"] or original[2] == codes.TX_REVERSAL:
+                result.rejected.append(
+                    (
+                        record.external_id,
+                        "reverses_transaction_id",
+                        "reverses a transaction that does not exist on this account",
+                    )
+                )
+                continue
+            reverses_id, effect, kind_moved = original[0], -original[1], original[2]
+        else:
+            effect, kind_moved = balance_effect(record.kind, record.amount_cents), record.kind
+        pending.append(
+            {
+                "account_id": account["id"],
+                "external_id": record.external_id,
+                "kind": record.kind,
+                "amount_cents": effect,
+                "posted_at": record.posted_at,
+                "method": record.method,
+                "reference": record.reference,
+                "reverses_id": reverses_id,
+                "source": source,
+                "collector_id": actor.collector_id,
+                "import_batch_id": batch_id,
+                "created_at": now,
+            }
+        )
+        known[record.external_id] = (0, effect, record.kind, account["id"])
+        delta = deltas[account["id"]]
+        delta["total"] += effect
+        delta["insurance" if kind_moved == codes.TX_INSURANCE_PAYMENT else "patient"] += effect
+        result.inserted += 1
+        result.total_cents += effect
+    if pending:
+        _insert_and_learn(session, pending, known)
+
+    _move_balances(session, deltas, now)
+    if deltas:
+        details = {"batch": batch_id} if batch_id is not None else None
+        session.execute(
+            insert(AUDIT_T),
+            audit_rows(actor, "transaction.post", "account", list(deltas), at=now, details=details),
+        )
+    return result
+
+
+def _insert_and_learn(
+    session: Session, rows: list[dict[str, Any]], known: dict[str, tuple[int, int, str, int]]
+) -> None:
+    """Insert ``rows`` and record their new ids, so later reversals can point at them."""
+    insert_rows(session, TX_T, rows)
+    c = TX_T.c
+    for row in select_in_chunks(
+        session,
+        lambda ids: select(c.external_id, c.id, c.amount_cents, c.kind, c.account_id).where(
+            c.external_id.in_(ids)
+        ),
+        [r["external_id"] for r in rows],
+    ):
+        known[row.external_id] = (row.id, row.amount_cents, row.kind, row.account_id)
+
+
+def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: datetime) -> None:
+    c = ACCOUNT_T.c
+    current: dict[int, Any] = {}
+    for part in chunks(sorted(deltas)):
+        for row in session.execute(
+            select(
+                c.id,
+                c.total_balance_cents,
+                c.insurance_pending_cents,
+                c.patient_responsibility_cents,
+                c.status,
+                c.version,
+            ).where(c.id.in_(list(part)))
+        ):
+            current[row.id] = row
+    updates = []
+    for account_id, delta in deltas.items():
+        row = current[account_id]
+        insurance = max(0, row.insurance_pending_cents + delta["insurance"])
+        total = row.total_balance_cents + delta["total"]
+        status = row.status
+        if status == codes.ACCOUNT_OPEN and total <= 0:
+            status = codes.ACCOUNT_PAID
+        elif status == codes.ACCOUNT_PAID and total > 0:
+            status = codes.ACCOUNT_OPEN
+        updates.append(
+            {
+                "row_id": account_id,
+                "total_balance_cents": total,
+                "insurance_pending_cents": insurance,
+                "patient_responsibility_cents": total - insurance,
+                "status": status,
+                "version": row.version + 1,
+                "updated_at": now,
+            }
+        )
+    update_by_id(session, ACCOUNT_T, updates)

@@ -1,0 +1,1 @@
+"""The Textual UI: screens only show and collect; database work runs in thread workers."""

@@ -1,0 +1,158 @@
+"""Rich renderables for the read-only account panel (pure functions of the view data)."""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from collector_tui.domain.money import format_cents
+from collector_tui.services.views import AccountDetail, PersonView
+
+LOCAL_ZONE_NOTE = "times in UTC"
+
+
+def _grid(*columns: str, right: tuple[str, ...] = ()) -> Table:
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold", expand=True)
+    for name in columns:
+        table.add_column(name, justify="right" if name in right else "left", no_wrap=True)
+    return table
+
+
+def header(detail: AccountDetail) -> RenderableType:
+    badges = [f"[HOLD: {h.replace('_', ' ').upper()}]" for h in detail.holds]
+    badges += [f"[{flag.upper()}]" for flag in detail.guarantor_flags]
+    if detail.fap_status != "none":
+        badges.append(f"[FAP: {detail.fap_status.upper()}]")
+    line1 = Text.assemble(
+        (detail.account_number, "bold"),
+        f" · {detail.facility_name} · {detail.status.upper()} · owner {detail.owner or 'unassigned'}",
+    )
+    line2 = Text.assemble(
+        "Balance ",
+        (format_cents(detail.total_balance_cents), "bold"),
+        f"   patient {format_cents(detail.patient_responsibility_cents)}",
+        f"   insurance pending {format_cents(detail.insurance_pending_cents)}",
+        f"   age {detail.age_bucket}",
+        "" if detail.age_days is None else f" ({detail.age_days} days)",
+    )
+    line3 = Text(" ".join(badges) if badges else "No holds", style="bold" if badges else "dim")
+    return Group(line1, line2, line3)
+
+
+def _person(person: PersonView, title: str) -> Text:
+    parts = [
+        (person.name, "bold"),
+        f"  ({title})",
+        f"  DOB {person.date_of_birth.isoformat() if person.date_of_birth else '—'}",
+    ]
+    if person.ssn_last4:
+        parts.append(f"  SSN •••-••-{person.ssn_last4}")
+    text = Text.assemble(*parts)
+    if person.address:
+        text.append(f"\n{person.address}  ·  language {person.language}")
+    return text
+
+
+def people(detail: AccountDetail) -> RenderableType:
+    items: list[RenderableType] = [_person(detail.guarantor, "guarantor")]
+    if detail.patient is not None:
+        items.append(_person(detail.patient, f"patient, {detail.patient.relationship}"))
+    return Group(*items)
+
+
+def phones(detail: AccountDetail) -> RenderableType:
+    if not detail.phones:
+        return Text("No phones on file.", style="dim")
+    table = _grid("Type", "Number", "Status", "Zones")
+    for phone in detail.phones:
+        status = "invalid" if not phone.valid else phone.status
+        if phone.do_not_call:
+            status = "do not call"
+        zones = ", ".join(z.split("/")[-1].replace("_", " ") for z in phone.time_zones[:3])
+        if len(phone.time_zones) > 3:
+            zones += f" +{len(phone.time_zones) - 3}"
+        table.add_row(phone.phone_type, phone.national, status, zones)
+    return table
+
+
+def charges(detail: AccountDetail) -> RenderableType:
+    if not detail.charges:
+        return Text("No charge lines.", style="dim")
+    table = _grid("#", "Service date", "Code", "Amount", right=("Amount",))
+    for c in detail.charges:
+        table.add_row(
+            str(c.line_number), c.service_date.isoformat(), c.procedure_code, format_cents(c.amount_cents)
+        )
+    return table
+
+
+def claims(detail: AccountDetail) -> RenderableType:
+    if not detail.claims:
+        return Text("No insurance claims.", style="dim")
+    rows: list[RenderableType] = []
+    for claim in detail.claims:
+        text = Text.assemble(
+            (claim.payer_name, "bold"),
+            f"  {claim.claim_number}  {claim.status.upper()}",
+            f"\nbilled {format_cents(claim.billed_cents)}  allowed {format_cents(claim.allowed_cents)}",
+            f"  paid {format_cents(claim.paid_cents)}  patient {format_cents(claim.patient_share_cents)}",
+        )
+        if claim.denial_codes:
+            text.append(f"\ndenial codes: {', '.join(claim.denial_codes)}")
+        if claim.appeal_deadline:
+            text.append(f"\nappeal by {claim.appeal_deadline.isoformat()}")
+        rows.append(text)
+    return Group(*rows)
+
+
+def arrangements(detail: AccountDetail) -> RenderableType:
+    lines: list[RenderableType] = []
+    for promise in detail.promises:
+        lines.append(
+            Text(f"Promise {format_cents(promise.amount_cents)} due {promise.due_date} ({promise.status})")
+        )
+    for plan in detail.plans:
+        lines.append(
+            Text(
+                f"Plan {plan.installment_count} × {format_cents(plan.installment_cents)} {plan.frequency} "
+                f"from {plan.first_due_date} ({plan.status}, {plan.paid_installments} paid)"
+            )
+        )
+    return Group(*lines) if lines else Text("No promise or plan.", style="dim")
+
+
+def transactions(detail: AccountDetail) -> RenderableType:
+    if not detail.transactions:
+        return Text("No transactions.", style="dim")
+    table = _grid("Posted", "Kind", "Method", "Amount", right=("Amount",))
+    for t in detail.transactions:
+        table.add_row(
+            t.posted_at.strftime("%Y-%m-%d"),
+            t.kind.replace("_", " "),
+            t.method or "",
+            format_cents(t.amount_cents),
+        )
+    return table
+
+
+def activity(detail: AccountDetail) -> RenderableType:
+    if not detail.activities:
+        return Text("No activity yet.", style="dim")
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    table.add_column("When (UTC)", no_wrap=True, width=11)
+    table.add_column("Dir", no_wrap=True, width=4)
+    table.add_column("Phone", no_wrap=True, width=14)
+    table.add_column("Result", no_wrap=True, width=10)
+    table.add_column("By", no_wrap=True, overflow="ellipsis")
+    for a in detail.activities:
+        table.add_row(
+            a.occurred_at.strftime("%m-%d %H:%M"),
+            a.direction if a.direction != "none" else a.channel,
+            a.phone or "",
+            a.outcome_code or "",
+            a.collector or "system",
+        )
+        if a.note:
+            table.add_row("", "", Text(a.note, style="italic"), end_section=False)
+    return table

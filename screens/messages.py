@@ -1,0 +1,17 @@
+"""Turning a worker's failure into words a collector may see (never PHI)."""
+
+from __future__ import annotations
+
+from collector_tui.services.errors import ServiceError
+
+
+def safe_error_text(error: BaseException | None, doing: str) -> str:
+    """A service error's own (PHI-free) message; for anything else only its type.
+
+    Database driver errors can quote the values they choked on, so their
+    text is never shown.
+    """
+    if isinstance(error, ServiceError):
+        return str(error)
+    kind = type(error).__name__ if error is not None else "unknown error"
+    return f"Could not {doing} ({kind}). Try again; if it keeps failing, tell your administrator."

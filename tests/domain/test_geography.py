@@ -1,0 +1,75 @@
+"""collector_tui.domain.geography: states, ZIP codes and state time zones."""
+
+from __future__ import annotations
+
+import pytest
+
+from collector_tui.domain.geography import (
+    STATE_ZONES,
+    US_STATES,
+    is_us_state,
+    is_zip_code,
+    primary_zone,
+    state_zones,
+)
+
+
+@pytest.mark.parametrize("code", ["OH", "oh", "Oh", "CA", "DC", "PR", "VI", "GU", "AK", "HI"])
+def test_is_us_state_accepts_states_and_territories(code: str) -> None:
+    assert is_us_state(code)
+
+
+@pytest.mark.parametrize("code", ["", "ZZ", "XX", "O", "OHI", "Ohio", "UK", " OH"])
+def test_is_us_state_rejects_other_codes(code: str) -> None:
+    assert not is_us_state(code)
+
+
+def test_states_table_has_fifty_states_dc_and_territories() -> None:
+    assert len(US_STATES) == 50 + 1 + 3
+    assert all(len(code) == 2 and code.isupper() for code in US_STATES)
+    assert all(zones for zones in STATE_ZONES.values())
+
+
+@pytest.mark.parametrize("text", ["12345", "00501", "43215-1234", "99950-0000"])
+def test_is_zip_code_accepts_zip_and_zip4(text: str) -> None:
+    assert is_zip_code(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "1234", "123456", "12345-67", "12345-", "12345-67890", "1234a", "ABCDE", "12345 6789"],
+)
+def test_is_zip_code_rejects_other_text(text: str) -> None:
+    assert not is_zip_code(text)
+
+
+def test_is_zip_code_rejects_trailing_newline() -> None:
+    assert not is_zip_code("12345\n")
+
+
+@pytest.mark.parametrize("text", ["\uff11\uff12\uff13\uff14\uff15", "\u0661\u0662\u0663\u0664\u0665"])
+def test_is_zip_code_rejects_non_ascii_digits(text: str) -> None:
+    assert not is_zip_code(text)
+
+
+@pytest.mark.parametrize(
+    ("state", "zones"),
+    [
+        ("OH", ("America/New_York",)),
+        ("oh", ("America/New_York",)),
+        ("ID", ("America/Boise", "America/Los_Angeles")),
+        ("AZ", ("America/Phoenix", "America/Denver")),
+        ("HI", ("Pacific/Honolulu",)),
+        ("PR", ("America/Puerto_Rico",)),
+        ("IN", ("America/Indiana/Indianapolis", "America/Chicago")),
+    ],
+)
+def test_state_zones(state: str, zones: tuple[str, ...]) -> None:
+    assert state_zones(state) == zones
+    assert primary_zone(state) == zones[0]
+
+
+@pytest.mark.parametrize("state", [None, "", "ZZ", "Ohio"])
+def test_unknown_state_has_no_zones(state: str | None) -> None:
+    assert state_zones(state) == ()
+    assert primary_zone(state) is None
