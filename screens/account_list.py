@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from screens.app import CollectorApp
 
 PREFETCH_MARGIN = 10  # rows before the end at which the next page is fetched
+PAGE_SIZE = 200  # rows fetched per page; the table grows a page at a time as you scroll
 
 
 class AccountTable(DataTable[str | Text]):
@@ -68,8 +69,9 @@ class AccountListScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="accounts.refresh", tooltip="Reload the list."),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, *, page_size: int = PAGE_SIZE) -> None:
         super().__init__()
+        self.page_size = page_size
         self._next_cursor: Cursor | None = None
         self._loading = False
         self._total = 0
@@ -103,7 +105,9 @@ class AccountListScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="accounts", exit_on_error=False)
     def load_page(self, after: Cursor | None, append: bool) -> None:
         app = self.collector_app
-        page = list_my_accounts(app.db, app.actor, today=app.clock().date(), after=after)
+        page = list_my_accounts(
+            app.db, app.actor, today=app.clock().date(), after=after, limit=self.page_size
+        )
         self.post_message(AccountsLoaded(page, append=append))
 
     def on_accounts_loaded(self, message: AccountsLoaded) -> None:

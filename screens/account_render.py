@@ -41,7 +41,7 @@ def header(detail: AccountDetail) -> RenderableType:
 
 
 def _person(person: PersonView, title: str) -> Text:
-    parts = [
+    parts: list[str | tuple[str, str]] = [
         (person.name, "bold"),
         f"  ({title})",
         f"  DOB {person.date_of_birth.isoformat() if person.date_of_birth else '—'}",

@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from screens.account_list import AccountListScreen
+from screens.account_list import PAGE_SIZE, AccountListScreen
 
 Clock = Callable[[], datetime]
 
@@ -33,17 +33,20 @@ class CollectorApp(App[None]):
         Binding("question_mark", "toggle_help", "Help", show=False, id="app.help_alt"),
     ]
 
-    def __init__(self, *, db: Database, actor: Actor, clock: Clock = utc_clock) -> None:
+    def __init__(
+        self, *, db: Database, actor: Actor, clock: Clock = utc_clock, page_size: int = PAGE_SIZE
+    ) -> None:
         super().__init__()
         self.db = db
         self.actor = actor
         self.clock = clock
+        self.page_size = page_size
         who = actor.display_name or actor.login
         acting = f" · {actor.login} acting as {actor.acting_as}" if actor.acting_as else ""
         self.sub_title = f"{who} ({actor.role}){acting}"
 
     def on_mount(self) -> None:
-        self.push_screen(AccountListScreen())
+        self.push_screen(AccountListScreen(page_size=self.page_size))
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -6,7 +6,6 @@ import typer
 
 from collector_tui.cli.options import database_setting
 from collector_tui.cli.output import fail, say
-from collector_tui.services.database import display_url
 from collector_tui.services.errors import ServiceError
 
 app = typer.Typer(help="Create, upgrade and check the database schema.", no_args_is_help=True)
@@ -15,6 +14,7 @@ app = typer.Typer(help="Create, upgrade and check the database schema.", no_args
 @app.command()
 def upgrade(ctx: typer.Context) -> None:
     """Create the database if needed and migrate it to this version's schema."""
+    from collector_tui.services.database import display_url
     from db import migrate
     from db.engine import create_db_engine
 
@@ -38,6 +38,7 @@ def upgrade(ctx: typer.Context) -> None:
 @app.command()
 def current(ctx: typer.Context) -> None:
     """Print which database is used, where that came from, and its schema revision."""
+    from collector_tui.services.database import display_url
     from db import migrate
     from db.engine import create_db_engine, sqlite_path
 
@@ -62,6 +63,7 @@ def current(ctx: typer.Context) -> None:
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Exit 0 when the database is at head and matches the tables in code; 1 otherwise."""
+    from collector_tui.services.database import display_url
     from db import migrate
     from db.engine import create_db_engine, sqlite_path
 

@@ -193,9 +193,10 @@ def _apply_opening(
     for record in records:
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
+        patient_key = _patient_key(record, g_id)
         values: dict[str, Any] = {
             "guarantor_id": g_id,
-            "patient_id": patient_ids.get(_patient_key(record, g_id)),
+            "patient_id": None if patient_key is None else patient_ids.get(patient_key),
             "service_date_from": record.service_date_from,
             "service_date_to": record.service_date_to,
             "first_statement_date": record.first_statement_date,

@@ -1,0 +1,107 @@
+"""The tables in code and the migrations agree, and the engine is set up for an office."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from db import migrate
+from db.engine import create_db_engine, writer
+from db.models import metadata
+from db.queries import queue_page_statement
+
+
+def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    assert migrate.schema_state(engine).empty
+
+    state = migrate.upgrade(engine)
+    assert state.at_head
+    migrate.check(engine)  # raises SchemaDriftError on any difference
+    tables = set(inspect(engine).get_table_names())
+    assert set(metadata.tables) <= tables
+
+    state = migrate.downgrade(engine, "base")
+    assert state.empty
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+
+    assert migrate.upgrade(engine).at_head
+    migrate.check(engine)
+    engine.dispose()
+
+
+def test_check_reports_drift(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_account_caseload")
+    with pytest.raises(migrate.SchemaDriftError):
+        migrate.check(engine)
+    engine.dispose()
+
+
+def test_sqlite_connections_are_tuned(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'p.db'}")
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    engine.dispose()
+
+
+def test_write_transactions_take_the_lock_up_front(tmp_path: Path) -> None:
+    """A writer's BEGIN IMMEDIATE blocks a second writer at BEGIN, not at its first write."""
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    migrate.upgrade(engine)
+    with writer(engine).begin():
+        other = create_db_engine(f"sqlite:///{tmp_path / 'w.db'}")
+        with other.connect() as conn:
+            conn.exec_driver_sql("PRAGMA busy_timeout=50")
+            with pytest.raises(Exception, match="locked"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+        other.dispose()
+    engine.dispose()
+
+
+def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'f.db'}")
+    migrate.upgrade(engine)
+    with pytest.raises(Exception, match="FOREIGN KEY"), engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO patient (guarantor_id, first_name, last_name, relationship_to_guarantor) VALUES (999, 'a', 'b', 'self')"
+            )
+        )
+    engine.dispose()
+
+
+def test_queue_query_uses_the_partial_index(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    migrate.upgrade(engine)
+    for after in (None, (10, 500)):
+        statement = queue_page_statement(1, after, 50)
+        compiled = statement.compile(engine, compile_kwargs={"render_postcompile": True})
+        sql = str(compiled)
+        params = compiled.params
+        with engine.connect() as conn:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", tuple(params.values())).all()
+        details = " ".join(str(row[-1]) for row in plan)
+        assert "ix_account_queue" in details, details
+        assert "TEMP B-TREE" not in details, details  # no sort: the index gives the order
+    engine.dispose()
+
+
+def test_utc_columns_refuse_naive_datetimes(tmp_path: Path) -> None:
+    from db.models import ExportWatermark
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'u.db'}")
+    migrate.upgrade(engine)
+    from sqlmodel import Session
+
+    with pytest.raises(Exception, match="naive"), Session(engine) as session:
+        session.add(ExportWatermark(name="x", exported_through=datetime(2026, 1, 1)))
+        session.commit()
+    engine.dispose()

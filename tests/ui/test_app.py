@@ -1,0 +1,144 @@
+"""Pilot tests: the keys a collector presses, at a realistic terminal size."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import HelpPanel, Static
+
+from collector_tui.services.database import Database
+from collector_tui.services.identity import resolve_actor
+from screens.account_list import AccountListScreen, AccountTable
+from screens.account_panel import AccountPanel
+from screens.app import CollectorApp
+from tests.conftest import NOW
+
+SIZE = (120, 40)
+
+
+def make_app(db: Database, login: str = "mlopez", page_size: int = 200) -> CollectorApp:
+    return CollectorApp(db=db, actor=resolve_actor(db, act_as=login), clock=lambda: NOW, page_size=page_size)
+
+
+async def settle(pilot: Pilot[None], condition: Callable[[], bool], tries: int = 100) -> None:
+    """Let workers finish and messages land until ``condition`` holds."""
+    for _ in range(tries):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if condition():
+            return
+    raise AssertionError("the UI did not reach the expected state")
+
+
+def plain(widget: Static) -> str:
+    """The text a Static shows, whatever Rich renderable it holds."""
+    console = Console(width=200, file=io.StringIO(), color_system=None)
+    with console.capture() as capture:
+        console.print(widget.content)
+    return capture.get()
+
+
+def _table(app: CollectorApp) -> AccountTable:
+    return app.screen.query_one(AccountTable)
+
+
+async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen) and _table(app).row_count > 0)
+        table = _table(app)
+        summary = plain(app.screen.query_one("#summary", Static))
+        assert f"of {table.row_count:,}" in summary or "scroll for more" in summary
+        assert "Maria Lopez" in app.sub_title
+
+        await pilot.press("down", "down", "j", "j", "k")
+        assert table.cursor_row == 3
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        number = str(table.get_row_at(3)[0])
+
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
+        panel = app.screen
+        assert isinstance(panel, AccountPanel)
+        assert panel.account_id == int(str(key))
+        assert number in plain(panel.query_one("#account-header", Static))
+        assert "Maria Lopez" in plain(panel.query_one("#account-header", Static))
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountListScreen)
+        assert _table(app).cursor_row == 3
+
+
+async def test_scrolling_to_the_end_loads_the_next_page(demo_db: Database) -> None:
+    app = make_app(demo_db, page_size=30)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen) and _table(app).row_count == 30)
+        await pilot.press(*["down"] * 25)
+        await settle(pilot, lambda: _table(app).row_count == 60)
+        keys = [row.value for row in _table(app).rows]
+        assert len(keys) == len(set(keys))
+
+
+async def test_f1_and_question_mark_toggle_help(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
+        await pilot.press("f1")
+        assert app.screen.query(HelpPanel)
+        await pilot.press("f1")
+        assert not app.screen.query(HelpPanel)
+        await pilot.press("question_mark")
+        assert app.screen.query(HelpPanel)
+
+
+async def test_q_quits(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_a_failed_load_shows_no_patient_data(
+    demo_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("HARRIS, JAMES 1971-03-09")
+
+    monkeypatch.setattr("screens.account_list.list_my_accounts", broken)
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: bool(app._notifications))
+        messages = [n.message for n in app._notifications]
+        assert any("RuntimeError" in m for m in messages)
+        assert not any("HARRIS" in m or "1971" in m for m in messages)
+
+
+async def test_a_collector_with_no_accounts_is_told_so(demo_db: Database) -> None:
+    app = make_app(demo_db, login="sreed")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: "No open accounts" in plain(app.screen.query_one("#summary", Static)))
+
+
+async def test_crash_report_prints_no_local_variables(
+    demo_db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = make_app(demo_db)
+    secret = "HARRIS-JAMES-1971-03-09"
+
+    def fail_with_phi_in_a_local() -> None:
+        guarantor_name = secret  # noqa: F841 - the local a crash report must not print
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
+            app.call_later(fail_with_phi_in_a_local)
+            await pilot.pause()
+    rendered = capsys.readouterr().err
+    assert "ValueError" in rendered
+    assert secret not in rendered
