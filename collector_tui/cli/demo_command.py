@@ -51,7 +51,8 @@ def demo(
         else:
             build = _build_with_progress(build_demo_database, path, accounts, seed)
             say(
-                f"Demo database: {build.path} ({build.accounts:,} accounts, seed {seed}, built in {build.seconds:.1f} s)"
+                f"Demo database: {build.path} "
+                f"({build.accounts:,} accounts, seed {seed}, built in {build.seconds:.1f} s)"
             )
         if build_only:
             return

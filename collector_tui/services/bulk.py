@@ -29,57 +29,76 @@ def select_in_chunks(
 
 
 Processor = Callable[[Any], Any] | None
-_PLANS: dict[
-    tuple[Table, tuple[str, ...], str], tuple[str, bool, tuple[str, ...], tuple[Processor, ...]]
-] = {}
+Plan = tuple[str, bool, tuple[str, ...], tuple[Processor, ...]]
+_PLANS: dict[tuple[str, Table, tuple[str, ...], str], Plan] = {}
 
 
-def _insert_plan(
-    table: Table, keys: tuple[str, ...], dialect: Dialect
-) -> tuple[str, bool, tuple[str, ...], tuple[Processor, ...]]:
-    """The INSERT's SQL text, parameter order and each column's bind processor, built once."""
-    cache_key = (table, keys, dialect.name)
+def _plan(kind: str, table: Table, keys: tuple[str, ...], dialect: Dialect) -> Plan:
+    """SQL text, parameter order and each parameter's bind processor, built once per shape."""
+    cache_key = (kind, table, keys, dialect.name)
     plan = _PLANS.get(cache_key)
-    if plan is None:
+    if plan is not None:
+        return plan
+    if kind == "insert":
         compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-        order = tuple(compiled.positiontup or keys) if compiled.positional else keys
-        processors = tuple(table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in order)
-        plan = (str(compiled), compiled.positional, order, processors)
-        _PLANS[cache_key] = plan
+        names = {key: key for key in keys}
+    else:
+        columns = [key for key in keys if key != "row_id"]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id", type_=table.c.id.type))
+            .values({key: bindparam(f"new_{key}", type_=table.c[key].type) for key in columns})
+        )
+        compiled = statement.compile(dialect=dialect)
+        names = {"row_id": "row_id", **{f"new_{key}": key for key in columns}}
+    params = tuple(compiled.positiontup or ()) if compiled.positional else tuple(names)
+    order = tuple(names[name] for name in params)
+    processors = tuple(
+        table.c["id" if key == "row_id" else key].type.dialect_impl(dialect).bind_processor(dialect)
+        for key in order
+    )
+    plan = (str(compiled), compiled.positional, params, processors)
+    _PLANS[cache_key] = plan
     return plan
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys) as one driver-level executemany.
+def _execute(session: Session, kind: str, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Send ``rows`` (all with the same keys) to the driver as one executemany.
 
     Core's executemany spends most of its time building parameters; sending
     pre-processed tuples to the driver is ~3x faster (``shared/PERFORMANCE.md``).
-    Column types still convert every value (dates, UTC timestamps, booleans).
+    Column types still convert every value (dates, UTC timestamps, booleans);
+    a value repeated down a column (a batch's ``now``) is converted once.
     """
     if not rows:
         return
     connection = session.connection()
-    sql, positional, order, processors = _insert_plan(table, tuple(rows[0]), connection.dialect)
-    convert = [(i, process) for i, process in enumerate(processors) if process is not None]
-    values = [list(map(row.__getitem__, order)) for row in rows]
-    for i, process in convert:
+    sql, positional, params, processors = _plan(kind, table, tuple(rows[0]), connection.dialect)
+    keys = tuple(name.removeprefix("new_") if kind == "update" else name for name in params)
+    values = [list(map(row.__getitem__, keys)) for row in rows]
+    for i, process in enumerate(processors):
+        if process is None:
+            continue
+        previous: Any = object()
+        converted: Any = None
         for row_values in values:
-            if row_values[i] is not None:
-                row_values[i] = process(row_values[i])
-    params: list[Any] = (
-        [tuple(v) for v in values] if positional else [dict(zip(order, v, strict=True)) for v in values]
-    )
-    connection.exec_driver_sql(sql, params)
+            value = row_values[i]
+            if value is None:
+                continue
+            if value is not previous:
+                previous, converted = value, process(value)
+            row_values[i] = converted
+    if positional:
+        connection.exec_driver_sql(sql, [tuple(v) for v in values])
+    else:
+        connection.exec_driver_sql(sql, [dict(zip(params, v, strict=True)) for v in values])
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT ``rows`` (all with the same keys) in one driver-level executemany."""
+    _execute(session, "insert", table, rows)
 
 
 def update_by_id(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Executemany ``UPDATE table SET ... WHERE id = :row_id`` (same keys in every row)."""
-    if not rows:
-        return
-    columns = [key for key in rows[0] if key != "row_id"]
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("row_id"))
-        .values({name: bindparam(name) for name in columns})
-    )
-    session.connection().execute(statement, rows)
+    """``UPDATE table SET ... WHERE id = :row_id`` for each row (same keys in every row)."""
+    _execute(session, "update", table, rows)

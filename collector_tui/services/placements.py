@@ -101,10 +101,11 @@ def apply_placements(
     result = PlacementResult()
     if not records:
         return result
-    facilities = _facility_ids(session, records)
-    existing = _existing_accounts(session, records, facilities)
     opening = [r for r in records if r.record_type not in (RECORD_RECALL, RECORD_CLOSE)]
     closing = [r for r in records if r.record_type in (RECORD_RECALL, RECORD_CLOSE)]
+    # Only an account being placed may bring a new facility; a recall cannot.
+    facilities = _facility_ids(session, records, create_for=opening)
+    existing = _existing_accounts(session, records, facilities)
 
     changed: list[PlacementRecord] = []
     digests: dict[tuple[str, str], str] = {}
@@ -128,15 +129,21 @@ def apply_placements(
     return result
 
 
-def _facility_ids(session: Session, records: Sequence[PlacementRecord]) -> dict[str, int]:
-    names = {r.facility_code: r.facility_name for r in records}
+def _facility_ids(
+    session: Session, records: Sequence[PlacementRecord], *, create_for: Sequence[PlacementRecord]
+) -> dict[str, int]:
+    names = {r.facility_code: r.facility_name for r in create_for}
+    names.update((r.facility_code, None) for r in records if r.facility_code not in names)
     found = dict(
         session.execute(
             select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(list(names)))
         ).all()
     )
+    creatable = {r.facility_code for r in create_for}
     missing = [
-        {"code": code, "name": names[code] or code, "nonprofit": False} for code in names if code not in found
+        {"code": code, "name": names[code] or code, "nonprofit": False}
+        for code in names
+        if code not in found and code in creatable
     ]
     if missing:
         insert_rows(session, FACILITY_T, missing)
@@ -152,7 +159,7 @@ def _existing_accounts(
     session: Session, records: Sequence[PlacementRecord], facilities: dict[str, int]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     code_of = {facility_id: code for code, facility_id in facilities.items()}
-    keys = [(facilities[r.facility_code], r.account_number) for r in records]
+    keys = [(facilities[r.facility_code], r.account_number) for r in records if r.facility_code in facilities]
     found: dict[tuple[str, str], dict[str, Any]] = {}
     c = ACCOUNT_T.c
     for part in chunks(keys):

@@ -60,6 +60,7 @@ def apply_transactions(
     # Plain transactions first, so a reversal may undo one from the same file.
     ordered = sorted(records, key=lambda r: r.kind == codes.TX_REVERSAL)
     pending: list[dict[str, Any]] = []
+    reversed_ids: set[int] | None = None  # loaded at the first reversal
     for record in ordered:
         if record.external_id in known:
             result.unchanged += 1
@@ -73,6 +74,8 @@ def apply_transactions(
             if pending:
                 _insert_and_learn(session, pending, known)
                 pending = []
+            if reversed_ids is None:
+                reversed_ids = _already_reversed(session, known)
             original = known.get(record.reverses_external_id or "")
             if original is None or original[3] != account["id"] or original[2] == codes.TX_REVERSAL:
                 result.rejected.append(
@@ -83,6 +86,12 @@ def apply_transactions(
                     )
                 )
                 continue
+            if original[0] in reversed_ids:
+                result.rejected.append(
+                    (record.external_id, "reverses_transaction_id", "that transaction is already reversed")
+                )
+                continue
+            reversed_ids.add(original[0])
             reverses_id, effect, kind_moved = original[0], -original[1], original[2]
         else:
             effect, kind_moved = balance_effect(record.kind, record.amount_cents), record.kind
@@ -137,6 +146,19 @@ def _insert_and_learn(
         known[row.external_id] = (row.id, row.amount_cents, row.kind, row.account_id)
 
 
+def _already_reversed(session: Session, known: dict[str, tuple[int, int, str, int]]) -> set[int]:
+    """Ids among ``known`` transactions that a stored reversal already undoes."""
+    c = TX_T.c
+    return {
+        row.reverses_id
+        for row in select_in_chunks(
+            session,
+            lambda ids: select(c.reverses_id).where(c.reverses_id.in_(ids)),
+            [tx_id for tx_id, _, _, _ in known.values() if tx_id],
+        )
+    }
+
+
 def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: datetime) -> None:
     c = ACCOUNT_T.c
     current: dict[int, Any] = {}
@@ -155,8 +177,9 @@ def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: dat
     updates = []
     for account_id, delta in deltas.items():
         row = current[account_id]
-        insurance = max(0, row.insurance_pending_cents + delta["insurance"])
         total = row.total_balance_cents + delta["total"]
+        # Insurance pending can never exceed what is owed; the rest is the patient's.
+        insurance = max(0, min(row.insurance_pending_cents + delta["insurance"], total))
         status = row.status
         if status == codes.ACCOUNT_OPEN and total <= 0:
             status = codes.ACCOUNT_PAID

@@ -72,7 +72,8 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="FOREIGN KEY"), engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO patient (guarantor_id, first_name, last_name, relationship_to_guarantor) VALUES (999, 'a', 'b', 'self')"
+                "INSERT INTO patient (guarantor_id, first_name, last_name, relationship_to_guarantor) "
+                "VALUES (999, 'a', 'b', 'self')"
             )
         )
     engine.dispose()
@@ -101,7 +102,7 @@ def test_utc_columns_refuse_naive_datetimes(tmp_path: Path) -> None:
     migrate.upgrade(engine)
     from sqlmodel import Session
 
-    with pytest.raises(Exception, match="naive"), Session(engine) as session:
+    with pytest.raises(Exception, match="naive"), Session(engine) as session:  # noqa: PT012
         session.add(ExportWatermark(name="x", exported_through=datetime(2026, 1, 1)))
         session.commit()
     engine.dispose()

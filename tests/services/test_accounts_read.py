@@ -87,7 +87,8 @@ def test_a_collector_cannot_read_another_collectors_account(demo_db: Database) -
         other = (
             session.connection()
             .exec_driver_sql(
-                "SELECT a.id FROM account a JOIN collector c ON c.id = a.assigned_collector_id WHERE c.login = 'jchen' LIMIT 1"
+                "SELECT a.id FROM account a JOIN collector c ON c.id = a.assigned_collector_id "
+                "WHERE c.login = 'jchen' LIMIT 1"
             )
             .scalar_one()
         )

@@ -26,7 +26,15 @@ from db.models import (
     table_of,
 )
 from tests.conftest import NOW
-from tests.services.builders import account, all_rows, audit_events, closing, count, place, placement
+from tests.services.builders import (
+    account,
+    all_rows,
+    audit_events,
+    closing,
+    count,
+    place,
+    placement,
+)
 
 LATER = NOW + timedelta(days=1)
 
@@ -82,7 +90,7 @@ def test_new_records_insert_accounts_and_everything_they_carry(db: Database) -> 
     assert [(f.code, f.name) for f in facilities] == [("MERCY", "Mercy General Hospital")]
 
     first, second = account(db, "A-1001"), account(db, "A-2002")
-    assert sorted(result.account_ids) == sorted([first.id, second.id])
+    assert set(result.account_ids) == {first.id, second.id}
     assert (first.total_balance_cents, first.insurance_pending_cents, first.patient_responsibility_cents) == (
         156_000,
         31_000,
@@ -491,3 +499,9 @@ def test_a_zero_balance_record_is_placed_as_paid(db: Database) -> None:
         0,
     )
     assert paid.closed_at is None
+
+
+def test_a_rejected_recall_at_an_unknown_facility_writes_nothing(db: Database) -> None:
+    result = place(db, [closing("recall", "A-404", facility_code="NOPE")])
+    assert [r.key for r in result.rejected] == [("NOPE", "A-404")]
+    assert count(db, Facility) == 0

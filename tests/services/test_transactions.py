@@ -14,7 +14,15 @@ from collector_tui.services.transactions import TransactionResult, apply_transac
 from db import codes
 from db.models import Account, AccountTransaction
 from tests.conftest import NOW
-from tests.services.builders import account, all_rows, audit_events, count, place, placement, transaction
+from tests.services.builders import (
+    account,
+    all_rows,
+    audit_events,
+    count,
+    place,
+    placement,
+    transaction,
+)
 
 LATER = NOW + timedelta(days=1)
 # The default placement: $1,560.00 of which $310.00 is insurance pending, $1,250.00 the patient's.
@@ -191,11 +199,6 @@ def test_paying_an_account_to_zero_marks_it_paid(db: Database) -> None:
     assert reopened.status == codes.ACCOUNT_OPEN
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_move_balances keeps insurance_pending when a patient payment clears the whole balance, "
-    "leaving a negative patient responsibility on a paid account",
-)
 def test_paying_off_an_account_with_insurance_pending_leaves_no_negative_share(
     db: Database, placed: Account
 ) -> None:
@@ -209,10 +212,6 @@ def test_paying_off_an_account_with_insurance_pending_leaves_no_negative_share(
     assert paid.insurance_pending_cents <= paid.total_balance_cents
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apply_transactions accepts a second reversal of a transaction that is already reversed",
-)
 def test_a_transaction_cannot_be_reversed_twice(db: Database, placed: Account) -> None:
     post(db, [transaction(transaction_id="T-1", kind="payment", amount="100.00")])
     post(

@@ -134,7 +134,7 @@ async def test_crash_report_prints_no_local_variables(
         guarantor_name = secret  # noqa: F841 - the local a crash report must not print
         raise ValueError("boom")
 
-    with pytest.raises(ValueError, match="boom"):
+    with pytest.raises(ValueError, match="boom"):  # noqa: PT012 - the app re-raises on exit
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
             app.call_later(fail_with_phi_in_a_local)

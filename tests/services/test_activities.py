@@ -1,0 +1,179 @@
+"""collector_tui.services.activities: contacts logged elsewhere, recorded idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from collector_tui.domain.contact_log import ActivityRecord
+from collector_tui.services.activities import ActivityResult, apply_activities
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.database import Database
+from collector_tui.services.users import add_user
+from db import codes
+from db.models import Account, Activity, Phone
+from tests.conftest import NOW
+from tests.services.builders import (
+    account,
+    activity,
+    all_rows,
+    audit_events,
+    count,
+    place,
+    placement,
+)
+
+LATER = NOW + timedelta(days=1)
+CALLED_AT = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def placed(db: Database) -> Account:
+    place(db, [placement()])
+    return account(db, "A-1001")
+
+
+def record(db: Database, records: Sequence[ActivityRecord], *, now: datetime = NOW) -> ActivityResult:
+    with db.writing() as session:
+        return apply_activities(session, records, actor=SYSTEM, now=now)
+
+
+def test_an_outbound_no_answer_call_is_an_attempt_and_sets_last_contact(
+    db: Database, placed: Account
+) -> None:
+    assert placed.last_contact_at is None
+
+    result = record(db, [activity()])
+
+    assert (result.inserted, result.unchanged, result.rejected) == (1, 0, [])
+    [call] = all_rows(db, Activity)
+    mobile = all_rows(db, Phone, Phone.number == "+16145550142")[0]
+    assert (call.account_id, call.external_id, call.occurred_at) == (placed.id, "C-1", CALLED_AT)
+    assert (call.channel, call.direction, call.outcome_code, call.party) == ("call", "out", "NA", "guarantor")
+    assert (call.counts_as_attempt, call.counts_as_conversation) == (True, False)
+    assert (call.phone_id, call.source, call.collector_id, call.created_at) == (
+        mobile.id,
+        "import",
+        None,
+        NOW,
+    )
+    after = account(db, "A-1001")
+    assert after.last_contact_at == CALLED_AT
+    assert after.updated_at == NOW
+    assert [e.entity_id for e in audit_events(db, "activity.record")] == [placed.id]
+
+
+def test_reapplying_the_same_activities_is_a_no_op(db: Database, placed: Account) -> None:
+    records = [activity(), activity(activity_id="C-2", occurred_at="2026-11-21T16:00:00Z")]
+    record(db, records)
+    before = account(db, "A-1001")
+    events_before = len(audit_events(db))
+
+    result = record(db, records, now=LATER)
+
+    assert (result.inserted, result.unchanged, result.rejected) == (0, 2, [])
+    assert count(db, Activity) == 2
+    assert len(audit_events(db)) == events_before
+    after = account(db, "A-1001")
+    assert (after.last_contact_at, after.updated_at) == (before.last_contact_at, before.updated_at)
+
+
+def test_a_call_to_a_number_not_on_file_adds_the_phone(db: Database, placed: Account) -> None:
+    assert count(db, Phone) == 2
+
+    record(db, [activity(phone="(312) 555-0123")])
+
+    [added] = all_rows(db, Phone, Phone.number == "+13125550123")
+    assert (added.guarantor_id, added.source, added.phone_type) == (
+        placed.guarantor_id,
+        "import",
+        codes.PHONE_OTHER,
+    )
+    assert (added.valid, added.time_zones, added.status, added.created_at) == (
+        True,
+        "America/Chicago",
+        codes.PHONE_OK,
+        NOW,
+    )
+    assert (added.consent_to_call_mobile, added.do_not_call) == (False, False)
+    assert count(db, Phone) == 3
+    [call] = all_rows(db, Activity)
+    assert call.phone_id == added.id
+
+
+def test_two_calls_to_the_same_new_number_add_it_once(db: Database, placed: Account) -> None:
+    record(
+        db,
+        [
+            activity(activity_id="C-1", phone="(312) 555-0123"),
+            activity(activity_id="C-2", phone="312-555-0123", occurred_at="2026-11-21T16:00:00Z"),
+        ],
+    )
+
+    [added] = all_rows(db, Phone, Phone.number == "+13125550123")
+    assert {a.phone_id for a in all_rows(db, Activity)} == {added.id}
+
+
+def test_an_activity_for_an_unknown_account_is_rejected(db: Database, placed: Account) -> None:
+    result = record(db, [activity(activity_id="C-9", account_number="A-404")])
+
+    assert result.rejected == [("C-9", "account_number", "no such account")]
+    assert result.inserted == 0
+    assert count(db, Activity) == 0
+    assert count(db, Phone) == 2
+    assert audit_events(db, "activity.record") == []
+
+
+def test_collector_login_maps_to_the_collector(db: Database, placed: Account) -> None:
+    with db.writing() as session:
+        jsmith = add_user(session, SYSTEM, login="jsmith", display_name="J Smith", role="collector", now=NOW)
+
+    record(
+        db,
+        [
+            activity(activity_id="C-1", collector_login="jsmith"),
+            activity(activity_id="C-2", collector_login="stranger"),
+        ],
+    )
+
+    by_id = {a.external_id: a for a in all_rows(db, Activity)}
+    assert by_id["C-1"].collector_id == jsmith
+    assert by_id["C-2"].collector_id is None
+
+
+def test_last_contact_only_moves_forward_and_only_for_contacts(db: Database, placed: Account) -> None:
+    record(db, [activity(activity_id="C-1", occurred_at="2026-11-20T15:30:00Z")])
+
+    # An older call, and a newer note (neither an attempt nor a conversation).
+    record(
+        db,
+        [
+            activity(activity_id="C-0", occurred_at="2026-11-10T15:30:00Z"),
+            activity(
+                activity_id="N-1",
+                channel="note",
+                direction="none",
+                phone="",
+                party="",
+                result_code="NOTE",
+                occurred_at="2026-11-26T09:00:00Z",
+            ),
+        ],
+    )
+
+    assert account(db, "A-1001").last_contact_at == CALLED_AT
+    note = all_rows(db, Activity, Activity.external_id == "N-1")[0]
+    assert (note.counts_as_attempt, note.counts_as_conversation, note.phone_id) == (False, False, None)
+
+    # A newer conversation does move it.
+    record(
+        db,
+        [
+            activity(
+                activity_id="C-3", direction="in", result_code="INBOUND", occurred_at="2026-11-25T14:00:00Z"
+            )
+        ],
+    )
+    assert account(db, "A-1001").last_contact_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
