@@ -22,6 +22,7 @@ from sqlalchemy.engine.url import URL
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 65536  # 64 MiB page cache per connection: a million accounts' indexes stay warm
 _WRITE_OPTION = "collector_write"
 
 
@@ -60,6 +61,7 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     finally:
         cursor.close()
 

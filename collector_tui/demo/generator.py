@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
 
 DEMO_DEFAULT_LOGIN = "mlopez"
+BATCH_SIZE = 1000  # accounts per independently seeded batch (and per load transaction)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,16 +343,30 @@ class DemoOffice:
         self._states = list(STATE_WEIGHTS)
         self._state_weights = [STATE_WEIGHTS[s] for s in self._states]
 
-    def __iter__(self) -> Iterator[DemoAccount]:
-        rng = random.Random(self.seed)
+    @property
+    def batch_count(self) -> int:
+        return -(-self.accounts // BATCH_SIZE)
+
+    def batch(self, index: int) -> list[DemoAccount]:
+        """Accounts ``index * BATCH_SIZE + 1`` onwards; each batch has its own random stream,
+        so batches can be generated in parallel and still give the same office."""
+        rng = random.Random(f"{self.seed}/{index}")
+        first = index * BATCH_SIZE + 1
+        last = min(self.accounts, first + BATCH_SIZE - 1)
+        accounts: list[DemoAccount] = []
         household: _Household | None = None
         household_left = 0
-        for n in range(1, self.accounts + 1):
+        for n in range(first, last + 1):
             if household is None or household_left == 0:
                 household = self._household(rng, n)
                 household_left = rng.choices((1, 2, 3), weights=(78, 16, 6))[0]
             household_left -= 1
-            yield self._account(rng, n, household)
+            accounts.append(self._account(rng, n, household))
+        return accounts
+
+    def __iter__(self) -> Iterator[DemoAccount]:
+        for index in range(self.batch_count):
+            yield from self.batch(index)
 
     def _household(self, rng: random.Random, n: int) -> _Household:
         state = rng.choices(self._states, weights=self._state_weights)[0]

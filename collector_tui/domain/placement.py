@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
@@ -179,6 +179,8 @@ class PlacementRecord:
     dispute: bool
     fap_status: str
     collector_login: str | None
+    # Fingerprint of everything above (see record_digest); set by the parser.
+    digest: str = field(default="", repr=False, compare=False)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -232,50 +234,54 @@ def parse_placement_row(
     if reader.errors or guarantor is None or facility_code is None or account_number is None:
         return reader.errors or [FieldError("row", "incomplete")]
     assert record_type is not None
-    return PlacementRecord(
-        record_type=record_type,
-        facility_code=facility_code,
-        facility_name=facility_name,
-        account_number=account_number,
-        guarantor=guarantor,
-        patient=patient,
-        phones=phones,
-        service_date_from=service_from,
-        service_date_to=service_to,
-        first_statement_date=first_statement,
-        placed_date=placed,
-        total_balance_cents=total,
-        insurance_pending_cents=insurance,
-        patient_responsibility_cents=patient_share,
-        charges=charges,
-        claim=claim,
-        dispute=dispute,
-        fap_status=fap_status,
-        collector_login=collector_login,
+    return _with_digest(
+        PlacementRecord(
+            record_type=record_type,
+            facility_code=facility_code,
+            facility_name=facility_name,
+            account_number=account_number,
+            guarantor=guarantor,
+            patient=patient,
+            phones=phones,
+            service_date_from=service_from,
+            service_date_to=service_to,
+            first_statement_date=first_statement,
+            placed_date=placed,
+            total_balance_cents=total,
+            insurance_pending_cents=insurance,
+            patient_responsibility_cents=patient_share,
+            charges=charges,
+            claim=claim,
+            dispute=dispute,
+            fap_status=fap_status,
+            collector_login=collector_login,
+        )
     )
 
 
 def _closing_record(record_type: str, facility_code: str, account_number: str) -> PlacementRecord:
-    return PlacementRecord(
-        record_type=record_type,
-        facility_code=facility_code,
-        facility_name=None,
-        account_number=account_number,
-        guarantor=None,
-        patient=None,
-        phones=(),
-        service_date_from=None,
-        service_date_to=None,
-        first_statement_date=None,
-        placed_date=None,
-        total_balance_cents=0,
-        insurance_pending_cents=0,
-        patient_responsibility_cents=0,
-        charges=(),
-        claim=None,
-        dispute=False,
-        fap_status="none",
-        collector_login=None,
+    return _with_digest(
+        PlacementRecord(
+            record_type=record_type,
+            facility_code=facility_code,
+            facility_name=None,
+            account_number=account_number,
+            guarantor=None,
+            patient=None,
+            phones=(),
+            service_date_from=None,
+            service_date_to=None,
+            first_statement_date=None,
+            placed_date=None,
+            total_balance_cents=0,
+            insurance_pending_cents=0,
+            patient_responsibility_cents=0,
+            charges=(),
+            claim=None,
+            dispute=False,
+            fap_status="none",
+            collector_login=None,
+        )
     )
 
 
@@ -442,5 +448,10 @@ def record_digest(record: PlacementRecord) -> str:
     """A fingerprint of everything a placement record says about its account.
 
     Stored on the account, it makes re-importing an unchanged row a no-op.
+    The digest field itself is left out of ``repr``, so it never feeds itself.
     """
     return hashlib.blake2b(repr(record).encode(), digest_size=16).hexdigest()
+
+
+def _with_digest(record: PlacementRecord) -> PlacementRecord:
+    return replace(record, digest=record_digest(record))

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.audit import Actor, audit_rows
-from collector_tui.services.bulk import chunks, update_by_id
+from collector_tui.services.bulk import chunks, insert_rows, update_by_id
 from collector_tui.services.lookup import accounts_by_key, collector_ids_by_login, phone_ids
 from db import codes
 from db.models import Account, Activity, AuditEvent, Phone, table_of
@@ -68,8 +68,9 @@ def apply_activities(
     missing = sorted(set(pairs) - set(phones))
     if missing:
         # A number the dialer called that the placement did not carry is kept on file.
-        session.execute(
-            insert(PHONE_T),
+        insert_rows(
+            session,
+            PHONE_T,
             [
                 {
                     "guarantor_id": g_id,
@@ -116,7 +117,7 @@ def apply_activities(
             if previous is None or record.occurred_at > previous:
                 last_contact[account["id"]] = record.occurred_at
     if rows:
-        session.execute(insert(ACTIVITY_T), rows)
+        insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     update_by_id(
         session,
@@ -129,8 +130,9 @@ def apply_activities(
     touched = sorted({row["account_id"] for row in rows})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None
-        session.execute(
-            insert(AUDIT_T),
+        insert_rows(
+            session,
+            AUDIT_T,
             audit_rows(actor, "activity.record", "account", touched, at=now, details=details),
         )
     return result

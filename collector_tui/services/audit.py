@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
+from collector_tui.services.bulk import insert_rows
 from db.models import AuditEvent, table_of
 
 DetailValue = int | str | bool | None | list[int] | list[str]
@@ -65,6 +65,9 @@ def record(
     details: Mapping[str, DetailValue] | None = None,
 ) -> None:
     """Write one audit event per entity id (ids, counts and codes only in ``details``)."""
-    rows = audit_rows(actor, action, entity_type, entity_ids, at=at, details=details)
-    if rows:
-        session.execute(insert(table_of(AuditEvent)), rows)
+
+    insert_rows(
+        session,
+        table_of(AuditEvent),
+        audit_rows(actor, action, entity_type, entity_ids, at=at, details=details),
+    )

@@ -5,45 +5,51 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.services.bulk import select_in_chunks
 from db.models import Account, Collector, Facility, Phone, table_of
 
 ACCOUNT_T = table_of(Account)
 FACILITY_T = table_of(Facility)
 COLLECTOR_T = table_of(Collector)
 PHONE_T = table_of(Phone)
-CHUNK = 500
 
 
 def accounts_by_key(
     session: Session, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """``(facility_code, account_number)`` -> the account's id, guarantor and balances."""
-    wanted = sorted(set(keys))
-    a, f = ACCOUNT_T.c, FACILITY_T.c
+    """``(facility_code, account_number)`` -> the account's id, guarantor and balances.
+
+    Looks up by account number alone (one indexed column) and matches the
+    facility in Python: a row-value ``IN`` with a join costs ~4x as much.
+    """
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    code_of = dict(session.execute(select(FACILITY_T.c.id, FACILITY_T.c.code)).all())
+    a = ACCOUNT_T.c
+    columns = (
+        a.id,
+        a.facility_id,
+        a.account_number,
+        a.guarantor_id,
+        a.status,
+        a.version,
+        a.total_balance_cents,
+        a.insurance_pending_cents,
+        a.patient_responsibility_cents,
+        a.last_contact_at,
+        a.placement_digest,
+    )
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
-        rows = session.execute(
-            select(
-                f.code,
-                a.account_number,
-                a.id,
-                a.guarantor_id,
-                a.status,
-                a.version,
-                a.total_balance_cents,
-                a.insurance_pending_cents,
-                a.patient_responsibility_cents,
-                a.last_contact_at,
-            )
-            .join(FACILITY_T, f.id == a.facility_id)
-            .where(tuple_(f.code, a.account_number).in_(part))
-        ).mappings()
-        for row in rows:
-            found[(row["code"], row["account_number"])] = dict(row)
+    for row in select_in_chunks(
+        session, lambda numbers: select(*columns).where(a.account_number.in_(numbers)), {n for _, n in wanted}
+    ):
+        key = (code_of[row.facility_id], row.account_number)
+        if key in wanted:
+            found[key] = dict(row._mapping)
     return found
 
 
@@ -57,13 +63,14 @@ def collector_ids_by_login(session: Session, logins: Iterable[str]) -> dict[str,
 
 def phone_ids(session: Session, pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], int]:
     """``(guarantor_id, E.164 number)`` -> phone id, for the numbers on file."""
-    wanted = sorted(set(pairs))
+    wanted = set(pairs)
     c = PHONE_T.c
-    found: dict[tuple[int, str], int] = {}
-    for start in range(0, len(wanted), CHUNK):
-        part = wanted[start : start + CHUNK]
-        for row in session.execute(
-            select(c.id, c.guarantor_id, c.number).where(tuple_(c.guarantor_id, c.number).in_(part))
-        ):
-            found[(row.guarantor_id, row.number)] = row.id
-    return found
+    return {
+        (row.guarantor_id, row.number): row.id
+        for row in select_in_chunks(
+            session,
+            lambda ids: select(c.id, c.guarantor_id, c.number).where(c.guarantor_id.in_(ids)),
+            {g for g, _ in wanted},
+        )
+        if (row.guarantor_id, row.number) in wanted
+    }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, tuple_
+from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
 from collector_tui.domain.geography import primary_zone
@@ -29,6 +29,7 @@ from collector_tui.domain.placement import (
 )
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
+from collector_tui.services.lookup import accounts_by_key
 from db import codes
 from db.models import (
     Account,
@@ -105,12 +106,12 @@ def apply_placements(
     closing = [r for r in records if r.record_type in (RECORD_RECALL, RECORD_CLOSE)]
     # Only an account being placed may bring a new facility; a recall cannot.
     facilities = _facility_ids(session, records, create_for=opening)
-    existing = _existing_accounts(session, records, facilities)
+    existing = accounts_by_key(session, (r.key for r in records if r.facility_code in facilities))
 
     changed: list[PlacementRecord] = []
     digests: dict[tuple[str, str], str] = {}
     for record in opening:
-        digest = record_digest(record)
+        digest = record.digest or record_digest(record)
         previous = existing.get(record.key)
         if (
             previous is not None
@@ -152,30 +153,6 @@ def _facility_ids(
                 select(FACILITY_T.c.code, FACILITY_T.c.id).where(FACILITY_T.c.code.in_(list(names)))
             ).all()
         )
-    return found
-
-
-def _existing_accounts(
-    session: Session, records: Sequence[PlacementRecord], facilities: dict[str, int]
-) -> dict[tuple[str, str], dict[str, Any]]:
-    code_of = {facility_id: code for code, facility_id in facilities.items()}
-    keys = [(facilities[r.facility_code], r.account_number) for r in records if r.facility_code in facilities]
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    c = ACCOUNT_T.c
-    for part in chunks(keys):
-        rows = session.execute(
-            select(
-                c.id,
-                c.facility_id,
-                c.account_number,
-                c.status,
-                c.placement_digest,
-                c.version,
-                c.assigned_collector_id,
-            ).where(tuple_(c.facility_id, c.account_number).in_(list(part)))
-        ).mappings()
-        for row in rows:
-            found[(code_of[row["facility_id"]], row["account_number"])] = dict(row)
     return found
 
 
@@ -236,10 +213,11 @@ def _apply_opening(
     result.inserted += len(inserts)
     result.updated += len(updates)
 
-    account_ids = _account_ids(session, records, facilities)
-    inserted_ids = [account_ids[(r["facility_id"], r["account_number"])] for r in inserts]
+    code_of = {facility_id: code for code, facility_id in facilities.items()}
+    account_ids = {key: row["id"] for key, row in accounts_by_key(session, (r.key for r in records)).items()}
+    inserted_ids = [account_ids[(code_of[r["facility_id"]], r["account_number"])] for r in inserts]
     updated_ids = [row["row_id"] for row in updates]
-    ids_by_key = {r.key: account_ids[(facilities[r.facility_code], r.account_number)] for r in records}
+    ids_by_key = {r.key: account_ids[r.key] for r in records}
     result.account_ids.extend(ids_by_key.values())
 
     _replace_charges(session, records, ids_by_key)
@@ -459,23 +437,6 @@ def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict
             session,
             lambda names: select(c.login, c.id).where(c.login.in_(names), c.active.is_(True)),
             logins,
-        )
-    }
-
-
-def _account_ids(
-    session: Session, records: Sequence[PlacementRecord], facilities: dict[str, int]
-) -> dict[tuple[int, str], int]:
-    c = ACCOUNT_T.c
-    keys = [(facilities[r.facility_code], r.account_number) for r in records]
-    return {
-        (row.facility_id, row.account_number): row.id
-        for row in select_in_chunks(
-            session,
-            lambda part: select(c.id, c.facility_id, c.account_number).where(
-                tuple_(c.facility_id, c.account_number).in_(part)
-            ),
-            keys,
         )
     }
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
@@ -71,7 +71,9 @@ def apply_transactions(
             continue
         reverses_id: int | None = None
         if record.kind == codes.TX_REVERSAL:
-            if pending:
+            target = known.get(record.reverses_external_id or "")
+            if pending and target is not None and target[0] == 0:
+                # The original is in this batch and not yet written: write it to learn its id.
                 _insert_and_learn(session, pending, known)
                 pending = []
             if reversed_ids is None:
@@ -123,8 +125,9 @@ def apply_transactions(
     _move_balances(session, deltas, now)
     if deltas:
         details = {"batch": batch_id} if batch_id is not None else None
-        session.execute(
-            insert(AUDIT_T),
+        insert_rows(
+            session,
+            AUDIT_T,
             audit_rows(actor, "transaction.post", "account", list(deltas), at=now, details=details),
         )
     return result
