@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from collector_tui.domain.dispositions import disposition
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
@@ -28,8 +28,7 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ActivityRecord:
+class ActivityRecord(NamedTuple):
     external_id: str
     facility_code: str
     account_number: str

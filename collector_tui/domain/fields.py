@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS, MoneyError, parse_money
 
@@ -18,8 +19,7 @@ _TRUE = frozenset({"y", "yes", "true", "t", "1", "x"})
 _FALSE = frozenset({"", "n", "no", "false", "f", "0"})
 
 
-@dataclass(frozen=True, slots=True)
-class FieldError:
+class FieldError(NamedTuple):
     """One problem with one field of one row: what the reject file records."""
 
     field: str
@@ -30,8 +30,7 @@ ISO_DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d",)
 ISO_DATETIME_FORMATS: tuple[str, ...] = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z")
 
 
-@dataclass(frozen=True, slots=True)
-class RowFormat:
+class RowFormat(NamedTuple):
     """How a source system writes dates and money (see ``--mapping``)."""
 
     date_formats: tuple[str, ...] = ISO_DATE_FORMATS

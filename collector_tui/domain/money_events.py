@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 
@@ -31,8 +31,7 @@ TRANSACTION_COLUMNS: tuple[str, ...] = (
 _REDUCES_BALANCE = frozenset({"payment", "adjustment", "insurance_payment", "write_off"})
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionRecord:
+class TransactionRecord(NamedTuple):
     external_id: str
     facility_code: str
     account_number: str

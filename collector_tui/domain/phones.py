@@ -7,8 +7,8 @@ again (households, re-imports), so results are cached per distinct number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
@@ -17,8 +17,7 @@ _UNKNOWN_ZONE = "Etc/Unknown"
 _NON_DIGITS = re.compile(r"[^\d+]")
 
 
-@dataclass(frozen=True, slots=True)
-class NormalizedPhone:
+class NormalizedPhone(NamedTuple):
     """A phone as stored: E.164 when usable, the digits as received otherwise."""
 
     number: str

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 from collector_tui.domain.geography import is_us_state, is_zip_code
@@ -92,29 +92,25 @@ REQUIRED_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PhoneInput:
+class PhoneInput(NamedTuple):
     phone: NormalizedPhone
     phone_type: str
 
 
-@dataclass(frozen=True, slots=True)
-class ChargeInput:
+class ChargeInput(NamedTuple):
     line_number: int
     service_date: date
     procedure_code: str
     amount_cents: int
 
 
-@dataclass(frozen=True, slots=True)
-class DenialInput:
+class DenialInput(NamedTuple):
     code_set: str  # CARC or RARC
     group_code: str | None
     code: str
 
 
-@dataclass(frozen=True, slots=True)
-class ClaimInput:
+class ClaimInput(NamedTuple):
     payer_name: str
     claim_number: str
     status: str
@@ -128,8 +124,7 @@ class ClaimInput:
     appeal_deadline: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class GuarantorInput:
+class GuarantorInput(NamedTuple):
     external_id: str
     first_name: str
     last_name: str
@@ -148,16 +143,14 @@ class GuarantorInput:
     cease_communication: bool
 
 
-@dataclass(frozen=True, slots=True)
-class PatientInput:
+class PatientInput(NamedTuple):
     first_name: str
     last_name: str
     date_of_birth: date | None
     relationship: str
 
 
-@dataclass(frozen=True, slots=True)
-class PlacementRecord:
+class PlacementRecord(NamedTuple):
     """One validated placement row. ``guarantor`` is None only for recall and close."""
 
     record_type: str
@@ -180,7 +173,7 @@ class PlacementRecord:
     fap_status: str
     collector_login: str | None
     # Fingerprint of everything above (see record_digest); set by the parser.
-    digest: str = field(default="", repr=False, compare=False)
+    digest: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -448,10 +441,10 @@ def record_digest(record: PlacementRecord) -> str:
     """A fingerprint of everything a placement record says about its account.
 
     Stored on the account, it makes re-importing an unchanged row a no-op.
-    The digest field itself is left out of ``repr``, so it never feeds itself.
+    The digest field itself (the last) is left out, so it never feeds itself.
     """
-    return hashlib.blake2b(repr(record).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b(repr(record[:-1]).encode(), digest_size=16).hexdigest()
 
 
 def _with_digest(record: PlacementRecord) -> PlacementRecord:
-    return replace(record, digest=record_digest(record))
+    return record._replace(digest=record_digest(record))
