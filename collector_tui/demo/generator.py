@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
 
@@ -341,7 +342,9 @@ class DemoOffice:
         self.as_of = as_of
         self._collectors = [u for u in DEMO_USERS if u.share > 0]
         self._states = list(STATE_WEIGHTS)
-        self._state_weights = [STATE_WEIGHTS[s] for s in self._states]
+        # Cumulative weights: random.choices then skips re-summing on every call.
+        self._state_cum = list(accumulate(STATE_WEIGHTS[s] for s in self._states))
+        self._collector_cum = list(accumulate(u.share for u in self._collectors))
 
     @property
     def batch_count(self) -> int:
@@ -359,7 +362,7 @@ class DemoOffice:
         for n in range(first, last + 1):
             if household is None or household_left == 0:
                 household = self._household(rng, n)
-                household_left = rng.choices((1, 2, 3), weights=(78, 16, 6))[0]
+                household_left = rng.choices((1, 2, 3), cum_weights=(78, 94, 100))[0]
             household_left -= 1
             accounts.append(self._account(rng, n, household))
         return accounts
@@ -369,11 +372,13 @@ class DemoOffice:
             yield from self.batch(index)
 
     def _household(self, rng: random.Random, n: int) -> _Household:
-        state = rng.choices(self._states, weights=self._state_weights)[0]
+        state = rng.choices(self._states, cum_weights=self._state_cum)[0]
         cities, zips, areas = GEOGRAPHY[state]
         where = rng.randrange(len(cities))
         phones: list[tuple[str, str]] = []
-        for kind in rng.sample(("mobile", "home", "work"), k=rng.choices((1, 2, 3), weights=(45, 40, 15))[0]):
+        for kind in rng.sample(
+            ("mobile", "home", "work"), k=rng.choices((1, 2, 3), cum_weights=(45, 85, 100))[0]
+        ):
             area = areas[where] if rng.random() < 0.85 else rng.choice(areas)
             phones.append((f"({area}) 555-01{rng.randrange(100):02d}", kind))
         flags = {"bankruptcy": "N", "attorney": "N", "deceased": "N", "cease": "N"}
@@ -408,7 +413,7 @@ class DemoOffice:
         placed = self.as_of - timedelta(days=placed_days_ago)
         service = placed - timedelta(days=rng.randint(30, 120))
         first_statement = service + timedelta(days=rng.randint(5, 25))
-        lines = rng.choices(PROCEDURES, k=rng.choices((1, 2, 3, 4), weights=(40, 30, 20, 10))[0])
+        lines = rng.choices(PROCEDURES, k=rng.choices((1, 2, 3, 4), cum_weights=(40, 70, 90, 100))[0])
         charges = [(service, code, max(1000, int(base * rng.uniform(0.6, 1.6)))) for code, base in lines]
         billed = sum(amount for _, _, amount in charges)
         total = max(2500, int(billed * rng.uniform(0.08, 0.9)))
@@ -416,7 +421,7 @@ class DemoOffice:
         claim_cols: dict[str, str] = {}
         has_claim = rng.random() < 0.55
         if has_claim:
-            status = rng.choices(("paid", "denied", "pending", "appealed"), weights=(50, 25, 20, 5))[0]
+            status = rng.choices(("paid", "denied", "pending", "appealed"), cum_weights=(50, 75, 95, 100))[0]
             if status == "pending":
                 insurance_pending = int(total * rng.uniform(0.3, 0.9))
             allowed = int(billed * rng.uniform(0.4, 0.8))
@@ -448,7 +453,7 @@ class DemoOffice:
             patient_dob = h.dob + timedelta(days=rng.randint(-3000, 3000))
         else:
             patient_dob = h.dob
-        collector = rng.choices(self._collectors, weights=[u.share for u in self._collectors])[0]
+        collector = rng.choices(self._collectors, cum_weights=self._collector_cum)[0]
         unassigned = rng.random() < 0.02
         row = dict.fromkeys(PLACEMENT_COLUMNS, "")
         row.update(
@@ -481,7 +486,7 @@ class DemoOffice:
             charges=";".join(f"{d.isoformat()}|{code}|{_money(amount)}" for d, code, amount in charges),
             dispute="Y" if rng.random() < 0.02 else "N",
             fap_status=rng.choices(
-                ("none", "requested", "pending", "approved", "denied"), weights=(90, 3, 3, 2, 2)
+                ("none", "requested", "pending", "approved", "denied"), cum_weights=(90, 93, 96, 98, 100)
             )[0],
             collector_login="" if unassigned else collector.login,
             **h.flags,
@@ -510,7 +515,7 @@ class DemoOffice:
         number = account.placement["account_number"]
         days_open = max(1, (self.as_of - placed).days)
         # Calls and notes since placement (never today, so the demo opens with callable accounts).
-        for i in range(rng.choices((0, 1, 2, 3, 5), weights=(30, 25, 20, 15, 10))[0]):
+        for i in range(rng.choices((0, 1, 2, 3, 5), cum_weights=(30, 55, 75, 90, 100))[0]):
             day = placed + timedelta(days=rng.randrange(days_open))
             if day >= self.as_of:
                 continue
