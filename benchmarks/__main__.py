@@ -1,0 +1,24 @@
+"""`python -m benchmarks [NAME ...]`: run the named benchmarks (default: all)."""
+
+from __future__ import annotations
+
+import sys
+
+from benchmarks import demo_build
+
+SUITES = {"demo_build": demo_build.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(SUITES)
+    unknown = [name for name in names if name not in SUITES]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+        return 1
+    for name in names:
+        SUITES[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
