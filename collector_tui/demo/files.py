@@ -6,7 +6,9 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from collector_tui.demo.generator import ACTIVITY_COLUMNS, TRANSACTION_COLUMNS, DemoOffice
+from collector_tui.demo.generator import DemoOffice
+from collector_tui.domain.contact_log import ACTIVITY_COLUMNS
+from collector_tui.domain.money_events import TRANSACTION_COLUMNS
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
 
 PLACEMENTS_FILE = "placements.csv"

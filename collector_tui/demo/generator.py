@@ -251,31 +251,6 @@ NOTES = (
     "Guarantor asked about financial assistance.",
 )
 
-TRANSACTION_COLUMNS = (
-    "transaction_id",
-    "facility_code",
-    "account_number",
-    "kind",
-    "amount",
-    "posted_at",
-    "method",
-    "reference",
-    "reverses_transaction_id",
-)
-ACTIVITY_COLUMNS = (
-    "activity_id",
-    "facility_code",
-    "account_number",
-    "occurred_at",
-    "channel",
-    "direction",
-    "phone",
-    "party",
-    "result_code",
-    "note",
-    "collector_login",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class DemoPromise:

@@ -96,24 +96,27 @@ class RowReader:
         not_future: bool = True,
         earliest: date = EARLIEST_DATE,
         latest: date | None = None,
+        text: str | None = None,
+        prefix: str = "",
     ) -> date | None:
-        value = self.raw(name)
+        """The date in column ``name`` (or in ``text``, a part of it; errors start with ``prefix``)."""
+        value = self.raw(name) if text is None else text
         if not value:
             if required:
-                self.fail(name, "required")
+                self.fail(name, prefix + "required")
             return None
         parsed = _parse_date(value, self.fmt.date_formats)
         if parsed is None:
-            self.fail(name, "not a real date in the expected format")
+            self.fail(name, prefix + "not a real date in the expected format")
             return None
         if not_future and parsed > self.today:
-            self.fail(name, "is in the future")
+            self.fail(name, prefix + "is in the future")
             return None
         if parsed < earliest:
-            self.fail(name, f"is before {earliest.isoformat()}")
+            self.fail(name, f"{prefix}is before {earliest.isoformat()}")
             return None
         if latest is not None and parsed > latest:
-            self.fail(name, f"is after {latest.isoformat()}")
+            self.fail(name, f"{prefix}is after {latest.isoformat()}")
             return None
         return parsed
 
@@ -151,22 +154,25 @@ class RowReader:
         required: bool = False,
         allow_negative: bool = False,
         maximum: int = MAX_ACCOUNT_CENTS,
+        text: str | None = None,
+        prefix: str = "",
     ) -> int | None:
-        value = self.raw(name)
+        """Cents in column ``name`` (or in ``text``, a part of it; errors start with ``prefix``)."""
+        value = self.raw(name) if text is None else text
         if not value:
             if required:
-                self.fail(name, "required")
+                self.fail(name, prefix + "required")
             return None
         try:
             cents = parse_money(value, unit=self.fmt.money_unit)
         except MoneyError as exc:
-            self.fail(name, f"not an amount of money ({exc})")
+            self.fail(name, f"{prefix}not an amount of money ({exc})")
             return None
         if cents < 0 and not allow_negative:
-            self.fail(name, "is negative")
+            self.fail(name, prefix + "is negative")
             return None
         if abs(cents) > maximum:
-            self.fail(name, "is larger than any plausible amount")
+            self.fail(name, prefix + "is larger than any plausible amount")
             return None
         return cents
 

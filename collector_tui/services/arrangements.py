@@ -60,6 +60,18 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, A
     return [int(new_id) for new_id in session.execute(statement, rows).scalars()]
 
 
+def _audit_created(session: Session, actor: Actor, kind: str, created: dict[int, int], now: datetime) -> None:
+    """One ``<kind>.create`` event per account, naming the new row's id."""
+    rows = [
+        row
+        for account_id, new_id in created.items()
+        for row in audit_rows(
+            actor, f"{kind}.create", "account", [account_id], at=now, details={kind: new_id}
+        )
+    ]
+    insert_rows(session, AUDIT_T, rows)
+
+
 def add_promises(
     session: Session, actor: Actor, promises: Sequence[NewPromise], *, now: datetime
 ) -> dict[int, int]:
@@ -88,17 +100,7 @@ def add_promises(
         ],
     )
     created = dict(zip(account_ids, new_ids, strict=True))
-    insert_rows(
-        session,
-        AUDIT_T,
-        [
-            row
-            for account_id, promise_id in created.items()
-            for row in audit_rows(
-                actor, "promise.create", "account", [account_id], at=now, details={"promise": promise_id}
-            )
-        ],
-    )
+    _audit_created(session, actor, "promise", created, now)
     return created
 
 
@@ -173,17 +175,7 @@ def add_level_plans(
                 }
             )
     insert_rows(session, INSTALLMENT_T, installments)
-    insert_rows(
-        session,
-        AUDIT_T,
-        [
-            row
-            for account_id, plan_id in created.items()
-            for row in audit_rows(
-                actor, "plan.create", "account", [account_id], at=now, details={"plan": plan_id}
-            )
-        ],
-    )
+    _audit_created(session, actor, "plan", created, now)
     return created
 
 

@@ -1,0 +1,64 @@
+"""Schema upkeep for the `collector db` commands: create, upgrade, report, check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from collector_tui.services.errors import DatabaseNotReadyError
+from db import migrate
+from db.engine import create_db_engine, sqlite_path
+
+FIX = "run `collector db upgrade`"
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    exists: bool
+    state: migrate.SchemaState | None  # None when the file does not exist
+
+
+@contextmanager
+def _engine(url: str) -> Iterator[Engine]:
+    engine = create_db_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _missing(url: str) -> bool:
+    path = sqlite_path(url)
+    return path is not None and not path.exists()
+
+
+def upgrade(url: str) -> tuple[migrate.SchemaState, migrate.SchemaState]:
+    """Create the database if needed and migrate it to head; returns (before, after)."""
+    with _engine(url) as engine:
+        return migrate.schema_state(engine), migrate.upgrade(engine)
+
+
+def report(url: str) -> SchemaReport:
+    """Where the schema stands, without creating anything."""
+    if _missing(url):
+        return SchemaReport(exists=False, state=None)
+    with _engine(url) as engine:
+        return SchemaReport(exists=True, state=migrate.schema_state(engine))
+
+
+def check(url: str) -> migrate.SchemaState:
+    """Raise unless the database is at head and its tables match the code."""
+    if _missing(url):
+        raise DatabaseNotReadyError(f"no database at {sqlite_path(url)}; {FIX}")
+    with _engine(url) as engine:
+        state = migrate.schema_state(engine)
+        if not state.at_head:
+            raise DatabaseNotReadyError(f"revision {state.current or 'none'} is not head {state.head}; {FIX}")
+        try:
+            migrate.check(engine)
+        except migrate.SchemaDriftError as exc:
+            raise DatabaseNotReadyError(f"the schema differs from the tables in code: {exc}") from None
+    return state
