@@ -39,7 +39,7 @@ from collector_tui.services.arrangements import NewLevelPlan, NewPromise, add_le
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.lookup import accounts_by_key, collector_ids_by_login
+from collector_tui.services.lookup import account_refs, collector_ids_by_login
 from collector_tui.services.placements import apply_placements
 from collector_tui.services.transactions import apply_transactions
 from collector_tui.services.users import add_user
@@ -251,19 +251,19 @@ def _add_arrangements(session: Session, batch: PreparedBatch, now: datetime) -> 
     if not batch.promises and not batch.plans:
         return
     keys = [key for key, _, _ in batch.promises] + [key for key, _, _ in batch.plans]
-    accounts = accounts_by_key(session, keys)
+    accounts = account_refs(session, keys)
     logins = {login for _, login, _ in batch.promises} | {login for _, login, _ in batch.plans}
     collectors = collector_ids_by_login(session, logins)
     promises: dict[str, list[NewPromise]] = defaultdict(list)
     for key, login, promise in batch.promises:
         promises[login].append(
-            NewPromise(accounts[key]["id"], promise.amount_cents, promise.due_date, promise.status)
+            NewPromise(accounts[key].id, promise.amount_cents, promise.due_date, promise.status)
         )
     plans: dict[str, list[NewLevelPlan]] = defaultdict(list)
     for key, login, plan in batch.plans:
         plans[login].append(
             NewLevelPlan(
-                accounts[key]["id"],
+                accounts[key].id,
                 plan.principal_cents,
                 plan.installment_count,
                 plan.frequency,

@@ -48,6 +48,7 @@ def apply_activities(
     known: set[str] = set()
     for part in chunks(sorted({r.external_id for r in records})):
         known.update(session.execute(select(c.external_id).where(c.external_id.in_(list(part)))).scalars())
+    # Fresh rows, not cached refs: the last contact moment is needed.
     accounts = accounts_by_key(session, ((r.facility_code, r.account_number) for r in records))
     collectors = collector_ids_by_login(session, (r.collector_login or "" for r in records))
 
@@ -127,7 +128,7 @@ def apply_activities(
             for account_id, moment in last_contact.items()
         ],
     )
-    touched = sorted({row["account_id"] for row in rows})
+    touched = sorted({account["id"] for _, account in fresh})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None
         insert_rows(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -15,6 +15,38 @@ ACCOUNT_T = table_of(Account)
 FACILITY_T = table_of(Facility)
 COLLECTOR_T = table_of(Collector)
 PHONE_T = table_of(Phone)
+
+
+class AccountRef(NamedTuple):
+    """What never changes about an account within a transaction: its id and guarantor."""
+
+    id: int
+    guarantor_id: int
+
+
+AccountKey = tuple[str, str]
+_REFS = "collector.account_refs"
+
+
+def _ref_cache(session: Session) -> dict[AccountKey, AccountRef]:
+    # Lives on the session, which is one unit of work (one transaction) here.
+    cache: dict[AccountKey, AccountRef] = session.info.setdefault(_REFS, {})
+    return cache
+
+
+def remember_accounts(session: Session, refs: Mapping[AccountKey, AccountRef]) -> None:
+    """Record accounts this transaction wrote, so later steps need not look them up."""
+    _ref_cache(session).update(refs)
+
+
+def account_refs(session: Session, keys: Iterable[AccountKey]) -> dict[AccountKey, AccountRef]:
+    """``(facility_code, account_number)`` -> id and guarantor, from this transaction's cache when known."""
+    cache = _ref_cache(session)
+    wanted = set(keys)
+    missing = [key for key in wanted if key not in cache]
+    if missing:
+        accounts_by_key(session, missing)  # fills the cache
+    return {key: cache[key] for key in wanted if key in cache}
 
 
 def accounts_by_key(
@@ -50,6 +82,9 @@ def accounts_by_key(
         key = (code_of[row.facility_id], row.account_number)
         if key in wanted:
             found[key] = dict(row._mapping)
+    remember_accounts(
+        session, {key: AccountRef(row["id"], row["guarantor_id"]) for key, row in found.items()}
+    )
     return found
 
 

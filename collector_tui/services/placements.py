@@ -29,7 +29,7 @@ from collector_tui.domain.placement import (
 )
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.lookup import accounts_by_key
+from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
 from db import codes
 from db.models import (
     Account,
@@ -174,6 +174,7 @@ def _apply_opening(
 
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    updated_refs: list[tuple[tuple[str, str], dict[str, Any], dict[str, Any]]] = []
     for record in records:
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
@@ -208,13 +209,18 @@ def _apply_opening(
         else:
             values.update(row_id=previous["id"], version=previous["version"] + 1)
             updates.append(values)
+            updated_refs.append((record.key, previous, values))
     insert_rows(session, ACCOUNT_T, inserts)
     update_by_id(session, ACCOUNT_T, updates)
     result.inserted += len(inserts)
     result.updated += len(updates)
 
     code_of = {facility_id: code for code, facility_id in facilities.items()}
-    account_ids = {key: row["id"] for key, row in accounts_by_key(session, (r.key for r in records)).items()}
+    remember_accounts(
+        session,
+        {key: AccountRef(previous["id"], row["guarantor_id"]) for key, previous, row in updated_refs},
+    )
+    account_ids = {key: ref.id for key, ref in account_refs(session, (r.key for r in records)).items()}
     inserted_ids = [account_ids[(code_of[r["facility_id"]], r["account_number"])] for r in inserts]
     updated_ids = [row["row_id"] for row in updates]
     ids_by_key = {r.key: account_ids[r.key] for r in records}

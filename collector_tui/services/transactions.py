@@ -14,7 +14,7 @@ from sqlmodel import Session
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.lookup import accounts_by_key
+from collector_tui.services.lookup import account_refs
 from db import codes
 from db.models import Account, AccountTransaction, AuditEvent, table_of
 
@@ -42,7 +42,7 @@ def apply_transactions(
 ) -> TransactionResult:
     """Insert new transactions, skip ones already on file, and move the balances."""
     result = TransactionResult()
-    accounts = accounts_by_key(session, ((r.facility_code, r.account_number) for r in records))
+    accounts = account_refs(session, ((r.facility_code, r.account_number) for r in records))
     external_ids = [r.external_id for r in records] + [
         r.reverses_external_id for r in records if r.reverses_external_id
     ]
@@ -79,7 +79,7 @@ def apply_transactions(
             if reversed_ids is None:
                 reversed_ids = _already_reversed(session, known)
             original = known.get(record.reverses_external_id or "")
-            if original is None or original[3] != account["id"] or original[2] == codes.TX_REVERSAL:
+            if original is None or original[3] != account.id or original[2] == codes.TX_REVERSAL:
                 result.rejected.append(
                     (
                         record.external_id,
@@ -99,7 +99,7 @@ def apply_transactions(
             effect, kind_moved = balance_effect(record.kind, record.amount_cents), record.kind
         pending.append(
             {
-                "account_id": account["id"],
+                "account_id": account.id,
                 "external_id": record.external_id,
                 "kind": record.kind,
                 "amount_cents": effect,
@@ -113,8 +113,8 @@ def apply_transactions(
                 "created_at": now,
             }
         )
-        known[record.external_id] = (0, effect, record.kind, account["id"])
-        delta = deltas[account["id"]]
+        known[record.external_id] = (0, effect, record.kind, account.id)
+        delta = deltas[account.id]
         delta["total"] += effect
         delta["insurance" if kind_moved == codes.TX_INSURANCE_PAYMENT else "patient"] += effect
         result.inserted += 1
