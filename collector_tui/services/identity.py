@@ -41,9 +41,8 @@ def _active(session: Session, login: str) -> Collector | None:
 def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None = None) -> Actor:
     """The acting user; ``act_as`` only in demo databases or for an admin, and audited."""
     real_login = login or os_login()
-    with db.writing() as session:
-        demo = is_demo(session)
-        if demo:
+    with db.reading() as session:
+        if is_demo(session):
             target = act_as or office_setting(session, DEMO_DEFAULT_LOGIN_KEY) or real_login
             collector = _active(session, target)
             if collector is None:
@@ -52,8 +51,7 @@ def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None 
         me = _active(session, real_login)
         if me is None:
             raise AccessDeniedError(
-                f"login '{real_login}' is not an active user of this database; "
-                "ask an administrator to add you"
+                f"login '{real_login}' is not an active user of this database; ask an administrator to add you"
             )
         if act_as is None or act_as == real_login:
             return Actor(me.login, me.id, me.role, display_name=me.display_name)
@@ -63,5 +61,6 @@ def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None 
         if other is None:
             raise AccessDeniedError(f"no active user '{act_as}'")
         actor = Actor(me.login, other.id, other.role, acting_as=other.login, display_name=other.display_name)
+    with db.writing() as session:
         audit.record(session, actor, "session.act_as", "collector", [other.id], at=utc_now())
-        return actor
+    return actor
