@@ -51,7 +51,8 @@ def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None 
         me = _active(session, real_login)
         if me is None:
             raise AccessDeniedError(
-                f"login '{real_login}' is not an active user of this database; ask an administrator to add you"
+                f"login '{real_login}' is not an active user of this database; "
+                "ask an administrator to add you"
             )
         if act_as is None or act_as == real_login:
             return Actor(me.login, me.id, me.role, display_name=me.display_name)
