@@ -167,9 +167,9 @@ def _apply_opening(
     batch_id: int | None,
     result: PlacementResult,
 ) -> None:
-    guarantor_ids = _upsert_guarantors(session, records, now)
-    patient_ids = _upsert_patients(session, records, guarantor_ids)
-    _insert_missing_phones(session, records, guarantor_ids, now)
+    guarantor_ids, new_guarantors = _upsert_guarantors(session, records, now)
+    patient_ids = _upsert_patients(session, records, guarantor_ids, new_guarantors)
+    _insert_missing_phones(session, records, guarantor_ids, new_guarantors, now)
     collectors = _collector_ids(session, records)
 
     inserts: list[dict[str, Any]] = []
@@ -226,9 +226,11 @@ def _apply_opening(
     ids_by_key = {r.key: account_ids[r.key] for r in records}
     result.account_ids.extend(ids_by_key.values())
 
-    _replace_charges(session, records, ids_by_key)
-    _upsert_claims(session, records, ids_by_key)
-    _sync_dispute_holds(session, records, ids_by_key, now)
+    # Accounts created now have no charges, claims or holds to find.
+    old_accounts = set(updated_ids)
+    _replace_charges(session, records, ids_by_key, old_accounts)
+    _upsert_claims(session, records, ids_by_key, old_accounts)
+    _sync_dispute_holds(session, records, ids_by_key, old_accounts, now)
     history = [
         {
             "account_id": account_id,
@@ -291,7 +293,10 @@ def _apply_closing(
     insert_rows(session, AUDIT_T, audit)
 
 
-def _upsert_guarantors(session: Session, records: Sequence[PlacementRecord], now: datetime) -> dict[str, int]:
+def _upsert_guarantors(
+    session: Session, records: Sequence[PlacementRecord], now: datetime
+) -> tuple[dict[str, int], set[int]]:
+    """Guarantor ids by external id, and the ids of those created now (they own nothing yet)."""
     latest = {r.guarantor.external_id: r.guarantor for r in records if r.guarantor is not None}
     c = GUARANTOR_T.c
     existing = {
@@ -331,16 +336,15 @@ def _upsert_guarantors(session: Session, records: Sequence[PlacementRecord], now
             )
     insert_rows(session, GUARANTOR_T, inserts)
     update_by_id(session, GUARANTOR_T, updates)
-    if inserts:
-        existing.update(
-            (row.external_id, row.id)
-            for row in select_in_chunks(
-                session,
-                lambda ids: select(c.id, c.external_id).where(c.external_id.in_(ids)),
-                [row["external_id"] for row in inserts],
-            )
+    created = {
+        row.external_id: row.id
+        for row in select_in_chunks(
+            session,
+            lambda ids: select(c.id, c.external_id).where(c.external_id.in_(ids)),
+            [row["external_id"] for row in inserts],
         )
-    return existing
+    }
+    return {**existing, **created}, set(created.values())
 
 
 PatientKey = tuple[int, str, str, Any]
@@ -354,13 +358,15 @@ def _patient_key(record: PlacementRecord, guarantor_id: int) -> PatientKey | Non
 
 
 def _upsert_patients(
-    session: Session, records: Sequence[PlacementRecord], guarantor_ids: dict[str, int]
+    session: Session,
+    records: Sequence[PlacementRecord],
+    guarantor_ids: dict[str, int],
+    new_guarantors: set[int],
 ) -> dict[PatientKey, int]:
     """Match patients in Python: a NULL birth date defeats a unique index's ON CONFLICT."""
     c = PATIENT_T.c
-    g_ids = sorted(set(guarantor_ids.values()))
 
-    def load() -> dict[PatientKey, int]:
+    def load(g_ids: set[int]) -> dict[PatientKey, int]:
         return {
             (row.guarantor_id, row.last_name, row.first_name, row.date_of_birth): row.id
             for row in select_in_chunks(
@@ -372,7 +378,7 @@ def _upsert_patients(
             )
         }
 
-    known = load()
+    known = load(set(guarantor_ids.values()) - new_guarantors)  # a new guarantor has no patients yet
     wanted: dict[PatientKey, dict[str, Any]] = {}
     for record in records:
         assert record.guarantor is not None and record.patient is not None
@@ -387,7 +393,7 @@ def _upsert_patients(
             }
     if wanted:
         insert_rows(session, PATIENT_T, list(wanted.values()))
-        known = load()
+        known.update(load({key[0] for key in wanted}))
     return known
 
 
@@ -395,11 +401,12 @@ def _insert_missing_phones(
     session: Session,
     records: Sequence[PlacementRecord],
     guarantor_ids: dict[str, int],
+    new_guarantors: set[int],
     now: datetime,
 ) -> None:
     """New numbers are added; a number already on file keeps its consent and status."""
     c = PHONE_T.c
-    g_ids = sorted(set(guarantor_ids.values()))
+    g_ids = set(guarantor_ids.values()) - new_guarantors
     known = {
         (row.guarantor_id, row.number)
         for row in select_in_chunks(
@@ -448,10 +455,13 @@ def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict
 
 
 def _replace_charges(
-    session: Session, records: Sequence[PlacementRecord], ids_by_key: dict[tuple[str, str], int]
+    session: Session,
+    records: Sequence[PlacementRecord],
+    ids_by_key: dict[tuple[str, str], int],
+    old_accounts: set[int],
 ) -> None:
-    account_ids = list(ids_by_key.values())
-    for part in chunks(account_ids):
+    """The file's charge lines replace the account's (only accounts that existed can have any)."""
+    for part in chunks(sorted(old_accounts)):
         session.execute(delete(CHARGE_T).where(CHARGE_T.c.account_id.in_(list(part))))
     rows = [
         {
@@ -482,15 +492,17 @@ def _claim_values(claim: ClaimInput) -> dict[str, Any]:
 
 
 def _upsert_claims(
-    session: Session, records: Sequence[PlacementRecord], ids_by_key: dict[tuple[str, str], int]
+    session: Session,
+    records: Sequence[PlacementRecord],
+    ids_by_key: dict[tuple[str, str], int],
+    old_accounts: set[int],
 ) -> None:
     with_claims = [r for r in records if r.claim is not None]
     if not with_claims:
         return
     c = CLAIM_T.c
-    account_ids = [ids_by_key[r.key] for r in with_claims]
 
-    def load() -> dict[tuple[int, str], int]:
+    def load(account_ids: set[int]) -> dict[tuple[int, str], int]:
         return {
             (row.account_id, row.claim_number): row.id
             for row in select_in_chunks(
@@ -500,7 +512,7 @@ def _upsert_claims(
             )
         }
 
-    known = load()
+    known = load({ids_by_key[r.key] for r in with_claims} & old_accounts)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for record in with_claims:
@@ -513,15 +525,25 @@ def _upsert_claims(
             inserts.append({"account_id": key[0], "claim_number": key[1], **values})
     insert_rows(session, CLAIM_T, inserts)
     update_by_id(session, CLAIM_T, updates)
-    known = load() if inserts else known
-    claim_ids = [known[(ids_by_key[r.key], r.claim.claim_number)] for r in with_claims if r.claim]
-    for part in chunks(claim_ids):
+    # Denial codes are replaced; a new claim has none to delete, and its id is
+    # needed only if it brings codes.
+    for part in chunks([row["row_id"] for row in updates]):
         session.execute(delete(DENIAL_T).where(DENIAL_T.c.claim_id.in_(list(part))))
+    coded = [r for r in with_claims if r.claim is not None and r.claim.denials]
+    unknown = {
+        ids_by_key[r.key] for r in coded if r.claim and (ids_by_key[r.key], r.claim.claim_number) not in known
+    }
+    known.update(load(unknown))
     denials = [
-        {"claim_id": claim_id, "code_set": d.code_set, "group_code": d.group_code, "code": d.code}
-        for record, claim_id in zip(with_claims, claim_ids, strict=True)
-        if record.claim is not None
-        for d in dict.fromkeys(record.claim.denials)
+        {
+            "claim_id": known[(ids_by_key[r.key], r.claim.claim_number)],
+            "code_set": d.code_set,
+            "group_code": d.group_code,
+            "code": d.code,
+        }
+        for r in coded
+        if r.claim is not None
+        for d in dict.fromkeys(r.claim.denials)
     ]
     insert_rows(session, DENIAL_T, denials)
 
@@ -530,11 +552,12 @@ def _sync_dispute_holds(
     session: Session,
     records: Sequence[PlacementRecord],
     ids_by_key: dict[tuple[str, str], int],
+    old_accounts: set[int],
     now: datetime,
 ) -> None:
     """The file's dispute flag opens a hold, and releases only a hold the file opened."""
     c = HOLD_T.c
-    account_ids = list(ids_by_key.values())
+    account_ids = old_accounts  # a new account has no holds yet
     open_holds: dict[int, list[tuple[int, str]]] = {}
     for row in select_in_chunks(
         session,

@@ -505,3 +505,14 @@ def test_a_rejected_recall_at_an_unknown_facility_writes_nothing(db: Database) -
     result = place(db, [closing("recall", "A-404", facility_code="NOPE")])
     assert [r.key for r in result.rejected] == [("NOPE", "A-404")]
     assert count(db, Facility) == 0
+
+
+def test_a_new_claim_on_an_existing_account_keeps_both_claims_and_its_own_codes(db: Database) -> None:
+    place(db, [placement()])
+    place(db, [placement(record_type="update", claim_number="CLM-2", claim_denial_codes="CO-16;M51")])
+    claims = {c.claim_number: c.id for c in all_rows(db, InsuranceClaim)}
+    assert len(claims) == 2
+    codes_by_claim = {(d.claim_id, d.code) for d in all_rows(db, ClaimDenial)}
+    assert (claims["CLM-2"], "16") in codes_by_claim
+    assert (claims["CLM-2"], "M51") in codes_by_claim
+    assert {code for claim_id, code in codes_by_claim if claim_id != claims["CLM-2"]} == {"197", "N30"}
