@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from collector_tui import __version__
-from collector_tui.cli import db_commands, demo_command
+from collector_tui.cli import db_commands, demo_command, import_commands
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database
 from collector_tui.services.errors import ServiceError
@@ -27,6 +27,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(db_commands.app, name="db")
+app.add_typer(import_commands.app, name="import")
 app.command("demo")(demo_command.demo)
 
 

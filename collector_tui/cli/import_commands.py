@@ -1,0 +1,198 @@
+"""``collector import``: the nightly files, scriptable from cron or a systemd timer.
+
+Exit codes: 0 success (or the file was already imported), 1 usage or
+configuration error, 2 unreadable or malformed file (nothing written),
+3 completed with rejected rows (see the reject file), 4 another import holds
+the lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from collector_tui.cli.options import database_setting
+from collector_tui.cli.output import fail, say
+from collector_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from collector_tui.importing.runner import ImportSummary, Progress
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 done (or already imported), 1 usage/configuration, 2 unreadable or malformed file "
+    "(nothing written), 3 done with rejected rows, 4 another import is running."
+)
+
+app = typer.Typer(help=f"Import the billing system's nightly files. {EXIT_CODES_HELP}", no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="The CSV file (UTF-8, header row).", show_default=False)]
+MappingOpt = Annotated[
+    Path | None, typer.Option("--mapping", help="TOML file mapping another system's columns and formats.")
+]
+RejectsOpt = Annotated[
+    Path | None, typer.Option("--rejects", help="Where to write rejected rows (default: FILE.rejects.csv).")
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Validate and report; write nothing to the database.")
+]
+StrictOpt = Annotated[bool, typer.Option("--strict", help="Reject the whole file if any row is bad.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (errors still print).")
+]
+BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help="Rows per transaction.")]
+
+
+def _run(
+    ctx: typer.Context,
+    kind_name: str,
+    file: Path,
+    mapping: Path | None,
+    rejects: Path | None,
+    dry_run: bool,
+    strict: bool,
+    as_json: bool,
+    quiet: bool,
+    batch_size: int,
+) -> None:
+    from datetime import UTC, datetime
+
+    from collector_tui.importing.kinds import KINDS
+    from collector_tui.importing.mapping import IDENTITY, load_mapping
+    from collector_tui.importing.runner import ImportOptions, run_import
+    from collector_tui.services.audit import Actor
+    from collector_tui.services.database import open_database
+    from collector_tui.services.identity import os_login
+
+    kind = KINDS[kind_name]
+    try:
+        column_mapping = load_mapping(mapping, kind.columns) if mapping else IDENTITY
+        db = open_database(database_setting(ctx).url)
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+    options = ImportOptions(
+        mapping=column_mapping, rejects_path=rejects, dry_run=dry_run, strict=strict, batch_size=batch_size
+    )
+    actor = Actor(login=os_login(), collector_id=None, role="system", display_name="nightly import")
+    # Quiet in cron: nothing on stdout unless asked (--json) or a person is watching.
+    quiet = quiet or not sys.stdout.isatty()
+    try:
+        if not quiet and not as_json and sys.stderr.isatty():
+            summary = _with_progress(
+                lambda p: run_import(
+                    db, kind, file, actor=actor, now=datetime.now(UTC), options=options, progress=p
+                )
+            )
+        else:
+            summary = run_import(db, kind, file, actor=actor, now=datetime.now(UTC), options=options)
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+    finally:
+        db.close()
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), sort_keys=True))
+    elif not quiet:
+        say(describe(summary))
+    raise typer.Exit(summary.exit_code)
+
+
+def _with_progress(run: Callable[[Progress], ImportSummary]) -> ImportSummary:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("Importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("import", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, total=total, advance=done)
+
+        return run(advance)
+
+
+def describe(summary: ImportSummary) -> str:
+    """One line for a person (or a cron mail): counts only, never row contents."""
+    from collector_tui.domain.money import format_cents
+    from collector_tui.importing.runner import STATUS_ALREADY, STATUS_DRY_RUN, STATUS_REJECTED_FILE
+
+    name = Path(summary.file).name
+    if summary.status == STATUS_ALREADY:
+        return f"{summary.kind}: {name} was already imported (batch {summary.batch_id}); nothing changed"
+    parts = [f"{summary.rows_read:,} rows read"]
+    if summary.status == STATUS_DRY_RUN:
+        parts.append(f"{summary.rows_read - summary.rejected:,} valid")
+    elif summary.status != STATUS_REJECTED_FILE:
+        parts += [
+            f"{summary.inserted:,} inserted",
+            f"{summary.updated:,} updated",
+            f"{summary.unchanged:,} unchanged",
+        ]
+        if summary.closed:
+            parts.append(f"{summary.closed:,} closed")
+        parts.append(f"{format_cents(summary.total_cents)} total")
+    parts.append(f"{summary.rejected:,} rejected")
+    head = {
+        STATUS_DRY_RUN: " (dry run, nothing written)",
+        STATUS_REJECTED_FILE: " (--strict: nothing written)",
+    }
+    line = f"{summary.kind}: {name}{head.get(summary.status, '')}: " + " · ".join(parts)
+    if summary.resumed_from_line:
+        line += f" · resumed at line {summary.resumed_from_line:,}"
+    if summary.rejects_file:
+        line += f" · rejects in {summary.rejects_file}"
+    for warning in summary.warnings:
+        line += f"\nwarning: {warning}"
+    return line + f" ({summary.seconds:.1f} s)"
+
+
+@app.command()
+def placements(
+    ctx: typer.Context,
+    file: FileArg,
+    mapping: MappingOpt = None,
+    rejects: RejectsOpt = None,
+    dry_run: DryRunOpt = False,
+    strict: StrictOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    batch_size: BatchOpt = 1000,
+) -> None:
+    """New, updated, recalled and closed accounts (upsert by facility and account number)."""
+    _run(ctx, "placements", file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)
+
+
+@app.command()
+def transactions(
+    ctx: typer.Context,
+    file: FileArg,
+    mapping: MappingOpt = None,
+    rejects: RejectsOpt = None,
+    dry_run: DryRunOpt = False,
+    strict: StrictOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    batch_size: BatchOpt = 1000,
+) -> None:
+    """Payments, adjustments, insurance payments, refunds and reversals (idempotent by id)."""
+    _run(ctx, "transactions", file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)
+
+
+@app.command()
+def activities(
+    ctx: typer.Context,
+    file: FileArg,
+    mapping: MappingOpt = None,
+    rejects: RejectsOpt = None,
+    dry_run: DryRunOpt = False,
+    strict: StrictOpt = False,
+    as_json: JsonOpt = False,
+    quiet: QuietOpt = False,
+    batch_size: BatchOpt = 1000,
+) -> None:
+    """Contacts logged by a dialer or another system; they count like calls made here."""
+    _run(ctx, "activities", file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)

@@ -1,0 +1,123 @@
+"""The three nightly files: their columns, their row parser, and the service that applies them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from collector_tui.domain import contact_log, money_events, placement
+from collector_tui.domain.fields import FieldError, RowFormat
+from collector_tui.services.activities import apply_activities
+from collector_tui.services.audit import Actor
+from collector_tui.services.placements import apply_placements
+from collector_tui.services.transactions import apply_transactions
+
+Parser = Callable[..., Any]
+
+
+@dataclass
+class Applied:
+    """What one batch did, in the importer's terms."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    closed: int = 0
+    total_cents: int = 0
+    rejected: list[tuple[Hashable, str, str]] = field(default_factory=list)  # (record key, field, reason)
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    name: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    key_columns: tuple[str, ...]  # unique within one file
+    trailer_money_column: str | None  # summed for the trailer check
+    parse: Callable[[Mapping[str, str | None], date, RowFormat], Any]
+    record_key: Callable[[Any], Hashable]
+    apply: Callable[[Session, Sequence[Any], Actor, datetime, int], Applied]
+
+
+def _parse_placement(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
+    return placement.parse_placement_row(row, today=today, fmt=fmt)
+
+
+def _apply_placements(
+    session: Session, records: Sequence[Any], actor: Actor, now: datetime, batch_id: int
+) -> Applied:
+    result = apply_placements(session, records, actor=actor, now=now, batch_id=batch_id)
+    return Applied(
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        closed=result.closed,
+        total_cents=result.total_cents,
+        rejected=[(r.key, r.field, r.reason) for r in result.rejected],
+    )
+
+
+def _parse_transaction(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
+    return money_events.parse_transaction_row(row, today=today, fmt=fmt)
+
+
+def _apply_transactions(
+    session: Session, records: Sequence[Any], actor: Actor, now: datetime, batch_id: int
+) -> Applied:
+    result = apply_transactions(session, records, actor=actor, now=now, batch_id=batch_id)
+    return Applied(
+        inserted=result.inserted,
+        unchanged=result.unchanged,
+        total_cents=result.total_cents,
+        rejected=list(result.rejected),
+    )
+
+
+def _parse_activity(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
+    return contact_log.parse_activity_row(row, today=today, fmt=fmt)
+
+
+def _apply_activities(
+    session: Session, records: Sequence[Any], actor: Actor, now: datetime, batch_id: int
+) -> Applied:
+    result = apply_activities(session, records, actor=actor, now=now, batch_id=batch_id)
+    return Applied(inserted=result.inserted, unchanged=result.unchanged, rejected=list(result.rejected))
+
+
+PLACEMENTS = ImportKind(
+    name="placements",
+    columns=placement.PLACEMENT_COLUMNS,
+    required=placement.REQUIRED_COLUMNS,
+    key_columns=("facility_code", "account_number"),
+    trailer_money_column="total_balance",
+    parse=_parse_placement,
+    record_key=lambda record: record.key,
+    apply=_apply_placements,
+)
+TRANSACTIONS = ImportKind(
+    name="transactions",
+    columns=money_events.TRANSACTION_COLUMNS,
+    required=("transaction_id", "facility_code", "account_number", "kind", "amount", "posted_at"),
+    key_columns=("transaction_id",),
+    trailer_money_column="amount",
+    parse=_parse_transaction,
+    record_key=lambda record: record.external_id,
+    apply=_apply_transactions,
+)
+ACTIVITIES = ImportKind(
+    name="activities",
+    columns=contact_log.ACTIVITY_COLUMNS,
+    required=("activity_id", "facility_code", "account_number", "occurred_at", "result_code"),
+    key_columns=("activity_id",),
+    trailer_money_column=None,
+    parse=_parse_activity,
+    record_key=lambda record: record.external_id,
+    apply=_apply_activities,
+)
+KINDS = {kind.name: kind for kind in (PLACEMENTS, TRANSACTIONS, ACTIVITIES)}
+
+__all__ = ["ACTIVITIES", "KINDS", "PLACEMENTS", "TRANSACTIONS", "Applied", "FieldError", "ImportKind"]
