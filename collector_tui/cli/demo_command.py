@@ -37,10 +37,20 @@ def demo(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Build again even if an identical demo exists.")
     ] = False,
+    write_files: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-files",
+            help="Write placements.csv, transactions.csv and activities.csv here instead of a database.",
+        ),
+    ] = None,
 ) -> None:
     """Build a demo office (synthetic people only) and open it as a demo collector."""
     from collector_tui.demo.build import build_demo_database, existing_demo_matches
 
+    if write_files is not None:
+        _write_files(write_files, accounts, seed)
+        return
     chosen = db or global_db(ctx)
     path = Path(chosen).expanduser().resolve() if chosen else default_demo_path()
     if chosen and "://" in chosen:
@@ -83,3 +93,20 @@ def _build_with_progress(build: Callable[..., DemoBuild], path: Path, accounts: 
     ) as progress:
         task = progress.add_task("build", total=accounts)
         return build(path, accounts=accounts, seed=seed, progress=lambda n: progress.advance(task, n))
+
+
+def _write_files(folder: Path, accounts: int, seed: int) -> None:
+    from datetime import UTC, datetime
+
+    from collector_tui.demo.files import write_demo_files
+    from collector_tui.demo.generator import DemoOffice
+
+    try:
+        written = write_demo_files(
+            folder, DemoOffice(accounts=accounts, seed=seed, as_of=datetime.now(UTC).date())
+        )
+    except OSError as exc:
+        fail(f"cannot write to {folder}: {exc.strerror}")
+    say(f"Demo files for {written.accounts:,} accounts (seed {seed}) in {folder.resolve()}:")
+    for path in (written.placements, written.transactions, written.activities):
+        say(f"  {path.name}")
