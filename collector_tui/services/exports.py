@@ -1,0 +1,478 @@
+"""Exporting the day's work back to the billing system.
+
+Rows are streamed page by page (keyset on id) into a private temporary file
+that is renamed into place only when complete; ``--since-last`` advances the
+stored watermark only after that. The window ends a minute before the
+export starts, so a write still committing then is picked up next time
+rather than lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Select, select
+from sqlmodel import Session
+
+from collector_tui.domain.money import cents_to_decimal
+from collector_tui.services import audit
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.errors import ServiceError
+from db.models import (
+    Account,
+    AccountTransaction,
+    Activity,
+    Collector,
+    ExportWatermark,
+    Facility,
+    PaymentPlan,
+    Phone,
+    Promise,
+    table_of,
+)
+
+PAGE = 2000
+SETTLE = timedelta(minutes=1)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+A = table_of(Account)
+F = table_of(Facility)
+C = table_of(Collector)
+ACT = table_of(Activity)
+PH = table_of(Phone)
+TX = table_of(AccountTransaction)
+PR = table_of(Promise)
+PL = table_of(PaymentPlan)
+
+
+class ExportError(ServiceError):
+    """The export could not be written; nothing was moved into place."""
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    name: str
+    columns: tuple[str, ...]
+    text_columns: frozenset[str]  # free text a spreadsheet might execute
+    query: Callable[[datetime, datetime], Select[Any]]  # rows changed in [since, through), ordered by id
+    id_column: Any
+
+
+def _money(cents: int | None) -> str | None:
+    return None if cents is None else str(cents_to_decimal(cents))
+
+
+def _stamp(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _activities(since: datetime, through: datetime) -> Select[Any]:
+    return (
+        select(
+            ACT.c.id,
+            ACT.c.external_id,
+            F.c.code.label("facility_code"),
+            A.c.account_number,
+            ACT.c.occurred_at,
+            ACT.c.channel,
+            ACT.c.direction,
+            PH.c.number.label("phone"),
+            ACT.c.party,
+            ACT.c.outcome_code.label("result_code"),
+            ACT.c.note,
+            C.c.login.label("collector_login"),
+            ACT.c.source,
+        )
+        .join(A, A.c.id == ACT.c.account_id)
+        .join(F, F.c.id == A.c.facility_id)
+        .join(PH, PH.c.id == ACT.c.phone_id, isouter=True)
+        .join(C, C.c.id == ACT.c.collector_id, isouter=True)
+        .where(ACT.c.created_at >= since, ACT.c.created_at < through)
+    )
+
+
+def _transactions(since: datetime, through: datetime) -> Select[Any]:
+    return (
+        select(
+            TX.c.id,
+            TX.c.external_id,
+            F.c.code.label("facility_code"),
+            A.c.account_number,
+            TX.c.kind,
+            TX.c.amount_cents,
+            TX.c.posted_at,
+            TX.c.method,
+            TX.c.reference,
+            TX.c.source,
+        )
+        .join(A, A.c.id == TX.c.account_id)
+        .join(F, F.c.id == A.c.facility_id)
+        .where(TX.c.created_at >= since, TX.c.created_at < through)
+    )
+
+
+def _promises(since: datetime, through: datetime) -> Select[Any]:
+    return (
+        select(
+            PR.c.id,
+            F.c.code.label("facility_code"),
+            A.c.account_number,
+            PR.c.amount_cents,
+            PR.c.due_date,
+            PR.c.status,
+            PR.c.created_at,
+            C.c.login.label("collector_login"),
+        )
+        .join(A, A.c.id == PR.c.account_id)
+        .join(F, F.c.id == A.c.facility_id)
+        .join(C, C.c.id == PR.c.collector_id, isouter=True)
+        .where(PR.c.created_at >= since, PR.c.created_at < through)
+    )
+
+
+def _plans(since: datetime, through: datetime) -> Select[Any]:
+    return (
+        select(
+            PL.c.id,
+            F.c.code.label("facility_code"),
+            A.c.account_number,
+            PL.c.status,
+            PL.c.frequency,
+            PL.c.installment_count,
+            PL.c.installment_cents,
+            PL.c.principal_cents,
+            PL.c.first_due_date,
+            PL.c.created_at,
+        )
+        .join(A, A.c.id == PL.c.account_id)
+        .join(F, F.c.id == A.c.facility_id)
+        .where(PL.c.created_at >= since, PL.c.created_at < through)
+    )
+
+
+def _accounts(since: datetime, through: datetime) -> Select[Any]:
+    return (
+        select(
+            A.c.id,
+            F.c.code.label("facility_code"),
+            A.c.account_number,
+            A.c.status,
+            A.c.total_balance_cents,
+            A.c.insurance_pending_cents,
+            A.c.patient_responsibility_cents,
+            C.c.login.label("collector_login"),
+            A.c.last_contact_at,
+            A.c.next_action_at,
+            A.c.fap_status,
+            A.c.version,
+            A.c.updated_at,
+        )
+        .join(F, F.c.id == A.c.facility_id)
+        .join(C, C.c.id == A.c.assigned_collector_id, isouter=True)
+        .where(A.c.updated_at >= since, A.c.updated_at < through)
+    )
+
+
+KINDS: dict[str, ExportKind] = {
+    kind.name: kind
+    for kind in (
+        ExportKind(
+            "activities",
+            (
+                "activity_id",
+                "source_id",
+                "facility_code",
+                "account_number",
+                "occurred_at",
+                "channel",
+                "direction",
+                "phone",
+                "party",
+                "result_code",
+                "note",
+                "collector_login",
+                "source",
+            ),
+            frozenset({"note", "source_id"}),
+            _activities,
+            ACT.c.id,
+        ),
+        ExportKind(
+            "transactions",
+            (
+                "transaction_id",
+                "source_id",
+                "facility_code",
+                "account_number",
+                "kind",
+                "amount",
+                "posted_at",
+                "method",
+                "reference",
+                "source",
+            ),
+            frozenset({"reference", "source_id"}),
+            _transactions,
+            TX.c.id,
+        ),
+        ExportKind(
+            "promises",
+            (
+                "promise_id",
+                "facility_code",
+                "account_number",
+                "amount",
+                "due_date",
+                "status",
+                "created_at",
+                "collector_login",
+            ),
+            frozenset(),
+            _promises,
+            PR.c.id,
+        ),
+        ExportKind(
+            "plans",
+            (
+                "plan_id",
+                "facility_code",
+                "account_number",
+                "status",
+                "frequency",
+                "installment_count",
+                "installment_amount",
+                "principal",
+                "first_due_date",
+                "created_at",
+            ),
+            frozenset(),
+            _plans,
+            PL.c.id,
+        ),
+        ExportKind(
+            "accounts",
+            (
+                "account_id",
+                "facility_code",
+                "account_number",
+                "status",
+                "total_balance",
+                "insurance_pending",
+                "patient_responsibility",
+                "collector_login",
+                "last_contact_at",
+                "next_action_at",
+                "fap_status",
+                "version",
+                "updated_at",
+            ),
+            frozenset(),
+            _accounts,
+            A.c.id,
+        ),
+    )
+}
+
+
+def _shape(kind: str, row: Any) -> dict[str, Any]:
+    """A database row as export cells: money in dollars, times in UTC ISO 8601."""
+    m = dict(row._mapping)
+    out: list[Any]
+    if kind == "activities":
+        out = [
+            m["id"],
+            m["external_id"],
+            m["facility_code"],
+            m["account_number"],
+            _stamp(m["occurred_at"]),
+            m["channel"],
+            m["direction"],
+            m["phone"],
+            m["party"],
+            m["result_code"],
+            m["note"],
+            m["collector_login"],
+            m["source"],
+        ]
+    elif kind == "transactions":
+        out = [
+            m["id"],
+            m["external_id"],
+            m["facility_code"],
+            m["account_number"],
+            m["kind"],
+            _money(m["amount_cents"]),
+            _stamp(m["posted_at"]),
+            m["method"],
+            m["reference"],
+            m["source"],
+        ]
+    elif kind == "promises":
+        out = [
+            m["id"],
+            m["facility_code"],
+            m["account_number"],
+            _money(m["amount_cents"]),
+            m["due_date"].isoformat(),
+            m["status"],
+            _stamp(m["created_at"]),
+            m["collector_login"],
+        ]
+    elif kind == "plans":
+        out = [
+            m["id"],
+            m["facility_code"],
+            m["account_number"],
+            m["status"],
+            m["frequency"],
+            m["installment_count"],
+            _money(m["installment_cents"]),
+            _money(m["principal_cents"]),
+            m["first_due_date"].isoformat(),
+            _stamp(m["created_at"]),
+        ]
+    else:
+        out = [
+            m["id"],
+            m["facility_code"],
+            m["account_number"],
+            m["status"],
+            _money(m["total_balance_cents"]),
+            _money(m["insurance_pending_cents"]),
+            _money(m["patient_responsibility_cents"]),
+            m["collector_login"],
+            _stamp(m["last_contact_at"]),
+            _stamp(m["next_action_at"]),
+            m["fap_status"],
+            m["version"],
+            _stamp(m["updated_at"]),
+        ]
+    return dict(zip(KINDS[kind].columns, out, strict=True))
+
+
+def neutralise(value: Any) -> Any:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _pages(session: Session, kind: ExportKind, since: datetime, through: datetime) -> Iterator[Any]:
+    after = 0
+    while True:
+        rows = session.execute(
+            kind.query(since, through).where(kind.id_column > after).order_by(kind.id_column).limit(PAGE)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1][0]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    kind: str
+    rows: int
+    since: datetime
+    through: datetime
+    out: str | None  # None for stdout
+
+
+def _write(handle: IO[str], kind: ExportKind, rows: Iterator[Any], fmt: str) -> int:
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(kind.columns)
+        for row in rows:
+            cells = _shape(kind.name, row)
+            writer.writerow([neutralise(v) if name in kind.text_columns else v for name, v in cells.items()])
+            count += 1
+    else:
+        for row in rows:
+            handle.write(json.dumps(_shape(kind.name, row), default=str, sort_keys=False) + "\n")
+            count += 1
+    return count
+
+
+def _since(db: Database, name: str, since: datetime | None, since_last: bool) -> datetime:
+    if since is not None:
+        return since
+    if not since_last:
+        return EPOCH
+    with db.reading() as session:
+        mark = session.get(ExportWatermark, name)
+        return mark.exported_through if mark is not None else EPOCH
+
+
+def export(
+    db: Database,
+    kind_name: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    fmt: str = "csv",
+    out: Path | None = None,
+    stdout: IO[str] | None = None,
+    since: datetime | None = None,
+    since_last: bool = False,
+) -> ExportResult:
+    """Write one export; the watermark moves only after the whole file is in place."""
+    kind = KINDS[kind_name]
+    if fmt not in ("csv", "jsonl"):
+        raise ExportError(f"unknown format {fmt!r}; use csv or jsonl")
+    start = _since(db, kind.name, since, since_last)
+    through = now - SETTLE
+    with db.reading() as session:
+        rows = _pages(session, kind, start, through)
+        if out is None:
+            assert stdout is not None
+            count = _write(stdout, kind, rows, fmt)
+            stdout.flush()
+        else:
+            count = _write_atomically(out, lambda handle: _write(handle, kind, rows, fmt))
+    with db.writing() as session:
+        if since_last:
+            mark = session.get(ExportWatermark, kind.name) or ExportWatermark(
+                name=kind.name, exported_through=through
+            )
+            mark.exported_through = through
+            mark.updated_at = now
+            session.add(mark)
+        audit.record(
+            session,
+            actor,
+            f"export.{kind.name}",
+            "export",
+            [None],
+            at=now,
+            details={"rows": count, "format": fmt, "since_last": since_last},
+        )
+    return ExportResult(kind.name, count, start, through, None if out is None else str(out))
+
+
+def _write_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise ExportError(f"{folder}: no such folder")
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)  # created 0600
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            count = write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temp.replace(path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return count
