@@ -5,7 +5,8 @@ trailer, duplicate keys (and, with ``strict``, every row). Any file-level
 problem stops the import here, before anything is written.
 
 Pass 2 validates every row and applies the valid ones through the services,
-``batch_size`` rows per transaction. Each transaction also moves the import
+``batch_size`` rows per transaction (with ``strict``, the whole file in one
+transaction, rolled back if the database refuses any row). Each transaction also moves the import
 batch's ``last_line_applied``, so a killed import is resumed exactly where it
 stopped by running the same file again, and a finished file is a no-op.
 """
@@ -18,13 +19,13 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from collector_tui.domain.fields import FieldError
 from collector_tui.domain.money import MoneyError, parse_money
@@ -35,6 +36,7 @@ from collector_tui.importing.source import FileProblemError, SourceRow, file_sha
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
+from collector_tui.services.errors import ServiceError
 from db import codes
 from db.models import ImportBatch
 from db.types import utc_now
@@ -94,34 +96,61 @@ class _Scan:
 
 
 class _Rejects:
-    """The reject file (file, line, field, reason), written to a temp file and moved into place."""
+    """The reject file (file, line, field, reason), flushed after every committed batch.
 
-    def __init__(self, source: Path, target: Path) -> None:
+    It is written in place, not renamed at the end: an import killed halfway
+    leaves the rejects of everything it committed, and the resumed run keeps
+    those lines (``carry_upto``) and adds the rest.
+    """
+
+    def __init__(self, source: Path, target: Path, *, carry_upto: int = 0) -> None:
         self.source = source.name
         self.target = target
-        self.count = 0
-        self._temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        self._handle = self._temp.open("w", encoding="utf-8", newline="")
-        self._temp.chmod(0o600)
+        carried = _read_rejects(target, carry_upto) if carry_upto else None
+        self.carried = carried is not None
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise ServiceError(f"cannot write the reject file {target} ({exc.strerror})") from None
+        self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._writer = csv.writer(self._handle)
-        self._writer.writerow(["file", "line", "field", "reason"])
+        self._writer.writerow(REJECT_COLUMNS)
+        lines: set[str] = set()
+        for row in carried or []:
+            self._writer.writerow(row)
+            lines.add(row[1])
+        self.count = len(lines)
 
     def add(self, line: int, errors: list[FieldError]) -> None:
         self.count += 1
         for error in errors:
             self._writer.writerow([self.source, line, error.field, error.reason])
 
+    def flush(self) -> None:
+        self._handle.flush()
+
     def close(self) -> Path | None:
+        """Finish the file; with no rejected rows there is no file."""
         self._handle.close()
         if self.count == 0:
-            self._temp.unlink(missing_ok=True)
+            self.target.unlink(missing_ok=True)
             return None
-        self._temp.replace(self.target)
         return self.target
 
-    def discard(self) -> None:
-        self._handle.close()
-        self._temp.unlink(missing_ok=True)
+
+REJECT_COLUMNS = ("file", "line", "field", "reason")
+
+
+def _read_rejects(path: Path, upto: int) -> list[list[str]] | None:
+    """Rows of an earlier run's reject file for lines up to ``upto``; None if there is none."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None
+    if not rows or tuple(rows[0]) != REJECT_COLUMNS:
+        return None
+    return [row for row in rows[1:] if len(row) == 4 and row[1].isdigit() and int(row[1]) <= upto]
 
 
 def default_rejects_path(path: Path) -> Path:
@@ -159,7 +188,8 @@ def run_import(
         scan = _scan(path, kind, options, now)
         summary.warnings = scan.warnings
         summary.rows_read = scan.data_rows
-        rejects = _Rejects(path, options.rejects_path or default_rejects_path(path))
+        resume_after = previous.last_line_applied if previous is not None and not options.dry_run else 0
+        rejects = _Rejects(path, options.rejects_path or default_rejects_path(path), carry_upto=resume_after)
         try:
             if options.strict and scan.invalid_lines:
                 _validate_only(path, kind, options, scan, rejects, now)
@@ -171,10 +201,8 @@ def run_import(
                 summary.rejected = rejects.count
             else:
                 _apply(db, path, kind, options, scan, rejects, summary, previous, actor, now, sha, progress)
-        except BaseException:
-            rejects.discard()
-            raise
-        written = rejects.close()
+        finally:
+            written = rejects.close()
         summary.rejects_file = str(written) if written else None
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
@@ -245,6 +273,8 @@ def _scan(path: Path, kind: ImportKind, options: ImportOptions, now: datetime) -
                 count, money_total = _count(
                     trailer, count, money_total, money_index, keys, key_index, options
                 )
+                if options.strict and _row_errors(trailer, header, kind, options, now):
+                    invalid += 1
                 trailer = None
             if is_trailer(row) and len(row.cells) != len(header):
                 trailer = row
@@ -398,27 +428,50 @@ def _apply(
     last_line = resume_after
     new_rejects = 0
     try:
-        for row in _data_rows(path, len(scan.header)):
-            result = _parsed(row, kind, options, scan, now)
-            if row.line <= resume_after:
+        with ExitStack() as stack:
+            # --strict is all or nothing: one transaction, rolled back if the database refuses a row.
+            whole_file = stack.enter_context(db.writing()) if options.strict else None
+
+            def commit() -> None:
+                if whole_file is not None:
+                    refused = _apply_batch(
+                        whole_file, kind, pending, lines, rejects, batch_id, last_line, 0, actor, now
+                    )
+                    if refused:
+                        raise _StrictRefusalError
+                    return
+                with db.writing() as session:
+                    _apply_batch(
+                        session, kind, pending, lines, rejects, batch_id, last_line, new_rejects, actor, now
+                    )
+                rejects.flush()
+
+            for row in _data_rows(path, len(scan.header)):
+                result = _parsed(row, kind, options, scan, now)
+                if row.line <= resume_after:
+                    if isinstance(result, list) and not rejects.carried:
+                        rejects.add(row.line, result)  # the earlier reject file is gone: rebuild what we can
+                    continue
+                last_line = row.line
                 if isinstance(result, list):
-                    rejects.add(row.line, result)  # keep the reject file complete
-                continue
-            last_line = row.line
-            if isinstance(result, list):
-                rejects.add(row.line, result)
-                new_rejects += 1
-                continue
-            pending.append(result)
-            lines[kind.record_key(result)] = row.line
-            if len(pending) + new_rejects >= options.batch_size:
-                _commit(db, kind, pending, lines, rejects, batch_id, last_line, new_rejects, actor, now)
-                if progress is not None:
-                    progress(len(pending) + new_rejects, scan.data_rows)
-                pending, lines, new_rejects = [], {}, 0
-        _commit(db, kind, pending, lines, rejects, batch_id, last_line, new_rejects, actor, now)
-        if progress is not None:
-            progress(len(pending) + new_rejects, scan.data_rows)
+                    rejects.add(row.line, result)
+                    new_rejects += 1
+                    continue
+                pending.append(result)
+                lines[kind.record_key(result)] = row.line
+                if len(pending) + new_rejects >= options.batch_size:
+                    commit()
+                    if progress is not None:
+                        progress(len(pending) + new_rejects, scan.data_rows)
+                    pending, lines, new_rejects = [], {}, 0
+            commit()
+            if progress is not None:
+                progress(len(pending) + new_rejects, scan.data_rows)
+    except _StrictRefusalError:
+        _mark(db, batch_id, codes.IMPORT_FAILED, "strict: the database refused a row; nothing was applied")
+        summary.status = STATUS_REJECTED_FILE
+        summary.rejected = rejects.count
+        return
     except BaseException as exc:
         _mark(db, batch_id, codes.IMPORT_INCOMPLETE, f"stopped: {type(exc).__name__}")
         raise
@@ -463,8 +516,12 @@ def _open_batch(
         return int(batch.id or 0), 0
 
 
-def _commit(
-    db: Database,
+class _StrictRefusalError(Exception):
+    """Under --strict the database refused a row: roll the whole file back."""
+
+
+def _apply_batch(
+    session: Session,
     kind: ImportKind,
     records: list[Any],
     lines: dict[Hashable, int],
@@ -474,22 +531,23 @@ def _commit(
     parse_rejects: int,
     actor: Actor,
     now: datetime,
-) -> None:
-    """Apply one batch and advance the batch record, in one transaction."""
-    with db.writing() as session:
-        applied = kind.apply(session, records, actor, now, batch_id) if records else Applied()
-        batch = session.get(ImportBatch, batch_id)
-        assert batch is not None
-        batch.rows_inserted += applied.inserted
-        batch.rows_updated += applied.updated
-        batch.rows_unchanged += applied.unchanged
-        batch.rows_closed += applied.closed
-        batch.rows_rejected += parse_rejects + len(applied.rejected)
-        batch.total_cents += applied.total_cents
-        batch.last_line_applied = last_line
-        session.add(batch)
+) -> int:
+    """Apply one batch and advance the batch record in the caller's transaction; returns rows refused."""
+    applied = kind.apply(session, records, actor, now, batch_id) if records else Applied()
+    batch = session.get(ImportBatch, batch_id)
+    assert batch is not None
+    batch.rows_inserted += applied.inserted
+    batch.rows_updated += applied.updated
+    batch.rows_unchanged += applied.unchanged
+    batch.rows_closed += applied.closed
+    batch.rows_rejected += parse_rejects + len(applied.rejected)
+    batch.total_cents += applied.total_cents
+    batch.last_line_applied = last_line
+    session.add(batch)
+    session.flush()
     for key, name, reason in applied.rejected:
         rejects.add(lines.get(key, 0), [FieldError(name, reason)])
+    return len(applied.rejected)
 
 
 def _mark(db: Database, batch_id: int, status: str, message: str) -> None:
