@@ -11,7 +11,7 @@ import fcntl
 import os
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from sqlalchemy import text
 
@@ -27,6 +27,15 @@ class ImportLockedError(ServiceError):
 
 
 MESSAGE = "another import is running on this database; try again when it finishes"
+_held: list[int] = []  # descriptors of locks this process holds
+
+
+def forget_in_child() -> None:
+    """In a forked worker: close inherited lock descriptors, so only the parent holds the lock."""
+    for fd in _held:
+        with suppress(OSError):
+            os.close(fd)
+    _held.clear()
 
 
 @contextmanager
@@ -43,8 +52,11 @@ def import_lock(db: Database) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ImportLockedError(MESSAGE) from None
+        _held.append(fd)
         yield
     finally:
+        if fd in _held:
+            _held.remove(fd)
         os.close(fd)
 
 
