@@ -10,7 +10,9 @@ transactions (a deferred BEGIN that later writes fails instantly with
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,9 +68,36 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _begin_immediate(conn: Connection) -> None:
+    """Take the write lock, polling every millisecond or two for up to the busy timeout.
+
+    SQLite's own busy handler backs off to 100 ms sleeps, so a writer waiting
+    behind an import that commits and begins again at once can miss every gap
+    and wait for seconds. Polling briefly ourselves catches the gap the
+    importer leaves after each commit (see ``importing.runner``).
+    """
+    cursor = conn.connection.dbapi_connection
+    assert cursor is not None
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    cursor.execute("PRAGMA busy_timeout=1")
+    try:
+        while True:
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.001)
+    finally:
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def _on_sqlite_begin(conn: Connection) -> None:
     if conn.get_execution_options().get(_WRITE_OPTION):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        _begin_immediate(conn)
     else:
         conn.exec_driver_sql("BEGIN")
 

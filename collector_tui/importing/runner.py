@@ -399,6 +399,7 @@ def _parsed(
 
 
 CHUNK_ROWS = 500
+WRITER_GAP = 0.003  # seconds between batches: longer than a waiting writer's poll (db.engine)
 
 
 def _parsed_rows(
