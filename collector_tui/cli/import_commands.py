@@ -152,49 +152,35 @@ def describe(summary: ImportSummary) -> str:
     return line + f" ({summary.seconds:.1f} s)"
 
 
-@app.command()
-def placements(
-    ctx: typer.Context,
-    file: FileArg,
-    mapping: MappingOpt = None,
-    rejects: RejectsOpt = None,
-    dry_run: DryRunOpt = False,
-    strict: StrictOpt = False,
-    as_json: JsonOpt = False,
-    quiet: QuietOpt = False,
-    batch_size: BatchOpt = 200,
-) -> None:
-    """New, updated, recalled and closed accounts (upsert by facility and account number)."""
-    _run(ctx, "placements", file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)
+def _command(kind_name: str, summary: str, default_batch: int) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        file: FileArg,
+        mapping: MappingOpt = None,
+        rejects: RejectsOpt = None,
+        dry_run: DryRunOpt = False,
+        strict: StrictOpt = False,
+        as_json: JsonOpt = False,
+        quiet: QuietOpt = False,
+        batch_size: BatchOpt = default_batch,
+    ) -> None:
+        _run(ctx, kind_name, file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)
+
+    command.__doc__ = summary
+    return command
 
 
-@app.command()
-def transactions(
-    ctx: typer.Context,
-    file: FileArg,
-    mapping: MappingOpt = None,
-    rejects: RejectsOpt = None,
-    dry_run: DryRunOpt = False,
-    strict: StrictOpt = False,
-    as_json: JsonOpt = False,
-    quiet: QuietOpt = False,
-    batch_size: BatchOpt = 1000,
-) -> None:
-    """Payments, adjustments, insurance payments, refunds and reversals (idempotent by id)."""
-    _run(ctx, "transactions", file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)
-
-
-@app.command()
-def activities(
-    ctx: typer.Context,
-    file: FileArg,
-    mapping: MappingOpt = None,
-    rejects: RejectsOpt = None,
-    dry_run: DryRunOpt = False,
-    strict: StrictOpt = False,
-    as_json: JsonOpt = False,
-    quiet: QuietOpt = False,
-    batch_size: BatchOpt = 1000,
-) -> None:
-    """Contacts logged by a dialer or another system; they count like calls made here."""
-    _run(ctx, "activities", file, mapping, rejects, dry_run, strict, as_json, quiet, batch_size)
+for _name, _summary, _batch in (
+    (
+        "placements",
+        "New, updated, recalled and closed accounts (upsert by facility and account number).",
+        200,
+    ),
+    (
+        "transactions",
+        "Payments, adjustments, insurance payments, refunds and reversals (idempotent by id).",
+        1000,
+    ),
+    ("activities", "Contacts logged by a dialer or another system; they count like calls made here.", 1000),
+):
+    app.command(_name)(_command(_name, _summary, _batch))
