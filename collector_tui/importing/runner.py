@@ -24,7 +24,6 @@ from contextlib import ExitStack, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from queue import Full
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -415,14 +414,21 @@ def _parsed_rows(
             yield row.line, _parsed(row, kind, options, scan, now)
         return
     context = multiprocessing.get_context("fork")
-    queue: Any = context.Queue(maxsize=8)
+    # A one-way pipe, no feeder thread: when either side dies the other gets
+    # EOF or a broken pipe instead of waiting forever, and a full pipe holds
+    # the worker back, so memory stays flat.
+    reader, writer = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_parse_in_worker, args=(queue, path, kind, options, scan, now, os.getpid()), daemon=True
+        target=_parse_in_worker, args=(reader, writer, path, kind, options, scan, now), daemon=True
     )
     worker.start()
+    writer.close()
     try:
         while True:
-            item = queue.get()
+            try:
+                item = reader.recv()
+            except EOFError:
+                raise RuntimeError("the parsing worker stopped unexpectedly") from None
             if item is None:
                 return
             if isinstance(item, tuple) and item and item[0] == "error":
@@ -432,38 +438,37 @@ def _parsed_rows(
                 raise RuntimeError(f"the parsing worker stopped ({name})")
             yield from item
     finally:
-        worker.terminate()
+        reader.close()
         worker.join(timeout=5)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join(timeout=5)
 
 
 def _parse_in_worker(
-    queue: Any, path: Path, kind: ImportKind, options: ImportOptions, scan: _Scan, now: datetime, parent: int
+    reader: Any, writer: Any, path: Path, kind: ImportKind, options: ImportOptions, scan: _Scan, now: datetime
 ) -> None:
+    """Runs in the forked worker: parse the file and send chunks of rows to the importer."""
     forget_in_child()
-
-    def put(item: Any) -> None:
-        while True:
-            if os.getppid() != parent:
-                os._exit(0)  # the importer is gone (killed): stop, do not linger
-            try:
-                queue.put(item, timeout=0.5)
-                return
-            except Full:
-                continue
-
+    reader.close()  # so a dead importer means a broken pipe here, not a hang
     try:
         chunk: list[tuple[int, Any]] = []
         for row in _data_rows(path, len(scan.header)):
             chunk.append((row.line, _parsed(row, kind, options, scan, now)))
             if len(chunk) >= CHUNK_ROWS:
-                put(chunk)
+                writer.send(chunk)
                 chunk = []
         if chunk:
-            put(chunk)
-        put(None)
+            writer.send(chunk)
+        writer.send(None)
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(0)  # the importer is gone (stopped or killed): nothing to send to
     except Exception as exc:
         message = str(exc) if isinstance(exc, FileProblemError) else ""
-        put(("error", type(exc).__name__, message))
+        with suppress(BrokenPipeError, ConnectionResetError):
+            writer.send(("error", type(exc).__name__, message))
+    finally:
+        writer.close()
 
 
 def _validate_only(

@@ -162,6 +162,11 @@ def test_kill_nine_mid_import_then_resume(
     if returncode == 0:
         pytest.skip("the import finished before it could be killed")
     assert returncode == -signal.SIGKILL, (tmp_path / "stderr.txt").read_text(errors="replace")
+    # Its parsing worker notices the broken pipe and goes too: nothing lingers.
+    deadline = time.monotonic() + 10
+    while _processes_using(database) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_using(database) == []
 
     state = _progress(database)
     assert state is not None
@@ -200,3 +205,22 @@ def test_kill_nine_mid_import_then_resume(
         db_url, "SELECT f.code, a.account_number FROM account a JOIN facility f ON f.id = a.facility_id"
     )
     assert set(stored) == expected
+
+
+def _processes_using(database: Path) -> list[int]:
+    """Pids of live processes whose command line names ``database``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = next(
+                (line for line in (entry / "status").read_text().splitlines() if line.startswith("State:")),
+                "",
+            )
+        except OSError:
+            continue
+        if str(database) in cmdline and "zombie" not in state:
+            found.append(int(entry.name))
+    return found
