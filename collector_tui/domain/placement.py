@@ -228,7 +228,7 @@ def parse_placement_row(
     if reader.errors or guarantor is None or facility_code is None or account_number is None:
         return reader.errors or [FieldError("row", "incomplete")]
     assert record_type is not None
-    return _with_digest(
+    return with_digest(
         PlacementRecord(
             record_type=record_type,
             facility_code=facility_code,
@@ -254,7 +254,7 @@ def parse_placement_row(
 
 
 def _closing_record(record_type: str, facility_code: str, account_number: str) -> PlacementRecord:
-    return _with_digest(
+    return with_digest(
         PlacementRecord(
             record_type=record_type,
             facility_code=facility_code,
@@ -395,20 +395,28 @@ def _read_charges(reader: RowReader) -> tuple[ChargeInput, ...]:
     return tuple(charges)
 
 
+def denial_code(text: str) -> DenialInput | None:
+    """``CO-197`` (a CARC with its group) or ``N30`` (a RARC); None if it is neither."""
+    item = text.strip().upper()
+    group, _, code = item.rpartition("-")
+    if group and group in ("CO", "PR", "OA", "PI", "CR") and code.isalnum() and len(code) <= 8:
+        return DenialInput("CARC", group, code)
+    if not group and item[:1] in ("M", "N") and item[1:].lstrip("A").isdigit():
+        return DenialInput("RARC", None, item)
+    if not group and item.isalnum() and len(item) <= 8:
+        return DenialInput("CARC", None, item)
+    return None
+
+
 def _read_denials(reader: RowReader) -> tuple[DenialInput, ...]:
-    """``claim_denial_codes``: CARC codes with their group (``CO-197``) and RARC codes (``N30``)."""
-    text = reader.raw("claim_denial_codes")
+    """``claim_denial_codes``: codes separated by ``;`` (see :func:`denial_code`)."""
     denials: list[DenialInput] = []
-    for item in filter(None, (part.strip().upper() for part in text.split(";"))):
-        group, _, code = item.rpartition("-")
-        if group and group in ("CO", "PR", "OA", "PI", "CR") and code.isalnum() and len(code) <= 8:
-            denials.append(DenialInput("CARC", group, code))
-        elif not group and item[:1] in ("M", "N") and item[1:].lstrip("A").isdigit():
-            denials.append(DenialInput("RARC", None, item))
-        elif not group and item.isalnum() and len(item) <= 8:
-            denials.append(DenialInput("CARC", None, item))
-        else:
+    for item in filter(None, (part.strip() for part in reader.raw("claim_denial_codes").split(";"))):
+        denial = denial_code(item)
+        if denial is None:
             reader.fail("claim_denial_codes", "each code must look like CO-197 or N30")
+        else:
+            denials.append(denial)
     return tuple(denials)
 
 
@@ -448,5 +456,6 @@ def record_digest(record: PlacementRecord) -> str:
     return hashlib.blake2b(repr(record[:-1]).encode(), digest_size=16).hexdigest()
 
 
-def _with_digest(record: PlacementRecord) -> PlacementRecord:
+def with_digest(record: PlacementRecord) -> PlacementRecord:
+    """The record with its digest set (the parser does this; so must anything building records)."""
     return record._replace(digest=record_digest(record))
