@@ -106,3 +106,32 @@ def test_utc_columns_refuse_naive_datetimes(tmp_path: Path) -> None:
         session.add(ExportWatermark(name="x", exported_through=datetime(2026, 1, 1)))
         session.commit()
     engine.dispose()
+
+
+def test_a_waiting_writer_gets_the_lock_when_the_holder_commits(tmp_path: Path) -> None:
+    """The writer polls for the lock (db.engine._begin_immediate) instead of failing or hanging."""
+    import threading
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'poll.db'}")
+    migrate.upgrade(engine)
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with writer(engine).begin() as conn:
+            conn.exec_driver_sql("INSERT INTO office_setting (key, value) VALUES ('a', '1')")
+            holding.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(5)
+    threading.Timer(0.2, release.set).start()
+    with writer(engine).begin() as conn:  # waits, polling, until the holder commits
+        conn.exec_driver_sql("INSERT INTO office_setting (key, value) VALUES ('b', '2')")
+        busy_timeout = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    thread.join(5)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM office_setting").scalar() == 2
+    assert busy_timeout == 5000  # restored after taking the lock
+    engine.dispose()
