@@ -1,0 +1,253 @@
+"""Reading an import file's rows: pass 1 checks the whole file, pass 2 parses every row.
+
+Pass 1 (:func:`scan_file`) writes nothing: header, trailer, duplicate keys
+and, with ``strict``, every row. Pass 2 (:func:`parsed_rows`) yields each
+row's record or its errors, parsed in a forked worker where there is a
+second core.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Hashable, Iterator, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from collector_tui.domain.fields import FieldError
+from collector_tui.domain.money import MoneyError, parse_money
+from collector_tui.importing.keys import KeyIndex
+from collector_tui.importing.kinds import ImportKind
+from collector_tui.importing.lock import forget_in_child
+from collector_tui.importing.options import ImportOptions
+from collector_tui.importing.rejects import RejectFile
+from collector_tui.importing.source import FileProblemError, SourceRow, is_trailer, read_rows
+
+
+@dataclass
+class Scan:
+    header: list[str]
+    data_rows: int
+    duplicates: dict[Hashable, list[int]]  # key -> every line it is on
+    warnings: list[str]
+    invalid_lines: int = 0
+
+
+def data_rows(path: Path, header_width: int) -> Iterator[SourceRow]:
+    """The file's data records (no header, no trailer)."""
+    rows = read_rows(path)
+    next(rows, None)
+    pending: SourceRow | None = None
+    for row in rows:
+        if pending is not None:
+            yield pending
+        pending = row
+    if pending is not None and not (is_trailer(pending) and len(pending.cells) != header_width):
+        yield pending
+
+
+def scan_file(path: Path, kind: ImportKind, options: ImportOptions, now: datetime) -> Scan:
+    """Pass 1: everything that can fail the whole file, checked before anything is written."""
+    rows = read_rows(path)
+    first = next(rows, None)
+    if first is None:
+        raise FileProblemError(f"{path.name}: the file is empty (no header row)")
+    header = options.mapping.canonical(first.cells)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise FileProblemError(f"{path.name}: line 1: column(s) appear twice: {', '.join(repeated)}")
+    missing = [name for name in kind.required if name not in header]
+    if missing:
+        raise FileProblemError(f"{path.name}: line 1: missing required column(s): {', '.join(missing)}")
+    known = set(kind.columns)
+    warnings = []
+    unknown = [name for name in header if name not in known]
+    if unknown:
+        warnings.append(f"ignored unknown column(s): {', '.join(unknown)}")
+
+    key_index = [header.index(name) for name in kind.key_columns]
+    money_index = header.index(kind.trailer_money_column) if kind.trailer_money_column in header else None
+    count = 0
+    money_total = 0
+    trailer: SourceRow | None = None
+    invalid = 0
+    with KeyIndex() as keys:
+        for row in rows:
+            if trailer is not None:
+                # The trailer was not the last record after all: it is data.
+                count, money_total = _count(
+                    trailer, count, money_total, money_index, keys, key_index, options
+                )
+                if options.strict and row_errors(trailer, header, kind, options, now):
+                    invalid += 1
+                trailer = None
+            if is_trailer(row) and len(row.cells) != len(header):
+                trailer = row
+                continue
+            count, money_total = _count(row, count, money_total, money_index, keys, key_index, options)
+            if options.strict and row_errors(row, header, kind, options, now):
+                invalid += 1
+        duplicates = keys.duplicates()
+    if trailer is not None:
+        _check_trailer(path, trailer, count, money_total, money_index is not None, options)
+    if options.strict:
+        invalid += sum(len(lines) for lines in duplicates.values())
+    return Scan(header, count, duplicates, warnings, invalid)
+
+
+def _count(
+    row: SourceRow,
+    count: int,
+    money_total: int,
+    money_index: int | None,
+    keys: KeyIndex,
+    key_index: list[int],
+    options: ImportOptions,
+) -> tuple[int, int]:
+    if money_index is not None and money_index < len(row.cells):
+        with suppress(MoneyError):  # such a row is rejected in pass 2
+            money_total += parse_money(row.cells[money_index], unit=options.mapping.fmt.money_unit)
+    if all(i < len(row.cells) for i in key_index):
+        keys.add(tuple(row.cells[i].strip() for i in key_index), row.line)
+    return count + 1, money_total
+
+
+def _check_trailer(
+    path: Path, trailer: SourceRow, count: int, money_total: int, has_money: bool, options: ImportOptions
+) -> None:
+    """``TRAILER,<record count>[,<sum of the money column>]`` must agree with the file."""
+    where = f"{path.name}: line {trailer.line}: trailer"
+    cells = [cell.strip() for cell in trailer.cells[1:]]
+    if not cells or not cells[0].isdigit():
+        raise FileProblemError(f"{where} must be TRAILER,<record count>[,<total>]")
+    if int(cells[0]) != count:
+        raise FileProblemError(f"{where} says {int(cells[0]):,} records, the file has {count:,}")
+    if len(cells) > 1 and cells[1] and has_money:
+        try:
+            expected = parse_money(cells[1], unit=options.mapping.fmt.money_unit)
+        except MoneyError:
+            raise FileProblemError(f"{where} total is not an amount of money") from None
+        if expected != money_total:
+            raise FileProblemError(f"{where} total does not match the sum of the file's amounts")
+
+
+def as_mapping(row: SourceRow, header: list[str]) -> Mapping[str, str] | list[FieldError]:
+    if len(row.cells) > len(header):
+        return [FieldError("row", f"too many fields: expected {len(header)}, found {len(row.cells)}")]
+    return dict(zip(header, row.cells, strict=False))
+
+
+def row_errors(
+    row: SourceRow, header: list[str], kind: ImportKind, options: ImportOptions, now: datetime
+) -> list[FieldError]:
+    cells = as_mapping(row, header)
+    if isinstance(cells, list):
+        return cells
+    result = kind.parse(cells, now.date(), options.mapping.fmt)
+    return result if isinstance(result, list) else []
+
+
+def duplicate_error(kind: ImportKind, key: Hashable, line: int, scan: Scan) -> list[FieldError] | None:
+    lines = scan.duplicates.get(key)
+    if not lines:
+        return None
+    others = ", ".join(str(n) for n in lines if n != line)
+    return [FieldError(kind.key_columns[-1], f"appears more than once in the file (also line {others})")]
+
+
+def parsed(
+    row: SourceRow, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime
+) -> Any | list[FieldError]:
+    cells = as_mapping(row, scan.header)
+    if isinstance(cells, list):
+        return cells
+    key = tuple((cells.get(name) or "").strip() for name in kind.key_columns)
+    duplicate = duplicate_error(kind, key, row.line, scan)
+    if duplicate is not None:
+        return duplicate
+    return kind.parse(cells, now.date(), options.mapping.fmt)
+
+
+CHUNK_ROWS = 500
+
+
+def parsed_rows(
+    path: Path, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime
+) -> Iterator[tuple[int, Any]]:
+    """(line, record or its errors) for every data row, in order.
+
+    Parsing is half of an import's work, so on a machine with two or more
+    cores a forked worker parses while this process writes to the database.
+    """
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        for row in data_rows(path, len(scan.header)):
+            yield row.line, parsed(row, kind, options, scan, now)
+        return
+    context = multiprocessing.get_context("fork")
+    # A one-way pipe, no feeder thread: when either side dies the other gets
+    # EOF or a broken pipe instead of waiting forever, and a full pipe holds
+    # the worker back, so memory stays flat.
+    reader, writer = context.Pipe(duplex=False)
+    worker = context.Process(
+        target=_parse_in_worker, args=(reader, writer, path, kind, options, scan, now), daemon=True
+    )
+    worker.start()
+    writer.close()
+    try:
+        while True:
+            try:
+                item = reader.recv()
+            except EOFError:
+                raise RuntimeError("the parsing worker stopped unexpectedly") from None
+            if item is None:
+                return
+            if isinstance(item, tuple) and item and item[0] == "error":
+                _, name, message = item
+                if name == FileProblemError.__name__:
+                    raise FileProblemError(message)
+                raise RuntimeError(f"the parsing worker stopped ({name})")
+            yield from item
+    finally:
+        reader.close()
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join(timeout=5)
+
+
+def _parse_in_worker(
+    reader: Any, writer: Any, path: Path, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime
+) -> None:
+    """Runs in the forked worker: parse the file and send chunks of rows to the importer."""
+    forget_in_child()
+    reader.close()  # so a dead importer means a broken pipe here, not a hang
+    try:
+        chunk: list[tuple[int, Any]] = []
+        for row in data_rows(path, len(scan.header)):
+            chunk.append((row.line, parsed(row, kind, options, scan, now)))
+            if len(chunk) >= CHUNK_ROWS:
+                writer.send(chunk)
+                chunk = []
+        if chunk:
+            writer.send(chunk)
+        writer.send(None)
+    except (BrokenPipeError, ConnectionResetError):
+        os._exit(0)  # the importer is gone (stopped or killed): nothing to send to
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, FileProblemError) else ""
+        with suppress(BrokenPipeError, ConnectionResetError):
+            writer.send(("error", type(exc).__name__, message))
+    finally:
+        writer.close()
+
+
+def validate_only(
+    path: Path, kind: ImportKind, options: ImportOptions, scan: Scan, rejects: RejectFile, now: datetime
+) -> None:
+    for row in data_rows(path, len(scan.header)):
+        result = parsed(row, kind, options, scan, now)
+        if isinstance(result, list):
+            rejects.add(row.line, result)
