@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, bindparam, insert, update
@@ -75,23 +76,36 @@ def _execute(session: Session, kind: str, table: Table, rows: list[dict[str, Any
     connection = session.connection()
     sql, positional, params, processors = _plan(kind, table, tuple(rows[0]), connection.dialect)
     keys = tuple(name.removeprefix("new_") if kind == "update" else name for name in params)
-    values = [list(map(row.__getitem__, keys)) for row in rows]
+    # Work column by column: itemgetter and zip do the row <-> column turns in C.
+    pick = itemgetter(*keys)
+    columns = (
+        list(zip(*(pick(row) for row in rows), strict=True))
+        if len(keys) > 1
+        else [tuple(row[keys[0]] for row in rows)]
+    )
     for i, process in enumerate(processors):
-        if process is None:
-            continue
-        previous: Any = object()
-        converted: Any = None
-        for row_values in values:
-            value = row_values[i]
-            if value is None:
-                continue
-            if value is not previous:
-                previous, converted = value, process(value)
-            row_values[i] = converted
+        if process is not None:
+            columns[i] = _converted(columns[i], process)
+    tuples = list(zip(*columns, strict=True))
     if positional:
-        connection.exec_driver_sql(sql, [tuple(v) for v in values])
+        connection.exec_driver_sql(sql, tuples)
     else:
-        connection.exec_driver_sql(sql, [dict(zip(params, v, strict=True)) for v in values])
+        connection.exec_driver_sql(sql, [dict(zip(params, values, strict=True)) for values in tuples])
+
+
+def _converted(column: tuple[Any, ...], process: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """Apply a bind processor down a column; a value repeated (a batch's ``now``) converts once."""
+    out: list[Any] = []
+    previous: Any = object()
+    converted: Any = None
+    for value in column:
+        if value is None:
+            out.append(None)
+            continue
+        if value is not previous:
+            previous, converted = value, process(value)
+        out.append(converted)
+    return tuple(out)
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
