@@ -8,16 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.audit import Actor, audit_rows
-from collector_tui.services.bulk import chunks, insert_rows, update_by_id
-from collector_tui.services.lookup import accounts_by_key, collector_ids_by_login, phone_ids
+from collector_tui.services.bulk import chunks, insert_rows
+from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from db import codes
 from db.models import Account, Activity, AuditEvent, Phone, table_of
 
@@ -49,10 +48,10 @@ def apply_activities(
     for part in chunks(sorted({r.external_id for r in records})):
         known.update(session.execute(select(c.external_id).where(c.external_id.in_(list(part)))).scalars())
     # Fresh rows, not cached refs: the last contact moment is needed.
-    accounts = accounts_by_key(session, ((r.facility_code, r.account_number) for r in records))
+    accounts = account_refs(session, ((r.facility_code, r.account_number) for r in records))
     collectors = collector_ids_by_login(session, (r.collector_login or "" for r in records))
 
-    fresh: list[tuple[ActivityRecord, dict[str, Any]]] = []
+    fresh: list[tuple[ActivityRecord, AccountRef]] = []
     for record in records:
         if record.external_id in known:
             result.unchanged += 1
@@ -64,7 +63,7 @@ def apply_activities(
         known.add(record.external_id)
         fresh.append((record, account))
 
-    pairs = [(acct["guarantor_id"], r.phone_number) for r, acct in fresh if r.phone_number]
+    pairs = [(acct.guarantor_id, r.phone_number) for r, acct in fresh if r.phone_number]
     phones = phone_ids(session, pairs)
     missing = sorted(set(pairs) - set(phones))
     if missing:
@@ -92,16 +91,16 @@ def apply_activities(
         phones.update(phone_ids(session, missing))
 
     rows = []
-    last_contact: dict[int, datetime] = {}
+    contacted: set[int] = set()
     for record, account in fresh:
         rows.append(
             {
-                "account_id": account["id"],
+                "account_id": account.id,
                 "collector_id": collectors.get(record.collector_login or ""),
                 "occurred_at": record.occurred_at,
                 "channel": record.channel,
                 "direction": record.direction,
-                "phone_id": phones.get((account["guarantor_id"], record.phone_number or "")),
+                "phone_id": phones.get((account.guarantor_id, record.phone_number or "")),
                 "party": record.party,
                 "outcome_code": record.result_code,
                 "counts_as_attempt": record.counts_as_attempt,
@@ -114,21 +113,12 @@ def apply_activities(
             }
         )
         if record.counts_as_attempt or record.counts_as_conversation:
-            previous = last_contact.get(account["id"]) or account["last_contact_at"]
-            if previous is None or record.occurred_at > previous:
-                last_contact[account["id"]] = record.occurred_at
+            contacted.add(account.id)
     if rows:
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
-    update_by_id(
-        session,
-        ACCOUNT_T,
-        [
-            {"row_id": account_id, "last_contact_at": moment, "updated_at": now}
-            for account_id, moment in last_contact.items()
-        ],
-    )
-    touched = sorted({account["id"] for _, account in fresh})
+    _refresh_last_contact(session, contacted, now)
+    touched = sorted({account.id for _, account in fresh})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None
         insert_rows(
@@ -137,3 +127,23 @@ def apply_activities(
             audit_rows(actor, "activity.record", "account", touched, at=now, details=details),
         )
     return result
+
+
+def _refresh_last_contact(session: Session, account_ids: set[int], now: datetime) -> None:
+    """Each account's last contact is its latest counted attempt or conversation, whenever logged.
+
+    One set-based UPDATE per chunk, reading the (account_id, occurred_at) index:
+    it never moves backwards, whatever order the contacts arrive in.
+    """
+    a, act = ACCOUNT_T.c, ACTIVITY_T.c
+    latest = (
+        select(func.max(act.occurred_at))
+        .where(
+            act.account_id == a.id, or_(act.counts_as_attempt.is_(True), act.counts_as_conversation.is_(True))
+        )
+        .scalar_subquery()
+    )
+    for part in chunks(sorted(account_ids)):
+        session.execute(
+            update(ACCOUNT_T).where(a.id.in_(list(part))).values(last_contact_at=latest, updated_at=now)
+        )
