@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import Date, Table, bindparam, insert, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Session
 
 CHUNK = 500  # keeps IN lists well under SQLite's bound-parameter limit
@@ -55,8 +57,7 @@ def _plan(kind: str, table: Table, keys: tuple[str, ...], dialect: Dialect) -> P
     params = tuple(compiled.positiontup or ()) if compiled.positional else tuple(names)
     order = tuple(names[name] for name in params)
     processors = tuple(
-        table.c["id" if key == "row_id" else key].type.dialect_impl(dialect).bind_processor(dialect)
-        for key in order
+        _bind_processor(table.c["id" if key == "row_id" else key].type, dialect) for key in order
     )
     plan = (str(compiled), compiled.positional, params, processors)
     _PLANS[cache_key] = plan
@@ -91,6 +92,18 @@ def _execute(session: Session, kind: str, table: Table, rows: list[dict[str, Any
         connection.exec_driver_sql(sql, tuples)
     else:
         connection.exec_driver_sql(sql, [dict(zip(params, values, strict=True)) for values in tuples])
+
+
+def _bind_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Processor:
+    """The column type's own converter, except plain dates on SQLite.
+
+    SQLite stores a ``Date`` as ``YYYY-MM-DD``, which ``date.isoformat`` (C)
+    writes ~20x faster than SQLAlchemy's Python formatter.
+    """
+    if dialect.name == "sqlite" and type(column_type) is Date:
+        return date.isoformat
+    processor: Processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return processor
 
 
 def _converted(column: tuple[Any, ...], process: Callable[[Any], Any]) -> tuple[Any, ...]:
