@@ -23,14 +23,22 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
 
 
 def select_in_chunks(
-    session: Session, build: Callable[[list[Any]], Executable], values: Iterable[Any]
+    session: Session, build: Callable[[Any], Executable], values: Iterable[Any]
 ) -> Iterator[Any]:
-    """Run ``build(part)`` for each chunk of ``values`` and yield every row."""
+    """Every row of ``build(values)``, where ``build`` uses its argument as ``column.in_(...)``.
+
+    The statement is built once around an expanding parameter and run per
+    chunk of values: building ``in_(list)`` anew coerces every element.
+    """
     ordered = sorted(set(values))
+    if not ordered:
+        return
+    statement = build(bindparam(IN_VALUES, expanding=True))
     for part in chunks(ordered):
-        yield from session.execute(build(list(part)))
+        yield from session.execute(statement, {IN_VALUES: list(part)})
 
 
+IN_VALUES = "in_values"
 Processor = Callable[[Any], Any] | None
 Plan = tuple[str, bool, tuple[str, ...], tuple[Processor, ...]]
 _PLANS: dict[tuple[str, Table, tuple[str, ...], str], Plan] = {}
