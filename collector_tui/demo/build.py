@@ -1,7 +1,9 @@
 """Build a demo database: migrate, add the demo users, then load the office through the services.
 
-Rows are validated with the same parsers the nightly import uses and applied
-with the same services, in transactions of about a thousand accounts. The
+Placement records come from the generator, proved equal to what the import
+parser makes of the same rows; transactions and activities are validated by
+the import parsers. Everything is applied with the same services the nightly
+import uses, in transactions of about a thousand accounts. The
 database is built beside its final path and moved into place only when
 complete, so an interrupted build never leaves a half-made demo behind.
 """
@@ -32,7 +34,7 @@ from collector_tui.demo.generator import (
 from collector_tui.domain.contact_log import ActivityRecord, parse_activity_row
 from collector_tui.domain.fields import FieldError
 from collector_tui.domain.money_events import TransactionRecord, parse_transaction_row
-from collector_tui.domain.placement import PlacementRecord, parse_placement_row
+from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services import identity
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
@@ -181,7 +183,9 @@ def prepare_batch(office: DemoOffice, index: int) -> PreparedBatch:
 
     return PreparedBatch(
         size=len(batch),
-        placements=[_validated(parse_placement_row, a.placement, today, "placement") for a in batch],
+        # Placement records are built by the generator itself; test_generator proves
+        # each equals what the importer's parser makes of the row.
+        placements=[a.record for a in batch],
         transactions=[
             _validated(parse_transaction_row, t, today, "transaction") for a in batch for t in a.transactions
         ],
