@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import desc
+from sqlalchemy import desc, func
 from sqlmodel import Session, col, select
 
 from collector_tui.domain.aging import age_bucket, age_in_days
@@ -249,10 +249,10 @@ def _plans(session: Session, account_id: int) -> tuple[PlanView, ...]:
     views = []
     for plan in plans:
         paid = session.exec(
-            select(Installment).where(
-                Installment.plan_id == plan.id, Installment.status == codes.INSTALLMENT_PAID
-            )
-        ).all()
+            select(func.count())
+            .select_from(Installment)
+            .where(Installment.plan_id == plan.id, Installment.status == codes.INSTALLMENT_PAID)
+        ).one()
         views.append(
             PlanView(
                 status=plan.status,
@@ -261,7 +261,7 @@ def _plans(session: Session, account_id: int) -> tuple[PlanView, ...]:
                 installment_cents=plan.installment_cents,
                 principal_cents=plan.principal_cents,
                 first_due_date=plan.first_due_date,
-                paid_installments=len(paid),
+                paid_installments=int(paid),
             )
         )
     return tuple(views)

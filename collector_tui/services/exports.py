@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, Table, select
 from sqlmodel import Session
 
 from collector_tui.domain.money import cents_to_decimal
@@ -76,8 +76,17 @@ def _stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _activities(since: datetime, through: datetime) -> Select[Any]:
+def _written_on_accounts(query: Select[Any], table: Table, since: datetime, through: datetime) -> Select[Any]:
+    """``table``'s rows written in [since, through), with their account number and facility code."""
     return (
+        query.join(A, A.c.id == table.c.account_id)
+        .join(F, F.c.id == A.c.facility_id)
+        .where(table.c.created_at >= since, table.c.created_at < through)
+    )
+
+
+def _activities(since: datetime, through: datetime) -> Select[Any]:
+    query = (
         select(
             ACT.c.id,
             ACT.c.external_id,
@@ -93,71 +102,56 @@ def _activities(since: datetime, through: datetime) -> Select[Any]:
             C.c.login.label("collector_login"),
             ACT.c.source,
         )
-        .join(A, A.c.id == ACT.c.account_id)
-        .join(F, F.c.id == A.c.facility_id)
         .join(PH, PH.c.id == ACT.c.phone_id, isouter=True)
         .join(C, C.c.id == ACT.c.collector_id, isouter=True)
-        .where(ACT.c.created_at >= since, ACT.c.created_at < through)
     )
+    return _written_on_accounts(query, ACT, since, through)
 
 
 def _transactions(since: datetime, through: datetime) -> Select[Any]:
-    return (
-        select(
-            TX.c.id,
-            TX.c.external_id,
-            F.c.code.label("facility_code"),
-            A.c.account_number,
-            TX.c.kind,
-            TX.c.amount_cents,
-            TX.c.posted_at,
-            TX.c.method,
-            TX.c.reference,
-            TX.c.source,
-        )
-        .join(A, A.c.id == TX.c.account_id)
-        .join(F, F.c.id == A.c.facility_id)
-        .where(TX.c.created_at >= since, TX.c.created_at < through)
+    query = select(
+        TX.c.id,
+        TX.c.external_id,
+        F.c.code.label("facility_code"),
+        A.c.account_number,
+        TX.c.kind,
+        TX.c.amount_cents,
+        TX.c.posted_at,
+        TX.c.method,
+        TX.c.reference,
+        TX.c.source,
     )
+    return _written_on_accounts(query, TX, since, through)
 
 
 def _promises(since: datetime, through: datetime) -> Select[Any]:
-    return (
-        select(
-            PR.c.id,
-            F.c.code.label("facility_code"),
-            A.c.account_number,
-            PR.c.amount_cents,
-            PR.c.due_date,
-            PR.c.status,
-            PR.c.created_at,
-            C.c.login.label("collector_login"),
-        )
-        .join(A, A.c.id == PR.c.account_id)
-        .join(F, F.c.id == A.c.facility_id)
-        .join(C, C.c.id == PR.c.collector_id, isouter=True)
-        .where(PR.c.created_at >= since, PR.c.created_at < through)
-    )
+    query = select(
+        PR.c.id,
+        F.c.code.label("facility_code"),
+        A.c.account_number,
+        PR.c.amount_cents,
+        PR.c.due_date,
+        PR.c.status,
+        PR.c.created_at,
+        C.c.login.label("collector_login"),
+    ).join(C, C.c.id == PR.c.collector_id, isouter=True)
+    return _written_on_accounts(query, PR, since, through)
 
 
 def _plans(since: datetime, through: datetime) -> Select[Any]:
-    return (
-        select(
-            PL.c.id,
-            F.c.code.label("facility_code"),
-            A.c.account_number,
-            PL.c.status,
-            PL.c.frequency,
-            PL.c.installment_count,
-            PL.c.installment_cents,
-            PL.c.principal_cents,
-            PL.c.first_due_date,
-            PL.c.created_at,
-        )
-        .join(A, A.c.id == PL.c.account_id)
-        .join(F, F.c.id == A.c.facility_id)
-        .where(PL.c.created_at >= since, PL.c.created_at < through)
+    query = select(
+        PL.c.id,
+        F.c.code.label("facility_code"),
+        A.c.account_number,
+        PL.c.status,
+        PL.c.frequency,
+        PL.c.installment_count,
+        PL.c.installment_cents,
+        PL.c.principal_cents,
+        PL.c.first_due_date,
+        PL.c.created_at,
     )
+    return _written_on_accounts(query, PL, since, through)
 
 
 def _accounts(since: datetime, through: datetime) -> Select[Any]:
