@@ -80,19 +80,26 @@ def _build_with_progress(build: Callable[..., DemoBuild], path: Path, accounts: 
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        TaskID,
         TextColumn,
         TimeRemainingColumn,
     )
 
     with Progress(
-        TextColumn("Building demo office"),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         transient=True,
     ) as progress:
-        task = progress.add_task("build", total=accounts)
-        return build(path, accounts=accounts, seed=seed, progress=lambda n: progress.advance(task, n))
+        tasks: dict[str, TaskID] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.advance(tasks[stage], done)
+
+        return build(path, accounts=accounts, seed=seed, progress=advance)
 
 
 def _write_files(folder: Path, accounts: int, seed: int) -> None:

@@ -1,56 +1,41 @@
-"""Build a demo database: migrate, add the demo users, then load the office through the services.
+"""Build a demo database the way a real office fills one: by importing the billing system's files.
 
-Placement records come from the generator, proved equal to what the import
-parser makes of the same rows; transactions and activities are validated by
-the import parsers. Everything is applied with the same services the nightly
-import uses, in transactions of about a thousand accounts. The
-database is built beside its final path and moved into place only when
+The generator writes the office as the three nightly files; the same import
+runner the operator's cron job uses validates and applies them, then the demo
+collectors' promises and plans are recorded through the arrangement service.
+The database is built beside its final path and moved into place only when
 complete, so an interrupted build never leaves a half-made demo behind.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from collector_tui.demo.generator import (
-    DEMO_DEFAULT_LOGIN,
-    DEMO_USERS,
-    DemoAccount,
-    DemoOffice,
-    DemoPlan,
-    DemoPromise,
-)
-from collector_tui.domain.contact_log import ActivityRecord, parse_activity_row
-from collector_tui.domain.fields import FieldError
-from collector_tui.domain.money_events import TransactionRecord, parse_transaction_row
-from collector_tui.domain.placement import PlacementRecord
+from collector_tui.demo.files import Arrangement, write_demo_files
+from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN, DEMO_USERS, DemoOffice
+from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS, ImportKind
+from collector_tui.importing.options import ImportOptions
+from collector_tui.importing.runner import STATUS_COMPLETED, run_import
 from collector_tui.services import identity
-from collector_tui.services.activities import apply_activities
 from collector_tui.services.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.lookup import account_refs, collector_ids_by_login
-from collector_tui.services.placements import apply_placements
-from collector_tui.services.transactions import apply_transactions
 from collector_tui.services.users import add_user
 from db import migrate
 from db.engine import ensure_private_sqlite_file, sqlite_path
 from db.models import OfficeSetting
 
-R = TypeVar("R")
-Progress = Callable[[int], None]
+Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
 
 
 @dataclass(frozen=True)
@@ -63,15 +48,6 @@ class DemoBuild:
 
 class DemoBuildError(ServiceError):
     """The demo could not be built where asked (e.g. the file holds real data)."""
-
-
-def _validated(parse: Callable[..., R | list[FieldError]], row: dict[str, str], today: date, what: str) -> R:
-    result = parse(row, today=today)
-    if isinstance(result, list):
-        # The generator must only produce valid rows; fail loudly, with field names only.
-        fields = ", ".join(f"{e.field}: {e.reason}" for e in result)
-        raise DemoBuildError(f"generated {what} row failed validation ({fields})")
-    return result
 
 
 def _demo_settings(path: Path) -> dict[str, str] | None:
@@ -136,6 +112,7 @@ def build_demo_database(
             db,
             DemoOffice(accounts=accounts, seed=seed, as_of=now.date()),
             now=now,
+            folder=path.parent,
             progress=progress,
         )
         with db.engine.connect() as conn:
@@ -150,7 +127,7 @@ def build_demo_database(
 
 
 def _remove_database_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", ".import-lock"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
@@ -161,73 +138,29 @@ def demo_path_for(url: str) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class PreparedBatch:
-    """One batch of the office, generated and validated (picklable, so a worker can make it)."""
-
-    size: int
-    placements: list[PlacementRecord]
-    transactions: list[TransactionRecord]
-    activities: list[ActivityRecord]
-    promises: list[tuple[tuple[str, str], str, DemoPromise]]  # (account key, collector login, promise)
-    plans: list[tuple[tuple[str, str], str, DemoPlan]]
-
-
-def prepare_batch(office: DemoOffice, index: int) -> PreparedBatch:
-    """Generate batch ``index`` and validate it exactly as the importers validate files."""
-    today = office.as_of
-    batch = office.batch(index)
-
-    def key(account: DemoAccount) -> tuple[str, str]:
-        return (account.placement["facility_code"], account.placement["account_number"])
-
-    return PreparedBatch(
-        size=len(batch),
-        # Placement records are built by the generator itself; test_generator proves
-        # each equals what the importer's parser makes of the row.
-        placements=[a.record for a in batch],
-        transactions=[
-            _validated(parse_transaction_row, t, today, "transaction") for a in batch for t in a.transactions
-        ],
-        activities=[
-            _validated(parse_activity_row, r, today, "activity") for a in batch for r in a.activities
-        ],
-        promises=[(key(a), a.placement["collector_login"], a.promise) for a in batch if a.promise],
-        plans=[(key(a), a.placement["collector_login"], a.plan) for a in batch if a.plan],
-    )
-
-
-def prepared_batches(office: DemoOffice) -> Iterator[PreparedBatch]:
-    """The office's batches in order; generated by a worker process while the caller writes.
-
-    Generation and validation are pure Python and about half the work, so on
-    a machine with two or more cores they run beside the database writes.
-    """
-    count = office.batch_count
-    workers = min(4, (os.cpu_count() or 1) - 1)
-    if count <= 2 or workers < 1:
-        for index in range(count):
-            yield prepare_batch(office, index)
-        return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
-        ahead: deque[Future[PreparedBatch]] = deque()
-        submitted = 0
-        while submitted < count or ahead:
-            while submitted < count and len(ahead) < 2 * workers:
-                ahead.append(pool.submit(prepare_batch, office, submitted))
-                submitted += 1
-            yield ahead.popleft().result()
-
-
-def _process_context() -> multiprocessing.context.BaseContext:
-    # fork starts at once and needs no importable __main__; the worker only runs pure code.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+STAGE_FILES = "Writing the billing system's files"
+STAGES = {
+    "placements": "Importing placements",
+    "transactions": "Importing transactions",
+    "activities": "Importing activities",
+}
+STAGE_ARRANGEMENTS = "Recording promises and plans"
+ARRANGEMENT_BATCH = 1000
 
 
 def load_demo_office(
-    db: Database, office: DemoOffice, *, now: datetime, progress: Progress | None = None
+    db: Database,
+    office: DemoOffice,
+    *,
+    now: datetime,
+    folder: Path | None = None,
+    progress: Progress | None = None,
 ) -> None:
+    """Write the office's nightly files, import them as the nightly run would, then add promises and plans.
+
+    The files go to ``folder`` (a private temporary folder when not given) and
+    are removed afterwards; ``collector demo --write-files`` keeps them.
+    """
     with db.writing() as session:
         _add_demo_users(session, now)
         session.add(OfficeSetting(key=identity.DEMO_KEY, value="1"))
@@ -235,14 +168,39 @@ def load_demo_office(
         session.add(OfficeSetting(key="demo_seed", value=str(office.seed)))
         session.add(OfficeSetting(key="demo_accounts", value=str(office.accounts)))
         session.add(OfficeSetting(key="demo_as_of", value=office.as_of.isoformat()))
-    for batch in prepared_batches(office):
-        with db.writing() as session:
-            apply_placements(session, batch.placements, actor=SYSTEM, now=now)
-            apply_transactions(session, batch.transactions, actor=SYSTEM, now=now)
-            apply_activities(session, batch.activities, actor=SYSTEM, now=now)
-            _add_arrangements(session, batch, now)
-        if progress is not None:
-            progress(batch.size)
+    with tempfile.TemporaryDirectory(prefix="collector-demo-", dir=folder) as name:
+        files = write_demo_files(Path(name), office, progress=_stage(progress, STAGE_FILES, office.accounts))
+        for kind, path in (
+            (PLACEMENTS, files.placements),
+            (TRANSACTIONS, files.transactions),
+            (ACTIVITIES, files.activities),
+        ):
+            _import(db, kind, path, now, progress)
+    _add_arrangements(
+        db, files.arrangements, now, _stage(progress, STAGE_ARRANGEMENTS, len(files.arrangements))
+    )
+
+
+def _stage(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    progress(stage, 0, total)
+    return lambda done: progress(stage, done, total)
+
+
+def _import(db: Database, kind: ImportKind, path: Path, now: datetime, progress: Progress | None) -> None:
+    stage = STAGES[kind.name]
+    step = None if progress is None else (lambda done, total: progress(stage, done, total))
+    summary = run_import(db, kind, path, actor=SYSTEM, now=now, options=DEMO_IMPORT, progress=step)
+    if summary.status != STATUS_COMPLETED or summary.rejected:
+        # The generator must only produce rows the importer accepts; fail loudly, with no row content.
+        raise DemoBuildError(
+            f"the demo's {kind.name} file was not imported cleanly "
+            f"({summary.rejected:,} rejected; see {summary.rejects_file or 'the import batch'})"
+        )
+
+
+DEMO_IMPORT = ImportOptions(batch_size=1000)
 
 
 def _add_demo_users(session: Session, now: datetime) -> None:
@@ -250,31 +208,47 @@ def _add_demo_users(session: Session, now: datetime) -> None:
         add_user(session, SYSTEM, login=user.login, display_name=user.display_name, role=user.role, now=now)
 
 
-def _add_arrangements(session: Session, batch: PreparedBatch, now: datetime) -> None:
-    """Promises and plans, recorded by the collector who owns each account."""
-    if not batch.promises and not batch.plans:
-        return
-    keys = [key for key, _, _ in batch.promises] + [key for key, _, _ in batch.plans]
+def _add_arrangements(
+    db: Database, arrangements: Sequence[Arrangement], now: datetime, progress: Callable[[int], None] | None
+) -> None:
+    """Promises and plans, recorded by the collector who owns each account, a thousand per transaction."""
+    for start in range(0, len(arrangements), ARRANGEMENT_BATCH):
+        part = arrangements[start : start + ARRANGEMENT_BATCH]
+        with db.writing() as session:
+            _record_arrangements(session, part, now)
+        if progress is not None:
+            progress(len(part))
+
+
+def _record_arrangements(session: Session, arrangements: Sequence[Arrangement], now: datetime) -> None:
+    keys = [
+        (item.facility_code, item.account_number)
+        for a in arrangements
+        for item in (a.promise, a.plan)
+        if item is not None
+    ]
     accounts = account_refs(session, keys)
-    logins = {login for _, login, _ in batch.promises} | {login for _, login, _ in batch.plans}
-    collectors = collector_ids_by_login(session, logins)
+    collectors = collector_ids_by_login(session, {a.collector_login for a in arrangements})
     promises: dict[str, list[NewPromise]] = defaultdict(list)
-    for key, login, promise in batch.promises:
-        promises[login].append(
-            NewPromise(accounts[key].id, promise.amount_cents, promise.due_date, promise.status)
-        )
     plans: dict[str, list[NewLevelPlan]] = defaultdict(list)
-    for key, login, plan in batch.plans:
-        plans[login].append(
-            NewLevelPlan(
-                accounts[key].id,
-                plan.principal_cents,
-                plan.installment_count,
-                plan.frequency,
-                plan.first_due_date,
-                plan.installments_paid,
+    for a in arrangements:
+        if a.promise is not None:
+            p = a.promise
+            account = accounts[(p.facility_code, p.account_number)]
+            promises[a.collector_login].append(NewPromise(account.id, p.amount_cents, p.due_date, p.status))
+        if a.plan is not None:
+            plan = a.plan
+            account = accounts[(plan.facility_code, plan.account_number)]
+            plans[a.collector_login].append(
+                NewLevelPlan(
+                    account.id,
+                    plan.principal_cents,
+                    plan.installment_count,
+                    plan.frequency,
+                    plan.first_due_date,
+                    plan.installments_paid,
+                )
             )
-        )
     for login in sorted(set(promises) | set(plans)):
         actor = Actor(login or "system", collectors.get(login), "collector")
         add_promises(session, actor, promises.get(login, []), now=now)

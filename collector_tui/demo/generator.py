@@ -15,17 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
-from collector_tui.domain.phones import normalize_phone
 from collector_tui.domain.placement import (
     PLACEMENT_COLUMNS,
-    ChargeInput,
-    ClaimInput,
-    GuarantorInput,
-    PatientInput,
-    PhoneInput,
-    PlacementRecord,
-    denial_code,
-    with_digest,
 )
 
 DEMO_DEFAULT_LOGIN = "mlopez"
@@ -288,7 +279,6 @@ class DemoAccount:
     """One account of the office and its history, as import rows and arrangements."""
 
     placement: dict[str, str]
-    record: PlacementRecord  # what the importer's parser makes of ``placement`` (tested)
     transactions: list[dict[str, str]] = field(default_factory=list)
     activities: list[dict[str, str]] = field(default_factory=list)
     promise: DemoPromise | None = None
@@ -406,7 +396,6 @@ class DemoOffice:
         total = max(2500, int(billed * rng.uniform(0.08, 0.9)))
         insurance_pending = 0
         claim_cols: dict[str, str] = {}
-        claim: ClaimInput | None = None
         has_claim = rng.random() < 0.55
         if has_claim:
             status = rng.choices(("paid", "denied", "pending", "appealed"), cum_weights=(50, 75, 95, 100))[0]
@@ -432,20 +421,6 @@ class DemoOffice:
                 if status == "denied"
                 else "",
             }
-            codes = claim_cols["claim_denial_codes"]
-            claim = ClaimInput(
-                payer_name=claim_cols["claim_payer"],
-                claim_number=claim_cols["claim_number"],
-                status=status,
-                billed_cents=billed,
-                allowed_cents=allowed,
-                paid_cents=paid,
-                patient_share_cents=total - insurance_pending,
-                denials=tuple(d for d in map(denial_code, codes.split(";") if codes else ()) if d),
-                submitted_date=min(submitted, self.as_of),
-                timely_filing_deadline=service + timedelta(days=365),
-                appeal_deadline=(submitted + timedelta(days=180)) if status == "denied" else None,
-            )
         dependant = rng.random() < 0.3
         patient_first = rng.choice(FIRST_NAMES) if dependant else h.first
         relationship = rng.choice(("spouse", "child")) if dependant else "self"
@@ -497,74 +472,9 @@ class DemoOffice:
         for slot, (number, kind) in enumerate(h.phones, start=1):
             row[f"phone{slot}"] = number
             row[f"phone{slot}_type"] = kind
-        account = DemoAccount(placement=row, record=self._record(row, h, charges, claim, patient_dob))
+        account = DemoAccount(placement=row)
         self._history(rng, account, placed, total - insurance_pending, collector.login, h)
         return account
-
-    def _record(
-        self,
-        row: dict[str, str],
-        h: _Household,
-        charges: list[tuple[date, str, int]],
-        claim: ClaimInput | None,
-        patient_dob: date,
-    ) -> PlacementRecord:
-        """The validated record of ``row``, built from the typed values instead of re-parsing our own text.
-
-        A test proves every record equals what the importer's parser makes of its row.
-        """
-        phones: dict[str, PhoneInput] = {}
-        for number, kind in h.phones:
-            normalized = normalize_phone(number)
-            phones.setdefault(normalized.number, PhoneInput(normalized, kind))
-        total = int(row["total_balance"].replace(".", ""))
-        insurance = int(row["insurance_pending"].replace(".", ""))
-        guarantor = GuarantorInput(
-            external_id=h.guarantor_id,
-            first_name=h.first,
-            last_name=h.last,
-            date_of_birth=h.dob,
-            ssn_last4=row["guarantor_ssn_last4"],
-            address1=h.street,
-            address2=None,
-            city=h.city,
-            state=h.state,
-            zip_code=h.zip_code,
-            email=row["email"] or None,
-            language=h.language,
-            deceased=h.flags["deceased"] == "Y",
-            bankruptcy=h.flags["bankruptcy"] == "Y",
-            attorney_represented=h.flags["attorney"] == "Y",
-            cease_communication=h.flags["cease"] == "Y",
-        )
-        patient = PatientInput(
-            row["patient_first_name"], h.last, min(patient_dob, self.as_of), row["patient_relationship"]
-        )
-        return with_digest(
-            PlacementRecord(
-                record_type="new",
-                facility_code=row["facility_code"],
-                facility_name=row["facility_name"],
-                account_number=row["account_number"],
-                guarantor=guarantor,
-                patient=patient,
-                phones=tuple(phones.values()),
-                service_date_from=date.fromisoformat(row["service_date_from"]),
-                service_date_to=date.fromisoformat(row["service_date_to"]),
-                first_statement_date=date.fromisoformat(row["first_statement_date"]),
-                placed_date=date.fromisoformat(row["placed_date"]),
-                total_balance_cents=total,
-                insurance_pending_cents=insurance,
-                patient_responsibility_cents=total - insurance,
-                charges=tuple(
-                    ChargeInput(n, day, code, cents) for n, (day, code, cents) in enumerate(charges, 1)
-                ),
-                claim=claim,
-                dispute=row["dispute"] == "Y",
-                fap_status=row["fap_status"],
-                collector_login=row["collector_login"] or None,
-            )
-        )
 
     def _history(
         self,
