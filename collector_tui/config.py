@@ -99,3 +99,31 @@ def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None
     if from_file is not None:
         return DatabaseSetting(from_file, f"config file {path}")
     return DatabaseSetting(to_url(str(default_database_path())), "default")
+
+
+ENV_COMPLIANCE_POLICY = "COLLECTOR_COMPLIANCE_POLICY"
+
+
+def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
+    """The office's compliance-policy override: ``COLLECTOR_COMPLIANCE_POLICY``, then the config file.
+
+    The config file names it as ``[compliance] policy = "office-compliance.toml"``
+    (relative to the config file).
+    """
+    env = os.environ if env is None else env
+    if env.get(ENV_COMPLIANCE_POLICY):
+        return Path(env[ENV_COMPLIANCE_POLICY]).expanduser()
+    path = config_path(env)
+    if not path.exists():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    section = data.get("compliance", {})
+    value = section.get("policy") if isinstance(section, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}: compliance.policy must be a file path")
+    return (path.parent / Path(value).expanduser()).resolve()

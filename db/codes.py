@@ -43,6 +43,9 @@ HOLD_DECEASED = "deceased"
 HOLD_FAP = "financial_assistance"
 HOLD_INSURANCE = "insurance_pending"
 HOLD_SUPERVISOR = "supervisor"
+HOLD_ORIGINAL_CREDITOR = "original_creditor"
+HOLD_NSA_DISPUTE = "nsa_dispute"
+HOLD_ITEMIZED = "itemized_statement"
 HOLD_REASONS = (
     HOLD_DISPUTE,
     HOLD_CEASE,
@@ -52,7 +55,15 @@ HOLD_REASONS = (
     HOLD_FAP,
     HOLD_INSURANCE,
     HOLD_SUPERVISOR,
+    HOLD_ORIGINAL_CREDITOR,
+    HOLD_NSA_DISPUTE,
+    HOLD_ITEMIZED,
 )
+
+# Who is collecting: a third-party agency (Reg F applies) or the provider's own office.
+REGIME_THIRD_PARTY = "third_party"
+REGIME_FIRST_PARTY = "first_party"
+REGIMES = (REGIME_THIRD_PARTY, REGIME_FIRST_PARTY)
 
 CLAIM_PENDING = "pending"
 CLAIM_PAID = "paid"

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    String,
     UniqueConstraint,
     text,
 )
@@ -78,12 +80,33 @@ class Facility(SQLModel, table=True):
     """A hospital or clinic whose accounts the office works."""
 
     __tablename__ = "facility"
+    __table_args__ = (CheckConstraint(_in("regime", codes.REGIMES), name="regime"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
     name: str = Field(max_length=200)
     state: str | None = Field(default=None, max_length=2)
     nonprofit: bool = Field(default=False)  # 501(r) rules apply to nonprofit hospitals
+    # Which compliance rules apply: a third-party agency's (all) or the provider's own office's.
+    regime: str = Field(
+        default=codes.REGIME_THIRD_PARTY,
+        sa_column=Column(String(16), nullable=False, server_default=codes.REGIME_THIRD_PARTY),
+    )
+
+
+class CallGroup(SQLModel, table=True):
+    """The zones whose 8:00-21:00 window decides when a phone may be called, with inconvenient times.
+
+    Few distinct groups exist, so the queue evaluates each one once per query
+    and asks SQL only for phones in the groups that are open now.
+    """
+
+    __tablename__ = "call_group"
+    __table_args__ = (UniqueConstraint("zones", "inconvenient"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    zones: str = Field(max_length=400)  # space-separated IANA zones; empty: no window rule
+    inconvenient: str = Field(default="", max_length=200)
 
 
 class Collector(SQLModel, table=True):
@@ -126,6 +149,8 @@ class Guarantor(SQLModel, table=True):
     no_calls_at_work: bool = Field(default=False)
     # Consumer-designated inconvenient times, e.g. "mon-fri 12:00-13:00" (policy syntax).
     inconvenient_times: str | None = Field(default=None, max_length=200)
+    # Direct prior consent to further calls (calls in the next 7 days do not count).
+    call_consent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
 
@@ -167,6 +192,13 @@ class Phone(SQLModel, table=True):
     status: str = Field(default=codes.PHONE_OK, max_length=16)
     is_work: bool = Field(default=False)
     source: str = Field(default="placement", max_length=16)
+    do_not_call_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    consent_revoked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    consent_revoked_via: str | None = Field(default=None, max_length=16)  # call, letter, email, text
+    # Kept by the compliance service: may this number be dialled at all, and
+    # which group's calling window decides when.
+    dialable: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("1")))
+    call_group_id: int | None = Field(default=None, sa_column=_fk("call_group.id"))
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
 
 
@@ -218,6 +250,14 @@ class Account(SQLModel, table=True):
     last_contact_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     last_worked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     validation_notice_date: date | None = Field(default=None)
+    eca_notice_date: date | None = Field(default=None)  # 501(r) written notice of collection actions
+    delinquency_date: date | None = Field(default=None)
+    # Kept by the compliance service so the queue can ask "callable now" in SQL:
+    # a hold stops calls; frequency limits block calls before a moment unless
+    # the consumer's direct consent covers it.
+    call_held: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("0")))
+    call_frequency_clear_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    call_exempt_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     claimed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     claimed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
@@ -506,6 +546,7 @@ __all__ = [
     "Activity",
     "AssignmentHistory",
     "AuditEvent",
+    "CallGroup",
     "Charge",
     "ClaimDenial",
     "Collector",

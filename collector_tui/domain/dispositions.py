@@ -1,6 +1,8 @@
 """Disposition codes: what happened on a contact, and what it counts as.
 
-``attempt`` and ``conversation`` feed the Reg F call-frequency limits;
+``attempt`` and ``conversation`` feed the Reg F call-frequency limits
+(12 CFR 1006.14(b)): a call that never connects to the dialed number (busy,
+disconnected tone) and a call the consumer asked for are not counted;
 ``right_party`` and ``worked`` feed the queue and team results.
 """
 
@@ -35,8 +37,9 @@ DISPOSITIONS: dict[str, Disposition] = {
     d.code: d
     for d in (
         _d("NA", "no answer"),
-        _d("BUSY", "busy"),
-        _d("DISC", "disconnected"),
+        # 1006.14(b)(3)(iii): calls that do not connect to the dialed number do not count.
+        _d("BUSY", "busy signal", attempt=False),
+        _d("DISC", "disconnected-number tone", attempt=False),
         _d("LMVM", "left limited-content voicemail"),
         _d("WRONG", "wrong number", conversation=True),
         _d("3RD", "third party", conversation=True),
@@ -54,7 +57,10 @@ DISPOSITIONS: dict[str, Disposition] = {
         _d("FAP_REQ", "financial assistance requested", conversation=True, right_party=True),
         _d("ITEMIZED", "itemized bill requested", conversation=True, right_party=True),
         _d("NEW_INS", "new insurance information", conversation=True, right_party=True),
+        # Inbound calls are not placed calls, but a conversation in one still starts the 7 days.
         _d("INBOUND", "inbound call", attempt=False, conversation=True, right_party=True),
+        # 1006.14(b)(3)(ii): a call made at the consumer's request for information is excluded.
+        _d("REQ_INFO", "call the consumer asked for", attempt=False, right_party=True),
         _d("NOTE", "note", attempt=False, worked=False),
         _d("LETTER", "letter sent", attempt=False, worked=False),
     )

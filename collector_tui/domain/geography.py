@@ -86,3 +86,45 @@ def state_zones(state: str | None) -> tuple[str, ...]:
 def primary_zone(state: str | None) -> str | None:
     zones = state_zones(state)
     return zones[0] if zones else None
+
+
+# ZIP prefixes (first three digits) of split states whose zone is known from
+# the prefix alone; prefixes not listed keep every zone of the state. Sources:
+# USPS sectional centers against the zone boundaries of 49 CFR part 71.
+ZIP_PREFIX_ZONES: dict[str, tuple[str, ...]] = {
+    # Florida: the panhandle west of the Apalachicola River keeps Central time.
+    **dict.fromkeys(
+        ("320", "321", "322", "323", "327", "328", "329", "330", "331", "332", "333"), ("America/New_York",)
+    ),
+    **dict.fromkeys(
+        ("334", "335", "336", "337", "338", "339", "341", "342", "344", "346", "347", "349"),
+        ("America/New_York",),
+    ),
+    **dict.fromkeys(("324", "325"), ("America/Chicago",)),
+    # Indiana: the Evansville and Gary corners keep Central time.
+    **dict.fromkeys(
+        ("460", "461", "462", "470", "471", "472", "473", "474", "478", "479"),
+        ("America/Indiana/Indianapolis",),
+    ),
+    **dict.fromkeys(("476", "477", "463", "464"), ("America/Chicago",)),
+    # Idaho: the panhandle keeps Pacific time.
+    **dict.fromkeys(("832", "833", "834", "836", "837"), ("America/Boise",)),
+    **dict.fromkeys(("835", "838"), ("America/Los_Angeles",)),
+    # Texas: El Paso and Hudspeth counties keep Mountain time.
+    "798": ("America/Denver",),
+    "799": ("America/Denver",),
+    # Arizona outside the Navajo Nation keeps no daylight saving time.
+    **dict.fromkeys(("850", "852", "853", "855", "856", "857", "859"), ("America/Phoenix",)),
+    # Alaska: the Aleutians west of 169.5 W keep Hawaii-Aleutian time; the rest Alaska time.
+    **dict.fromkeys(("995", "996", "997", "998", "999"), ("America/Anchorage",)),
+}
+
+
+def address_zones(state: str | None, zip_code: str | None) -> tuple[str, ...]:
+    """Every zone an address may be in: the state's zones, narrowed by the ZIP code where it decides."""
+    zones = state_zones(state)
+    if len(zones) > 1 and zip_code and len(zip_code) >= 3:
+        narrowed = ZIP_PREFIX_ZONES.get(zip_code[:3])
+        if narrowed and set(narrowed) <= set(zones):
+            return narrowed
+    return zones

@@ -16,6 +16,7 @@ from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows
+from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from db import codes
 from db.models import Account, Activity, AuditEvent, Phone, table_of
@@ -118,6 +119,7 @@ def apply_activities(
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     _refresh_last_contact(session, contacted, now)
+    refresh_call_state(session, contacted, now)
     touched = sorted({account.id for _, account in fresh})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None

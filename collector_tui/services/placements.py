@@ -29,6 +29,7 @@ from collector_tui.domain.placement import (
 )
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
+from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
 from db import codes
 from db.models import (
@@ -127,6 +128,7 @@ def apply_placements(
         _apply_opening(session, changed, digests, facilities, existing, actor, now, batch_id, result)
     if closing:
         _apply_closing(session, closing, existing, actor, now, batch_id, result)
+    refresh_call_state(session, result.account_ids, now)
     return result
 
 
@@ -284,6 +286,7 @@ def _apply_closing(
             }
         )
         actions[f"placement.{record.record_type}"].append(previous["id"])
+        result.account_ids.append(previous["id"])
     update_by_id(session, ACCOUNT_T, updates)
     result.closed += len(updates)
     details = {"batch": batch_id} if batch_id is not None else None

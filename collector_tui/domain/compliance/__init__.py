@@ -1,0 +1,1 @@
+"""Contact compliance: who may be called now, which actions may be taken, and why not."""

@@ -1,0 +1,84 @@
+"""The facts about one account that compliance decisions depend on (loaded by the service)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+
+REGIME_THIRD_PARTY = "third_party"
+REGIME_FIRST_PARTY = "first_party"
+REGIMES = (REGIME_THIRD_PARTY, REGIME_FIRST_PARTY)
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneFacts:
+    phone_id: int
+    number: str  # E.164 when valid
+    phone_type: str = "home"
+    is_work: bool = False
+    valid: bool = True
+    status: str = "ok"  # ok, wrong, disconnected
+    time_zones: tuple[str, ...] = ()  # from phonenumbers
+    do_not_call: bool = False
+    do_not_call_at: datetime | None = None
+    consent_revoked_at: datetime | None = None
+    consent_revoked_via: str | None = None
+
+    @property
+    def last4(self) -> str:
+        digits = "".join(ch for ch in self.number if ch.isdigit())
+        return digits[-4:]
+
+    @property
+    def toll_free(self) -> bool:
+        return self.number.startswith("+1") and self.number[2:5] in TOLL_FREE_AREA_CODES
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One logged contact: a placed call (attempt), a conversation, a letter."""
+
+    occurred_at: datetime
+    channel: str = "call"
+    attempt: bool = True
+    conversation: bool = False
+    right_party: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    reason: str
+    placed_at: datetime
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    account_id: int
+    status: str = "open"
+    state: str | None = None
+    zip_code: str | None = None
+    total_balance_cents: int = 0
+    insurance_pending_cents: int = 0
+    claims_unresolved: bool = False  # a claim pending with the payer or under appeal
+    fap_status: str = "none"
+    nonprofit: bool = False
+    regime: str = REGIME_THIRD_PARTY
+    first_statement_date: date | None = None
+    delinquency_date: date | None = None
+    eca_notice_date: date | None = None  # 501(r) written notice of ECAs
+    validation_notice_date: date | None = None
+    last_payment_date: date | None = None
+    deceased: bool = False
+    bankruptcy: bool = False
+    attorney_represented: bool = False
+    cease_communication: bool = False
+    no_calls_at_work: bool = False
+    inconvenient_times: str | None = None
+    call_consent_at: datetime | None = None  # direct prior consent to more calls
+    first_right_party_contact_at: datetime | None = None
+    first_letter_at: datetime | None = None
+    holds: tuple[Hold, ...] = ()
+    contacts: tuple[Contact, ...] = ()  # recent calls (the frequency rules look back 14 days)
+    phones: tuple[PhoneFacts, ...] = field(default_factory=tuple)

@@ -1,0 +1,452 @@
+"""Compliance over the database: load an account's facts, ask the engine, keep the call state.
+
+The engine (:mod:`collector_tui.domain.compliance.engine`) decides; this
+module loads the facts it needs in a few set-based queries per batch, keeps
+the stored call state that lets the queue ask "callable now" in SQL, and runs
+that query. Every service that changes a fact the engine reads (placements,
+activities, transactions, holds, phones) calls :func:`refresh_call_state` for
+the accounts it touched, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
+
+from collector_tui.domain.compliance.engine import (
+    CallGroup,
+    Verdict,
+    call_state,
+    evaluate,
+    group_open,
+    phone_blocks,
+    phone_call_group,
+)
+from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, PhoneFacts
+from collector_tui.domain.compliance.policy import CompliancePolicy
+from collector_tui.domain.dispositions import DISPOSITIONS
+from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
+from collector_tui.services.errors import NotFoundError
+from collector_tui.services.policy import current_policy
+from db import codes
+from db.models import (
+    Account,
+    AccountHold,
+    AccountTransaction,
+    Activity,
+    Facility,
+    Guarantor,
+    InsuranceClaim,
+    Phone,
+    table_of,
+)
+from db.models import (
+    CallGroup as CallGroupRow,
+)
+
+ACCOUNT_T = table_of(Account)
+GUARANTOR_T = table_of(Guarantor)
+FACILITY_T = table_of(Facility)
+PHONE_T = table_of(Phone)
+HOLD_T = table_of(AccountHold)
+ACTIVITY_T = table_of(Activity)
+CLAIM_T = table_of(InsuranceClaim)
+TX_T = table_of(AccountTransaction)
+GROUP_T = table_of(CallGroupRow)
+
+LOOKBACK = timedelta(days=16)  # the frequency rules look back 7 days (a state's may be longer)
+RIGHT_PARTY_CODES = tuple(sorted(code for code, d in DISPOSITIONS.items() if d.right_party))
+_GROUPS_KEY = "compliance.call_groups"
+
+
+# -- loading facts --------------------------------------------------------------------------------
+
+
+def _phone_facts(row: Any) -> PhoneFacts:
+    return PhoneFacts(
+        phone_id=row.id,
+        number=row.number,
+        phone_type=row.phone_type,
+        is_work=row.is_work,
+        valid=row.valid,
+        status=row.status,
+        time_zones=tuple(row.time_zones.split()) if row.time_zones else (),
+        do_not_call=row.do_not_call,
+        do_not_call_at=row.do_not_call_at,
+        consent_revoked_at=row.consent_revoked_at,
+        consent_revoked_via=row.consent_revoked_via,
+    )
+
+
+def load_facts(session: Session, account_ids: Iterable[int], now: datetime) -> dict[int, AccountFacts]:
+    """The engine's facts for each account, in a handful of queries whatever the count."""
+    ids = sorted(set(account_ids))
+    if not ids:
+        return {}
+    a, g, f = ACCOUNT_T.c, GUARANTOR_T.c, FACILITY_T.c
+    accounts = list(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(
+                    a.id,
+                    a.status,
+                    a.guarantor_id,
+                    a.total_balance_cents,
+                    a.insurance_pending_cents,
+                    a.fap_status,
+                    a.first_statement_date,
+                    a.delinquency_date,
+                    a.eca_notice_date,
+                    a.validation_notice_date,
+                    g.state,
+                    g.zip_code,
+                    g.deceased,
+                    g.bankruptcy,
+                    g.attorney_represented,
+                    g.cease_communication,
+                    g.no_calls_at_work,
+                    g.inconvenient_times,
+                    g.call_consent_at,
+                    f.nonprofit,
+                    f.regime,
+                )
+                .join(GUARANTOR_T, g.id == a.guarantor_id)
+                .join(FACILITY_T, f.id == a.facility_id)
+                .where(a.id.in_(part))
+            ),
+            ids,
+        )
+    )
+    guarantor_ids = {row.guarantor_id for row in accounts}
+    phones: dict[int, list[PhoneFacts]] = defaultdict(list)
+    for row in select_in_chunks(
+        session,
+        lambda part: select(PHONE_T).where(PHONE_T.c.guarantor_id.in_(part)).order_by(PHONE_T.c.id),
+        guarantor_ids,
+    ):
+        phones[row.guarantor_id].append(_phone_facts(row))
+    holds: dict[int, list[Hold]] = defaultdict(list)
+    h = HOLD_T.c
+    for row in select_in_chunks(
+        session,
+        lambda part: select(h.account_id, h.reason, h.placed_at).where(
+            h.account_id.in_(part), h.released_at.is_(None)
+        ),
+        ids,
+    ):
+        holds[row.account_id].append(Hold(row.reason, row.placed_at))
+    act = ACTIVITY_T.c
+    contacts: dict[int, list[Contact]] = defaultdict(list)
+    for row in select_in_chunks(
+        session,
+        lambda part: select(
+            act.account_id, act.occurred_at, act.channel, act.counts_as_attempt, act.counts_as_conversation
+        ).where(
+            act.account_id.in_(part),
+            act.occurred_at >= now - LOOKBACK,
+            or_(act.counts_as_attempt.is_(True), act.counts_as_conversation.is_(True)),
+        ),
+        ids,
+    ):
+        contacts[row.account_id].append(
+            Contact(row.occurred_at, row.channel, row.counts_as_attempt, row.counts_as_conversation)
+        )
+    first_talk = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(act.account_id, func.min(act.occurred_at))
+                .where(act.account_id.in_(part), act.outcome_code.in_(RIGHT_PARTY_CODES))
+                .group_by(act.account_id)
+            ),
+            ids,
+        )
+    )
+    first_letter = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(act.account_id, func.min(act.occurred_at))
+                .where(act.account_id.in_(part), act.channel == codes.CHANNEL_LETTER)
+                .group_by(act.account_id)
+            ),
+            ids,
+        )
+    )
+    unresolved = {
+        row.account_id
+        for row in select_in_chunks(
+            session,
+            lambda part: (
+                select(CLAIM_T.c.account_id)
+                .where(
+                    CLAIM_T.c.account_id.in_(part),
+                    CLAIM_T.c.status.in_((codes.CLAIM_PENDING, codes.CLAIM_APPEALED)),
+                )
+                .distinct()
+            ),
+            ids,
+        )
+    }
+    t = TX_T.c
+    last_paid = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(t.account_id, func.max(t.posted_at))
+                .where(t.account_id.in_(part), t.kind == codes.TX_PAYMENT)
+                .group_by(t.account_id)
+            ),
+            ids,
+        )
+    )
+    facts: dict[int, AccountFacts] = {}
+    for row in accounts:
+        paid_at = last_paid.get(row.id)
+        facts[row.id] = AccountFacts(
+            account_id=row.id,
+            status=row.status,
+            state=row.state,
+            zip_code=row.zip_code,
+            total_balance_cents=row.total_balance_cents,
+            insurance_pending_cents=row.insurance_pending_cents,
+            claims_unresolved=row.id in unresolved,
+            fap_status=row.fap_status,
+            nonprofit=row.nonprofit,
+            regime=row.regime,
+            first_statement_date=row.first_statement_date,
+            delinquency_date=row.delinquency_date,
+            eca_notice_date=row.eca_notice_date,
+            validation_notice_date=row.validation_notice_date,
+            last_payment_date=paid_at.astimezone(UTC).date() if paid_at else None,
+            deceased=row.deceased,
+            bankruptcy=row.bankruptcy,
+            attorney_represented=row.attorney_represented,
+            cease_communication=row.cease_communication,
+            no_calls_at_work=row.no_calls_at_work,
+            inconvenient_times=row.inconvenient_times,
+            call_consent_at=row.call_consent_at,
+            first_right_party_contact_at=first_talk.get(row.id),
+            first_letter_at=first_letter.get(row.id),
+            holds=tuple(holds.get(row.id, ())),
+            contacts=tuple(sorted(contacts.get(row.id, ()), key=lambda c: c.occurred_at)),
+            phones=tuple(phones.get(row.guarantor_id, ())),
+        )
+    return facts
+
+
+# -- the stored call state ------------------------------------------------------------------------
+
+
+def _group_ids(session: Session, groups: Iterable[CallGroup]) -> dict[CallGroup, int]:
+    """Ids of the call groups, creating any not seen before (cached for the transaction)."""
+    known: dict[CallGroup, int] = session.info.get(_GROUPS_KEY) or {}
+    wanted = set(groups) - set(known)
+    if wanted:
+        c = GROUP_T.c
+        found = {
+            CallGroup(tuple(row.zones.split()), row.inconvenient): row.id
+            for row in session.execute(select(c.id, c.zones, c.inconvenient))
+        }
+        missing = [g for g in wanted if g not in found]
+        if missing:
+            insert_rows(
+                session,
+                GROUP_T,
+                [{"zones": " ".join(g.zones), "inconvenient": g.inconvenient} for g in missing],
+            )
+            found = {
+                CallGroup(tuple(row.zones.split()), row.inconvenient): row.id
+                for row in session.execute(select(c.id, c.zones, c.inconvenient))
+            }
+        known = {**known, **found}
+        session.info[_GROUPS_KEY] = known
+    return known
+
+
+def refresh_call_state(
+    session: Session,
+    account_ids: Iterable[int],
+    now: datetime,
+    policy: CompliancePolicy | None = None,
+) -> int:
+    """Recompute the call state of ``account_ids`` and their guarantors' phones (rows changed)."""
+    policy = policy or current_policy()
+    facts = load_facts(session, account_ids, now)
+    if not facts:
+        return 0
+    day = now.astimezone(UTC).date()
+    a = ACCOUNT_T.c
+    current = {
+        row.id: (row.call_held, row.call_frequency_clear_at, row.call_exempt_until)
+        for row in select_in_chunks(
+            session,
+            lambda part: select(a.id, a.call_held, a.call_frequency_clear_at, a.call_exempt_until).where(
+                a.id.in_(part)
+            ),
+            list(facts),
+        )
+    }
+    account_updates = []
+    for account_id, account in facts.items():
+        state = call_state(account, policy, now)
+        values = (state.held, state.frequency_clear_at, state.exempt_until)
+        if current.get(account_id) != values:
+            account_updates.append(
+                {
+                    "row_id": account_id,
+                    "call_held": state.held,
+                    "call_frequency_clear_at": state.frequency_clear_at,
+                    "call_exempt_until": state.exempt_until,
+                }
+            )
+    update_by_id(session, ACCOUNT_T, account_updates)
+
+    # A phone belongs to the guarantor: any of their accounts gives its address and wishes.
+    phone_targets: dict[int, tuple[PhoneFacts, AccountFacts]] = {}
+    for account in facts.values():
+        for phone in account.phones:
+            phone_targets.setdefault(phone.phone_id, (phone, account))
+    groups = {
+        phone_id: phone_call_group(phone, account, policy, day)
+        for phone_id, (phone, account) in phone_targets.items()
+    }
+    ids = _group_ids(session, groups.values())
+    p = PHONE_T.c
+    stored = {
+        row.id: (row.dialable, row.call_group_id)
+        for row in select_in_chunks(
+            session,
+            lambda part: select(p.id, p.dialable, p.call_group_id).where(p.id.in_(part)),
+            list(groups),
+        )
+    }
+    phone_updates = []
+    for phone_id, (phone, account) in phone_targets.items():
+        dialable, group_id = not phone_blocks(phone, account, policy, day), ids[groups[phone_id]]
+        if stored.get(phone_id) != (dialable, group_id):
+            phone_updates.append({"row_id": phone_id, "dialable": dialable, "call_group_id": group_id})
+    update_by_id(session, PHONE_T, phone_updates)
+    return len(account_updates) + len(phone_updates)
+
+
+def refresh_all(
+    session_factory: Any, now: datetime, policy: CompliancePolicy | None = None, batch: int = 2000
+) -> int:
+    """The nightly recompute of every open account, a batch per transaction; returns accounts seen."""
+    policy = policy or current_policy()
+    seen = 0
+    last_id = 0
+    a = ACCOUNT_T.c
+    while True:
+        with session_factory() as session:
+            ids = list(
+                session.execute(
+                    select(a.id)
+                    .where(a.id > last_id, a.status == codes.ACCOUNT_OPEN)
+                    .order_by(a.id)
+                    .limit(batch)
+                ).scalars()
+            )
+            if not ids:
+                return seen
+            refresh_call_state(session, ids, now, policy)
+        seen += len(ids)
+        last_id = ids[-1]
+
+
+# -- asking --------------------------------------------------------------------------------------
+
+
+def open_group_ids(session: Session, now: datetime, policy: CompliancePolicy | None = None) -> list[int]:
+    """The call groups whose window is open at ``now``: each group evaluated once, in Python."""
+    policy = policy or current_policy()
+    c = GROUP_T.c
+    return [
+        row.id
+        for row in session.execute(select(c.id, c.zones, c.inconvenient))
+        if group_open(CallGroup(tuple(row.zones.split()), row.inconvenient), policy, now)
+    ]
+
+
+def callable_now_clause(open_groups: Sequence[int], now: datetime) -> ColumnElement[bool]:
+    """SQL for "this account may be called at ``now``", given the open call groups."""
+    a, p = ACCOUNT_T.c, PHONE_T.c
+    dialable_phone = exists().where(
+        p.guarantor_id == a.guarantor_id, p.dialable.is_(True), p.call_group_id.in_(list(open_groups))
+    )
+    return and_(
+        a.status == codes.ACCOUNT_OPEN,
+        a.call_held.is_(False),
+        or_(
+            a.call_frequency_clear_at.is_(None),
+            a.call_frequency_clear_at <= now,
+            a.call_exempt_until > now,
+        ),
+        dialable_phone,
+    )
+
+
+def callable_account_ids(
+    session: Session,
+    now: datetime,
+    account_ids: Iterable[int] | None = None,
+    policy: CompliancePolicy | None = None,
+) -> set[int]:
+    """The accounts (of ``account_ids``, or all) that may be called at ``now``, answered in SQL."""
+    groups = open_group_ids(session, now, policy)
+    if not groups:
+        return set()
+    clause = callable_now_clause(groups, now)
+    a = ACCOUNT_T.c
+    if account_ids is None:
+        return set(session.execute(select(a.id).where(clause)).scalars())
+    return {
+        row.id
+        for row in select_in_chunks(
+            session, lambda part: select(a.id).where(a.id.in_(part), clause), account_ids
+        )
+    }
+
+
+@dataclass(frozen=True)
+class AccountVerdict:
+    account_id: int
+    facility_code: str
+    account_number: str
+    verdict: Verdict
+
+
+def verdict_for_account(
+    session: Session,
+    account_number: str,
+    now: datetime,
+    *,
+    facility_code: str | None = None,
+    policy: CompliancePolicy | None = None,
+) -> AccountVerdict:
+    """The engine's verdict for one account, found by the billing system's account number."""
+    policy = policy or current_policy()
+    a, f = ACCOUNT_T.c, FACILITY_T.c
+    query = select(a.id, f.code, a.account_number).join(FACILITY_T, f.id == a.facility_id)
+    query = query.where(a.account_number == account_number)
+    if facility_code:
+        query = query.where(f.code == facility_code)
+    rows = session.execute(query).all()
+    if not rows:
+        # The account number is an identifier of a patient's account: never echoed back.
+        raise NotFoundError("no such account" + (f" at facility {facility_code}" if facility_code else ""))
+    if len(rows) > 1:
+        facilities = ", ".join(sorted(row.code for row in rows))
+        raise NotFoundError(f"that account number is at several facilities ({facilities}); give --facility")
+    row = rows[0]
+    facts = load_facts(session, [row.id], now)[row.id]
+    return AccountVerdict(row.id, row.code, row.account_number, evaluate(facts, policy, now))
