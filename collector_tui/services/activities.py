@@ -90,6 +90,9 @@ def apply_activities(
             ],
         )
         phones.update(phone_ids(session, missing))
+        # The new numbers need their calling window: recompute with the guarantor's accounts.
+        new_for = {g_id for g_id, _ in missing}
+        refresh_call_state(session, [acct.id for _, acct in fresh if acct.guarantor_id in new_for], now)
 
     rows = []
     contacted: set[int] = set()
@@ -119,7 +122,7 @@ def apply_activities(
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     _refresh_last_contact(session, contacted, now)
-    refresh_call_state(session, contacted, now)
+    refresh_call_state(session, contacted, now, with_phones=False)
     touched = sorted({account.id for _, account in fresh})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None

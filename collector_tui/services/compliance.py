@@ -32,6 +32,7 @@ from collector_tui.domain.compliance.engine import (
 from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, PhoneFacts
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.dispositions import DISPOSITIONS
+from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy
@@ -85,8 +86,14 @@ def _phone_facts(row: Any) -> PhoneFacts:
     )
 
 
-def load_facts(session: Session, account_ids: Iterable[int], now: datetime) -> dict[int, AccountFacts]:
-    """The engine's facts for each account, in a handful of queries whatever the count."""
+def load_facts(
+    session: Session, account_ids: Iterable[int], now: datetime, *, for_calls_only: bool = False
+) -> dict[int, AccountFacts]:
+    """The engine's facts for each account, in a handful of queries whatever the count.
+
+    ``for_calls_only`` skips what only the other actions read (first contact,
+    first letter, last payment): enough for :func:`refresh_call_state`.
+    """
     ids = sorted(set(account_ids))
     if not ids:
         return {}
@@ -159,28 +166,11 @@ def load_facts(session: Session, account_ids: Iterable[int], now: datetime) -> d
         contacts[row.account_id].append(
             Contact(row.occurred_at, row.channel, row.counts_as_attempt, row.counts_as_conversation)
         )
-    first_talk = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(act.account_id, func.min(act.occurred_at))
-                .where(act.account_id.in_(part), act.outcome_code.in_(RIGHT_PARTY_CODES))
-                .group_by(act.account_id)
-            ),
-            ids,
-        )
-    )
-    first_letter = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(act.account_id, func.min(act.occurred_at))
-                .where(act.account_id.in_(part), act.channel == codes.CHANNEL_LETTER)
-                .group_by(act.account_id)
-            ),
-            ids,
-        )
-    )
+    first_talk: dict[int, datetime] = {}
+    first_letter: dict[int, datetime] = {}
+    last_paid: dict[int, datetime] = {}
+    if not for_calls_only:
+        first_talk, first_letter, last_paid = _history_marks(session, ids)
     unresolved = {
         row.account_id
         for row in select_in_chunks(
@@ -196,18 +186,6 @@ def load_facts(session: Session, account_ids: Iterable[int], now: datetime) -> d
             ids,
         )
     }
-    t = TX_T.c
-    last_paid = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(t.account_id, func.max(t.posted_at))
-                .where(t.account_id.in_(part), t.kind == codes.TX_PAYMENT)
-                .group_by(t.account_id)
-            ),
-            ids,
-        )
-    )
     facts: dict[int, AccountFacts] = {}
     for row in accounts:
         paid_at = last_paid.get(row.id)
@@ -241,6 +219,118 @@ def load_facts(session: Session, account_ids: Iterable[int], now: datetime) -> d
             phones=tuple(phones.get(row.guarantor_id, ())),
         )
     return facts
+
+
+def placement_facts(
+    record: PlacementRecord, *, nonprofit: bool, regime: str, now: datetime, status: str
+) -> AccountFacts:
+    """The facts of an account placed now for a guarantor new to the office, from its record alone.
+
+    Such an account has no history yet, so the import need not read one back:
+    only its placement's flags, balances, claim and phones count.
+    """
+    g = record.guarantor
+    assert g is not None
+    return AccountFacts(
+        account_id=0,
+        status=status,
+        state=g.state,
+        zip_code=g.zip_code,
+        total_balance_cents=record.total_balance_cents,
+        insurance_pending_cents=record.insurance_pending_cents,
+        claims_unresolved=record.claim is not None
+        and record.claim.status in (codes.CLAIM_PENDING, codes.CLAIM_APPEALED),
+        fap_status=record.fap_status,
+        nonprofit=nonprofit,
+        regime=regime,
+        first_statement_date=record.first_statement_date,
+        deceased=g.deceased,
+        bankruptcy=g.bankruptcy,
+        attorney_represented=g.attorney_represented,
+        cease_communication=g.cease_communication,
+        holds=(Hold(codes.HOLD_DISPUTE, now),) if record.dispute else (),
+        phones=tuple(
+            PhoneFacts(
+                phone_id=0,
+                number=p.phone.number,
+                phone_type=p.phone_type,
+                is_work=p.phone_type == codes.PHONE_WORK,
+                valid=p.phone.valid,
+                time_zones=p.phone.time_zones,
+            )
+            for p in record.phones
+        ),
+    )
+
+
+def new_account_call_values(
+    facts: AccountFacts, now: datetime, policy: CompliancePolicy | None = None
+) -> dict[str, Any]:
+    """The stored call-state columns of a new account, for its INSERT."""
+    state = call_state(facts, policy or current_policy(), now)
+    return {
+        "call_held": state.held,
+        "call_frequency_clear_at": state.frequency_clear_at,
+        "call_exempt_until": state.exempt_until,
+    }
+
+
+def new_phone_call_values(
+    session: Session,
+    pairs: Sequence[tuple[PhoneFacts, AccountFacts]],
+    now: datetime,
+    policy: CompliancePolicy | None = None,
+) -> list[dict[str, Any]]:
+    """``dialable`` and ``call_group_id`` for phones about to be inserted, in order."""
+    policy = policy or current_policy()
+    day = now.astimezone(UTC).date()
+    groups = [phone_call_group(phone, account, policy, day) for phone, account in pairs]
+    ids = _group_ids(session, groups)
+    return [
+        {"dialable": not phone_blocks(phone, account, policy, day), "call_group_id": ids[group]}
+        for (phone, account), group in zip(pairs, groups, strict=True)
+    ]
+
+
+def _history_marks(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, datetime], dict[int, datetime], dict[int, datetime]]:
+    """First right-party conversation, first letter and last payment of each account."""
+    act, t = ACTIVITY_T.c, TX_T.c
+    first_talk = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(act.account_id, func.min(act.occurred_at))
+                .where(act.account_id.in_(part), act.outcome_code.in_(RIGHT_PARTY_CODES))
+                .group_by(act.account_id)
+            ),
+            ids,
+        )
+    )
+    first_letter = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(act.account_id, func.min(act.occurred_at))
+                .where(act.account_id.in_(part), act.channel == codes.CHANNEL_LETTER)
+                .group_by(act.account_id)
+            ),
+            ids,
+        )
+    )
+    last_paid = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(t.account_id, func.max(t.posted_at))
+                .where(t.account_id.in_(part), t.kind == codes.TX_PAYMENT)
+                .group_by(t.account_id)
+            ),
+            ids,
+        )
+    )
+    return first_talk, first_letter, last_paid
 
 
 # -- the stored call state ------------------------------------------------------------------------
@@ -277,10 +367,12 @@ def refresh_call_state(
     account_ids: Iterable[int],
     now: datetime,
     policy: CompliancePolicy | None = None,
+    *,
+    with_phones: bool = True,
 ) -> int:
     """Recompute the call state of ``account_ids`` and their guarantors' phones (rows changed)."""
     policy = policy or current_policy()
-    facts = load_facts(session, account_ids, now)
+    facts = load_facts(session, account_ids, now, for_calls_only=True)
     if not facts:
         return 0
     day = now.astimezone(UTC).date()
@@ -309,6 +401,8 @@ def refresh_call_state(
                 }
             )
     update_by_id(session, ACCOUNT_T, account_updates)
+    if not with_phones:
+        return len(account_updates)
 
     # A phone belongs to the guarantor: any of their accounts gives its address and wishes.
     phone_targets: dict[int, tuple[PhoneFacts, AccountFacts]] = {}

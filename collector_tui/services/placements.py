@@ -11,7 +11,7 @@ Writes go through SQLAlchemy Core executemany, never one ORM object per row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
+from collector_tui.domain.compliance.facts import AccountFacts, PhoneFacts
 from collector_tui.domain.geography import primary_zone
 from collector_tui.domain.placement import (
     RECORD_CLOSE,
@@ -29,7 +30,12 @@ from collector_tui.domain.placement import (
 )
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.compliance import refresh_call_state
+from collector_tui.services.compliance import (
+    new_account_call_values,
+    new_phone_call_values,
+    placement_facts,
+    refresh_call_state,
+)
 from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
 from db import codes
 from db.models import (
@@ -107,6 +113,7 @@ def apply_placements(
     closing = [r for r in records if r.record_type in (RECORD_RECALL, RECORD_CLOSE)]
     # Only an account being placed may bring a new facility; a recall cannot.
     facilities = _facility_ids(session, records, create_for=opening)
+    regimes = _facility_regimes(session, facilities.values())
     existing = accounts_by_key(session, (r.key for r in records if r.facility_code in facilities))
 
     changed: list[PlacementRecord] = []
@@ -125,11 +132,27 @@ def apply_placements(
         changed.append(record)
         result.total_cents += record.total_balance_cents
     if changed:
-        _apply_opening(session, changed, digests, facilities, existing, actor, now, batch_id, result)
+        stale = _apply_opening(
+            session, changed, digests, facilities, regimes, existing, actor, now, batch_id, result
+        )
+    else:
+        stale = []
     if closing:
-        _apply_closing(session, closing, existing, actor, now, batch_id, result)
-    refresh_call_state(session, result.account_ids, now)
+        stale += _apply_closing(session, closing, existing, actor, now, batch_id, result)
+    # New accounts of new guarantors got their call state with their INSERT; the rest read their history.
+    refresh_call_state(session, stale, now)
     return result
+
+
+def _facility_regimes(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str]]:
+    """(nonprofit, compliance regime) of each facility."""
+    c = FACILITY_T.c
+    return {
+        row.id: (row.nonprofit, row.regime)
+        for row in select_in_chunks(
+            session, lambda part: select(c.id, c.nonprofit, c.regime).where(c.id.in_(part)), ids
+        )
+    }
 
 
 def _facility_ids(
@@ -163,15 +186,27 @@ def _apply_opening(
     records: list[PlacementRecord],
     digests: dict[tuple[str, str], str],
     facilities: dict[str, int],
+    regimes: dict[int, tuple[bool, str]],
     existing: dict[tuple[str, str], dict[str, Any]],
     actor: Actor,
     now: datetime,
     batch_id: int | None,
     result: PlacementResult,
-) -> None:
+) -> list[int]:
+    """Insert or update the accounts; returns those whose call state must be read back and recomputed."""
     guarantor_ids, new_guarantors = _upsert_guarantors(session, records, now)
     patient_ids = _upsert_patients(session, records, guarantor_ids, new_guarantors)
-    _insert_missing_phones(session, records, guarantor_ids, new_guarantors, now)
+    facts = {
+        r.key: placement_facts(
+            r,
+            nonprofit=regimes[facilities[r.facility_code]][0],
+            regime=regimes[facilities[r.facility_code]][1],
+            now=now,
+            status=codes.ACCOUNT_OPEN if r.total_balance_cents > 0 else codes.ACCOUNT_PAID,
+        )
+        for r in records
+    }
+    _insert_missing_phones(session, records, guarantor_ids, new_guarantors, facts, now)
     collectors = _collector_ids(session, records)
 
     inserts: list[dict[str, Any]] = []
@@ -206,6 +241,7 @@ def _apply_opening(
                 assigned_collector_id=collectors.get(record.collector_login or ""),
                 created_at=now,
                 version=1,
+                **new_account_call_values(facts[record.key], now),
             )
             inserts.append(values)
         else:
@@ -250,6 +286,12 @@ def _apply_opening(
     audit = audit_rows(actor, "placement.insert", "account", inserted_ids, at=now, details=details)
     audit += audit_rows(actor, "placement.update", "account", updated_ids, at=now, details=details)
     insert_rows(session, AUDIT_T, audit)
+    known_guarantor = [
+        account_ids[r.key]
+        for r in records
+        if r.guarantor is not None and guarantor_ids[r.guarantor.external_id] not in new_guarantors
+    ]
+    return sorted(set(updated_ids) | set(known_guarantor))
 
 
 def _apply_closing(
@@ -260,7 +302,8 @@ def _apply_closing(
     now: datetime,
     batch_id: int | None,
     result: PlacementResult,
-) -> None:
+) -> list[int]:
+    """Recall or close accounts; returns the accounts changed."""
     updates: list[dict[str, Any]] = []
     actions: dict[str, list[int]] = {"placement.recall": [], "placement.close": []}
     for record in records:
@@ -294,6 +337,7 @@ def _apply_closing(
     for action, ids in actions.items():
         audit += audit_rows(actor, action, "account", ids, at=now, details=details)
     insert_rows(session, AUDIT_T, audit)
+    return [row["row_id"] for row in updates]
 
 
 def _upsert_guarantors(
@@ -405,6 +449,7 @@ def _insert_missing_phones(
     records: Sequence[PlacementRecord],
     guarantor_ids: dict[str, int],
     new_guarantors: set[int],
+    facts: dict[tuple[str, str], AccountFacts],
     now: datetime,
 ) -> None:
     """New numbers are added; a number already on file keeps its consent and status."""
@@ -419,13 +464,16 @@ def _insert_missing_phones(
         )
     }
     rows: dict[tuple[int, str], dict[str, Any]] = {}
+    sources: list[tuple[PhoneFacts, AccountFacts]] = []
     for record in records:
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
-        for phone in record.phones:
+        account = facts[record.key]
+        for phone, phone_facts in zip(record.phones, account.phones, strict=True):
             key = (g_id, phone.phone.number)
             if key in known or key in rows:
                 continue
+            sources.append((phone_facts, account))
             rows[key] = {
                 "guarantor_id": g_id,
                 "number": phone.phone.number,
@@ -439,6 +487,9 @@ def _insert_missing_phones(
                 "source": "placement",
                 "created_at": now,
             }
+    # Whether each number may be dialled, and when: a known guarantor's are recomputed with the account.
+    for row, values in zip(rows.values(), new_phone_call_values(session, sources, now), strict=True):
+        row.update(values)
     insert_rows(session, PHONE_T, list(rows.values()))
 
 
