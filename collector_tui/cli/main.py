@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from collector_tui import __version__
-from collector_tui.cli import db_commands, demo_command, export_command, import_commands
+from collector_tui.cli import compliance_command, db_commands, demo_command, export_command, import_commands
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database
 from collector_tui.services.errors import ServiceError
@@ -30,6 +30,8 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.command("demo")(demo_command.demo)
 app.command("export")(export_command.export)
+app.command("compliance")(compliance_command.compliance)
+app.command("refresh-call-state")(compliance_command.refresh_call_state)
 
 
 @dataclass

@@ -33,6 +33,8 @@ from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, P
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.dispositions import DISPOSITIONS
 from collector_tui.domain.placement import PlacementRecord
+from collector_tui.services import audit
+from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy
@@ -283,11 +285,10 @@ def new_phone_call_values(
 ) -> list[dict[str, Any]]:
     """``dialable`` and ``call_group_id`` for phones about to be inserted, in order."""
     policy = policy or current_policy()
-    day = now.astimezone(UTC).date()
-    groups = [phone_call_group(phone, account, policy, day) for phone, account in pairs]
+    groups = [phone_call_group(phone, account, policy, now) for phone, account in pairs]
     ids = _group_ids(session, groups)
     return [
-        {"dialable": not phone_blocks(phone, account, policy, day), "call_group_id": ids[group]}
+        {"dialable": not phone_blocks(phone, account, policy, now), "call_group_id": ids[group]}
         for (phone, account), group in zip(pairs, groups, strict=True)
     ]
 
@@ -375,7 +376,6 @@ def refresh_call_state(
     facts = load_facts(session, account_ids, now, for_calls_only=True)
     if not facts:
         return 0
-    day = now.astimezone(UTC).date()
     a = ACCOUNT_T.c
     current = {
         row.id: (row.call_held, row.call_frequency_clear_at, row.call_exempt_until)
@@ -410,7 +410,7 @@ def refresh_call_state(
         for phone in account.phones:
             phone_targets.setdefault(phone.phone_id, (phone, account))
     groups = {
-        phone_id: phone_call_group(phone, account, policy, day)
+        phone_id: phone_call_group(phone, account, policy, now)
         for phone_id, (phone, account) in phone_targets.items()
     }
     ids = _group_ids(session, groups.values())
@@ -425,7 +425,7 @@ def refresh_call_state(
     }
     phone_updates = []
     for phone_id, (phone, account) in phone_targets.items():
-        dialable, group_id = not phone_blocks(phone, account, policy, day), ids[groups[phone_id]]
+        dialable, group_id = not phone_blocks(phone, account, policy, now), ids[groups[phone_id]]
         if stored.get(phone_id) != (dialable, group_id):
             phone_updates.append({"row_id": phone_id, "dialable": dialable, "call_group_id": group_id})
     update_by_id(session, PHONE_T, phone_updates)
@@ -433,9 +433,16 @@ def refresh_call_state(
 
 
 def refresh_all(
-    session_factory: Any, now: datetime, policy: CompliancePolicy | None = None, batch: int = 2000
+    session_factory: Any,
+    now: datetime,
+    policy: CompliancePolicy | None = None,
+    batch: int = 2000,
+    actor: Actor = SYSTEM,
 ) -> int:
-    """The nightly recompute of every open account, a batch per transaction; returns accounts seen."""
+    """The nightly recompute of every open account, a batch per transaction; returns accounts seen.
+
+    Days pass, so frequency limits lift and rules take effect without any event on the account.
+    """
     policy = policy or current_policy()
     seen = 0
     last_id = 0
@@ -451,6 +458,15 @@ def refresh_all(
                 ).scalars()
             )
             if not ids:
+                audit.record(
+                    session,
+                    actor,
+                    "compliance.refresh",
+                    "account",
+                    [None],
+                    at=now,
+                    details={"accounts": seen},
+                )
                 return seen
             refresh_call_state(session, ids, now, policy)
         seen += len(ids)

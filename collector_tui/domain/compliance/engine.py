@@ -119,20 +119,21 @@ class CallGroup:
 class _Rules:
     """The policy's rules as they apply to one account on one day."""
 
-    def __init__(self, policy: CompliancePolicy, facts: AccountFacts, day: date) -> None:
+    def __init__(self, policy: CompliancePolicy, facts: AccountFacts, now: datetime) -> None:
         self.policy = policy
-        self.day = day
+        self.home = day_zone(facts)
+        self.day = now.astimezone(zone(self.home)).date()  # the consumer's today
         self.skip = policy.first_party_skip if facts.regime == REGIME_FIRST_PARTY else frozenset()
 
     def applies(self, rule_id: str) -> bool:
         return rule_id not in self.skip and self.policy.rule(rule_id).in_force(self.day)
 
+    def starts(self, day: date) -> datetime:
+        """When a date-based rule lifts: the start of ``day`` where the consumer lives."""
+        return local_midnight(day, self.home)
+
     def block(self, rule_id: str, reason: str, until: datetime | None, citation: str | None = None) -> Block:
         return Block(rule_id, reason, citation or self.policy.rule(rule_id).citation, until)
-
-
-def _utc_day(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 # -- where the consumer is ---------------------------------------------------------------------
@@ -166,9 +167,9 @@ def day_zone(facts: AccountFacts) -> str:
 
 
 def phone_call_group(
-    phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, day: date
+    phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
 ) -> CallGroup:
-    rules = _Rules(policy, facts, day)
+    rules = _Rules(policy, facts, now)
     zones = candidate_zones(phone, facts, policy) if rules.applies("window") else ()
     spec = (facts.inconvenient_times or "").strip() if rules.applies("inconvenient") else ""
     return CallGroup(zones, spec)
@@ -232,9 +233,11 @@ def _zone_list(zones: Iterable[str]) -> str:
     return ", ".join(names) if names else "every zone"
 
 
-def phone_blocks(phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, day: date) -> list[Block]:
+def phone_blocks(
+    phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
+) -> list[Block]:
     """What stops this number being dialled at any time (it is not dialable while any holds)."""
-    rules = _Rules(policy, facts, day)
+    rules = _Rules(policy, facts, now)
     blocks: list[Block] = []
     if rules.applies("do_not_call") and phone.do_not_call:
         when = f" on {phone.do_not_call_at:%Y-%m-%d}" if phone.do_not_call_at else ""
@@ -385,7 +388,7 @@ def _local_date(moment: datetime, zone_name: str) -> date:
 
 
 def call_state(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> CallState:
-    rules = _Rules(policy, facts, now.date())
+    rules = _Rules(policy, facts, now)
     held = any(CALL in actions for actions, _ in _hold_blocks(facts, rules))
     lifts = [b.until for b in _frequency_blocks(facts, rules) if b.until is not None]
     exempt = None
@@ -436,7 +439,7 @@ def _eca_blocks(facts: AccountFacts, rules: _Rules) -> list[Block]:
                 "eca_waiting",
                 f"a nonprofit hospital may not take this action before {earliest:%Y-%m-%d} "
                 f"(120 days after the first statement, 30 after the written notice)",
-                _utc_day(earliest),
+                rules.starts(earliest),
             )
         ]
     return []
@@ -465,7 +468,7 @@ def _credit_blocks(facts: AccountFacts, rules: _Rules, now: datetime) -> list[Bl
                 rules.block(
                     "credit_reporting",
                     f"medical debt is reported only a year after delinquency ({earliest:%Y-%m-%d})",
-                    _utc_day(earliest),
+                    rules.starts(earliest),
                 )
             )
     if facts.first_right_party_contact_at is None:
@@ -534,13 +537,13 @@ def evaluate(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> Ve
     """Every phone's and every action's verdict for the account at ``now`` (a UTC moment)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    rules = _Rules(policy, facts, now.astimezone(UTC).date())
+    rules = _Rules(policy, facts, now)
     holds = _hold_blocks(facts, rules)
     account_call = _account_call_blocks(facts, rules, now)
     phones = []
     for phone in facts.phones:
-        group = phone_call_group(phone, facts, policy, rules.day)
-        blocks = phone_blocks(phone, facts, policy, rules.day) + _group_blocks(group, policy, now)
+        group = phone_call_group(phone, facts, policy, now)
+        blocks = phone_blocks(phone, facts, policy, now) + _group_blocks(group, policy, now)
         phones.append(
             PhoneVerdict(
                 phone.phone_id,
@@ -554,7 +557,7 @@ def evaluate(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> Ve
         blocks = [block for acts, block in holds if action in acts]
         if action in PHONE_ACTIONS:
             blocks = list(account_call)
-            if not any(p.allowed for p in phones):
+            if not phones or all(set(p.blocks) - set(account_call) for p in phones):
                 blocks.append(_no_phone_block(phones, account_call))
         if action in ECAS:
             blocks += _eca_blocks(facts, rules)
