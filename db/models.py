@@ -255,7 +255,9 @@ class Account(SQLModel, table=True):
     # Kept by the compliance service so the queue can ask "callable now" in SQL:
     # a hold stops calls; frequency limits block calls before a moment unless
     # the consumer's direct consent covers it.
-    call_held: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("0")))
+    call_held: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("0"))
+    )
     call_frequency_clear_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     call_exempt_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     claimed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))

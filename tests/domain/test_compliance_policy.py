@@ -1,0 +1,80 @@
+"""The compliance policy is data: versioned, cited, dated, and overridable by the office."""
+
+from __future__ import annotations
+
+from datetime import date, time
+from pathlib import Path
+
+import pytest
+
+from collector_tui.config import ConfigError
+from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, parse_policy
+from collector_tui.services.policy import load_compliance_policy, shipped_policy_text
+
+
+def test_the_shipped_policy_cites_and_dates_every_rule() -> None:
+    policy = parse_policy(shipped_policy_text())
+    assert policy.version
+    assert set(policy.rules) == set(RULE_IDS)
+    for rule in policy.rules.values():
+        assert rule.citation and rule.title
+        assert rule.effective <= date(2026, 11, 27)
+    assert policy.window_start == time(8) and policy.window_end == time(21)
+    assert policy.state_frequency["MA"].attempts == 2
+    assert set(policy.credit_reporting_bans) == {"CA", "CO", "MD", "NY", "WA"}
+    assert policy.statute_years["TX"] == 4
+
+
+def test_an_override_changes_only_what_it_names() -> None:
+    policy = parse_policy(
+        shipped_policy_text(),
+        'version = "office-7"\n[rules.window]\nstart = "09:00"\n[state_frequency.NY]\n'
+        'attempts = 3\ndays = 7\ncitation = "office policy"\neffective = 2020-01-01\n',
+    )
+    assert policy.version == "office-7"
+    assert policy.window_start == time(9) and policy.window_end == time(21)
+    assert policy.rule("window").citation == "12 CFR 1006.6(b)(1)(i)"
+    assert policy.state_frequency["NY"].attempts == 3 and policy.state_frequency["MA"].attempts == 2
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ('[rules.window]\nstart = "22:00"', "rules.window.start must be before"),
+        ('[rules.frequency]\ncitation = ""', "rules.frequency.citation is required"),
+        ("[rules.frequency]\nattempts = -1", "rules.frequency.attempts"),
+        ('[rules.window]\neffective = "soon"', "rules.window.effective must be a date"),
+        ('[rules.made_up]\ncitation = "x"\neffective = 2020-01-01', "unknown rule(s): made_up"),
+        ('[statute_of_limitations]\nTX = "four"', "statute_of_limitations.TX"),
+        (
+            "[state_frequency.NY]\nattempts = 0\ndays = 7\ncitation = 'x'\neffective = 2020-01-01",
+            "state_frequency.NY",
+        ),
+        ('[regimes.first_party]\nskip_rules = ["nap"]', "skip_rules"),
+        ("[rules.window", "not valid TOML"),
+    ],
+)
+def test_a_bad_override_is_refused_naming_the_key(override: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        parse_policy(shipped_policy_text(), override)
+
+
+def test_the_office_override_comes_from_the_environment_or_the_config_file(tmp_path: Path) -> None:
+    office = tmp_path / "office-compliance.toml"
+    office.write_text('[rules.window]\nend = "20:00"\n', encoding="utf-8")
+    assert load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(office)}).window_end == time(20)
+    config = tmp_path / "config.toml"
+    config.write_text('[compliance]\npolicy = "office-compliance.toml"\n', encoding="utf-8")
+    assert load_compliance_policy(env={"COLLECTOR_CONFIG": str(config)}).window_end == time(20)
+    assert load_compliance_policy(env={"COLLECTOR_CONFIG": str(tmp_path / "none.toml")}).window_end == time(
+        21
+    )
+
+
+def test_a_broken_override_file_names_the_file(tmp_path: Path) -> None:
+    office = tmp_path / "office-compliance.toml"
+    office.write_text('[rules.window]\nstart = "23:00"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"office-compliance\.toml: rules\.window\.start"):
+        load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(office)})
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(tmp_path / "missing.toml")})

@@ -1,0 +1,274 @@
+"""Compliance over a real database: the stored call state and the SQL "callable now" agree with the engine."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import update
+from sqlmodel import select
+
+from collector_tui.domain.compliance.engine import evaluate
+from collector_tui.services.activities import apply_activities
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.compliance import (
+    callable_account_ids,
+    load_facts,
+    refresh_all,
+    refresh_call_state,
+    verdict_for_account,
+)
+from collector_tui.services.database import Database, open_database
+from collector_tui.services.errors import NotFoundError
+from collector_tui.services.policy import current_policy
+from collector_tui.services.transactions import apply_transactions
+from db.models import Account, CallGroup, Guarantor, Phone
+from tests.conftest import NOW
+from tests.services.builders import activity, all_rows, audit_events, place, placement, transaction
+
+CLEAN = {
+    "total_balance": "800.00",
+    "insurance_pending": "0",
+    "patient_responsibility": "800.00",
+    "charges": "2026-07-02|99284|800.00",
+    "claim_payer": "",
+    "claim_number": "",
+    "claim_status": "",
+    "claim_billed": "",
+    "claim_allowed": "",
+    "claim_paid": "",
+    "claim_patient_share": "",
+    "claim_denial_codes": "",
+    "claim_submitted_date": "",
+    "claim_timely_filing_deadline": "",
+    "claim_appeal_deadline": "",
+    "phone2": "",
+    "phone2_type": "",
+}
+
+
+@contextmanager
+def fresh_db(folder: Path, template: Path) -> Iterator[Database]:
+    target = folder / "office.db"
+    shutil.copyfile(template, target)
+    database = open_database(f"sqlite:///{target}")
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+def _account_id(db: Database, number: str) -> int:
+    [row] = all_rows(db, Account, Account.account_number == number)
+    assert row.id is not None
+    return row.id
+
+
+def test_a_clean_placement_is_callable_in_its_window_and_stores_its_groups(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    [acct] = all_rows(db, Account)
+    assert not acct.call_held and acct.call_frequency_clear_at is None
+    [phone] = all_rows(db, Phone)
+    assert phone.dialable and phone.call_group_id is not None
+    [group] = all_rows(db, CallGroup)
+    assert group.zones == "America/New_York"
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == {acct.id}  # 10:00 in Columbus
+        assert callable_account_ids(session, NOW.replace(hour=3)) == set()  # 22:00 the night before
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"dispute": "Y"},
+        {"fap_status": "pending"},
+        {"insurance_pending": "100.00", "patient_responsibility": "700.00"},
+    ],
+)
+def test_a_placement_on_hold_is_never_callable(db: Database, changes: dict[str, str]) -> None:
+    place(db, [placement(**CLEAN | changes)])
+    [acct] = all_rows(db, Account)
+    assert acct.call_held
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == set()
+
+
+def test_logged_calls_move_the_stored_frequency_limit(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    calls = [
+        activity(activity_id=f"C-{day}", occurred_at=f"2026-11-{day:02d}T15:00:00Z", result_code="NA")
+        for day in range(21, 28)
+    ]
+    with db.writing() as session:
+        apply_activities(session, calls, actor=SYSTEM, now=NOW)
+    [acct] = all_rows(db, Account)
+    assert acct.call_frequency_clear_at == datetime(2026, 11, 28, 5, tzinfo=NOW.tzinfo)
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == set()
+        assert callable_account_ids(session, datetime(2026, 11, 28, 15, tzinfo=NOW.tzinfo)) == {acct.id}
+
+
+def test_direct_consent_lets_the_collector_call_back_inside_the_seven_days(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    talked = activity(occurred_at="2026-11-25T15:00:00Z", result_code="RPC_CB")
+    with db.writing() as session:
+        apply_activities(session, [talked], actor=SYSTEM, now=NOW)
+    account_id = _account_id(db, "A-1001")
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == set()
+    with db.writing() as session:
+        session.execute(update(Guarantor).values(call_consent_at=NOW - timedelta(hours=2)))
+        refresh_call_state(session, [account_id], NOW)
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == {account_id}
+
+
+def test_a_payment_in_full_takes_the_account_out_of_the_calling_order(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    with db.writing() as session:
+        apply_transactions(session, [transaction(amount="800.00")], actor=SYSTEM, now=NOW)
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == set()
+
+
+def test_a_new_address_moves_the_phones_to_its_zone(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    moved = placement(**CLEAN | {"state": "HI", "zip": "96813", "city": "Honolulu"})
+    place(db, [moved], now=NOW + timedelta(days=1))
+    [phone] = all_rows(db, Phone)
+    [group] = all_rows(db, CallGroup, CallGroup.id == phone.call_group_id)
+    assert group.zones == "America/New_York Pacific/Honolulu"
+
+
+def test_the_nightly_refresh_recomputes_every_open_account_and_is_audited(db: Database) -> None:
+    place(db, [placement(**CLEAN | {"account_number": f"A-{n}"}) for n in range(5)])
+    with db.writing() as session:
+        session.execute(update(Account).values(call_held=True))
+    assert refresh_all(db.writing, NOW, batch=2) == 5
+    assert not any(a.call_held for a in all_rows(db, Account))
+    [event] = audit_events(db, "compliance.refresh")
+    assert event.details == '{"accounts": 5}'
+
+
+def test_the_verdict_finds_the_account_and_never_echoes_its_number(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    with db.reading() as session:
+        found = verdict_for_account(session, "A-1001", NOW)
+        assert found.verdict.callable_now
+        with pytest.raises(NotFoundError) as missing:
+            verdict_for_account(session, "A-9999", NOW)
+    assert "A-9999" not in str(missing.value)
+
+
+# -- the SQL answer and the engine agree --------------------------------------------------------
+
+PLACES = [
+    ("OH", "43215"),
+    ("MA", "02108"),
+    ("HI", "96813"),
+    ("AZ", "85004"),
+    ("FL", "32502"),
+    ("ID", "83814"),
+]
+NUMBERS = ["6145550142", "2085550123", "8005550100", "8085550111", "6025550111", "8505550123", "3125550199"]
+CODES = ["NA", "BUSY", "DISC", "LMVM", "RPC_CB", "RPC_PTP", "INBOUND", "WRONG", "REQ_INFO"]
+INCONVENIENT = [None, "mon-fri 12:00-13:00", "daily 19:00-21:00", "sat,sun 08:00-12:00"]
+
+
+@st.composite
+def offices(draw: st.DrawFn) -> list[dict[str, object]]:
+    accounts = []
+    for n in range(draw(st.integers(min_value=1, max_value=5))):
+        state, zip_code = draw(st.sampled_from(PLACES))
+        accounts.append(
+            {
+                "row": CLEAN
+                | {
+                    "account_number": f"A-{n}",
+                    "guarantor_id": f"G-{draw(st.integers(0, 2))}",  # households share phones and wishes
+                    "state": state,
+                    "zip": zip_code,
+                    "phone1": draw(st.sampled_from(NUMBERS)),
+                    "phone2": draw(st.sampled_from(["", *NUMBERS])),
+                    "phone2_type": "work",
+                    "dispute": draw(st.sampled_from("NNNY")),
+                    "cease": draw(st.sampled_from("NNNY")),
+                    "fap_status": draw(st.sampled_from(["none", "none", "pending"])),
+                },
+                "calls": draw(
+                    st.lists(st.tuples(st.integers(1, 20 * 24 * 60), st.sampled_from(CODES)), max_size=10)
+                ),
+            }
+        )
+    return accounts
+
+
+@given(
+    office=offices(),
+    wishes=st.lists(
+        st.tuples(st.sampled_from(INCONVENIENT), st.booleans(), st.none() | st.integers(0, 9 * 24 * 60)),
+        min_size=3,
+        max_size=3,
+    ),
+    dnc=st.lists(st.booleans(), min_size=14, max_size=14),
+    later=st.lists(st.integers(min_value=0, max_value=10 * 24 * 60), min_size=1, max_size=4),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_the_sql_callable_set_equals_the_engines(
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_template: Path,
+    office: list[dict[str, object]],
+    wishes: list[tuple[str | None, bool, int | None]],
+    dnc: list[bool],
+    later: list[int],
+) -> None:
+    with fresh_db(tmp_path_factory.mktemp("agree"), migrated_template) as db:
+        records = {}
+        for entry in office:
+            row = entry["row"]
+            assert isinstance(row, dict)
+            records[row["account_number"]] = placement(**row)
+        place(db, list(records.values()))
+        built = NOW
+        calls = []
+        for entry in office:
+            row = entry["row"]
+            assert isinstance(row, dict) and isinstance(entry["calls"], list)
+            for i, (minutes, code) in enumerate(entry["calls"]):
+                moment = built - timedelta(minutes=minutes)
+                calls.append(
+                    activity(
+                        activity_id=f"{row['account_number']}-{i}",
+                        account_number=row["account_number"],
+                        occurred_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        result_code=code,
+                        direction="in" if code == "INBOUND" else "out",
+                        phone=row["phone1"],
+                    )
+                )
+        with db.writing() as session:
+            apply_activities(session, calls, actor=SYSTEM, now=built)
+            # Facts a collector records in the workspace: wishes on the guarantor, do-not-call on a phone.
+            for guarantor in session.exec(select(Guarantor)).all():
+                inconvenient, at_work, consent = wishes[(guarantor.id or 1) % 3]
+                guarantor.inconvenient_times = inconvenient
+                guarantor.no_calls_at_work = at_work
+                guarantor.call_consent_at = None if consent is None else built - timedelta(minutes=consent)
+            for phone in session.exec(select(Phone)).all():
+                phone.do_not_call = dnc[(phone.id or 0) % len(dnc)]
+            session.flush()
+            ids = [a.id for a in session.exec(select(Account)).all() if a.id is not None]
+            refresh_call_state(session, ids, built)
+        policy = current_policy()
+        with db.reading() as session:
+            for minutes in later:
+                at = built + timedelta(minutes=minutes)
+                facts = load_facts(session, ids, at)
+                expected = {i for i, f in facts.items() if evaluate(f, policy, at).callable_now}
+                assert callable_account_ids(session, at) == expected, at
