@@ -22,9 +22,9 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    String,
     Table,
     Text,
-    String,
     UniqueConstraint,
     text,
 )
