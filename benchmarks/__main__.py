@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import demo_build, import_speed
+from benchmarks import callable_now, demo_build, import_speed
 
-SUITES = {"demo_build": demo_build.main, "import_speed": import_speed.main}
+SUITES = {"demo_build": demo_build.main, "import_speed": import_speed.main, "callable_now": callable_now.main}
 
 
 def main(argv: list[str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Time zones a consumer in each state (or territory) may be in; the first is the
 # zone most of the state keeps. States split between zones list every zone.
@@ -120,6 +121,7 @@ ZIP_PREFIX_ZONES: dict[str, tuple[str, ...]] = {
 }
 
 
+@lru_cache(maxsize=65_536)
 def address_zones(state: str | None, zip_code: str | None) -> tuple[str, ...]:
     """Every zone an address may be in: the state's zones, narrowed by the ZIP code where it decides."""
     zones = state_zones(state)

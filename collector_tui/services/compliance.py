@@ -26,12 +26,18 @@ from collector_tui.domain.compliance.engine import (
     call_state,
     evaluate,
     group_open,
-    phone_blocks,
-    phone_call_group,
+    phone_call_state,
 )
-from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, PhoneFacts
+from collector_tui.domain.compliance.facts import (
+    REGIME_FIRST_PARTY,
+    AccountFacts,
+    Contact,
+    Hold,
+    PhoneFacts,
+)
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.dispositions import DISPOSITIONS
+from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
@@ -89,12 +95,19 @@ def _phone_facts(row: Any) -> PhoneFacts:
 
 
 def load_facts(
-    session: Session, account_ids: Iterable[int], now: datetime, *, for_calls_only: bool = False
+    session: Session,
+    account_ids: Iterable[int],
+    now: datetime,
+    *,
+    for_calls_only: bool = False,
+    with_phones: bool = True,
 ) -> dict[int, AccountFacts]:
     """The engine's facts for each account, in a handful of queries whatever the count.
 
     ``for_calls_only`` skips what only the other actions read (first contact,
     first letter, last payment): enough for :func:`refresh_call_state`.
+    Without ``with_phones`` only the phones of guarantors with no usable
+    address are read (their phones say which calendar the limits count in).
     """
     ids = sorted(set(account_ids))
     if not ids:
@@ -134,11 +147,31 @@ def load_facts(
             ids,
         )
     )
-    guarantor_ids = {row.guarantor_id for row in accounts}
+    guarantor_ids = {
+        row.guarantor_id for row in accounts if with_phones or not address_zones(row.state, row.zip_code)
+    }
     phones: dict[int, list[PhoneFacts]] = defaultdict(list)
+    p = PHONE_T.c
     for row in select_in_chunks(
         session,
-        lambda part: select(PHONE_T).where(PHONE_T.c.guarantor_id.in_(part)).order_by(PHONE_T.c.id),
+        lambda part: (
+            select(
+                p.id,
+                p.guarantor_id,
+                p.number,
+                p.phone_type,
+                p.is_work,
+                p.valid,
+                p.status,
+                p.time_zones,
+                p.do_not_call,
+                p.do_not_call_at,
+                p.consent_revoked_at,
+                p.consent_revoked_via,
+            )
+            .where(p.guarantor_id.in_(part))
+            .order_by(p.id)
+        ),
         guarantor_ids,
     ):
         phones[row.guarantor_id].append(_phone_facts(row))
@@ -285,12 +318,9 @@ def new_phone_call_values(
 ) -> list[dict[str, Any]]:
     """``dialable`` and ``call_group_id`` for phones about to be inserted, in order."""
     policy = policy or current_policy()
-    groups = [phone_call_group(phone, account, policy, now) for phone, account in pairs]
-    ids = _group_ids(session, groups)
-    return [
-        {"dialable": not phone_blocks(phone, account, policy, now), "call_group_id": ids[group]}
-        for (phone, account), group in zip(pairs, groups, strict=True)
-    ]
+    states = [phone_call_state(phone, account, policy, now) for phone, account in pairs]
+    ids = _group_ids(session, (group for _, group in states))
+    return [{"dialable": dialable, "call_group_id": ids[group]} for dialable, group in states]
 
 
 def _history_marks(
@@ -373,7 +403,7 @@ def refresh_call_state(
 ) -> int:
     """Recompute the call state of ``account_ids`` and their guarantors' phones (rows changed)."""
     policy = policy or current_policy()
-    facts = load_facts(session, account_ids, now, for_calls_only=True)
+    facts = load_facts(session, account_ids, now, for_calls_only=True, with_phones=with_phones)
     if not facts:
         return 0
     a = ACCOUNT_T.c
@@ -404,28 +434,29 @@ def refresh_call_state(
     if not with_phones:
         return len(account_updates)
 
-    # A phone belongs to the guarantor: any of their accounts gives its address and wishes.
+    # A phone belongs to the guarantor: their accounts share the address and wishes. If their
+    # facilities' regimes differ, a third-party account (every rule applies) decides: the stricter.
     phone_targets: dict[int, tuple[PhoneFacts, AccountFacts]] = {}
-    for account in facts.values():
+    for account in sorted(facts.values(), key=lambda f: f.regime == REGIME_FIRST_PARTY):
         for phone in account.phones:
             phone_targets.setdefault(phone.phone_id, (phone, account))
-    groups = {
-        phone_id: phone_call_group(phone, account, policy, now)
+    states = {
+        phone_id: phone_call_state(phone, account, policy, now)
         for phone_id, (phone, account) in phone_targets.items()
     }
-    ids = _group_ids(session, groups.values())
+    ids = _group_ids(session, (group for _, group in states.values()))
     p = PHONE_T.c
     stored = {
         row.id: (row.dialable, row.call_group_id)
         for row in select_in_chunks(
             session,
             lambda part: select(p.id, p.dialable, p.call_group_id).where(p.id.in_(part)),
-            list(groups),
+            list(states),
         )
     }
     phone_updates = []
-    for phone_id, (phone, account) in phone_targets.items():
-        dialable, group_id = not phone_blocks(phone, account, policy, now), ids[groups[phone_id]]
+    for phone_id, (dialable, group) in states.items():
+        group_id = ids[group]
         if stored.get(phone_id) != (dialable, group_id):
             phone_updates.append({"row_id": phone_id, "dialable": dialable, "call_group_id": group_id})
     update_by_id(session, PHONE_T, phone_updates)

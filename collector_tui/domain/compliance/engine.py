@@ -169,7 +169,11 @@ def day_zone(facts: AccountFacts) -> str:
 def phone_call_group(
     phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
 ) -> CallGroup:
-    rules = _Rules(policy, facts, now)
+    return _call_group(phone, facts, _Rules(policy, facts, now))
+
+
+def _call_group(phone: PhoneFacts, facts: AccountFacts, rules: _Rules) -> CallGroup:
+    policy = rules.policy
     zones = candidate_zones(phone, facts, policy) if rules.applies("window") else ()
     spec = (facts.inconvenient_times or "").strip() if rules.applies("inconvenient") else ""
     return CallGroup(zones, spec)
@@ -237,7 +241,18 @@ def phone_blocks(
     phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
 ) -> list[Block]:
     """What stops this number being dialled at any time (it is not dialable while any holds)."""
+    return _phone_blocks(phone, facts, _Rules(policy, facts, now))
+
+
+def phone_call_state(
+    phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
+) -> tuple[bool, CallGroup]:
+    """What the queue stores per phone: may it be dialled at all, and the group whose window decides when."""
     rules = _Rules(policy, facts, now)
+    return not _phone_blocks(phone, facts, rules), _call_group(phone, facts, rules)
+
+
+def _phone_blocks(phone: PhoneFacts, facts: AccountFacts, rules: _Rules) -> list[Block]:
     blocks: list[Block] = []
     if rules.applies("do_not_call") and phone.do_not_call:
         when = f" on {phone.do_not_call_at:%Y-%m-%d}" if phone.do_not_call_at else ""
@@ -542,8 +557,8 @@ def evaluate(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> Ve
     account_call = _account_call_blocks(facts, rules, now)
     phones = []
     for phone in facts.phones:
-        group = phone_call_group(phone, facts, policy, now)
-        blocks = phone_blocks(phone, facts, policy, now) + _group_blocks(group, policy, now)
+        group = _call_group(phone, facts, rules)
+        blocks = _phone_blocks(phone, facts, rules) + _group_blocks(group, policy, now)
         phones.append(
             PhoneVerdict(
                 phone.phone_id,
