@@ -32,6 +32,10 @@ class Pane(VerticalScroll):
 
 Read-only for now. **Tab** moves between panes, **Up/Down** scroll the focused pane,
 **Esc** goes back to your accounts.
+
+**Phones** shows the consumer's local time at each number and whether it may be
+dialled now; **May I…** shows every action (call, letter, credit reporting, legal
+action, ...) as allowed, or each rule that blocks it, its citation and when it lifts.
 """
 
     def __init__(self, title: str, pane_id: str) -> None:
@@ -43,13 +47,14 @@ Read-only for now. **Tab** moves between panes, **Up/Down** scroll the focused p
 PANES: tuple[tuple[str, str, Callable[[AccountDetail], RenderableType]], ...] = (
     ("people", "Guarantor and patient", account_render.people),
     ("phones", "Phones", account_render.phones),
+    ("compliance", "May I…", account_render.compliance),
     ("claims", "Insurance claims", account_render.claims),
     ("charges", "Charges", account_render.charges),
     ("activity", "Activity", account_render.activity),
     ("arrangements", "Promise / plan", account_render.arrangements),
     ("transactions", "Transactions", account_render.transactions),
 )
-LEFT = ("people", "phones", "claims", "charges")
+LEFT = ("people", "phones", "compliance", "claims", "charges")
 
 
 class AccountLoaded(Message):
@@ -91,7 +96,7 @@ class AccountPanel(Screen[None]):
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def load_account(self) -> None:
         app = cast("CollectorApp", self.app)
-        detail = account_detail(app.db, app.actor, self.account_id, today=app.clock().date())
+        detail = account_detail(app.db, app.actor, self.account_id, now=app.clock())
         self.post_message(AccountLoaded(detail))
 
     def on_account_loaded(self, message: AccountLoaded) -> None:

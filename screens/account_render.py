@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from collector_tui.domain.compliance.clock import zone
+from collector_tui.domain.compliance.engine import Block
 from collector_tui.domain.money import format_cents
 from collector_tui.services.views import AccountDetail, PersonView
 
@@ -61,18 +65,80 @@ def people(detail: AccountDetail) -> RenderableType:
     return Group(*items)
 
 
+def _lifts(block: Block, zone_name: str, at: datetime) -> str:
+    """``lifts 08:00 EST`` later today, ``lifts Tue Dec 01 00:00 EST`` another day, or ``until resolved``."""
+    if block.until is None:
+        return "until resolved"
+    tz = zone(zone_name)
+    local = block.until.astimezone(tz)
+    if local.date() == at.astimezone(tz).date():
+        return f"lifts {local:%H:%M %Z}"
+    return f"lifts {local:%a %b %d %H:%M %Z}"
+
+
+def _blocks(blocks: tuple[Block, ...], zone_name: str, at: datetime, *, cite: bool) -> Text:
+    text = Text()
+    for i, block in enumerate(blocks):
+        if i:
+            text.append("\n")
+        text.append("✗ ", style="bold red")
+        text.append(f"{block.reason}; {_lifts(block, zone_name, at)}")
+        if cite:
+            text.append(f" [{block.citation}]", style="dim")
+    return text
+
+
 def phones(detail: AccountDetail) -> RenderableType:
+    """Each number with the consumer's local time and whether it may be dialled now, or why not."""
     if not detail.phones:
         return Text("No phones on file.", style="dim")
-    table = _grid("Type", "Number", "Status", "Zones")
+    verdicts = {v.phone_id: v for v in detail.compliance.phones}
+    at = detail.compliance.at
+    table = _grid("Type", "Number", "Local time", "Now")
     for phone in detail.phones:
-        status = "invalid" if not phone.valid else phone.status
-        if phone.do_not_call:
-            status = "do not call"
-        zones = ", ".join(z.split("/")[-1].replace("_", " ") for z in phone.time_zones[:3])
-        if len(phone.time_zones) > 3:
-            zones += f" +{len(phone.time_zones) - 3}"
-        table.add_row(phone.phone_type, phone.national, status, zones)
+        verdict = verdicts.get(phone.id)
+        if verdict is None:
+            continue
+        local = ", ".join(sorted({at.astimezone(zone(z)).strftime("%H:%M %Z") for z in verdict.zones}))
+        now: RenderableType = (
+            Text("✓ may call", style="bold green")
+            if verdict.allowed
+            else _blocks(
+                verdict.blocks,
+                verdict.zones[0] if verdict.zones else detail.compliance.home_zone,
+                at,
+                cite=False,
+            )
+        )
+        table.add_row(phone.phone_type, phone.national, local or "—", now)
+    table.columns[3].no_wrap = False
+    return table
+
+
+ACTION_LABELS = {
+    "call": "Call",
+    "voicemail": "Voicemail",
+    "letter": "Letter",
+    "email_text": "Email/text",
+    "credit_reporting": "Credit report",
+    "agency_placement": "Agency",
+    "sale": "Sale",
+    "legal_action": "Legal",
+}
+
+
+def compliance(detail: AccountDetail) -> RenderableType:
+    """May I ...: every action, allowed or every reason it is not, with its citation and when it lifts."""
+    verdict = detail.compliance
+    table = _grid("Action", "Verdict")
+    for name, action in verdict.actions.items():
+        cell: RenderableType = (
+            Text("✓ allowed", style="green")
+            if action.allowed
+            else _blocks(action.blocks, verdict.home_zone, verdict.at, cite=True)
+        )
+        table.add_row(ACTION_LABELS.get(name, name), cell)
+    table.columns[1].no_wrap = False
     return table
 
 

@@ -55,6 +55,7 @@ def verdict_document(found: Any) -> dict[str, Any]:
         },
         "at": _stamp(verdict.at),
         "policy_version": verdict.policy_version,
+        "home_zone": verdict.home_zone,
         "callable_now": verdict.callable_now,
         "phones": [
             {
@@ -111,7 +112,7 @@ def _print(document: dict[str, Any]) -> None:
     if not document["phones"]:
         phones.add_row("-", "-", "no phone on file")
     console.print(phones)
-    home: list[str] = next((p["zones"] for p in document["phones"] if p["zones"]), [])
+    home: list[str] = [document["home_zone"]]
     actions = Table("Action", "Verdict", title="Actions", title_justify="left")
     for name, action in document["actions"].items():
         label = ACTION_LABELS.get(name, name)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import desc, func
 from sqlmodel import Session, col, select
 
 from collector_tui.domain.aging import age_bucket, age_in_days
+from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.phones import format_national
 from collector_tui.services.audit import Actor
+from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
+from collector_tui.services.policy import current_policy
 from collector_tui.services.views import (
     AccountDetail,
     AccountPage,
@@ -98,8 +101,9 @@ def _address(g: Guarantor) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def account_detail(db: Database, actor: Actor, account_id: int, *, today: date) -> AccountDetail:
-    """Everything the read-only panel shows about one account."""
+def account_detail(db: Database, actor: Actor, account_id: int, *, now: datetime) -> AccountDetail:
+    """Everything the read-only panel shows about one account, with its compliance verdict at ``now``."""
+    today = now.date()
     with db.reading() as session:
         account = session.get(Account, account_id)
         if account is None or not _may_view(actor, account):
@@ -155,6 +159,7 @@ def account_detail(db: Database, actor: Actor, account_id: int, *, today: date) 
             promises=_promises(session, account_id),
             plans=_plans(session, account_id),
             activities=_activities(session, account_id),
+            compliance=evaluate(load_facts(session, [account_id], now)[account_id], current_policy(), now),
         )
 
 

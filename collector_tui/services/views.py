@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from collector_tui.domain.compliance.engine import Verdict
+
 
 @dataclass(frozen=True, slots=True)
 class AccountRow:
@@ -135,3 +137,4 @@ class AccountDetail:
     promises: tuple[PromiseView, ...]
     plans: tuple[PlanView, ...]
     activities: tuple[ActivityView, ...]
+    compliance: Verdict  # what may be done now, and why not

@@ -59,6 +59,7 @@ def test_the_json_verdict_has_the_documented_shape(demo_path: Path) -> None:
     }
     assert document["at"] == "2026-11-27T15:00:00Z"
     assert isinstance(document["callable_now"], bool)
+    assert document["home_zone"].count("/") >= 1
     assert set(document["actions"]) == {
         "call",
         "voicemail",

@@ -9,7 +9,7 @@ from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.identity import resolve_actor
-from tests.conftest import TODAY
+from tests.conftest import NOW
 
 
 def _actor(db: Database, login: str) -> Actor:
@@ -20,7 +20,7 @@ def test_pages_cover_every_open_account_once_in_priority_order(demo_db: Database
     actor = _actor(demo_db, "mlopez")
     seen: list[int] = []
     cursor = None
-    first = list_my_accounts(demo_db, actor, today=TODAY, limit=25)
+    first = list_my_accounts(demo_db, actor, today=NOW.date(), limit=25)
     page = first
     while True:
         seen.extend(row.id for row in page.rows)
@@ -29,7 +29,7 @@ def test_pages_cover_every_open_account_once_in_priority_order(demo_db: Database
         cursor = page.next_cursor
         if cursor is None:
             break
-        page = list_my_accounts(demo_db, actor, today=TODAY, after=cursor, limit=25)
+        page = list_my_accounts(demo_db, actor, today=NOW.date(), after=cursor, limit=25)
     assert len(seen) == len(set(seen)) == first.total > 25
     with demo_db.reading() as session:
         expected = (
@@ -44,7 +44,7 @@ def test_pages_cover_every_open_account_once_in_priority_order(demo_db: Database
 
 
 def test_rows_carry_what_the_table_shows(demo_db: Database) -> None:
-    row = list_my_accounts(demo_db, _actor(demo_db, "mlopez"), today=TODAY, limit=1).rows[0]
+    row = list_my_accounts(demo_db, _actor(demo_db, "mlopez"), today=NOW.date(), limit=1).rows[0]
     assert row.account_number.startswith("A-")
     assert ", " in row.guarantor_name
     assert row.balance_cents > 0
@@ -52,7 +52,7 @@ def test_rows_carry_what_the_table_shows(demo_db: Database) -> None:
 
 
 def test_a_supervisor_without_accounts_gets_an_empty_page(demo_db: Database) -> None:
-    page = list_my_accounts(demo_db, _actor(demo_db, "sreed"), today=TODAY)
+    page = list_my_accounts(demo_db, _actor(demo_db, "sreed"), today=NOW.date())
     assert page.rows == ()
     assert page.total == 0
 
@@ -69,7 +69,7 @@ def test_account_detail_reads_everything(demo_db: Database) -> None:
             )
             .scalar_one()
         )
-    detail = account_detail(demo_db, actor, account_id, today=TODAY)
+    detail = account_detail(demo_db, actor, account_id, now=NOW)
     assert detail.id == account_id
     assert detail.owner == "Maria Lopez"
     assert detail.charges
@@ -93,10 +93,10 @@ def test_a_collector_cannot_read_another_collectors_account(demo_db: Database) -
             .scalar_one()
         )
     with pytest.raises(NotFoundError, match=str(other)):
-        account_detail(demo_db, _actor(demo_db, "mlopez"), other, today=TODAY)
-    assert account_detail(demo_db, _actor(demo_db, "sreed"), other, today=TODAY).id == other
+        account_detail(demo_db, _actor(demo_db, "mlopez"), other, now=NOW)
+    assert account_detail(demo_db, _actor(demo_db, "sreed"), other, now=NOW).id == other
 
 
 def test_unknown_account_is_not_found(demo_db: Database) -> None:
     with pytest.raises(NotFoundError):
-        account_detail(demo_db, _actor(demo_db, "mlopez"), 10**9, today=TODAY)
+        account_detail(demo_db, _actor(demo_db, "mlopez"), 10**9, now=NOW)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 import pytest
 from rich.console import Console
@@ -71,6 +72,31 @@ async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Dat
         await pilot.press("escape")
         assert isinstance(app.screen, AccountListScreen)
         assert _table(app).cursor_row == 3
+
+
+async def test_the_account_shows_what_may_be_done_now_and_why_not(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen) and _table(app).row_count > 0)
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
+        panel = app.screen
+        assert isinstance(panel, AccountPanel) and panel.detail is not None
+        verdict = panel.detail.compliance
+        may_i = plain(panel.query_one("#compliance-body", Static))
+        for label in ("Call", "Letter", "Credit report", "Legal"):
+            assert label in may_i
+        # Every blocked action shows its reason and citation; an allowed one says so in words.
+        for action in verdict.actions.values():
+            for block in action.blocks:
+                assert block.reason[:30] in may_i.replace("\n", " ") or block.citation[:10] in may_i
+        assert ("✓ allowed" in may_i) == any(a.allowed for a in verdict.actions.values())
+        phones = plain(panel.query_one("#phones-body", Static))
+        local = NOW.astimezone(ZoneInfo(verdict.home_zone)).strftime("%H:%M")
+        assert local in phones  # the consumer's local time at the number
+        assert ("✓ may call" in phones) == verdict.callable_now
+        await pilot.press("tab", "tab")
+        assert app.focused is not None and app.focused.id == "compliance"
 
 
 async def test_scrolling_to_the_end_loads_the_next_page(demo_db: Database) -> None:

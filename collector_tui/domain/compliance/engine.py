@@ -90,6 +90,7 @@ class Verdict:
     policy_version: str
     phones: tuple[PhoneVerdict, ...]
     actions: dict[str, ActionVerdict] = field(default_factory=dict)
+    home_zone: str = DEFAULT_DAY_ZONE  # the consumer's zone: where dates begin and lifts are shown
 
     @property
     def callable_now(self) -> bool:
@@ -581,7 +582,7 @@ def evaluate(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> Ve
         if action == LEGAL_ACTION:
             blocks += _time_barred(facts, rules)
         actions[action] = ActionVerdict(action, tuple(blocks))
-    return Verdict(facts.account_id, now, policy.version, tuple(phones), actions)
+    return Verdict(facts.account_id, now, policy.version, tuple(phones), actions, rules.home)
 
 
 def _no_phone_block(phones: list[PhoneVerdict], account_blocks: list[Block]) -> Block:
