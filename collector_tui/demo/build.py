@@ -200,7 +200,7 @@ def _import(db: Database, kind: ImportKind, path: Path, now: datetime, progress:
         )
 
 
-DEMO_IMPORT = ImportOptions(batch_size=1000)
+DEMO_IMPORT = ImportOptions(batch_size=4000)
 
 
 def _add_demo_users(session: Session, now: datetime) -> None:

@@ -135,3 +135,51 @@ def test_a_waiting_writer_gets_the_lock_when_the_holder_commits(tmp_path: Path) 
         assert conn.exec_driver_sql("SELECT count(*) FROM office_setting").scalar() == 2
     assert busy_timeout == 5000  # restored after taking the lock
     engine.dispose()
+
+
+def _checks(engine: object) -> dict[str, set[str]]:
+    """Every table's CHECK constraints as SQLite stores them (names and expressions, spaces squeezed)."""
+    import re
+
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
+    found: dict[str, set[str]] = {}
+    for name, sql in rows:
+        if name == "alembic_version":
+            continue
+        squeezed = re.sub(r"\s+", " ", sql or "")
+        found[name] = set(re.findall(r"CONSTRAINT (ck_\w+) CHECK \((.*?\))\)", squeezed))
+    return found
+
+
+def test_check_constraints_of_the_migrations_match_the_models(tmp_path: Path) -> None:
+    """Alembic's autogenerate does not compare CHECK constraints, so this test does."""
+    migrated = create_db_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
+    migrate.upgrade(migrated)
+    created = create_db_engine(f"sqlite:///{tmp_path / 'created.db'}")
+    metadata.create_all(created)
+    assert _checks(migrated) == _checks(created)
+    assert any(name == "ck_account_hold_reason" for name, _ in _checks(migrated)["account_hold"])
+    with migrated.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO guarantor (external_id, first_name, last_name, language, deceased, bankruptcy, "
+            "attorney_represented, cease_communication, no_calls_at_work, created_at, updated_at) "
+            "VALUES ('G', 'A', 'B', 'en', 0, 0, 0, 0, 0, '2026-11-27 00:00:00', '2026-11-27 00:00:00')"
+        )
+        conn.exec_driver_sql("INSERT INTO facility (code, name, nonprofit) VALUES ('F', 'F', 0)")
+        conn.exec_driver_sql(
+            "INSERT INTO account (facility_id, account_number, guarantor_id, placed_date, status, "
+            "fap_status, created_at, updated_at) VALUES (1, 'A', 1, '2026-11-01', 'open', 'none', "
+            "'2026-11-27 00:00:00', '2026-11-27 00:00:00')"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO account_hold (account_id, reason, placed_at, source) "
+            "VALUES (1, 'nsa_dispute', '2026-11-27 00:00:00', 'tui')"
+        )
+    with pytest.raises(Exception, match="CHECK"), migrated.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO account_hold (account_id, reason, placed_at, source) "
+            "VALUES (1, 'vacation', '2026-11-27 00:00:00', 'tui')"
+        )
+    migrated.dispose()
+    created.dispose()
