@@ -37,12 +37,12 @@ from sqlmodel import Session
 from benchmarks.results import record
 from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
+from collector_tui.services.account_state import refresh_all_accounts
 from collector_tui.services.compliance import (
     ACCOUNT_T,
     GROUP_T,
     callable_now_clause,
     open_group_ids,
-    refresh_all,
 )
 from collector_tui.services.database import Database, open_database
 from db import codes
@@ -156,7 +156,7 @@ def _run(folder: Path, accounts: int) -> dict[str, Any]:
             )
         nightly = datetime.combine(day + timedelta(days=1), clock(3), UTC)
         started = time.perf_counter()
-        seen = refresh_all(db.writing, nightly)
+        seen = refresh_all_accounts(db.writing, nightly)
         refresh_seconds = time.perf_counter() - started
         print(f"  refresh_all: {seen:,} open accounts in {refresh_seconds:.1f} s")
     finally:

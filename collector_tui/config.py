@@ -102,6 +102,7 @@ def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None
 
 
 ENV_COMPLIANCE_POLICY = "COLLECTOR_COMPLIANCE_POLICY"
+ENV_PRIORITY_POLICY = "COLLECTOR_PRIORITY_POLICY"
 
 
 def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
@@ -110,9 +111,18 @@ def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | N
     The config file names it as ``[compliance] policy = "office-compliance.toml"``
     (relative to the config file).
     """
+    return policy_override("compliance", ENV_COMPLIANCE_POLICY, env)
+
+
+def priority_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
+    """The office's queue-priority override: ``COLLECTOR_PRIORITY_POLICY``, then ``[priority] policy``."""
+    return policy_override("priority", ENV_PRIORITY_POLICY, env)
+
+
+def policy_override(section_name: str, env_name: str, env: Mapping[str, str] | None = None) -> Path | None:
     env = os.environ if env is None else env
-    if env.get(ENV_COMPLIANCE_POLICY):
-        return Path(env[ENV_COMPLIANCE_POLICY]).expanduser()
+    if env.get(env_name):
+        return Path(env[env_name]).expanduser()
     path = config_path(env)
     if not path.exists():
         return None
@@ -120,10 +130,10 @@ def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | N
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    section = data.get("compliance", {})
+    section = data.get(section_name, {})
     value = section.get("policy") if isinstance(section, dict) else None
     if value is None:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{path}: compliance.policy must be a file path")
+        raise ConfigError(f"{path}: {section_name}.policy must be a file path")
     return (path.parent / Path(value).expanduser()).resolve()

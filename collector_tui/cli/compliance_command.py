@@ -165,14 +165,14 @@ def compliance(
         _print(document)
 
 
-def refresh_call_state(
+def refresh(
     ctx: typer.Context,
     at: Annotated[
         str | None, typer.Option("--at", help="Recompute as of this moment (ISO-8601); default now.")
     ] = None,
 ) -> None:
-    """Recompute every open account's stored call state (the nightly run). Exit 0 done, 1 error."""
-    from collector_tui.services.compliance import refresh_all
+    """Recompute every open account's call state and priority (the nightly run). Exit 0 done, 1 error."""
+    from collector_tui.services.account_state import refresh_all_accounts
     from collector_tui.services.database import open_database
 
     moment = parse_since(at) if at else datetime.now(UTC)
@@ -181,9 +181,9 @@ def refresh_call_state(
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     try:
-        seen = refresh_all(db.writing, moment)
+        seen = refresh_all_accounts(db.writing, moment)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     finally:
         db.close()
-    say(f"call state recomputed for {seen:,} open accounts")
+    say(f"call state and priority recomputed for {seen:,} open accounts")

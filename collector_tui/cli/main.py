@@ -31,7 +31,7 @@ app.add_typer(import_commands.app, name="import")
 app.command("demo")(demo_command.demo)
 app.command("export")(export_command.export)
 app.command("compliance")(compliance_command.compliance)
-app.command("refresh-call-state")(compliance_command.refresh_call_state)
+app.command("refresh")(compliance_command.refresh)
 
 
 @dataclass

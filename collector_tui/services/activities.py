@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
+from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows
 from collector_tui.services.compliance import refresh_call_state
@@ -122,7 +123,7 @@ def apply_activities(
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     _refresh_last_contact(session, contacted, now)
-    refresh_call_state(session, contacted, now, with_phones=False)
+    refresh_accounts(session, contacted, now, with_phones=False)
     touched = sorted({account.id for _, account in fresh})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None

@@ -18,6 +18,7 @@ from collector_tui.domain.plan_schedule import due_dates, level_installments
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.errors import ServiceError
+from collector_tui.services.priority import rescore
 from db import codes
 from db.models import AuditEvent, Installment, PaymentPlan, Promise, table_of
 
@@ -101,6 +102,7 @@ def add_promises(
     )
     created = dict(zip(account_ids, new_ids, strict=True))
     _audit_created(session, actor, "promise", created, now)
+    rescore(session, account_ids, now)  # a promise due today or broken moves the account up the queue
     return created
 
 

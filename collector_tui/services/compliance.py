@@ -39,8 +39,6 @@ from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.dispositions import DISPOSITIONS
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
-from collector_tui.services import audit
-from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy
@@ -461,47 +459,6 @@ def refresh_call_state(
             phone_updates.append({"row_id": phone_id, "dialable": dialable, "call_group_id": group_id})
     update_by_id(session, PHONE_T, phone_updates)
     return len(account_updates) + len(phone_updates)
-
-
-def refresh_all(
-    session_factory: Any,
-    now: datetime,
-    policy: CompliancePolicy | None = None,
-    batch: int = 2000,
-    actor: Actor = SYSTEM,
-) -> int:
-    """The nightly recompute of every open account, a batch per transaction; returns accounts seen.
-
-    Days pass, so frequency limits lift and rules take effect without any event on the account.
-    """
-    policy = policy or current_policy()
-    seen = 0
-    last_id = 0
-    a = ACCOUNT_T.c
-    while True:
-        with session_factory() as session:
-            ids = list(
-                session.execute(
-                    select(a.id)
-                    .where(a.id > last_id, a.status == codes.ACCOUNT_OPEN)
-                    .order_by(a.id)
-                    .limit(batch)
-                ).scalars()
-            )
-            if not ids:
-                audit.record(
-                    session,
-                    actor,
-                    "compliance.refresh",
-                    "account",
-                    [None],
-                    at=now,
-                    details={"accounts": seen},
-                )
-                return seen
-            refresh_call_state(session, ids, now, policy)
-        seen += len(ids)
-        last_id = ids[-1]
 
 
 # -- asking --------------------------------------------------------------------------------------

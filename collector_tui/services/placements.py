@@ -28,15 +28,16 @@ from collector_tui.domain.placement import (
     PlacementRecord,
     record_digest,
 )
+from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.compliance import (
     new_account_call_values,
     new_phone_call_values,
     placement_facts,
-    refresh_call_state,
 )
 from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
+from collector_tui.services.priority import new_account_priority
 from db import codes
 from db.models import (
     Account,
@@ -139,8 +140,9 @@ def apply_placements(
         stale = []
     if closing:
         stale += _apply_closing(session, closing, existing, actor, now, batch_id, result)
-    # New accounts of new guarantors got their call state with their INSERT; the rest read their history.
-    refresh_call_state(session, stale, now)
+    # New accounts of new guarantors got their call state and score with their INSERT; the rest
+    # read their history back.
+    refresh_accounts(session, stale, now)
     return result
 
 
@@ -242,6 +244,7 @@ def _apply_opening(
                 created_at=now,
                 version=1,
                 **new_account_call_values(facts[record.key], now),
+                **new_account_priority(record, now),
             )
             inserts.append(values)
         else:

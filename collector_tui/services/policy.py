@@ -1,4 +1,4 @@
-"""Loading the compliance policy: the shipped rules with the office's override on top."""
+"""Loading the policies (compliance rules, queue priority): shipped file, office override on top."""
 
 from __future__ import annotations
 
@@ -6,14 +6,25 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from collector_tui.config import ConfigError, compliance_policy_override
+from collector_tui.config import ConfigError, compliance_policy_override, priority_policy_override
 from collector_tui.domain.compliance.policy import CompliancePolicy, PolicyError, parse_policy
+from collector_tui.domain.priority import PriorityPolicy, parse_priority_policy
 
 SHIPPED_POLICY = "compliance.toml"
+SHIPPED_PRIORITY = "priority.toml"
 
 
-def shipped_policy_text() -> str:
-    return resources.files("collector_tui.policies").joinpath(SHIPPED_POLICY).read_text(encoding="utf-8")
+def shipped_policy_text(name: str = SHIPPED_POLICY) -> str:
+    return resources.files("collector_tui.policies").joinpath(name).read_text(encoding="utf-8")
+
+
+def _override_text(path: Path | None, what: str) -> list[str]:
+    if path is None:
+        return []
+    try:
+        return [path.read_text(encoding="utf-8")]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: the {what} policy cannot be read ({exc})") from None
 
 
 def load_compliance_policy(
@@ -21,12 +32,7 @@ def load_compliance_policy(
 ) -> CompliancePolicy:
     """The policy in force: ``override`` (or the configured one) merged over the shipped file."""
     path = override if override is not None else compliance_policy_override(env)
-    extra: list[str] = []
-    if path is not None:
-        try:
-            extra.append(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: the compliance policy cannot be read ({exc})") from None
+    extra = _override_text(path, "compliance")
     try:
         return parse_policy(shipped_policy_text(), *extra)
     except PolicyError as exc:
@@ -49,3 +55,26 @@ def use_policy(policy: CompliancePolicy | None) -> None:
     _CURRENT.clear()
     if policy is not None:
         _CURRENT.append(policy)
+
+
+def load_priority_policy(
+    override: Path | None = None, env: Mapping[str, str] | None = None
+) -> PriorityPolicy:
+    """The queue's priority weights: ``override`` (or the configured one) merged over the shipped file."""
+    path = override if override is not None else priority_policy_override(env)
+    extra = _override_text(path, "priority")
+    try:
+        return parse_priority_policy(shipped_policy_text(SHIPPED_PRIORITY), *extra)
+    except PolicyError as exc:
+        where = path if path is not None else f"the shipped {SHIPPED_PRIORITY}"
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+_PRIORITY: list[PriorityPolicy] = []
+
+
+def current_priority_policy() -> PriorityPolicy:
+    """The priority policy for this process, loaded once."""
+    if not _PRIORITY:
+        _PRIORITY.append(load_priority_policy())
+    return _PRIORITY[0]

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
+from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.lookup import account_refs
 from db import codes
 from db.models import Account, AccountTransaction, AuditEvent, table_of
@@ -124,7 +124,9 @@ def apply_transactions(
         _insert_and_learn(session, pending, known)
 
     _move_balances(session, deltas, now)
-    refresh_call_state(session, deltas, now)  # a balance paid or insurance settled changes who may be called
+    refresh_accounts(
+        session, deltas, now
+    )  # a balance paid or insurance settled changes who is called, and when
     if deltas:
         details = {"batch": batch_id} if batch_id is not None else None
         insert_rows(

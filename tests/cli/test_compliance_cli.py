@@ -121,9 +121,9 @@ def test_only_users_of_the_database_may_look(db: Database, db_url: str) -> None:
 def test_the_nightly_refresh_command(demo_path: Path, tmp_path: Path) -> None:
     copy = tmp_path / "demo.db"
     shutil.copyfile(demo_path, copy)
-    result = runner.invoke(app, ["--db", str(copy), "refresh-call-state", "--at", "2026-11-28T06:00:00Z"])
+    result = runner.invoke(app, ["--db", str(copy), "refresh", "--at", "2026-11-28T06:00:00Z"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"call state recomputed for [\d,]+ open accounts", result.output)
+    assert re.search(r"call state and priority recomputed for [\d,]+ open accounts", result.output)
 
 
 def test_help_documents_the_commands() -> None:

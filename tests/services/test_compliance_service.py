@@ -15,12 +15,12 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from collector_tui.domain.compliance.engine import evaluate
+from collector_tui.services.account_state import refresh_all_accounts
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.compliance import (
     callable_account_ids,
     load_facts,
-    refresh_all,
     refresh_call_state,
     verdict_for_account,
 )
@@ -150,9 +150,9 @@ def test_the_nightly_refresh_recomputes_every_open_account_and_is_audited(db: Da
     place(db, [placement(**CLEAN | {"account_number": f"A-{n}"}) for n in range(5)])
     with db.writing() as session:
         session.execute(update(Account).values(call_held=True))
-    assert refresh_all(db.writing, NOW, batch=2) == 5
+    assert refresh_all_accounts(db.writing, NOW, batch=2) == 5
     assert not any(a.call_held for a in all_rows(db, Account))
-    [event] = audit_events(db, "compliance.refresh")
+    [event] = audit_events(db, "accounts.refresh")
     assert event.details == '{"accounts": 5}'
 
 
@@ -272,3 +272,42 @@ def test_the_sql_callable_set_equals_the_engines(
                 facts = load_facts(session, ids, at)
                 expected = {i for i, f in facts.items() if evaluate(f, policy, at).callable_now}
                 assert callable_account_ids(session, at) == expected, at
+
+
+# -- the stored priority ---------------------------------------------------------------------------
+
+
+def test_a_new_accounts_stored_score_is_what_a_rescore_computes(db: Database) -> None:
+    from collector_tui.services.priority import rescore
+
+    place(db, [placement(**CLEAN | {"account_number": f"A-{n}", "guarantor_id": f"G-{n}"}) for n in range(4)])
+    accounts = all_rows(db, Account)
+    assert all(a.priority_breakdown for a in accounts)
+    with db.writing() as session:
+        assert rescore(session, [a.id for a in accounts if a.id], NOW) == 0  # the INSERT already had it right
+
+
+def test_events_move_the_score_and_a_due_promise_moves_the_tier(db: Database) -> None:
+    from collector_tui.domain.priority import TIER_WEIGHT, factors_from_json
+    from collector_tui.services.arrangements import add_promise
+
+    place(db, [placement(**CLEAN)])
+    account_id = _account_id(db, "A-1001")
+    [before] = all_rows(db, Account)
+    assert (
+        dict((f.name, f.value) for f in factors_from_json(before.priority_breakdown))["days since contact"]
+        == "never"
+    )
+    with db.writing() as session:
+        apply_activities(session, [activity(occurred_at="2026-11-25T15:00:00Z")], actor=SYSTEM, now=NOW)
+    [contacted] = all_rows(db, Account)
+    assert (
+        dict((f.name, f.value) for f in factors_from_json(contacted.priority_breakdown))["days since contact"]
+        == "2"
+    )
+    assert contacted.priority_score < before.priority_score
+    with db.writing() as session:
+        add_promise(session, SYSTEM, account_id=account_id, amount_cents=5000, due_date=NOW.date(), now=NOW)
+    [promised] = all_rows(db, Account)
+    assert promised.priority_score >= TIER_WEIGHT  # the promise tier sorts above every ordinary score
+    assert "promise due" in (promised.priority_breakdown or "")

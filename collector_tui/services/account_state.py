@@ -1,0 +1,68 @@
+"""What the queue reads from each account, kept true: its call state and its priority.
+
+Every service that changes a fact either depends on (a placement, a contact,
+a payment, a promise, a hold) calls :func:`refresh_accounts` for the
+accounts it touched, in its own transaction; the nightly run calls
+:func:`refresh_all_accounts`, because days pass and limits lift, promises
+fall due and accounts age without any event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from collector_tui.services import audit
+from collector_tui.services.audit import SYSTEM, Actor
+from collector_tui.services.compliance import refresh_call_state
+from collector_tui.services.priority import rescore
+from db import codes
+from db.models import Account, table_of
+
+ACCOUNT_T = table_of(Account)
+
+
+def refresh_accounts(
+    session: Session, account_ids: Iterable[int], now: datetime, *, with_phones: bool = True
+) -> None:
+    ids = sorted(set(account_ids))
+    if not ids:
+        return
+    refresh_call_state(session, ids, now, with_phones=with_phones)
+    rescore(session, ids, now)
+
+
+def refresh_all_accounts(
+    writing: Callable[[], AbstractContextManager[Session]],
+    now: datetime,
+    *,
+    batch: int = 2000,
+    actor: Actor = SYSTEM,
+) -> int:
+    """The nightly recompute of every open account, a batch per transaction; returns accounts seen."""
+    seen = 0
+    last_id = 0
+    a = ACCOUNT_T.c
+    while True:
+        with writing() as session:
+            ids = [
+                int(i)
+                for i in session.execute(
+                    select(a.id)
+                    .where(a.id > last_id, a.status == codes.ACCOUNT_OPEN)
+                    .order_by(a.id)
+                    .limit(batch)
+                ).scalars()
+            ]
+            if not ids:
+                audit.record(
+                    session, actor, "accounts.refresh", "account", [None], at=now, details={"accounts": seen}
+                )
+                return seen
+            refresh_accounts(session, ids, now)
+        seen += len(ids)
+        last_id = ids[-1]

@@ -1,0 +1,151 @@
+"""Stored priority: each account's score and breakdown, recomputed when an event touches it.
+
+The queue reads ``account.priority_score`` through its index and never scores
+on screen; this module keeps it true. Facts are read in a few set-based
+queries per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from collector_tui.domain.aging import age_in_days
+from collector_tui.domain.placement import PlacementRecord
+from collector_tui.domain.priority import Priority, PriorityFacts, PriorityPolicy, score
+from collector_tui.services.bulk import select_in_chunks, update_by_id
+from collector_tui.services.policy import current_priority_policy
+from db import codes
+from db.models import Account, AccountTransaction, Promise, table_of
+
+ACCOUNT_T = table_of(Account)
+PROMISE_T = table_of(Promise)
+TX_T = table_of(AccountTransaction)
+
+
+def age_start(first_statement: Any, service: Any, placed: Any) -> Any:
+    """Age counts from the first statement, else the service date, else the placement."""
+    return first_statement or service or placed
+
+
+def priority_values(priority: Priority) -> dict[str, Any]:
+    return {"priority_score": priority.score, "priority_breakdown": priority.breakdown_json()}
+
+
+def new_account_priority(
+    record: PlacementRecord, now: datetime, policy: PriorityPolicy | None = None
+) -> dict[str, Any]:
+    """The priority columns of an account placed now (no contacts, promises or payments yet)."""
+    start = age_start(record.first_statement_date, record.service_date_from, record.placed_date)
+    facts = PriorityFacts(
+        patient_balance_cents=record.patient_responsibility_cents,
+        age_days=age_in_days(start, now.date()),
+        placed_date=record.placed_date,
+        last_contact_at=None,
+        callback_at=None,
+        next_promise_due=None,
+        last_broken_promise=None,
+        recent_payments=0,
+    )
+    return priority_values(score(facts, policy or current_priority_policy(), now))
+
+
+def load_priority_facts(
+    session: Session, account_ids: Iterable[int], now: datetime, policy: PriorityPolicy
+) -> dict[int, tuple[PriorityFacts, tuple[int, str | None]]]:
+    """Each account's priority facts, with its stored score (to skip unchanged rows)."""
+    ids = sorted(set(account_ids))
+    a, p, t = ACCOUNT_T.c, PROMISE_T.c, TX_T.c
+    accounts = list(
+        select_in_chunks(
+            session,
+            lambda part: select(
+                a.id,
+                a.patient_responsibility_cents,
+                a.first_statement_date,
+                a.service_date_from,
+                a.placed_date,
+                a.last_contact_at,
+                a.next_action_at,
+                a.priority_score,
+                a.priority_breakdown,
+            ).where(a.id.in_(part)),
+            ids,
+        )
+    )
+    pending = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(p.account_id, func.min(p.due_date))
+                .where(p.account_id.in_(part), p.status == codes.PROMISE_PENDING)
+                .group_by(p.account_id)
+            ),
+            ids,
+        )
+    )
+    broken = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(p.account_id, func.max(p.due_date))
+                .where(p.account_id.in_(part), p.status == codes.PROMISE_BROKEN)
+                .group_by(p.account_id)
+            ),
+            ids,
+        )
+    )
+    window = now - timedelta(days=policy.get("payments", "window_days"))
+    paid = dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(t.account_id, func.count())
+                .where(
+                    t.account_id.in_(part),
+                    t.kind == codes.TX_PAYMENT,
+                    t.posted_at >= window,
+                    t.posted_at <= now,
+                )
+                .group_by(t.account_id)
+            ),
+            ids,
+        )
+    )
+    today = now.date()
+    return {
+        row.id: (
+            PriorityFacts(
+                patient_balance_cents=row.patient_responsibility_cents,
+                age_days=age_in_days(
+                    age_start(row.first_statement_date, row.service_date_from, row.placed_date), today
+                ),
+                placed_date=row.placed_date,
+                last_contact_at=row.last_contact_at,
+                callback_at=row.next_action_at,
+                next_promise_due=pending.get(row.id),
+                last_broken_promise=broken.get(row.id),
+                recent_payments=int(paid.get(row.id, 0)),
+            ),
+            (row.priority_score, row.priority_breakdown),
+        )
+        for row in accounts
+    }
+
+
+def rescore(
+    session: Session, account_ids: Iterable[int], now: datetime, policy: PriorityPolicy | None = None
+) -> int:
+    """Recompute and store the score and breakdown of ``account_ids``; returns rows changed."""
+    policy = policy or current_priority_policy()
+    updates = []
+    for account_id, (facts, stored) in load_priority_facts(session, account_ids, now, policy).items():
+        values = priority_values(score(facts, policy, now))
+        if (values["priority_score"], values["priority_breakdown"]) != stored:
+            updates.append({"row_id": account_id, **values})
+    update_by_id(session, ACCOUNT_T, updates)
+    return len(updates)
