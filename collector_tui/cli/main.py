@@ -13,7 +13,14 @@ from typing import Annotated
 import typer
 
 from collector_tui import __version__
-from collector_tui.cli import compliance_command, db_commands, demo_command, export_command, import_commands
+from collector_tui.cli import (
+    compliance_command,
+    db_commands,
+    demo_command,
+    export_command,
+    import_commands,
+    queue_command,
+)
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database
 from collector_tui.services.errors import ServiceError
@@ -32,6 +39,7 @@ app.command("demo")(demo_command.demo)
 app.command("export")(export_command.export)
 app.command("compliance")(compliance_command.compliance)
 app.command("refresh")(compliance_command.refresh)
+app.command("queue")(queue_command.queue)
 
 
 @dataclass

@@ -65,3 +65,16 @@ def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None 
     with db.writing() as session:
         audit.record(session, actor, "session.act_as", "collector", [other.id], at=utc_now())
     return actor
+
+
+def actor_for_queue(db: Database, me: Actor, login: str | None) -> Actor:
+    """Whose queue ``me`` may read: their own, or anyone's for a supervisor or admin."""
+    if login is None or login == me.login:
+        return me
+    if me.role not in (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN):
+        raise AccessDeniedError("only a supervisor or an administrator may see another collector's queue")
+    with db.reading() as session:
+        other = _active(session, login)
+        if other is None:
+            raise AccessDeniedError(f"no active user '{login}'")
+        return Actor(other.login, other.id, other.role, display_name=other.display_name)

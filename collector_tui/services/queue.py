@@ -1,0 +1,335 @@
+"""The call queue: which account next, and why, in three sections.
+
+- **call**: may be called now, by tier (a due callback, then a promise due or
+  broken) and then score;
+- **later**: open and not held, but not callable at this moment (outside the
+  calling window, a frequency limit, no dialable phone), with the moment it
+  becomes callable;
+- **hold**: held (dispute, insurance pending, bankruptcy, ...): not in the
+  calling order at all, with the reason.
+
+Each section is a keyset page over the ``ix_account_queue`` index; the SQL
+"callable now" is the compliance service's, and each shown row's reason comes
+from the compliance engine itself. :func:`claim_next` hands the top callable
+account to one collector only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, not_, or_, select, tuple_, update
+from sqlalchemy.sql import ColumnElement
+from sqlmodel import Session
+
+from collector_tui.domain.aging import AGE_BUCKETS, age_bucket, age_in_days
+from collector_tui.domain.compliance.clock import zone
+from collector_tui.domain.compliance.engine import CALL, Verdict, evaluate
+from collector_tui.domain.priority import TIER_REST, TIER_WEIGHT, Factor, factors_from_json
+from collector_tui.services import audit
+from collector_tui.services.audit import Actor
+from collector_tui.services.compliance import callable_now_clause, load_facts, open_group_ids
+from collector_tui.services.database import Database
+from collector_tui.services.policy import current_policy
+from collector_tui.services.priority import age_start
+from db import queries
+from db.models import Account, Facility, Guarantor, Phone, table_of
+
+SECTION_CALL = "call"
+SECTION_LATER = "later"
+SECTION_HOLD = "hold"
+SECTIONS = (SECTION_CALL, SECTION_LATER, SECTION_HOLD)
+SECTION_TITLES = {
+    SECTION_CALL: "Call now",
+    SECTION_LATER: "Not callable now",
+    SECTION_HOLD: "On hold",
+}
+CLAIM_TTL = timedelta(minutes=20)  # a claim left by a closed session expires
+PAGE_SIZE = 200
+
+ACCOUNT_T = table_of(Account)
+GUARANTOR_T = table_of(Guarantor)
+FACILITY_T = table_of(Facility)
+PHONE_T = table_of(Phone)
+
+Cursor = tuple[int, int]  # (priority_score, id) of the last row shown
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the collector narrowed the queue to; every field optional."""
+
+    section: str = SECTION_CALL
+    age_bucket: str | None = None
+    state: str | None = None
+    min_balance_cents: int | None = None
+    max_balance_cents: int | None = None
+    text: str | None = None  # account number or guarantor last name, from the start
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    account_number: str
+    facility_code: str
+    guarantor_name: str
+    balance_cents: int
+    age_days: int | None
+    age_bucket: str
+    last_contact_at: datetime | None
+    next_action_at: datetime | None
+    points: int
+    tier: int
+    factors: tuple[Factor, ...]
+    local_time: str
+    callable_now: bool
+    reason: str | None  # why not callable now (the first block), or None
+    callable_at: datetime | None  # when it becomes callable, if the engine knows
+    section: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    section: str
+    rows: tuple[QueueRow, ...]
+    next_cursor: Cursor | None
+    at: datetime
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+def _section_clause(section: str, open_groups: list[int], now: datetime) -> ColumnElement[bool]:
+    a = ACCOUNT_T.c
+    callable_now = callable_now_clause(open_groups, now) if open_groups else None
+    if section == SECTION_CALL:
+        return callable_now if callable_now is not None else a.id.is_(None)
+    if section == SECTION_LATER:
+        held = a.call_held.is_(False)
+        return and_(held, not_(callable_now)) if callable_now is not None else held
+    if section == SECTION_HOLD:
+        return a.call_held.is_(True)
+    raise ValueError(f"unknown section {section!r}")
+
+
+def _filters(query: Select[Any], chosen: QueueFilter, today: date) -> Select[Any]:
+    a, g = ACCOUNT_T.c, GUARANTOR_T.c
+    if chosen.age_bucket:
+        bounds = {label: (low, high) for label, low, high in AGE_BUCKETS}
+        low, high = bounds[chosen.age_bucket]
+        started = func.coalesce(a.first_statement_date, a.service_date_from, a.placed_date)
+        query = query.where(started <= today - timedelta(days=low))
+        if high is not None:
+            query = query.where(started >= today - timedelta(days=high))
+    if chosen.state:
+        query = query.where(g.state == chosen.state.upper())
+    if chosen.min_balance_cents is not None:
+        query = query.where(a.total_balance_cents >= chosen.min_balance_cents)
+    if chosen.max_balance_cents is not None:
+        query = query.where(a.total_balance_cents <= chosen.max_balance_cents)
+    if chosen.text:
+        text = chosen.text.strip()
+        query = query.where(
+            or_(
+                a.account_number.startswith(text, autoescape=True),
+                g.last_name.startswith(text.upper(), autoescape=True),
+            )
+        )
+    return query
+
+
+def _base(collector_id: int, chosen: QueueFilter, groups: list[int], now: datetime) -> Select[Any]:
+    a, g = ACCOUNT_T.c, GUARANTOR_T.c
+    query = (
+        select(a.id)
+        .join(GUARANTOR_T, g.id == a.guarantor_id)
+        .where(a.assigned_collector_id == collector_id, queries.open_status())
+        .where(_section_clause(chosen.section, groups, now))
+    )
+    return _filters(query, chosen, now.date())
+
+
+def _statement(
+    collector_id: int, chosen: QueueFilter, groups: list[int], now: datetime, after: Cursor | None, limit: int
+) -> Select[Any]:
+    a = ACCOUNT_T.c
+    query = _base(collector_id, chosen, groups, now).add_columns(a.priority_score)
+    if after is not None:
+        query = query.where(tuple_(a.priority_score, a.id) < tuple_(*after))
+    return query.order_by(a.priority_score.desc(), a.id.desc()).limit(limit)
+
+
+def section_totals(
+    db: Database, actor: Actor, now: datetime, chosen: QueueFilter | None = None
+) -> dict[str, int]:
+    """How many accounts each section holds (a count per section: run it off the UI thread)."""
+    chosen = chosen or QueueFilter()
+    if actor.collector_id is None:
+        return dict.fromkeys(SECTIONS, 0)
+    with db.reading() as session:
+        groups = open_group_ids(session, now)
+        totals = {}
+        for section in SECTIONS:
+            base = _base(
+                actor.collector_id, QueueFilter(**{**chosen.__dict__, "section": section}), groups, now
+            )
+            totals[section] = int(
+                session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+            )
+    return totals
+
+
+def queue_page(
+    db: Database,
+    actor: Actor,
+    *,
+    now: datetime,
+    chosen: QueueFilter | None = None,
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> QueuePage:
+    """One keyset page of a section of the actor's queue, each row with its reason from the engine."""
+    chosen = chosen or QueueFilter()
+    if actor.collector_id is None:
+        return QueuePage(chosen.section, (), None, now)
+    with db.reading() as session:
+        groups = open_group_ids(session, now)
+        found = session.execute(_statement(actor.collector_id, chosen, groups, now, after, limit + 1)).all()
+        shown = found[:limit]
+        rows = _rows(session, [row.id for row in shown], now, chosen.section)
+    cursor = (shown[-1].priority_score, shown[-1].id) if len(found) > limit and shown else None
+    return QueuePage(chosen.section, rows, cursor, now)
+
+
+def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tuple[QueueRow, ...]:
+    if not ids:
+        return ()
+    a, g, f = ACCOUNT_T.c, GUARANTOR_T.c, FACILITY_T.c
+    details = {
+        row.id: row
+        for row in session.execute(
+            select(
+                a.id,
+                a.account_number,
+                f.code.label("facility_code"),
+                g.last_name,
+                g.first_name,
+                a.total_balance_cents,
+                a.first_statement_date,
+                a.service_date_from,
+                a.placed_date,
+                a.last_contact_at,
+                a.next_action_at,
+                a.priority_score,
+                a.priority_breakdown,
+            )
+            .join(GUARANTOR_T, g.id == a.guarantor_id)
+            .join(FACILITY_T, f.id == a.facility_id)
+            .where(a.id.in_(ids))
+        )
+    }
+    facts = load_facts(session, ids, now, for_calls_only=True)
+    policy = current_policy()
+    out = []
+    for account_id in ids:
+        row = details[account_id]
+        verdict = evaluate(facts[account_id], policy, now)
+        reason, lifts = _why_not(verdict)
+        days = age_in_days(
+            age_start(row.first_statement_date, row.service_date_from, row.placed_date), now.date()
+        )
+        tier = TIER_REST - row.priority_score // TIER_WEIGHT
+        out.append(
+            QueueRow(
+                id=account_id,
+                account_number=row.account_number,
+                facility_code=row.facility_code,
+                guarantor_name=f"{row.last_name.upper()}, {row.first_name.upper()}",
+                balance_cents=row.total_balance_cents,
+                age_days=days,
+                age_bucket=age_bucket(days),
+                last_contact_at=row.last_contact_at,
+                next_action_at=row.next_action_at,
+                points=row.priority_score % TIER_WEIGHT,
+                tier=tier,
+                factors=factors_from_json(row.priority_breakdown),
+                local_time=now.astimezone(zone(verdict.home_zone)).strftime("%H:%M %Z"),
+                callable_now=verdict.callable_now,
+                reason=reason,
+                callable_at=lifts,
+                section=section,
+            )
+        )
+    return tuple(out)
+
+
+def _why_not(verdict: Verdict) -> tuple[str | None, datetime | None]:
+    """The first reason a call is blocked and when every block on it lifts (None if unknown)."""
+    blocks = verdict.actions[CALL].blocks
+    if not blocks:
+        return None, None
+    shown = next((b for b in blocks if b.rule_id != "phones"), blocks[0])
+    if shown.rule_id == "phones":
+        own = [b for p in verdict.phones for b in p.blocks]
+        shown = own[0] if own else shown
+    untils = [b.until for b in blocks]
+    lifts = max(u for u in untils if u is not None) if all(u is not None for u in untils) else None
+    return shown.reason, lifts
+
+
+def claim_next(db: Database, actor: Actor, now: datetime, chosen: QueueFilter | None = None) -> int | None:
+    """Claim the top callable account that no session holds (an expired claim is free); None if none.
+
+    Every ``n`` gets a different account, even from two sessions of the same collector;
+    leaving an account (:func:`release`) frees it again.
+    """
+    if actor.collector_id is None:
+        return None
+    chosen = QueueFilter(**{**(chosen or QueueFilter()).__dict__, "section": SECTION_CALL})
+    a = ACCOUNT_T.c
+    with db.writing() as session:  # BEGIN IMMEDIATE: two sessions cannot pick the same row
+        groups = open_group_ids(session, now)
+        query = _statement(actor.collector_id, chosen, groups, now, None, 1).where(
+            or_(
+                a.claimed_by_id.is_(None),
+                a.claimed_by_id == actor.collector_id,
+                a.claimed_at < now - CLAIM_TTL,
+            )
+        )
+        row = session.execute(query).first()
+        if row is None:
+            return None
+        _claim(session, actor, row.id, now)
+        return int(row.id)
+
+
+def _claim(session: Session, actor: Actor, account_id: int, now: datetime) -> None:
+    a = ACCOUNT_T.c
+    session.execute(
+        update(ACCOUNT_T).where(a.id == account_id).values(claimed_by_id=actor.collector_id, claimed_at=now)
+    )
+    audit.record(session, actor, "account.claim", "account", [account_id], at=now)
+
+
+def claim(db: Database, actor: Actor, account_id: int, now: datetime) -> bool:
+    """Mark ``account_id`` in progress for ``actor`` (opening it); False if another session holds it."""
+    a = ACCOUNT_T.c
+    with db.writing() as session:
+        holder = session.execute(select(a.claimed_by_id, a.claimed_at).where(a.id == account_id)).first()
+        if holder is None:
+            return False
+        if holder.claimed_by_id not in (None, actor.collector_id) and holder.claimed_at >= now - CLAIM_TTL:
+            return False
+        _claim(session, actor, account_id, now)
+        return True
+
+
+def release(db: Database, actor: Actor, account_id: int) -> None:
+    """Leave an account: the claim ends (only the claimant's own)."""
+    a = ACCOUNT_T.c
+    with db.writing() as session:
+        session.execute(
+            update(ACCOUNT_T)
+            .where(a.id == account_id, a.claimed_by_id == actor.collector_id)
+            .values(claimed_by_id=None, claimed_at=None)
+        )
