@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from collector_tui.services.accounts import account_detail
+from collector_tui.services.queue import release
 from collector_tui.services.views import AccountDetail
 from screens import account_render
 from screens.messages import safe_error_text
@@ -31,7 +32,7 @@ class Pane(VerticalScroll):
 ## Account panel
 
 Read-only for now. **Tab** moves between panes, **Up/Down** scroll the focused pane,
-**Esc** goes back to your accounts.
+**Esc** goes back to your queue (and frees the account for **n**).
 
 **Phones** shows the consumer's local time at each number and whether it may be
 dialled now; **May I…** shows every action (call, letter, credit reporting, legal
@@ -107,6 +108,10 @@ class AccountPanel(Screen[None]):
         self.query_one("#people", Pane).focus()
 
     def action_back(self) -> None:
+        app = cast("CollectorApp", self.app)
+        account_id = self.account_id
+        # Leaving the account ends its claim, so `n` may hand it out again.
+        app.run_worker(lambda: release(app.db, app.actor, account_id), thread=True, group="release")
         self.app.pop_screen()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

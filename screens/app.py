@@ -13,7 +13,7 @@ from textual.binding import Binding, BindingType
 
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from screens.account_list import PAGE_SIZE, AccountListScreen
+from screens.queue import PAGE_SIZE, QueueScreen
 
 Clock = Callable[[], datetime]
 
@@ -46,7 +46,7 @@ class CollectorApp(App[None]):
         self.sub_title = f"{who} ({actor.role}){acting}"
 
     def on_mount(self) -> None:
-        self.push_screen(AccountListScreen(page_size=self.page_size))
+        self.push_screen(QueueScreen(page_size=self.page_size))
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -42,7 +42,7 @@ def test_wheel_contains_the_packages_and_migrations(wheel: Path) -> None:
         "collector_tui/cli/main.py",
         "screens/app.py",
         "screens/app.tcss",
-        "screens/account_list.tcss",
+        "screens/queue.tcss",
         "db/migrations/env.py",
         "db/migrations/script.py.mako",
         "db/migrations/versions/0001_initial_schema.py",

@@ -40,6 +40,7 @@ def queue_document(pages: list[Any], totals: dict[str, int], login: str, at: dat
                         "tier": row.tier,
                         "callable_now": row.callable_now,
                         "reason": row.reason,
+                        "rule": row.rule,
                         "callable_at": _stamp(row.callable_at),
                         "local_time": row.local_time,
                         "last_contact_at": _stamp(row.last_contact_at),

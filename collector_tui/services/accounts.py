@@ -1,4 +1,4 @@
-"""Reading accounts for the screens: a collector's page of accounts, one account in full."""
+"""Reading one account in full for the account panel (the queue lives in :mod:`.queue`)."""
 
 from __future__ import annotations
 
@@ -17,19 +17,16 @@ from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy
 from collector_tui.services.views import (
     AccountDetail,
-    AccountPage,
-    AccountRow,
     ActivityView,
     ChargeView,
     ClaimView,
-    Cursor,
     PersonView,
     PhoneView,
     PlanView,
     PromiseView,
     TransactionView,
 )
-from db import codes, queries
+from db import codes
 from db.models import (
     Account,
     AccountHold,
@@ -50,40 +47,6 @@ from db.models import (
 
 PAGE_SIZE = 200
 TIMELINE_LIMIT = 200
-
-
-def list_my_accounts(
-    db: Database, actor: Actor, *, today: date, after: Cursor | None = None, limit: int = PAGE_SIZE
-) -> AccountPage:
-    """One keyset page of the actor's open accounts, highest priority first."""
-    if actor.collector_id is None:
-        return AccountPage(rows=(), next_cursor=None, total=0)
-    with db.reading() as session:
-        rows = queries.queue_page(session, actor.collector_id, after, limit + 1)
-        total = queries.count_open(session, actor.collector_id)
-    more = len(rows) > limit
-    shown = rows[:limit]
-    page_rows = tuple(
-        AccountRow(
-            id=row["id"],
-            account_number=row["account_number"],
-            facility_code=row["facility_code"],
-            guarantor_name=f"{row['last_name'].upper()}, {row['first_name'].upper()}",
-            balance_cents=row["total_balance_cents"],
-            age_days=(
-                days := age_in_days(
-                    _age_start(row["first_statement_date"], row["service_date_from"], row["placed_date"]),
-                    today,
-                )
-            ),
-            age_bucket=age_bucket(days),
-            status=row["status"],
-            priority=row["priority_score"],
-        )
-        for row in shown
-    )
-    cursor = (shown[-1]["priority_score"], shown[-1]["id"]) if more and shown else None
-    return AccountPage(rows=page_rows, next_cursor=cursor, total=total)
 
 
 def _age_start(first_statement: date | None, service: date | None, placed: date | None) -> date | None:

@@ -484,10 +484,11 @@ def callable_now_clause(open_groups: Sequence[int], now: datetime) -> ColumnElem
     return and_(
         a.status == codes.ACCOUNT_OPEN,
         a.call_held.is_(False),
+        # Never NULL (each comparison is guarded), so NOT of this clause is the exact complement.
         or_(
             a.call_frequency_clear_at.is_(None),
-            a.call_frequency_clear_at <= now,
-            a.call_exempt_until > now,
+            and_(a.call_frequency_clear_at.is_not(None), a.call_frequency_clear_at <= now),
+            and_(a.call_exempt_until.is_not(None), a.call_exempt_until > now),
         ),
         dialable_phone,
     )

@@ -84,8 +84,10 @@ class QueueRow:
     tier: int
     factors: tuple[Factor, ...]
     local_time: str
+    home_zone: str  # the consumer's zone: local times are shown in it
     callable_now: bool
     reason: str | None  # why not callable now (the first block), or None
+    rule: str | None  # that block's rule id
     callable_at: datetime | None  # when it becomes callable, if the engine knows
     section: str
 
@@ -234,7 +236,7 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
     for account_id in ids:
         row = details[account_id]
         verdict = evaluate(facts[account_id], policy, now)
-        reason, lifts = _why_not(verdict)
+        reason, rule, lifts = _why_not(verdict)
         days = age_in_days(
             age_start(row.first_statement_date, row.service_date_from, row.placed_date), now.date()
         )
@@ -254,8 +256,10 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
                 tier=tier,
                 factors=factors_from_json(row.priority_breakdown),
                 local_time=now.astimezone(zone(verdict.home_zone)).strftime("%H:%M %Z"),
+                home_zone=verdict.home_zone,
                 callable_now=verdict.callable_now,
                 reason=reason,
+                rule=rule,
                 callable_at=lifts,
                 section=section,
             )
@@ -263,18 +267,18 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
     return tuple(out)
 
 
-def _why_not(verdict: Verdict) -> tuple[str | None, datetime | None]:
-    """The first reason a call is blocked and when every block on it lifts (None if unknown)."""
+def _why_not(verdict: Verdict) -> tuple[str | None, str | None, datetime | None]:
+    """The first reason a call is blocked, its rule, and when every block on it lifts (None if unknown)."""
     blocks = verdict.actions[CALL].blocks
     if not blocks:
-        return None, None
+        return None, None, None
     shown = next((b for b in blocks if b.rule_id != "phones"), blocks[0])
     if shown.rule_id == "phones":
         own = [b for p in verdict.phones for b in p.blocks]
         shown = own[0] if own else shown
     untils = [b.until for b in blocks]
     lifts = max(u for u in untils if u is not None) if all(u is not None for u in untils) else None
-    return shown.reason, lifts
+    return shown.reason, shown.rule_id, lifts
 
 
 def claim_next(db: Database, actor: Actor, now: datetime, chosen: QueueFilter | None = None) -> int | None:
@@ -292,7 +296,6 @@ def claim_next(db: Database, actor: Actor, now: datetime, chosen: QueueFilter | 
         query = _statement(actor.collector_id, chosen, groups, now, None, 1).where(
             or_(
                 a.claimed_by_id.is_(None),
-                a.claimed_by_id == actor.collector_id,
                 a.claimed_at < now - CLAIM_TTL,
             )
         )
@@ -333,3 +336,60 @@ def release(db: Database, actor: Actor, account_id: int) -> None:
             .where(a.id == account_id, a.claimed_by_id == actor.collector_id)
             .values(claimed_by_id=None, claimed_at=None)
         )
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    account_id: int
+    label: str  # account number, facility and guarantor: what the collector asked to find
+
+
+def _as_date(text: str) -> date | None:
+    """``1980-04-12`` or ``04/12/1980``; None for anything else."""
+    try:
+        if "/" in text:
+            month, day, year = (int(part) for part in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def search_accounts(db: Database, actor: Actor, text: str, *, limit: int = 20) -> list[SearchHit]:
+    """Accounts the actor may see, by account number, guarantor name, a phone's last four digits or a
+    date of birth (``1980-04-12`` or ``04/12/1980``). Every form uses an index except the last four
+    digits, which reads the phone table once."""
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    a, g, f, p = ACCOUNT_T.c, GUARANTOR_T.c, FACILITY_T.c, PHONE_T.c
+    query = (
+        select(a.id, a.account_number, f.code, g.last_name, g.first_name)
+        .join(GUARANTOR_T, g.id == a.guarantor_id)
+        .join(FACILITY_T, f.id == a.facility_id)
+    )
+    born = _as_date(text)
+    if born is not None:
+        query = query.where(g.date_of_birth == born)
+    elif text.isdigit() and len(text) == 4:
+        query = query.where(a.guarantor_id.in_(select(p.guarantor_id).where(p.number.endswith(text))))
+    elif any(ch.isdigit() for ch in text):
+        query = query.where(a.account_number.startswith(text.upper(), autoescape=True))
+    else:
+        last, _, first = (part.strip().upper() for part in text.partition(","))
+        query = query.where(g.last_name.startswith(last, autoescape=True))
+        if first:
+            query = query.where(g.first_name.startswith(first, autoescape=True))
+    if actor.role not in ("supervisor", "admin"):
+        query = query.where(
+            or_(a.assigned_collector_id == actor.collector_id, a.assigned_collector_id.is_(None))
+        )
+    query = query.order_by(a.account_number).limit(limit)
+    with db.reading() as session:
+        return [
+            SearchHit(
+                row.id,
+                f"{row.account_number} · {row.code} · {row.last_name.upper()}, {row.first_name.upper()}",
+            )
+            for row in session.execute(query)
+        ]

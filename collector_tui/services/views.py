@@ -9,29 +9,6 @@ from collector_tui.domain.compliance.engine import Verdict
 
 
 @dataclass(frozen=True, slots=True)
-class AccountRow:
-    id: int
-    account_number: str
-    facility_code: str
-    guarantor_name: str
-    balance_cents: int
-    age_days: int | None
-    age_bucket: str
-    status: str
-    priority: int
-
-
-Cursor = tuple[int, int]  # (priority_score, account id) of the last row shown
-
-
-@dataclass(frozen=True, slots=True)
-class AccountPage:
-    rows: tuple[AccountRow, ...]
-    next_cursor: Cursor | None  # None when this is the last page
-    total: int
-
-
-@dataclass(frozen=True, slots=True)
 class PersonView:
     name: str
     date_of_birth: date | None

@@ -13,9 +13,9 @@ from textual.widgets import HelpPanel, Static
 
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
-from screens.account_list import AccountListScreen, AccountTable
 from screens.account_panel import AccountPanel
 from screens.app import CollectorApp
+from screens.queue import QueueScreen, QueueTable
 from tests.conftest import NOW
 
 SIZE = (120, 40)
@@ -43,14 +43,14 @@ def plain(widget: Static) -> str:
     return capture.get()
 
 
-def _table(app: CollectorApp) -> AccountTable:
-    return app.screen.query_one(AccountTable)
+def _table(app: CollectorApp) -> QueueTable:
+    return app.screen.query_one(QueueTable)
 
 
 async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen) and _table(app).row_count > 0)
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and _table(app).row_count > 0)
         table = _table(app)
         summary = plain(app.screen.query_one("#summary", Static))
         assert f"of {table.row_count:,}" in summary or "scroll for more" in summary
@@ -59,7 +59,7 @@ async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Dat
         await pilot.press("down", "down", "j", "j", "k")
         assert table.cursor_row == 3
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        number = str(table.get_row_at(3)[0])
+        number = str(table.get_row_at(3)[1])
 
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
@@ -70,14 +70,14 @@ async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Dat
         assert "Maria Lopez" in plain(panel.query_one("#account-header", Static))
 
         await pilot.press("escape")
-        assert isinstance(app.screen, AccountListScreen)
+        assert isinstance(app.screen, QueueScreen)
         assert _table(app).cursor_row == 3
 
 
 async def test_the_account_shows_what_may_be_done_now_and_why_not(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen) and _table(app).row_count > 0)
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and _table(app).row_count > 0)
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
         panel = app.screen
@@ -102,7 +102,7 @@ async def test_the_account_shows_what_may_be_done_now_and_why_not(demo_db: Datab
 async def test_scrolling_to_the_end_loads_the_next_page(demo_db: Database) -> None:
     app = make_app(demo_db, page_size=30)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen) and _table(app).row_count == 30)
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and _table(app).row_count == 30)
         await pilot.press(*["down"] * 25)
         await settle(pilot, lambda: _table(app).row_count == 60)
         keys = [row.value for row in _table(app).rows]
@@ -112,7 +112,7 @@ async def test_scrolling_to_the_end_loads_the_next_page(demo_db: Database) -> No
 async def test_f1_and_question_mark_toggle_help(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen))
         await pilot.press("f1")
         assert app.screen.query(HelpPanel)
         await pilot.press("f1")
@@ -124,7 +124,7 @@ async def test_f1_and_question_mark_toggle_help(demo_db: Database) -> None:
 async def test_q_quits(demo_db: Database) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen))
         await pilot.press("q")
     assert app.return_code == 0
 
@@ -135,7 +135,7 @@ async def test_a_failed_load_shows_no_patient_data(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("HARRIS, JAMES 1971-03-09")
 
-    monkeypatch.setattr("screens.account_list.list_my_accounts", broken)
+    monkeypatch.setattr("screens.queue.queue_page", broken)
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: bool(app._notifications))
@@ -162,7 +162,7 @@ async def test_crash_report_prints_no_local_variables(
 
     with pytest.raises(ValueError, match="boom"):  # noqa: PT012 - the app re-raises on exit
         async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot, lambda: isinstance(app.screen, AccountListScreen))
+            await settle(pilot, lambda: isinstance(app.screen, QueueScreen))
             app.call_later(fail_with_phi_in_a_local)
             await pilot.pause()
     rendered = capsys.readouterr().err

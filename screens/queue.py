@@ -1,0 +1,481 @@
+"""The call queue: which account next, and why, a keystroke away.
+
+Three sections (call now, not callable now, on hold) as keyset pages loaded in
+thread workers; the side pane explains the highlighted account's priority
+and, when it may not be called, why and until when. ``n`` claims and opens the
+top callable account; the list refreshes itself in the background, keeping
+the cursor on the same account.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import Hit, Hits, Provider
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from collector_tui.domain.aging import AGE_BUCKETS
+from collector_tui.domain.compliance.clock import zone
+from collector_tui.domain.money import format_cents, parse_money
+from collector_tui.services.queue import (
+    SECTION_CALL,
+    SECTION_TITLES,
+    SECTIONS,
+    Cursor,
+    QueueFilter,
+    QueuePage,
+    QueueRow,
+    claim,
+    claim_next,
+    queue_page,
+    search_accounts,
+    section_totals,
+)
+from screens.messages import safe_error_text
+
+if TYPE_CHECKING:
+    from screens.app import CollectorApp
+
+PREFETCH_MARGIN = 10
+PAGE_SIZE = 200
+REFRESH_SECONDS = 30.0
+AGE_CYCLE: tuple[str | None, ...] = (None, *(label for label, _, _ in AGE_BUCKETS))
+
+
+def parse_filter(text: str, base: QueueFilter) -> QueueFilter:
+    """``/`` input: words like ``state:TX``, ``age:61-90``, ``bal:100-500``, the rest searched as text."""
+    values = dict(base.__dict__, state=None, min_balance_cents=None, max_balance_cents=None, text=None)
+    words = []
+    for word in text.split():
+        key, sep, value = word.partition(":")
+        if sep and key.lower() == "state" and len(value) == 2:
+            values["state"] = value.upper()
+        elif sep and key.lower() == "age" and value in {label for label, _, _ in AGE_BUCKETS}:
+            values["age_bucket"] = value
+        elif sep and key.lower() in ("bal", "balance"):
+            low, _, high = value.partition("-")
+            values["min_balance_cents"] = parse_money(low) if low else None
+            values["max_balance_cents"] = parse_money(high) if high else None
+        else:
+            words.append(word)
+    values["text"] = " ".join(words) or None
+    return QueueFilter(**values)
+
+
+class QueueTable(DataTable[str | Text]):
+    """The queue, with vi keys as well as the arrows."""
+
+    HELP = """
+## Your queue
+
+**Call now** lists the accounts you may call at this moment, a due callback first,
+then promises due or broken, then by priority. **Not callable now** shows why each
+account may not be called yet and when it may; **On hold** shows the hold.
+
+- **n** claims and opens the next account to call.
+- **Enter** opens the highlighted account; **Up/Down** or **j/k** move.
+- **s** switches section, **a** cycles the age bucket, **/** filters
+  (`state:TX age:61-90 bal:100-500` and an account number or name), **r** refreshes.
+- **ctrl+p** finds any account by number, name, phone last four or birth date.
+
+The pane on the right explains the highlighted account's priority, factor by factor.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open", id="queue.open", tooltip="Open the highlighted account."),
+        Binding("j", "cursor_down", "Down", show=False, id="queue.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
+    ]
+
+
+class AccountSearch(Provider):
+    """Command palette: find any account you may see."""
+
+    async def search(self, query: str) -> Hits:
+        screen = self.screen
+        if not isinstance(screen, QueueScreen):
+            return
+        app = screen.collector_app
+        hits = await self._run(app, query)
+        for hit in hits:
+            yield Hit(
+                1.0, hit.label, lambda account_id=hit.account_id: screen.open_account(account_id), help="Open"
+            )
+
+    async def _run(self, app: CollectorApp, query: str) -> list:  # type: ignore[type-arg]
+        import asyncio
+
+        return await asyncio.to_thread(search_accounts, app.db, app.actor, query)
+
+
+class PageLoaded(Message):
+    def __init__(self, page: QueuePage, *, append: bool, keep: int | None) -> None:
+        super().__init__()
+        self.page = page
+        self.append = append
+        self.keep = keep  # account to keep the cursor on after a refresh
+
+
+class TotalsLoaded(Message):
+    def __init__(self, totals: dict[str, int]) -> None:
+        super().__init__()
+        self.totals = totals
+
+
+class Claimed(Message):
+    def __init__(self, account_id: int | None) -> None:
+        super().__init__()
+        self.account_id = account_id
+
+
+SHORT_REASONS = {
+    "window": "after hours",
+    "inconvenient": "inconvenient",
+    "frequency": "call limit",
+    "conversation": "spoke recently",
+    "phones": "no dialable phone",
+    "do_not_call": "do not call",
+    "consent_revoked": "consent revoked",
+    "phone_status": "bad number",
+    "work": "work number",
+    "insurance_pending": "insurance pending",
+    "financial_assistance": "FAP pending",
+    "nsa_dispute": "NSA dispute",
+    "account_status": "not open",
+    "supervisor_hold": "supervisor hold",
+    "itemized_statement": "itemized stmt",
+    "original_creditor": "creditor request",
+}
+
+
+def _now_label(row: QueueRow, now: datetime | None = None) -> str:
+    """✓ call, or ✗ with a few words and when it lifts (the bottom pane has the full reason)."""
+    if row.callable_now:
+        return "✓ call"
+    what = SHORT_REASONS.get(row.rule or "", (row.rule or "not now").replace("_", " "))
+    if row.callable_at is None:
+        return f"✗ {what}"
+    tz = zone(row.home_zone)
+    local = row.callable_at.astimezone(tz)
+    today = (now or datetime.now(tz)).astimezone(tz).date()
+    return f"✗ {what} · {local:%H:%M %Z}" if local.date() == today else f"✗ {what} · {local:%a %b %d}"
+
+
+def _next_action(row: QueueRow) -> str:
+    """A due callback, a promise due or broken (why the row sorts first), or nothing."""
+    if row.next_action_at is not None:
+        return f"call {row.next_action_at:%m-%d %H:%M}"
+    names = {factor.name: factor.value for factor in row.factors}
+    if "promise due" in names:
+        return "promise " + names["promise due"].replace("overdue since ", "due ")
+    if "promise broken" in names:
+        return "promise broken"
+    return ""
+
+
+def explain(row: QueueRow | None) -> RenderableType:
+    """The side pane: why this account is where it is."""
+    if row is None:
+        return Text("No account highlighted.", style="dim")
+    head = Text.assemble(
+        (f"{row.account_number} · {row.facility_code}", "bold"), f"  priority {row.points} = "
+    )
+    head.append(" + ".join(f"{f.name} {f.value} ({f.points})" for f in row.factors))
+    parts: list[RenderableType] = [head]
+    if row.callable_now:
+        parts.append(Text(f"✓ may call now · local time {row.local_time}", style="green"))
+    elif row.reason:
+        when = (
+            f"; callable {row.callable_at.astimezone(zone(row.home_zone)):%a %b %d %H:%M %Z}"
+            if row.callable_at
+            else "; until resolved"
+        )
+        parts.append(Text(f"✗ {row.reason}{when}", style="red"))
+    return Group(*parts)
+
+
+class QueueScreen(Screen[None]):
+    """Home screen: the acting collector's call queue."""
+
+    CSS_PATH = "queue.tcss"
+    COMMANDS = Screen.COMMANDS | {AccountSearch}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next", "Next", id="queue.next", tooltip="Claim and open the next account to call."),
+        Binding(
+            "slash", "filter", "Filter", id="queue.filter", tooltip="Filter by text, state, age, balance."
+        ),
+        Binding(
+            "s", "section", "Section", id="queue.section", tooltip="Call now / not callable now / on hold."
+        ),
+        Binding("a", "age", "Age", id="queue.age", tooltip="Cycle the age-bucket filter."),
+        Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue."),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
+    ]
+
+    def __init__(self, *, page_size: int = PAGE_SIZE, refresh_seconds: float = REFRESH_SECONDS) -> None:
+        super().__init__()
+        self.page_size = page_size
+        self.refresh_seconds = refresh_seconds
+        self.chosen = QueueFilter()
+        self.rows: dict[int, QueueRow] = {}
+        self.totals: dict[str, int] = {}
+        self._next_cursor: Cursor | None = None
+        self._loading = False
+        self._loaded_once = False
+
+    @property
+    def collector_app(self) -> CollectorApp:
+        return cast("CollectorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading your queue…", id="summary", classes="summary")
+        yield Input(placeholder="filter: state:TX age:61-90 bal:100-500 or a name/number", id="filter")
+        yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static(id="why", classes="why")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(QueueTable)
+        # Most needed first: at 80 columns the rest scroll into view.
+        table.add_column(Text("Pts", justify="right"), key="points", width=4)
+        table.add_column("Account", key="account", width=10)
+        table.add_column("Guarantor", key="guarantor", width=16)
+        table.add_column(Text("Balance", justify="right"), key="balance", width=11)
+        table.add_column("Now", key="now", width=26)
+        table.add_column("Local", key="local", width=9)
+        table.add_column("Age", key="age", width=6)
+        table.add_column("Last", key="last", width=5)
+        table.add_column("Next", key="next", width=13)
+        self.query_one("#filter", Input).display = False
+        table.focus()
+        self.reload()
+        self.set_interval(self.refresh_seconds, self._background_refresh)
+
+    # -- loading ------------------------------------------------------------------------------
+
+    def reload(self, *, keep: int | None = None) -> None:
+        self._loading = True
+        self.load_page(self.chosen, None, False, keep)
+        self.load_totals(self.chosen)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def load_page(self, chosen: QueueFilter, after: Cursor | None, append: bool, keep: int | None) -> None:
+        app = self.collector_app
+        page = queue_page(
+            app.db, app.actor, now=app.clock(), chosen=chosen, after=after, limit=self.page_size
+        )
+        self.post_message(PageLoaded(page, append=append, keep=keep))
+
+    @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
+    def load_totals(self, chosen: QueueFilter) -> None:
+        app = self.collector_app
+        self.post_message(TotalsLoaded(section_totals(app.db, app.actor, app.clock(), chosen)))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        table = self.query_one(QueueTable)
+        page = message.page
+        if page.section != self.chosen.section:
+            return  # the collector switched sections while this page loaded
+        with self.app.batch_update():
+            if not message.append:
+                table.clear()
+                self.rows = {}
+            for row in page.rows:
+                self.rows[row.id] = row
+                table.add_row(*self._cells(row), key=str(row.id))
+            if message.keep is not None and str(message.keep) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(message.keep)))
+        self._next_cursor = page.next_cursor
+        self._loading = False
+        self._loaded_once = True
+        self._show_summary()
+        self._show_why()
+
+    def on_totals_loaded(self, message: TotalsLoaded) -> None:
+        self.totals = message.totals
+        self._show_summary()
+
+    def _cells(self, row: QueueRow) -> tuple[str | Text, ...]:
+        now = Text(
+            _now_label(row), style="green" if row.callable_now else "red", overflow="ellipsis", no_wrap=True
+        )
+        return (
+            Text(str(row.points), justify="right"),
+            row.account_number,
+            row.guarantor_name,
+            Text(format_cents(row.balance_cents), justify="right"),
+            now,
+            row.local_time,
+            row.age_bucket,
+            f"{row.last_contact_at:%m-%d}" if row.last_contact_at else "never",
+            _next_action(row),
+        )
+
+    def _show_summary(self) -> None:
+        table = self.query_one(QueueTable)
+        title = SECTION_TITLES[self.chosen.section]
+        total = self.totals.get(self.chosen.section)
+        if not self._loaded_once:
+            text = "Loading your queue…"
+        elif table.row_count == 0:
+            text = self._empty_text(title)
+        else:
+            of = f" of {total:,}" if total is not None else ""
+            more = " · scroll for more" if self._next_cursor else ""
+            text = f"{title}: 1-{table.row_count:,}{of}{more}"
+        others = " · ".join(
+            f"{SECTION_TITLES[s]} {self.totals[s]:,}"
+            for s in SECTIONS
+            if s != self.chosen.section and s in self.totals
+        )
+        filters = self._filter_text()
+        self.query_one("#summary", Static).update(
+            " | ".join(part for part in (text, others, filters) if part)
+        )
+
+    def _empty_text(self, title: str) -> str:
+        """An empty section says why and what to do, never just nothing."""
+        if self._filtered():
+            return f"{title}: no accounts match the filter (Esc clears it)"
+        if self.totals and not any(self.totals.values()):
+            return "No open accounts are assigned to you."
+        if self.chosen.section == SECTION_CALL:
+            return "Nobody may be called right now: press s to see when each account becomes callable"
+        return f"{title}: none"
+
+    def _filtered(self) -> bool:
+        c = self.chosen
+        return any(
+            (c.age_bucket, c.state, c.text, c.min_balance_cents is not None, c.max_balance_cents is not None)
+        )
+
+    def _filter_text(self) -> str:
+        c = self.chosen
+        parts = [f"age {c.age_bucket}"] if c.age_bucket else []
+        if c.state:
+            parts.append(f"state {c.state}")
+        if c.min_balance_cents is not None or c.max_balance_cents is not None:
+            low = format_cents(c.min_balance_cents) if c.min_balance_cents is not None else ""
+            high = format_cents(c.max_balance_cents) if c.max_balance_cents is not None else ""
+            parts.append(f"balance {low}-{high}")
+        if c.text:
+            parts.append(f"'{c.text}'")
+        return ("filter: " + ", ".join(parts)) if parts else ""
+
+    def _highlighted(self) -> QueueRow | None:
+        table = self.query_one(QueueTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(int(key)) if key is not None else None
+
+    def _show_why(self) -> None:
+        self.query_one("#why", Static).update(explain(self._highlighted()))
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_why()
+        table = self.query_one(QueueTable)
+        near_end = event.cursor_row >= table.row_count - PREFETCH_MARGIN
+        if near_end and self._next_cursor is not None and not self._loading:
+            self._loading = True
+            self.load_page(self.chosen, self._next_cursor, True, None)
+
+    def _background_refresh(self) -> None:
+        if self.app.screen is self and not self._loading:
+            row = self._highlighted()
+            self.reload(keep=row.id if row else None)
+
+    # -- acting --------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _open_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.open_account(int(event.row_key.value))
+
+    def open_account(self, account_id: int) -> None:
+        self.claim_and_open(account_id)
+
+    @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
+    def claim_and_open(self, account_id: int) -> None:
+        app = self.collector_app
+        if not claim(app.db, app.actor, account_id, app.clock()):
+            self.app.call_from_thread(
+                self.notify, "Another session is working this account; opened read only.", severity="warning"
+            )
+        self.post_message(Claimed(account_id))
+
+    @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
+    def claim_next_account(self) -> None:
+        app = self.collector_app
+        self.post_message(Claimed(claim_next(app.db, app.actor, app.clock(), self.chosen)))
+
+    def on_claimed(self, message: Claimed) -> None:
+        if message.account_id is None:
+            self.notify("No account may be called right now.", severity="information")
+            return
+        from screens.account_panel import AccountPanel
+
+        self.app.push_screen(AccountPanel(message.account_id))
+
+    def action_next(self) -> None:
+        self.claim_next_account()
+
+    def action_refresh(self) -> None:
+        row = self._highlighted()
+        self.reload(keep=row.id if row else None)
+
+    def action_section(self) -> None:
+        index = SECTIONS.index(self.chosen.section)
+        self.chosen = QueueFilter(
+            **{**self.chosen.__dict__, "section": SECTIONS[(index + 1) % len(SECTIONS)]}
+        )
+        self.reload()
+
+    def action_age(self) -> None:
+        index = AGE_CYCLE.index(self.chosen.age_bucket)
+        self.chosen = QueueFilter(
+            **{**self.chosen.__dict__, "age_bucket": AGE_CYCLE[(index + 1) % len(AGE_CYCLE)]}
+        )
+        self.reload()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        try:
+            self.chosen = parse_filter(event.value, self.chosen)
+        except ValueError:
+            self.notify("The balance range must be amounts, e.g. bal:100-500.", severity="error")
+            return
+        event.input.display = bool(event.value)
+        self.query_one(QueueTable).focus()
+        self.reload()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.display = False
+        self.chosen = QueueFilter(section=self.chosen.section)
+        self.query_one(QueueTable).focus()
+        self.reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self._loading = False
+            self.notify(safe_error_text(event.worker.error, "load your queue"), severity="error")
+
+
+__all__ = ["SECTION_CALL", "QueueScreen", "QueueTable", "parse_filter"]

@@ -1,0 +1,155 @@
+"""Pilot tests of the call queue: the keys a collector presses and what the screen shows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input, Static
+from typer.testing import CliRunner
+
+from collector_tui.cli.main import app as cli
+from collector_tui.services.database import Database, open_database
+from screens.account_panel import AccountPanel
+from screens.app import CollectorApp
+from screens.queue import QueueScreen, QueueTable, parse_filter
+from tests.conftest import NOW
+from tests.ui.test_app import SIZE, make_app, plain, settle
+
+
+def _table(app: CollectorApp) -> QueueTable:
+    return app.screen.query_one(QueueTable)
+
+
+def _keys(app: CollectorApp) -> list[int]:
+    return [int(str(row.value)) for row in _table(app).rows]
+
+
+async def _ready(pilot, app: CollectorApp) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+
+
+async def test_the_queue_lists_what_the_cli_lists_in_the_same_order(
+    demo_db: Database, demo_path: Path
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["--db", str(demo_path), "queue", "--limit", "50", "--at", NOW.isoformat(), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    expected = [row["account_id"] for row in document["sections"][0]["rows"]]
+    app = make_app(demo_db, page_size=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        assert expected and _keys(app) == expected
+        summary = plain(app.screen.query_one("#summary", Static))
+        assert f"Call now: 1-50 of {document['sections'][0]['total']:,}" in summary
+
+
+async def test_sections_show_why_an_account_may_not_be_called(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        first = _table(app).get_row_at(0)
+        assert "✓ call" in str(first[4])
+        why = plain(app.screen.query_one("#why", Static))
+        assert "priority" in why and "balance" in why and "✓ may call now" in why
+        await pilot.press("s")
+        await settle(pilot, lambda: "Not callable now" in plain(app.screen.query_one("#summary", Static)))
+        await pilot.press("s")
+        await settle(pilot, lambda: plain(app.screen.query_one("#summary", Static)).startswith("On hold"))
+        assert all("✗" in str(_table(app).get_row_at(i)[4]) for i in range(_table(app).row_count))
+        assert "until resolved" in plain(app.screen.query_one("#why", Static))
+
+
+async def test_the_filter_narrows_the_queue_and_escape_clears_it(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        everyone = _table(app).row_count
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*"state:OH", "enter")
+        await settle(pilot, lambda: "filter: state OH" in plain(app.screen.query_one("#summary", Static)))
+        assert 0 < _table(app).row_count < everyone
+        assert all("EST" in str(_table(app).get_row_at(i)[5]) for i in range(_table(app).row_count))
+        await pilot.press("escape")
+        await settle(pilot, lambda: _table(app).row_count == everyone)
+
+
+def test_filter_words() -> None:
+    chosen = parse_filter(
+        "state:tx age:61-90 bal:100-500.50 A-10",
+        parse_filter("", __import__("collector_tui.services.queue", fromlist=["QueueFilter"]).QueueFilter()),
+    )
+    assert (
+        chosen.state,
+        chosen.age_bucket,
+        chosen.min_balance_cents,
+        chosen.max_balance_cents,
+        chosen.text,
+    ) == (
+        "TX",
+        "61-90",
+        10_000,
+        50_050,
+        "A-10",
+    )
+
+
+async def test_refresh_keeps_the_cursor_on_the_same_account(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("down", "down", "down")
+        key = _keys(app)[3]
+        await pilot.press("r")
+        await settle(pilot, lambda: not app.screen._loading)
+        table = _table(app)
+        assert int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)) == key
+
+
+async def test_the_palette_finds_an_account_by_number(demo_db: Database) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        await pilot.press("s", "s")  # an account on hold: not in the calling order, still findable
+        await settle(pilot, lambda: plain(app.screen.query_one("#summary", Static)).startswith("On hold"))
+        target = _keys(app)[0]
+        number = str(_table(app).get_row_at(0)[1])
+        await pilot.press("ctrl+p")
+        await pilot.press(*number)
+
+        def hits() -> int:
+            screen = app.screen
+            return screen.query_one(CommandList).option_count if isinstance(screen, CommandPalette) else 0
+
+        await settle(pilot, lambda: hits() > 0, tries=300)
+        assert hits() == 1
+        await pilot.press("down", "enter")
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
+        assert isinstance(app.screen, AccountPanel) and app.screen.account_id == target
+
+
+async def test_n_never_hands_one_account_to_two_sessions(demo_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(demo_path, copy)
+    dbs = [open_database(f"sqlite:///{copy}") for _ in range(2)]
+    opened: list[int] = []
+    try:
+        for db in dbs:
+            app = make_app(db)
+            async with app.run_test(size=SIZE) as pilot:
+                await _ready(pilot, app)
+                await pilot.press("n")
+                await settle(
+                    pilot, lambda app=app: isinstance(app.screen, AccountPanel) and app.screen.detail
+                )
+                assert isinstance(app.screen, AccountPanel)
+                opened.append(app.screen.account_id)
+        assert len(opened) == 2 and opened[0] != opened[1]
+    finally:
+        for db in dbs:
+            db.close()
