@@ -170,8 +170,14 @@ def refresh(
     at: Annotated[
         str | None, typer.Option("--at", help="Recompute as of this moment (ISO-8601); default now.")
     ] = None,
+    call_state: Annotated[
+        bool,
+        typer.Option(
+            "--call-state", help="Also recompute who may be called (after a compliance-policy change)."
+        ),
+    ] = False,
 ) -> None:
-    """Recompute every open account's call state and priority (the nightly run). Exit 0 done, 1 error."""
+    """Rescore every open account for the queue (the nightly run). Exit 0 done, 1 error."""
     from collector_tui.services.account_state import refresh_all_accounts
     from collector_tui.services.database import open_database
 
@@ -181,9 +187,10 @@ def refresh(
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     try:
-        seen = refresh_all_accounts(db.writing, moment)
+        seen = refresh_all_accounts(db.writing, moment, call_state=call_state)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     finally:
         db.close()
-    say(f"call state and priority recomputed for {seen:,} open accounts")
+    what = "priority and call state" if call_state else "priority"
+    say(f"{what} recomputed for {seen:,} open accounts")

@@ -2,9 +2,11 @@
 
 Every service that changes a fact either depends on (a placement, a contact,
 a payment, a promise, a hold) calls :func:`refresh_accounts` for the
-accounts it touched, in its own transaction; the nightly run calls
-:func:`refresh_all_accounts`, because days pass and limits lift, promises
-fall due and accounts age without any event.
+accounts it touched, in its own transaction. The nightly run calls
+:func:`refresh_all_accounts` to rescore, because promises fall due and
+accounts age without any event. The stored call state does not change with
+time (it holds the moments limits lift), so it is recomputed for every
+account only when asked: after the compliance policy changes.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ def refresh_all_accounts(
     *,
     batch: int = 2000,
     actor: Actor = SYSTEM,
+    call_state: bool = False,
 ) -> int:
-    """The nightly recompute of every open account, a batch per transaction; returns accounts seen."""
+    """Rescore every open account (and with ``call_state`` recompute its call state), a batch per
+    transaction; returns accounts seen."""
     seen = 0
     last_id = 0
     a = ACCOUNT_T.c
@@ -59,10 +63,11 @@ def refresh_all_accounts(
                 ).scalars()
             ]
             if not ids:
-                audit.record(
-                    session, actor, "accounts.refresh", "account", [None], at=now, details={"accounts": seen}
-                )
+                details = {"accounts": seen, "call_state": call_state}
+                audit.record(session, actor, "accounts.refresh", "account", [None], at=now, details=details)
                 return seen
-            refresh_accounts(session, ids, now)
+            if call_state:
+                refresh_call_state(session, ids, now)
+            rescore(session, ids, now)
         seen += len(ids)
         last_id = ids[-1]

@@ -123,7 +123,9 @@ def test_the_nightly_refresh_command(demo_path: Path, tmp_path: Path) -> None:
     shutil.copyfile(demo_path, copy)
     result = runner.invoke(app, ["--db", str(copy), "refresh", "--at", "2026-11-28T06:00:00Z"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"call state and priority recomputed for [\d,]+ open accounts", result.output)
+    assert re.search(r"^priority recomputed for [\d,]+ open accounts", result.output)
+    result = runner.invoke(app, ["--db", str(copy), "refresh", "--call-state"])
+    assert re.search(r"priority and call state recomputed for [\d,]+ open accounts", result.output)
 
 
 def test_help_documents_the_commands() -> None:

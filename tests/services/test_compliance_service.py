@@ -151,9 +151,14 @@ def test_the_nightly_refresh_recomputes_every_open_account_and_is_audited(db: Da
     with db.writing() as session:
         session.execute(update(Account).values(call_held=True))
     assert refresh_all_accounts(db.writing, NOW, batch=2) == 5
+    assert all(a.call_held for a in all_rows(db, Account))  # the nightly rescore leaves call state alone
+    assert refresh_all_accounts(db.writing, NOW, batch=2, call_state=True) == 5
     assert not any(a.call_held for a in all_rows(db, Account))
-    [event] = audit_events(db, "accounts.refresh")
-    assert event.details == '{"accounts": 5}'
+    events = audit_events(db, "accounts.refresh")
+    assert [e.details for e in events] == [
+        '{"accounts": 5, "call_state": false}',
+        '{"accounts": 5, "call_state": true}',
+    ]
 
 
 def test_the_verdict_finds_the_account_and_never_echoes_its_number(db: Database) -> None:
