@@ -16,13 +16,15 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from collector_tui.services.accounts import account_detail
-from collector_tui.services.queue import release
+from collector_tui.services.queue import CLAIM_TTL, claim, release
 from collector_tui.services.views import AccountDetail
 from screens import account_render
 from screens.messages import safe_error_text
 
 if TYPE_CHECKING:
     from screens.app import CollectorApp
+
+CLAIM_HEARTBEAT = CLAIM_TTL / 4
 
 
 class Pane(VerticalScroll):
@@ -93,6 +95,13 @@ class AccountPanel(Screen[None]):
 
     def on_mount(self) -> None:
         self.load_account()
+        # Keep the claim alive while the account is open (it expires if the session dies).
+        self.set_interval(CLAIM_HEARTBEAT.total_seconds(), self._renew_claim)
+
+    def _renew_claim(self) -> None:
+        app = cast("CollectorApp", self.app)
+        account_id = self.account_id
+        app.run_worker(lambda: claim(app.db, app.actor, account_id, app.clock()), thread=True, group="claim")
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def load_account(self) -> None:

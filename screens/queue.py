@@ -286,12 +286,14 @@ class QueueScreen(Screen[None]):
         if page.section != self.chosen.section:
             return  # the collector switched sections while this page loaded
         with self.app.batch_update():
-            if not message.append:
+            if message.append:
+                self._append(table, page.rows)
+            elif [int(str(key.value)) for key in table.rows][: len(page.rows)] == [r.id for r in page.rows]:
+                self._update_in_place(table, page.rows)  # same accounts, same order: only cells change
+            else:
                 table.clear()
                 self.rows = {}
-            for row in page.rows:
-                self.rows[row.id] = row
-                table.add_row(*self._cells(row), key=str(row.id))
+                self._append(table, page.rows)
             if message.keep is not None and str(message.keep) in table.rows:
                 table.move_cursor(row=table.get_row_index(str(message.keep)))
         self._next_cursor = page.next_cursor
@@ -299,6 +301,22 @@ class QueueScreen(Screen[None]):
         self._loaded_once = True
         self._show_summary()
         self._show_why()
+
+    def _append(self, table: QueueTable, rows: tuple[QueueRow, ...]) -> None:
+        for row in rows:
+            self.rows[row.id] = row
+            table.add_row(*self._cells(row), key=str(row.id))
+
+    def _update_in_place(self, table: QueueTable, rows: tuple[QueueRow, ...]) -> None:
+        """A background refresh that changed no order: rewrite only the cells that changed."""
+        columns = [column.key for column in table.columns.values()]
+        for row in rows:
+            old = self.rows.get(row.id)
+            self.rows[row.id] = row
+            if old == row:
+                continue
+            for column, value in zip(columns, self._cells(row), strict=True):
+                table.update_cell(str(row.id), column, value)
 
     def on_totals_loaded(self, message: TotalsLoaded) -> None:
         self.totals = message.totals
