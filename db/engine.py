@@ -24,7 +24,10 @@ from sqlalchemy.engine.url import URL
 from sqlmodel import Session, create_engine
 
 BUSY_TIMEOUT_MS = 5000
-CACHE_KIB = 65536  # 64 MiB page cache per connection: a million accounts' indexes stay warm
+# Page cache per connection. A workstation session keeps a small one, so its memory stays the
+# same whatever the size of the office; imports and the nightly run keep indexes warm.
+CACHE_KIB = 16384
+BULK_CACHE_KIB = 65536
 _WRITE_OPTION = "collector_write"
 
 
@@ -53,19 +56,22 @@ def ensure_private_sqlite_file(path: Path) -> None:
         path.chmod(0o600)
 
 
-def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own
-    # transaction handling would send a deferred BEGIN behind our back).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
-    finally:
-        cursor.close()
+def _sqlite_setup(cache_kib: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own
+        # transaction handling would send a deferred BEGIN behind our back).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
+        finally:
+            cursor.close()
+
+    return on_connect
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -102,7 +108,7 @@ def _on_sqlite_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def create_db_engine(url: str | URL, *, create_file: bool = True) -> Engine:
+def create_db_engine(url: str | URL, *, create_file: bool = True, cache_kib: int = CACHE_KIB) -> Engine:
     """Build an engine for ``url``; SQLite files are created private to the owner."""
     path = sqlite_path(url)
     if path is not None and create_file:
@@ -113,7 +119,7 @@ def create_db_engine(url: str | URL, *, create_file: bool = True) -> Engine:
             parsed,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
-        event.listen(engine, "connect", _on_sqlite_connect)
+        event.listen(engine, "connect", _sqlite_setup(cache_kib))
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
     return create_engine(parsed, pool_pre_ping=True)
@@ -136,3 +142,16 @@ def write_session(engine: Engine) -> Iterator[Session]:
     """One write transaction: committed when the block ends, rolled back on error."""
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
         yield session
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Give the query planner fresh table statistics after bulk changes (imports, the nightly run).
+
+    Without them SQLite guesses, and can walk a whole status index where an
+    account index would read a few rows. ``analysis_limit`` keeps ANALYZE to
+    a sample, so it takes moments on a million accounts.
+    """
+    with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE")

@@ -74,7 +74,7 @@ def _run(
     kind = KINDS[kind_name]
     try:
         column_mapping = load_mapping(mapping, kind.columns) if mapping else IDENTITY
-        db = open_database(database_setting(ctx).url)
+        db = open_database(database_setting(ctx).url, bulk=True)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     options = ImportOptions(

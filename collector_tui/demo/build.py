@@ -32,7 +32,7 @@ from collector_tui.services.errors import ServiceError
 from collector_tui.services.lookup import account_refs, collector_ids_by_login
 from collector_tui.services.users import add_user
 from db import migrate
-from db.engine import ensure_private_sqlite_file, sqlite_path
+from db.engine import ensure_private_sqlite_file, refresh_statistics, sqlite_path
 from db.models import OfficeSetting
 
 Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
@@ -105,7 +105,7 @@ def build_demo_database(
     _remove_database_files(staging)
     ensure_private_sqlite_file(staging)
     url = f"sqlite:///{staging}"
-    db = open_database(url, require_head=False)
+    db = open_database(url, require_head=False, bulk=True)
     try:
         migrate.upgrade(db.engine)
         load_demo_office(
@@ -115,6 +115,7 @@ def build_demo_database(
             folder=path.parent,
             progress=progress,
         )
+        refresh_statistics(db.engine)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from collector_tui.services.errors import DatabaseNotReadyError
 from db import migrate
-from db.engine import create_db_engine, read_session, sqlite_path, write_session
+from db.engine import BULK_CACHE_KIB, CACHE_KIB, create_db_engine, read_session, sqlite_path, write_session
 
 
 @dataclass(frozen=True)
@@ -47,17 +47,18 @@ def display_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def open_database(url: str, *, require_head: bool = True) -> Database:
+def open_database(url: str, *, require_head: bool = True, bulk: bool = False) -> Database:
     """Open ``url``; unless told otherwise, insist the schema is at head.
 
     A missing SQLite file is not created here: a typo in ``--db`` must not
-    quietly make an empty database.
+    quietly make an empty database. ``bulk`` (imports, the nightly run) gives
+    each connection a larger page cache.
     """
     path = sqlite_path(url)
     fix = f"collector --db {display_url(url)} db upgrade"
     if require_head and path is not None and not path.exists():
         raise DatabaseNotReadyError(f"no database at {path}. Create it with: {fix} (or try `collector demo`)")
-    engine = create_db_engine(url)
+    engine = create_db_engine(url, cache_kib=BULK_CACHE_KIB if bulk else CACHE_KIB)
     if require_head:
         try:
             state = migrate.schema_state(engine)

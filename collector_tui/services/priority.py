@@ -8,7 +8,7 @@ queries per batch.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -77,28 +77,19 @@ def load_priority_facts(
             ids,
         )
     )
-    pending = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(p.account_id, func.min(p.due_date))
-                .where(p.account_id.in_(part), p.status == codes.PROMISE_PENDING)
-                .group_by(p.account_id)
-            ),
-            ids,
-        )
-    )
-    broken = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(p.account_id, func.max(p.due_date))
-                .where(p.account_id.in_(part), p.status == codes.PROMISE_BROKEN)
-                .group_by(p.account_id)
-            ),
-            ids,
-        )
-    )
+    # One read by account (the account index), sorted out here: without planner statistics
+    # SQLite would walk every pending promise by its status index instead.
+    pending: dict[int, date] = {}
+    broken: dict[int, date] = {}
+    for row in select_in_chunks(
+        session,
+        lambda part: select(p.account_id, p.status, p.due_date).where(p.account_id.in_(part)),
+        ids,
+    ):
+        if row.status == codes.PROMISE_PENDING:
+            pending[row.account_id] = min(row.due_date, pending.get(row.account_id, row.due_date))
+        elif row.status == codes.PROMISE_BROKEN:
+            broken[row.account_id] = max(row.due_date, broken.get(row.account_id, row.due_date))
     window = now - timedelta(days=policy.get("payments", "window_days"))
     paid = dict(
         select_in_chunks(

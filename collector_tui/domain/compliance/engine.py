@@ -180,8 +180,27 @@ def _call_group(phone: PhoneFacts, facts: AccountFacts, rules: _Rules) -> CallGr
     return CallGroup(zones, spec)
 
 
+_GROUP_MEMO: dict[tuple[CallGroup, datetime], tuple[CompliancePolicy, tuple[Block, ...]]] = {}
+_GROUP_MEMO_SIZE = 4096
+
+
 def _group_blocks(group: CallGroup, policy: CompliancePolicy, now: datetime) -> list[Block]:
-    """The window and inconvenient-time blocks of a group at ``now``, each with when it lifts."""
+    """The window and inconvenient-time blocks of a group at ``now``, each with when it lifts.
+
+    Every account on a page is evaluated at the same ``now`` and shares a
+    handful of groups, so the answer is remembered per (group, now, policy).
+    """
+    memo = _GROUP_MEMO.get((group, now))
+    if memo is not None and memo[0] is policy:
+        return list(memo[1])
+    blocks = _compute_group_blocks(group, policy, now)
+    if len(_GROUP_MEMO) >= _GROUP_MEMO_SIZE:
+        _GROUP_MEMO.clear()
+    _GROUP_MEMO[(group, now)] = (policy, tuple(blocks))
+    return blocks
+
+
+def _compute_group_blocks(group: CallGroup, policy: CompliancePolicy, now: datetime) -> list[Block]:
     window = policy.rule("window")
     start, end = policy.window_start, policy.window_end
     try:
