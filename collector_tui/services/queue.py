@@ -235,7 +235,7 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
     out = []
     for account_id in ids:
         row = details[account_id]
-        verdict = evaluate(facts[account_id], policy, now)
+        verdict = evaluate(facts[account_id], policy, now, (CALL,))  # the queue asks only "may I call"
         reason, rule, lifts = _why_not(verdict)
         days = age_in_days(
             age_start(row.first_statement_date, row.service_date_from, row.placed_date), now.date()

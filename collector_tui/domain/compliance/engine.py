@@ -568,8 +568,13 @@ def _time_barred(facts: AccountFacts, rules: _Rules) -> list[Block]:
 # -- the verdict ---------------------------------------------------------------------------------
 
 
-def evaluate(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> Verdict:
-    """Every phone's and every action's verdict for the account at ``now`` (a UTC moment)."""
+def evaluate(
+    facts: AccountFacts,
+    policy: CompliancePolicy,
+    now: datetime,
+    actions_wanted: tuple[str, ...] = ACTIONS,
+) -> Verdict:
+    """Every phone's verdict and each wanted action's (all eight by default) at ``now`` (a UTC moment)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     rules = _Rules(policy, facts, now)
@@ -588,7 +593,7 @@ def evaluate(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> Ve
             )
         )
     actions: dict[str, ActionVerdict] = {}
-    for action in ACTIONS:
+    for action in actions_wanted:
         blocks = [block for acts, block in holds if action in acts]
         if action in PHONE_ACTIONS:
             blocks = list(account_call)
