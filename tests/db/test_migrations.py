@@ -183,3 +183,7 @@ def test_check_constraints_of_the_migrations_match_the_models(tmp_path: Path) ->
         )
     migrated.dispose()
     created.dispose()
+
+
+def test_the_head_the_app_checks_against_is_the_migrations_head() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION
