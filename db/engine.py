@@ -142,16 +142,3 @@ def write_session(engine: Engine) -> Iterator[Session]:
     """One write transaction: committed when the block ends, rolled back on error."""
     with Session(writer(engine), expire_on_commit=False) as session, session.begin():
         yield session
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """Give the query planner fresh table statistics after bulk changes (imports, the nightly run).
-
-    Without them SQLite guesses, and can walk a whole status index where an
-    account index would read a few rows. ``analysis_limit`` keeps ANALYZE to
-    a sample, so it takes moments on a million accounts.
-    """
-    with engine.begin() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-        conn.exec_driver_sql("ANALYZE")

@@ -180,7 +180,6 @@ def refresh(
     """Rescore every open account for the queue (the nightly run). Exit 0 done, 1 error."""
     from collector_tui.services.account_state import refresh_all_accounts
     from collector_tui.services.database import open_database
-    from db.engine import refresh_statistics
 
     moment = parse_since(at) if at else datetime.now(UTC)
     try:
@@ -189,7 +188,6 @@ def refresh(
         fail(str(exc), exc.exit_code)
     try:
         seen = refresh_all_accounts(db.writing, moment, call_state=call_state)
-        refresh_statistics(db.engine)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     finally:

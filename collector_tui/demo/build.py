@@ -32,7 +32,7 @@ from collector_tui.services.errors import ServiceError
 from collector_tui.services.lookup import account_refs, collector_ids_by_login
 from collector_tui.services.users import add_user
 from db import migrate
-from db.engine import ensure_private_sqlite_file, refresh_statistics, sqlite_path
+from db.engine import ensure_private_sqlite_file, sqlite_path
 from db.models import OfficeSetting
 
 Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
@@ -115,7 +115,6 @@ def build_demo_database(
             folder=path.parent,
             progress=progress,
         )
-        refresh_statistics(db.engine)
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

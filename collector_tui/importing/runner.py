@@ -34,7 +34,6 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from db import codes
-from db.engine import refresh_statistics
 from db.models import ImportBatch
 from db.types import utc_now
 
@@ -222,7 +221,6 @@ def _apply(
         _mark(db, batch_id, codes.IMPORT_INCOMPLETE, f"stopped: {type(exc).__name__}")
         raise
     _finish(db, batch_id, actor, now)
-    refresh_statistics(db.engine)
     with db.reading() as session:
         batch = session.get(ImportBatch, batch_id)
         assert batch is not None
