@@ -9,6 +9,7 @@ the cursor on the same account.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, cast
 
@@ -34,6 +35,7 @@ from collector_tui.services.queue import (
     QueueFilter,
     QueuePage,
     QueueRow,
+    SearchHit,
     claim,
     claim_next,
     queue_page,
@@ -110,7 +112,7 @@ class AccountSearch(Provider):
                 1.0, hit.label, lambda account_id=hit.account_id: screen.open_account(account_id), help="Open"
             )
 
-    async def _run(self, app: CollectorApp, query: str) -> list:  # type: ignore[type-arg]
+    async def _run(self, app: CollectorApp, query: str) -> list[SearchHit]:
         import asyncio
 
         return await asyncio.to_thread(search_accounts, app.db, app.actor, query)
@@ -454,16 +456,12 @@ class QueueScreen(Screen[None]):
 
     def action_section(self) -> None:
         index = SECTIONS.index(self.chosen.section)
-        self.chosen = QueueFilter(
-            **{**self.chosen.__dict__, "section": SECTIONS[(index + 1) % len(SECTIONS)]}
-        )
+        self.chosen = replace(self.chosen, section=SECTIONS[(index + 1) % len(SECTIONS)])
         self.reload()
 
     def action_age(self) -> None:
         index = AGE_CYCLE.index(self.chosen.age_bucket)
-        self.chosen = QueueFilter(
-            **{**self.chosen.__dict__, "age_bucket": AGE_CYCLE[(index + 1) % len(AGE_CYCLE)]}
-        )
+        self.chosen = replace(self.chosen, age_bucket=AGE_CYCLE[(index + 1) % len(AGE_CYCLE)])
         self.reload()
 
     def action_filter(self) -> None:

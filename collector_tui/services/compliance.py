@@ -322,39 +322,23 @@ def _history_marks(
 ) -> tuple[dict[int, datetime], dict[int, datetime], dict[int, datetime]]:
     """First right-party conversation, first letter and last payment of each account."""
     act, t = ACTIVITY_T.c, TX_T.c
-    first_talk = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(act.account_id, func.min(act.occurred_at))
-                .where(act.account_id.in_(part), act.outcome_code.in_(RIGHT_PARTY_CODES))
-                .group_by(act.account_id)
-            ),
-            ids,
+
+    def per_account(aggregate: Any, table: Any, *where: ColumnElement[bool]) -> dict[int, datetime]:
+        return dict(
+            select_in_chunks(
+                session,
+                lambda part: (
+                    select(table.c.account_id, aggregate)
+                    .where(table.c.account_id.in_(part), *where)
+                    .group_by(table.c.account_id)
+                ),
+                ids,
+            )
         )
-    )
-    first_letter = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(act.account_id, func.min(act.occurred_at))
-                .where(act.account_id.in_(part), act.channel == codes.CHANNEL_LETTER)
-                .group_by(act.account_id)
-            ),
-            ids,
-        )
-    )
-    last_paid = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(t.account_id, func.max(t.posted_at))
-                .where(t.account_id.in_(part), t.kind == codes.TX_PAYMENT)
-                .group_by(t.account_id)
-            ),
-            ids,
-        )
-    )
+
+    first_talk = per_account(func.min(act.occurred_at), ACTIVITY_T, act.outcome_code.in_(RIGHT_PARTY_CODES))
+    first_letter = per_account(func.min(act.occurred_at), ACTIVITY_T, act.channel == codes.CHANNEL_LETTER)
+    last_paid = per_account(func.max(t.posted_at), TX_T, t.kind == codes.TX_PAYMENT)
     return first_talk, first_letter, last_paid
 
 

@@ -16,11 +16,11 @@ account to one collector only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, not_, or_, select, tuple_, update
+from sqlalchemy import Select, and_, func, not_, or_, select, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -114,51 +114,43 @@ def _section_clause(section: str, open_groups: list[int], now: datetime) -> Colu
     raise ValueError(f"unknown section {section!r}")
 
 
-def _filters(query: Select[Any], chosen: QueueFilter, today: date) -> Select[Any]:
+def _filters(chosen: QueueFilter, today: date) -> list[ColumnElement[bool]]:
     a, g = ACCOUNT_T.c, GUARANTOR_T.c
+    conditions: list[ColumnElement[bool]] = []
     if chosen.age_bucket:
         bounds = {label: (low, high) for label, low, high in AGE_BUCKETS}
         low, high = bounds[chosen.age_bucket]
         started = func.coalesce(a.first_statement_date, a.service_date_from, a.placed_date)
-        query = query.where(started <= today - timedelta(days=low))
+        conditions.append(started <= today - timedelta(days=low))
         if high is not None:
-            query = query.where(started >= today - timedelta(days=high))
+            conditions.append(started >= today - timedelta(days=high))
     if chosen.state:
-        query = query.where(g.state == chosen.state.upper())
+        conditions.append(g.state == chosen.state.upper())
     if chosen.min_balance_cents is not None:
-        query = query.where(a.total_balance_cents >= chosen.min_balance_cents)
+        conditions.append(a.total_balance_cents >= chosen.min_balance_cents)
     if chosen.max_balance_cents is not None:
-        query = query.where(a.total_balance_cents <= chosen.max_balance_cents)
+        conditions.append(a.total_balance_cents <= chosen.max_balance_cents)
     if chosen.text:
         text = chosen.text.strip()
-        query = query.where(
+        conditions.append(
             or_(
                 a.account_number.startswith(text, autoescape=True),
                 g.last_name.startswith(text.upper(), autoescape=True),
             )
         )
-    return query
-
-
-def _base(collector_id: int, chosen: QueueFilter, groups: list[int], now: datetime) -> Select[Any]:
-    a, g = ACCOUNT_T.c, GUARANTOR_T.c
-    query = (
-        select(a.id)
-        .join(GUARANTOR_T, g.id == a.guarantor_id)
-        .where(a.assigned_collector_id == collector_id, queries.open_status())
-        .where(_section_clause(chosen.section, groups, now))
-    )
-    return _filters(query, chosen, now.date())
+    return conditions
 
 
 def _statement(
-    collector_id: int, chosen: QueueFilter, groups: list[int], now: datetime, after: Cursor | None, limit: int
+    collector_id: int,
+    chosen: QueueFilter,
+    groups: list[int],
+    now: datetime,
+    after: Cursor | None = None,
+    limit: int | None = None,
 ) -> Select[Any]:
-    a = ACCOUNT_T.c
-    query = _base(collector_id, chosen, groups, now).add_columns(a.priority_score)
-    if after is not None:
-        query = query.where(tuple_(a.priority_score, a.id) < tuple_(*after))
-    return query.order_by(a.priority_score.desc(), a.id.desc()).limit(limit)
+    conditions = [_section_clause(chosen.section, groups, now), *_filters(chosen, now.date())]
+    return queries.queue_statement(collector_id, conditions, after, limit)
 
 
 def section_totals(
@@ -172,11 +164,11 @@ def section_totals(
         groups = open_group_ids(session, now)
         totals = {}
         for section in SECTIONS:
-            base = _base(
-                actor.collector_id, QueueFilter(**{**chosen.__dict__, "section": section}), groups, now
+            rows = _statement(actor.collector_id, replace(chosen, section=section), groups, now).order_by(
+                None
             )
             totals[section] = int(
-                session.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+                session.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
             )
     return totals
 
@@ -289,11 +281,11 @@ def claim_next(db: Database, actor: Actor, now: datetime, chosen: QueueFilter | 
     """
     if actor.collector_id is None:
         return None
-    chosen = QueueFilter(**{**(chosen or QueueFilter()).__dict__, "section": SECTION_CALL})
+    chosen = replace(chosen or QueueFilter(), section=SECTION_CALL)
     a = ACCOUNT_T.c
     with db.writing() as session:  # BEGIN IMMEDIATE: two sessions cannot pick the same row
         groups = open_group_ids(session, now)
-        query = _statement(actor.collector_id, chosen, groups, now, None, 1).where(
+        query = _statement(actor.collector_id, chosen, groups, now, limit=1).where(
             or_(
                 a.claimed_by_id.is_(None),
                 a.claimed_at < now - CLAIM_TTL,

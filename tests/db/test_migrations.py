@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from db import migrate
 from db.engine import create_db_engine, writer
 from db.models import metadata
-from db.queries import queue_page_statement
+from db.queries import queue_statement
 
 
 def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ def test_queue_query_uses_the_partial_index(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'q.db'}")
     migrate.upgrade(engine)
     for after in (None, (10, 500)):
-        statement = queue_page_statement(1, after, 50)
+        statement = queue_statement(1, after=after, limit=50)
         compiled = statement.compile(engine, compile_kwargs={"render_postcompile": True})
         sql = str(compiled)
         params = compiled.params

@@ -8,7 +8,7 @@ The queue asks "callable now" of a million accounts in SQL, so the engine also
 splits its answer into what can be stored: per account, whether a hold stops
 calls and when the frequency limits next allow one (:func:`call_state`); per
 phone, whether it may ever be dialled and the time-zone group whose window
-decides when (:func:`phone_call_group`). :func:`group_open` decides a group
+decides when (:func:`phone_call_state`). :func:`group_open` decides a group
 at a moment; the SQL and the engine agree because both use these functions.
 """
 
@@ -167,12 +167,6 @@ def day_zone(facts: AccountFacts) -> str:
 # -- phones --------------------------------------------------------------------------------------
 
 
-def phone_call_group(
-    phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
-) -> CallGroup:
-    return _call_group(phone, facts, _Rules(policy, facts, now))
-
-
 def _call_group(phone: PhoneFacts, facts: AccountFacts, rules: _Rules) -> CallGroup:
     policy = rules.policy
     zones = candidate_zones(phone, facts, policy) if rules.applies("window") else ()
@@ -255,13 +249,6 @@ def group_open(group: CallGroup, policy: CompliancePolicy, now: datetime) -> boo
 def _zone_list(zones: Iterable[str]) -> str:
     names = [z.split("/")[-1].replace("_", " ") for z in zones]
     return ", ".join(names) if names else "every zone"
-
-
-def phone_blocks(
-    phone: PhoneFacts, facts: AccountFacts, policy: CompliancePolicy, now: datetime
-) -> list[Block]:
-    """What stops this number being dialled at any time (it is not dialable while any holds)."""
-    return _phone_blocks(phone, facts, _Rules(policy, facts, now))
 
 
 def phone_call_state(
