@@ -103,6 +103,7 @@ def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None
 
 ENV_COMPLIANCE_POLICY = "COLLECTOR_COMPLIANCE_POLICY"
 ENV_PRIORITY_POLICY = "COLLECTOR_PRIORITY_POLICY"
+ENV_WORKSPACE_POLICY = "COLLECTOR_WORKSPACE_POLICY"
 
 
 def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
@@ -117,6 +118,12 @@ def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | N
 def priority_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
     """The office's queue-priority override: ``COLLECTOR_PRIORITY_POLICY``, then ``[priority] policy``."""
     return policy_override("priority", ENV_PRIORITY_POLICY, env)
+
+
+def workspace_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
+    """The office's workspace override (dispositions, promises): ``COLLECTOR_WORKSPACE_POLICY``, then
+    ``[workspace] policy``."""
+    return policy_override("workspace", ENV_WORKSPACE_POLICY, env)
 
 
 def policy_override(section_name: str, env_name: str, env: Mapping[str, str] | None = None) -> Path | None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import NamedTuple
 
-from collector_tui.domain.dispositions import disposition
+from collector_tui.domain.dispositions import Disposition
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 from collector_tui.domain.phones import normalize_phone
 
@@ -49,9 +49,14 @@ class ActivityRecord(NamedTuple):
 
 
 def parse_activity_row(
-    row: Mapping[str, str | None], *, today: date, fmt: RowFormat | None = None
+    row: Mapping[str, str | None],
+    *,
+    today: date,
+    dispositions: Mapping[str, Disposition],
+    fmt: RowFormat | None = None,
 ) -> ActivityRecord | list[FieldError]:
-    """Validate one row; ``today`` is the current UTC date (timestamps are compared in UTC)."""
+    """Validate one row; ``today`` is the current UTC date (timestamps are compared in UTC);
+    ``dispositions`` are the policy's codes."""
     reader = RowReader(row, today, fmt or RowFormat())
     external_id = reader.text("activity_id", required=True, max_length=64)
     facility = reader.text("facility_code", required=True, max_length=32)
@@ -61,7 +66,7 @@ def parse_activity_row(
     direction = reader.choice("direction", DIRECTIONS, default="out") or "out"
     party = reader.choice("party", PARTIES, default="none")
     code = reader.text("result_code", required=True, max_length=24)
-    known = disposition(code) if code else None
+    known = dispositions.get(code.upper()) if code else None
     if code and known is None:
         reader.fail("result_code", "not a known disposition code")
     raw_phone = reader.raw("phone")

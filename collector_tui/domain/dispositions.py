@@ -1,14 +1,28 @@
-"""Disposition codes: what happened on a contact, and what it counts as.
+"""Disposition codes: what happened on a contact, what it counts as, and what comes next.
 
-``attempt`` and ``conversation`` feed the Reg F call-frequency limits
-(12 CFR 1006.14(b)): a call that never connects to the dialed number (busy,
-disconnected tone) and a call the consumer asked for are not counted;
-``right_party`` and ``worked`` feed the queue and team results.
+The codes are policy data (``policies/workspace.toml``). ``attempt`` and
+``conversation`` feed the Reg F call-frequency limits (12 CFR 1006.14(b)):
+a call that never connects to the dialed number (busy, disconnected tone) and
+a call the consumer asked for are not counted; ``right_party`` and ``worked``
+feed the queue and team results; ``next_step`` is what the workspace does
+after the contact is logged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+from collector_tui.domain.compliance.policy import PolicyError
+
+CHANNELS = ("call", "voicemail", "letter", "note")
+HOLD_STEP = "hold:"
+PHONE_STEP = "phone:"
+SIMPLE_STEPS = ("none", "callback", "promise", "plan", "payment")
+PHONE_STEPS = ("wrong", "disconnected")
+_FLAGS = ("attempt", "conversation", "right_party", "worked")
+_KEYS = {"label", "channel", "next_step", *_FLAGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,53 +33,78 @@ class Disposition:
     conversation: bool
     right_party: bool
     worked: bool
+    channel: str = "call"
+    next_step: str = "none"
+
+    @property
+    def hold_reason(self) -> str | None:
+        """The hold this disposition places, if any."""
+        return self.next_step.removeprefix(HOLD_STEP) if self.next_step.startswith(HOLD_STEP) else None
+
+    @property
+    def phone_status(self) -> str | None:
+        """The status the dialled number gets (wrong, disconnected), if any."""
+        return self.next_step.removeprefix(PHONE_STEP) if self.next_step.startswith(PHONE_STEP) else None
+
+    @property
+    def is_placed_call(self) -> bool:
+        """A call the collector dialled (what the calling window and the frequency limits govern)."""
+        return self.channel in ("call", "voicemail") and self.code not in ("INBOUND",)
 
 
-def _d(
-    code: str,
-    label: str,
-    *,
-    attempt: bool = True,
-    conversation: bool = False,
-    right_party: bool = False,
-    worked: bool = True,
-) -> Disposition:
-    return Disposition(code, label, attempt, conversation, right_party, worked)
+def _valid_step(step: object, hold_reasons: tuple[str, ...]) -> bool:
+    if not isinstance(step, str):
+        return False
+    if step.startswith(HOLD_STEP):
+        return step.removeprefix(HOLD_STEP) in hold_reasons
+    if step.startswith(PHONE_STEP):
+        return step.removeprefix(PHONE_STEP) in PHONE_STEPS
+    return step in SIMPLE_STEPS
 
 
-DISPOSITIONS: dict[str, Disposition] = {
-    d.code: d
-    for d in (
-        _d("NA", "no answer"),
-        # 1006.14(b)(3)(iii): calls that do not connect to the dialed number do not count.
-        _d("BUSY", "busy signal", attempt=False),
-        _d("DISC", "disconnected-number tone", attempt=False),
-        _d("LMVM", "left limited-content voicemail"),
-        _d("WRONG", "wrong number", conversation=True),
-        _d("3RD", "third party", conversation=True),
-        _d("RPC_PTP", "right party: promise to pay", conversation=True, right_party=True),
-        _d("RPC_PLAN", "right party: payment plan", conversation=True, right_party=True),
-        _d("RPC_PIF", "right party: paid in full", conversation=True, right_party=True),
-        _d("RPC_REFUSE", "right party: refused", conversation=True, right_party=True),
-        _d("RPC_HARD", "right party: hardship", conversation=True, right_party=True),
-        _d("RPC_CB", "right party: callback", conversation=True, right_party=True),
-        _d("DISPUTE", "dispute", conversation=True, right_party=True),
-        _d("CEASE", "cease communication", conversation=True, right_party=True),
-        _d("ATTY", "attorney representation", conversation=True),
-        _d("BK", "bankruptcy", conversation=True),
-        _d("DECEASED", "deceased", conversation=True),
-        _d("FAP_REQ", "financial assistance requested", conversation=True, right_party=True),
-        _d("ITEMIZED", "itemized bill requested", conversation=True, right_party=True),
-        _d("NEW_INS", "new insurance information", conversation=True, right_party=True),
-        # Inbound calls are not placed calls, but a conversation in one still starts the 7 days.
-        _d("INBOUND", "inbound call", attempt=False, conversation=True, right_party=True),
-        # 1006.14(b)(3)(ii): a call made at the consumer's request for information is excluded.
-        _d("REQ_INFO", "call the consumer asked for", attempt=False, right_party=True),
-        _d("NOTE", "note", attempt=False, worked=False),
-        _d("LETTER", "letter sent", attempt=False, worked=False),
-    )
-}
-
-
-def disposition(code: str) -> Disposition | None:
-    return DISPOSITIONS.get(code.upper())
+def parse_dispositions(data: Mapping[str, Any], hold_reasons: tuple[str, ...]) -> dict[str, Disposition]:
+    """The ``[dispositions.CODE]`` tables, checked: unknown keys, flags and next steps are refused."""
+    table = data.get("dispositions")
+    if not isinstance(table, Mapping) or not table:
+        raise PolicyError("[dispositions] is missing")
+    found: dict[str, Disposition] = {}
+    for code, entry in table.items():
+        where = f"dispositions.{code}"
+        if not isinstance(entry, Mapping):
+            raise PolicyError(f"[{where}] must be a table")
+        unknown = sorted(set(entry) - _KEYS)
+        if unknown:
+            raise PolicyError(f"{where}: unknown key(s) {', '.join(unknown)}")
+        label = entry.get("label")
+        if not isinstance(label, str) or not label:
+            raise PolicyError(f"{where}.label is required")
+        flags = {}
+        for flag in _FLAGS:
+            value = entry.get(flag, flag in ("attempt", "worked"))
+            if not isinstance(value, bool):
+                raise PolicyError(f"{where}.{flag} must be true or false")
+            flags[flag] = value
+        channel = entry.get("channel", "call")
+        if channel not in CHANNELS:
+            raise PolicyError(f"{where}.channel must be one of {', '.join(CHANNELS)}")
+        step = entry.get("next_step", "none")
+        valid_step = (
+            step in SIMPLE_STEPS
+            or (
+                isinstance(step, str)
+                and step.startswith(HOLD_STEP)
+                and step[len(HOLD_STEP) :] in hold_reasons
+            )
+            or (
+                isinstance(step, str)
+                and step.startswith(PHONE_STEP)
+                and step[len(PHONE_STEP) :] in PHONE_STEPS
+            )
+        )
+        if not valid_step:
+            raise PolicyError(
+                f"{where}.next_step {step!r} must be one of {', '.join(SIMPLE_STEPS)}, "
+                f"hold:<reason> or phone:wrong|disconnected"
+            )
+        found[code.upper()] = Disposition(code.upper(), label, channel=channel, next_step=step, **flags)
+    return found

@@ -14,6 +14,7 @@ from collector_tui.domain.fields import FieldError, RowFormat
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import Actor
 from collector_tui.services.placements import apply_placements
+from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.transactions import apply_transactions
 
 Parser = Callable[..., Any]
@@ -78,7 +79,8 @@ def _apply_transactions(
 
 
 def _parse_activity(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
-    return contact_log.parse_activity_row(row, today=today, fmt=fmt)
+    dispositions = current_workspace_policy().dispositions
+    return contact_log.parse_activity_row(row, today=today, dispositions=dispositions, fmt=fmt)
 
 
 def _apply_activities(

@@ -36,12 +36,11 @@ from collector_tui.domain.compliance.facts import (
     PhoneFacts,
 )
 from collector_tui.domain.compliance.policy import CompliancePolicy
-from collector_tui.domain.dispositions import DISPOSITIONS
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.errors import NotFoundError
-from collector_tui.services.policy import current_policy
+from collector_tui.services.policy import current_policy, current_workspace_policy
 from db import codes
 from db.models import (
     Account,
@@ -69,8 +68,12 @@ TX_T = table_of(AccountTransaction)
 GROUP_T = table_of(CallGroupRow)
 
 LOOKBACK = timedelta(days=16)  # the frequency rules look back 7 days (a state's may be longer)
-RIGHT_PARTY_CODES = tuple(sorted(code for code, d in DISPOSITIONS.items() if d.right_party))
 _GROUPS_KEY = "compliance.call_groups"
+
+
+def _right_party_codes() -> list[str]:
+    """The disposition codes that reached the consumer (the first one starts the 501(r) clock)."""
+    return sorted(code for code, d in current_workspace_policy().dispositions.items() if d.right_party)
 
 
 # -- loading facts --------------------------------------------------------------------------------
@@ -336,7 +339,9 @@ def _history_marks(
             )
         )
 
-    first_talk = per_account(func.min(act.occurred_at), ACTIVITY_T, act.outcome_code.in_(RIGHT_PARTY_CODES))
+    first_talk = per_account(
+        func.min(act.occurred_at), ACTIVITY_T, act.outcome_code.in_(_right_party_codes())
+    )
     first_letter = per_account(func.min(act.occurred_at), ACTIVITY_T, act.channel == codes.CHANNEL_LETTER)
     last_paid = per_account(func.max(t.posted_at), TX_T, t.kind == codes.TX_PAYMENT)
     return first_talk, first_letter, last_paid

@@ -1,4 +1,4 @@
-"""Loading the policies (compliance rules, queue priority): shipped file, office override on top."""
+"""Loading the policies (compliance, queue priority, workspace): the shipped file, an override on top."""
 
 from __future__ import annotations
 
@@ -6,12 +6,20 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-from collector_tui.config import ConfigError, compliance_policy_override, priority_policy_override
+from collector_tui.config import (
+    ConfigError,
+    compliance_policy_override,
+    priority_policy_override,
+    workspace_policy_override,
+)
 from collector_tui.domain.compliance.policy import CompliancePolicy, PolicyError, parse_policy
 from collector_tui.domain.priority import PriorityPolicy, parse_priority_policy
+from collector_tui.domain.workspace_policy import WorkspacePolicy, parse_workspace_policy
+from db import codes
 
 SHIPPED_POLICY = "compliance.toml"
 SHIPPED_PRIORITY = "priority.toml"
+SHIPPED_WORKSPACE = "workspace.toml"
 
 
 def shipped_policy_text(name: str = SHIPPED_POLICY) -> str:
@@ -78,3 +86,28 @@ def current_priority_policy() -> PriorityPolicy:
     if not _PRIORITY:
         _PRIORITY.append(load_priority_policy())
     return _PRIORITY[0]
+
+
+def load_workspace_policy(
+    override: Path | None = None, env: Mapping[str, str] | None = None
+) -> WorkspacePolicy:
+    """Dispositions, the promise policy and the rework delay: the override merged over the shipped file."""
+    path = override if override is not None else workspace_policy_override(env)
+    extra = _override_text(path, "workspace")
+    try:
+        return parse_workspace_policy(
+            shipped_policy_text(SHIPPED_WORKSPACE), *extra, hold_reasons=codes.HOLD_REASONS
+        )
+    except PolicyError as exc:
+        where = path if path is not None else f"the shipped {SHIPPED_WORKSPACE}"
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+_WORKSPACE: list[WorkspacePolicy] = []
+
+
+def current_workspace_policy() -> WorkspacePolicy:
+    """The workspace policy for this process, loaded once."""
+    if not _WORKSPACE:
+        _WORKSPACE.append(load_workspace_policy())
+    return _WORKSPACE[0]

@@ -10,8 +10,11 @@ from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN, DEMO_USERS, DemoOff
 from collector_tui.domain.contact_log import parse_activity_row
 from collector_tui.domain.money_events import parse_transaction_row
 from collector_tui.domain.placement import PlacementRecord, parse_placement_row
+from collector_tui.services.policy import load_workspace_policy
 
 AS_OF = date(2026, 11, 27)
+
+DISPOSITIONS = load_workspace_policy(env={}).dispositions
 
 
 def _rows(seed: int, accounts: int = 300) -> list[dict[str, object]]:
@@ -36,7 +39,9 @@ def test_every_generated_row_passes_import_validation() -> None:
             assert not isinstance(parse_transaction_row(row, today=AS_OF), list), row["transaction_id"]
             transactions += 1
         for row in account.activities:
-            assert not isinstance(parse_activity_row(row, today=AS_OF), list), row["activity_id"]
+            assert not isinstance(parse_activity_row(row, today=AS_OF, dispositions=DISPOSITIONS), list), row[
+                "activity_id"
+            ]
             activities += 1
     assert placements == 1500
     assert transactions > 100

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from collector_tui.demo.files import write_demo_files
@@ -11,9 +12,12 @@ from collector_tui.demo.generator import DemoOffice
 from collector_tui.domain.contact_log import parse_activity_row
 from collector_tui.domain.money_events import parse_transaction_row
 from collector_tui.domain.placement import PlacementRecord, parse_placement_row
+from collector_tui.services.policy import load_workspace_policy
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample"
 AS_OF = date(2026, 11, 27)  # the sample's seed 42 and date; regenerate with write_demo_files
+
+DISPOSITIONS = load_workspace_policy(env={}).dispositions
 
 
 def test_the_sample_is_the_generators_output(tmp_path: Path) -> None:
@@ -22,12 +26,18 @@ def test_the_sample_is_the_generators_output(tmp_path: Path) -> None:
         assert path.read_text(encoding="utf-8") == (SAMPLE / path.name).read_text(encoding="utf-8"), path.name
 
 
+parse_activities = partial(parse_activity_row, dispositions=DISPOSITIONS)
+
+
 def test_every_sample_row_passes_validation() -> None:
     with (SAMPLE / "placements.csv").open(encoding="utf-8", newline="") as handle:
         placements = [parse_placement_row(row, today=AS_OF) for row in csv.DictReader(handle)]
     assert len(placements) == 25
     assert all(isinstance(record, PlacementRecord) for record in placements)
-    for name, parse in (("transactions.csv", parse_transaction_row), ("activities.csv", parse_activity_row)):
+    for name, parse in (
+        ("transactions.csv", parse_transaction_row),
+        ("activities.csv", parse_activities),
+    ):
         with (SAMPLE / name).open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
         assert rows

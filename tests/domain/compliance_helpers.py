@@ -8,11 +8,12 @@ from typing import Any
 from collector_tui.domain.compliance.engine import Verdict, evaluate
 from collector_tui.domain.compliance.facts import AccountFacts, Contact, PhoneFacts
 from collector_tui.domain.compliance.policy import CompliancePolicy, parse_policy
-from collector_tui.domain.dispositions import DISPOSITIONS
 from collector_tui.domain.phones import normalize_phone
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.policy import load_workspace_policy, shipped_policy_text
 
 POLICY: CompliancePolicy = parse_policy(shipped_policy_text())
+
+DISPOSITIONS = load_workspace_policy(env={}).dispositions
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

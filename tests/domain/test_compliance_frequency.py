@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from collector_tui.domain.compliance.engine import call_state
 from collector_tui.domain.contact_log import parse_activity_row
-from tests.domain.compliance_helpers import POLICY, account, call, phone_rules, utc, verdict
+from tests.domain.compliance_helpers import DISPOSITIONS, POLICY, account, call, phone_rules, utc, verdict
 
 NOW = utc(2026, 11, 27, 15)  # Friday, 10:00 in Columbus, Ohio (EST)
 
@@ -50,7 +50,7 @@ def test_busy_and_disconnected_results_do_not_count() -> None:
         "phone": "6145550142",
         "result_code": "BUSY",
     }
-    parsed = parse_activity_row(row, today=date(2026, 11, 27))
+    parsed = parse_activity_row(row, today=date(2026, 11, 27), dispositions=DISPOSITIONS)
     assert not isinstance(parsed, list) and not parsed.counts_as_attempt
 
 

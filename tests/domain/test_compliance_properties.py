@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from collector_tui.domain.compliance.clock import inside_window
 from collector_tui.domain.compliance.engine import CallGroup, call_state, evaluate, group_open
 from collector_tui.domain.compliance.facts import Hold
-from collector_tui.domain.dispositions import DISPOSITIONS
+from collector_tui.services.policy import load_workspace_policy
 from tests.domain.compliance_helpers import POLICY, account, call, phone
 
 ZONES = (
@@ -31,6 +31,8 @@ moments = st.datetimes(
 zone_sets = st.lists(st.sampled_from(ZONES), min_size=1, max_size=3, unique=True).map(
     lambda z: tuple(sorted(z))
 )
+
+DISPOSITIONS = load_workspace_policy(env={}).dispositions
 
 
 @given(zones=zone_sets, now=moments)

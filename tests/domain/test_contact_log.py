@@ -10,8 +10,11 @@ from hypothesis import strategies as st
 
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS, ActivityRecord, parse_activity_row
 from collector_tui.domain.fields import FieldError
+from collector_tui.services.policy import load_workspace_policy
 
 TODAY = date(2026, 11, 27)
+
+DISPOSITIONS = load_workspace_policy(env={}).dispositions
 
 
 def valid_row(**overrides: str) -> dict[str, str]:
@@ -33,13 +36,13 @@ def valid_row(**overrides: str) -> dict[str, str]:
 
 
 def parse_ok(row: dict[str, str]) -> ActivityRecord:
-    result = parse_activity_row(row, today=TODAY)
+    result = parse_activity_row(row, today=TODAY, dispositions=DISPOSITIONS)
     assert isinstance(result, ActivityRecord), result
     return result
 
 
 def error_fields(row: dict[str, str]) -> set[str]:
-    result = parse_activity_row(row, today=TODAY)
+    result = parse_activity_row(row, today=TODAY, dispositions=DISPOSITIONS)
     assert isinstance(result, list), result
     assert result
     return {error.field for error in result}
@@ -154,7 +157,7 @@ def test_bad_field(overrides: dict[str, str], field: str) -> None:
 @settings(deadline=None)
 @given(st.dictionaries(st.sampled_from(ACTIVITY_COLUMNS), st.text()))
 def test_parse_activity_row_never_raises(row: dict[str, str]) -> None:
-    result = parse_activity_row(row, today=TODAY)
+    result = parse_activity_row(row, today=TODAY, dispositions=DISPOSITIONS)
     if not isinstance(result, ActivityRecord):
         assert result
         assert all(isinstance(error, FieldError) for error in result)

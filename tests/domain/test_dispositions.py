@@ -1,45 +1,96 @@
-"""collector_tui.domain.dispositions: the disposition code table."""
+"""Disposition codes as policy data: the shipped table and what the parser refuses."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
-from collector_tui.domain.dispositions import DISPOSITIONS, disposition
+from collector_tui.domain.compliance.policy import PolicyError
+from collector_tui.domain.dispositions import parse_dispositions
+from collector_tui.services.policy import load_workspace_policy, shipped_policy_text
+from db import codes
+
+POLICY = load_workspace_policy(env={})
 
 
 def test_every_code_is_uppercase_and_keyed_by_itself() -> None:
-    assert DISPOSITIONS
-    for key, entry in DISPOSITIONS.items():
-        assert key == entry.code
-        assert entry.code == entry.code.upper()
-        assert entry.code.strip() == entry.code
+    assert POLICY.dispositions
+    for key, entry in POLICY.dispositions.items():
+        assert key == entry.code == entry.code.upper().strip()
         assert entry.label
 
 
-@pytest.mark.parametrize("code", sorted(DISPOSITIONS))
-def test_disposition_is_case_insensitive(code: str) -> None:
-    expected = DISPOSITIONS[code]
-    assert disposition(code) is expected
-    assert disposition(code.lower()) is expected
-    assert disposition(code.swapcase()) is expected
-    assert disposition(code.capitalize()) is expected
+@pytest.mark.parametrize("code", sorted(POLICY.dispositions))
+def test_lookup_is_case_insensitive(code: str) -> None:
+    expected = POLICY.dispositions[code]
+    assert POLICY.disposition(code) is expected
+    assert POLICY.disposition(code.lower()) is expected
+    assert POLICY.disposition(f" {code.swapcase()} ") is expected
 
 
-@pytest.mark.parametrize("code", ["", "XYZ", "NA ", "RPC-PTP", "no answer"])
+@pytest.mark.parametrize("code", ["", "XYZ", "RPC-PTP", "no answer"])
 def test_unknown_code(code: str) -> None:
-    assert disposition(code) is None
+    assert POLICY.disposition(code) is None
 
 
-def test_attempt_and_conversation_flags() -> None:
-    assert disposition("NA").attempt
-    assert not disposition("NA").conversation
-    assert disposition("RPC_PTP").right_party
-    assert disposition("RPC_PTP").conversation
-    inbound = disposition("inbound")
-    assert inbound is not None
-    assert not inbound.attempt
-    assert inbound.conversation
-    note = disposition("note")
-    assert note is not None
-    assert not note.attempt
-    assert not note.worked
+def test_the_issue_s_starting_set_is_there() -> None:
+    expected = {
+        "NA", "BUSY", "DISC", "LMVM", "WRONG", "3RD", "RPC_PTP", "RPC_PLAN", "RPC_PIF", "RPC_REFUSE",
+        "RPC_HARD", "RPC_CB", "DISPUTE", "CEASE", "ATTY", "BK", "DECEASED", "FAP_REQ", "ITEMIZED",
+        "NEW_INS", "INBOUND",
+    }  # fmt: skip
+    assert expected <= set(POLICY.dispositions)
+
+
+def test_flags_and_next_steps() -> None:
+    d = POLICY.dispositions
+    assert d["NA"].attempt and not d["NA"].conversation and d["NA"].worked
+    assert not d["BUSY"].attempt and not d["DISC"].attempt  # calls that never connect do not count
+    assert d["RPC_PTP"].right_party and d["RPC_PTP"].next_step == "promise"
+    assert d["DISPUTE"].hold_reason == codes.HOLD_DISPUTE
+    assert d["FAP_REQ"].hold_reason == codes.HOLD_FAP
+    assert d["WRONG"].phone_status == codes.PHONE_WRONG
+    assert d["DISC"].phone_status == codes.PHONE_DISCONNECTED
+    assert d["LMVM"].channel == "voicemail" and d["LMVM"].is_placed_call
+    assert not d["INBOUND"].attempt and d["INBOUND"].conversation and not d["INBOUND"].is_placed_call
+    assert not d["NOTE"].worked and d["NOTE"].channel == "note"
+    for entry in d.values():
+        assert entry.hold_reason is None or entry.hold_reason in codes.HOLD_REASONS
+
+
+def _parse(extra: str) -> object:
+    data = tomllib.loads(extra)
+    return parse_dispositions(data, codes.HOLD_REASONS)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[dispositions.X]\nlabel = 'x'\ncolour = 'red'", "unknown key"),
+        ("[dispositions.X]\nattempt = true", "label is required"),
+        ("[dispositions.X]\nlabel = 'x'\nattempt = 'yes'", "true or false"),
+        ("[dispositions.X]\nlabel = 'x'\nchannel = 'fax'", "channel"),
+        ("[dispositions.X]\nlabel = 'x'\nnext_step = 'hold:vacation'", "next_step"),
+        ("[dispositions.X]\nlabel = 'x'\nnext_step = 'phone:lost'", "next_step"),
+        ("title = 'no table'", "missing"),
+    ],
+)
+def test_bad_tables_are_refused_with_the_key_named(text: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        _parse(text)
+
+
+def test_an_office_override_adds_and_changes_codes(tmp_path: object) -> None:
+    from pathlib import Path
+
+    override = Path(str(tmp_path)) / "office.toml"
+    override.write_text(
+        "[dispositions.NA]\nlabel = 'no answer'\nworked = false\n"
+        "[dispositions.SPANISH]\nlabel = 'needs a Spanish speaker'\nnext_step = 'callback'\n"
+    )
+    policy = load_workspace_policy(override)
+    assert not policy.dispositions["NA"].worked
+    assert policy.dispositions["SPANISH"].next_step == "callback"
+    assert "RPC_PTP" in policy.dispositions  # the rest of the shipped table stays
+    assert shipped_policy_text("workspace.toml")

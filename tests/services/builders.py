@@ -23,12 +23,15 @@ from collector_tui.domain.placement import PLACEMENT_COLUMNS, PlacementRecord, p
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.placements import PlacementResult, apply_placements
+from collector_tui.services.policy import load_workspace_policy
 from db.models import Account, AuditEvent, Facility
 from tests.conftest import NOW, TODAY
 
 M = TypeVar("M", bound=SQLModel)
 
 FACILITY = "MERCY"
+
+DISPOSITIONS = load_workspace_policy(env={}).dispositions
 
 
 def placement_row(**overrides: str) -> dict[str, str]:
@@ -139,7 +142,7 @@ def activity(**overrides: str) -> ActivityRecord:
     )
     assert set(overrides) <= set(ACTIVITY_COLUMNS), overrides
     row.update(overrides)
-    record = parse_activity_row(row, today=TODAY)
+    record = parse_activity_row(row, today=TODAY, dispositions=DISPOSITIONS)
     assert isinstance(record, ActivityRecord), record
     return record
 

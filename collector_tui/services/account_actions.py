@@ -1,0 +1,705 @@
+"""What a collector changes from the workspace: each action one transaction and one audit event.
+
+Every action names the account version the collector was looking at; if the
+account changed underneath (another collector, a supervisor, an import), the
+action is refused with :class:`StaleAccountError` and nothing is written, so
+the screen can reload, say what changed, and keep what was typed. Each action
+bumps the version, writes a line in the account's timeline, and refreshes
+what the queue reads (call state and priority) for every account it touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlmodel import Session
+
+from collector_tui.domain.compliance.engine import CALL, Block, evaluate
+from collector_tui.domain.dispositions import Disposition
+from collector_tui.domain.money_events import TransactionRecord
+from collector_tui.domain.phones import normalize_phone
+from collector_tui.domain.workspace_policy import WorkspacePolicy, looks_like_card_number, promise_problems
+from collector_tui.services import audit
+from collector_tui.services.account_state import refresh_accounts
+from collector_tui.services.arrangements import add_promise
+from collector_tui.services.audit import Actor
+from collector_tui.services.compliance import load_facts
+from collector_tui.services.database import Database
+from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.policy import current_policy, current_workspace_policy
+from collector_tui.services.transactions import apply_transactions
+from db import codes
+from db.models import (
+    Account,
+    AccountHold,
+    Activity,
+    Facility,
+    Guarantor,
+    Phone,
+    Promise,
+    table_of,
+)
+
+ACCOUNT_T = table_of(Account)
+ACTIVITY_T = table_of(Activity)
+FACILITY_T = table_of(Facility)
+GUARANTOR_T = table_of(Guarantor)
+HOLD_T = table_of(AccountHold)
+PHONE_T = table_of(Phone)
+PROMISE_T = table_of(Promise)
+
+SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)
+DIRECTIONS = ("out", "in")
+PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
+PAYMENT_METHODS = ("card", "ach", "check")
+# Holds that are about the person, not one debt: they go on the guarantor too, so every
+# account of the household stops (the engine reads the guarantor's flags).
+PERSON_FLAGS = {
+    codes.HOLD_CEASE: "cease_communication",
+    codes.HOLD_ATTORNEY: "attorney_represented",
+    codes.HOLD_BANKRUPTCY: "bankruptcy",
+    codes.HOLD_DECEASED: "deceased",
+}
+# Holds a collector may place from the workspace (the others come from imports or supervisors).
+WORKSPACE_HOLDS = (
+    codes.HOLD_DISPUTE,
+    codes.HOLD_CEASE,
+    codes.HOLD_ATTORNEY,
+    codes.HOLD_BANKRUPTCY,
+    codes.HOLD_DECEASED,
+    codes.HOLD_FAP,
+    codes.HOLD_ITEMIZED,
+    codes.HOLD_INSURANCE,
+    codes.HOLD_ORIGINAL_CREDITOR,
+)
+NOTE_LIMIT = 4000
+
+
+class StaleAccountError(ServiceError):
+    """The account changed after the collector opened it; nothing was written."""
+
+    def __init__(self, account_id: int, seen: int, current: int) -> None:
+        super().__init__(
+            f"account {account_id} changed since you opened it (version {seen}, now {current}): "
+            "reloaded; your entry is kept, check it and save again"
+        )
+        self.account_id = account_id
+        self.current_version = current
+
+
+class EntryError(ServiceError):
+    """What the collector entered breaks a rule; ``problems`` are (field, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+        self.problems = problems
+
+
+class CallBlockedError(ServiceError):
+    """The compliance engine forbids this call now; a supervisor may override with a reason."""
+
+    def __init__(self, blocks: tuple[Block, ...]) -> None:
+        reasons = "; ".join(f"{b.reason} [{b.rule_id}]" for b in blocks)
+        super().__init__(f"this call may not be placed now: {reasons}")
+        self.blocks = blocks
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEntry:
+    account_id: int
+    version: int
+    disposition: str
+    phone_id: int | None = None
+    direction: str = "out"
+    party: str = "none"
+    note: str | None = None
+    override_reason: str | None = None  # a supervisor logging a call the engine blocks
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    account_id: int
+    version: int  # the account's version after the change
+    message: str  # what happened, in plain words without PHI
+    next_step: str = "none"  # what the workspace opens next (from the disposition)
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    id: int
+    guarantor_id: int
+    facility_code: str
+    account_number: str
+    version: int
+    total_balance_cents: int
+    status: str
+
+
+def _target(session: Session, actor: Actor, account_id: int, version: int) -> _Target:
+    """The account, if the actor may change it and it is still the version they saw."""
+    a, f = ACCOUNT_T.c, FACILITY_T.c
+    row = session.execute(
+        select(
+            a.id,
+            a.guarantor_id,
+            a.version,
+            a.assigned_collector_id,
+            a.total_balance_cents,
+            a.status,
+            a.account_number,
+            f.code,
+        )
+        .join(FACILITY_T, f.id == a.facility_id)
+        .where(a.id == account_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"account {account_id} not found")
+    if actor.role not in SUPERVISORS and row.assigned_collector_id not in (actor.collector_id, None):
+        raise AccessDeniedError(f"account {account_id} is assigned to another collector")
+    if row.version != version:
+        raise StaleAccountError(account_id, version, row.version)
+    return _Target(
+        row.id,
+        row.guarantor_id,
+        row.code,
+        row.account_number,
+        row.version,
+        row.total_balance_cents,
+        row.status,
+    )
+
+
+def _household(session: Session, guarantor_id: int) -> list[int]:
+    a = ACCOUNT_T.c
+    return [int(i) for i in session.execute(select(a.id).where(a.guarantor_id == guarantor_id)).scalars()]
+
+
+def _timeline(
+    session: Session, actor: Actor, account_id: int, now: datetime, code: str, note: str, **values: Any
+) -> int:
+    """One line in the account's activity timeline (a status change, not a contact)."""
+    row = {
+        "account_id": account_id,
+        "collector_id": actor.collector_id,
+        "occurred_at": now,
+        "channel": codes.CHANNEL_NOTE,
+        "direction": codes.DIRECTION_NONE,
+        "outcome_code": code,
+        "note": note,
+        "source": "tui",
+        "created_at": now,
+        **values,
+    }
+    return int(session.execute(insert(ACTIVITY_T).returning(ACTIVITY_T.c.id), [row]).scalar_one())
+
+
+def _finish(
+    session: Session,
+    actor: Actor,
+    target: _Target,
+    action: str,
+    now: datetime,
+    *,
+    details: dict[str, audit.DetailValue] | None = None,
+    refresh: list[int] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> int:
+    """Bump the version (with ``changes``), audit, refresh the queue's view; returns the new version."""
+    a = ACCOUNT_T.c
+    version = target.version + 1
+    session.execute(
+        update(ACCOUNT_T).where(a.id == target.id).values(version=version, updated_at=now, **(changes or {}))
+    )
+    audit.record(session, actor, action, "account", [target.id], at=now, details=details)
+    refresh_accounts(session, refresh or [target.id], now)
+    return version
+
+
+def _clean_note(note: str | None) -> str | None:
+    text = (note or "").strip()
+    if len(text) > NOTE_LIMIT:
+        raise EntryError([("note", f"is longer than {NOTE_LIMIT} characters")])
+    return text or None
+
+
+def _phone(session: Session, target: _Target, phone_id: int) -> Any:
+    p = PHONE_T.c
+    row = session.execute(select(p.id, p.guarantor_id, p.number).where(p.id == phone_id)).first()
+    if row is None or row.guarantor_id != target.guarantor_id:
+        raise EntryError([("phone", "is not one of this guarantor's numbers")])
+    return row
+
+
+def _call_blocks(session: Session, account_id: int, phone_id: int, now: datetime) -> tuple[Block, ...]:
+    """Why the engine forbids dialling ``phone_id`` for this account now (empty when allowed)."""
+    verdict = evaluate(load_facts(session, [account_id], now)[account_id], current_policy(), now, (CALL,))
+    account_blocks = tuple(b for b in verdict.actions[CALL].blocks if b.rule_id != "phones")
+    own = next((p.blocks for p in verdict.phones if p.phone_id == phone_id), ())
+    return tuple(own) + account_blocks
+
+
+def _check_contact(entry: ContactEntry, policy: WorkspacePolicy) -> Disposition:
+    problems: list[tuple[str, str]] = []
+    found = policy.disposition(entry.disposition)
+    if found is None:
+        problems.append(("disposition", f"{entry.disposition!r} is not a disposition code"))
+    if entry.direction not in DIRECTIONS:
+        problems.append(("direction", "must be out or in"))
+    if entry.party not in PARTIES:
+        problems.append(("party", f"must be one of {', '.join(PARTIES)}"))
+    dialled = found is not None and found.channel in ("call", "voicemail") and entry.direction == "out"
+    if dialled and entry.phone_id is None:
+        problems.append(("phone", "choose the number you dialled"))
+    if problems:
+        raise EntryError(problems)
+    assert found is not None
+    return found
+
+
+def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetime) -> ActionResult:
+    """Log a call or contact with its disposition, and apply the disposition's automatic next step.
+
+    An outbound call the compliance engine blocks is refused (:class:`CallBlockedError`);
+    a supervisor or admin may log it with ``override_reason``, which is recorded.
+    """
+    policy = current_workspace_policy()
+    found = _check_contact(entry, policy)
+    note = _clean_note(entry.note)
+    override = (entry.override_reason or "").strip()
+    with db.writing() as session:
+        target = _target(session, actor, entry.account_id, entry.version)
+        if entry.phone_id is not None:
+            _phone(session, target, entry.phone_id)
+        placed = entry.direction == "out" and found.is_placed_call
+        blocks: tuple[Block, ...] = ()
+        if placed and entry.phone_id is not None:
+            blocks = _call_blocks(session, target.id, entry.phone_id, now)
+            if blocks and not override:
+                raise CallBlockedError(blocks)
+            if blocks and actor.role not in SUPERVISORS:
+                raise AccessDeniedError(
+                    "only a supervisor or admin may log a call the compliance rules block"
+                )
+        if override and not blocks:
+            override = ""  # nothing was overridden: do not record an override
+        is_call = found.channel in ("call", "voicemail")
+        text = "\n".join(t for t in (note, f"Compliance override: {override}" if override else None) if t)
+        activity_id = int(
+            session.execute(
+                insert(ACTIVITY_T).returning(ACTIVITY_T.c.id),
+                [
+                    {
+                        "account_id": target.id,
+                        "collector_id": actor.collector_id,
+                        "occurred_at": now,
+                        "channel": found.channel,
+                        "direction": entry.direction if is_call else codes.DIRECTION_NONE,
+                        "phone_id": entry.phone_id,
+                        "party": None if entry.party == "none" else entry.party,
+                        "outcome_code": found.code,
+                        "counts_as_attempt": is_call and entry.direction == "out" and found.attempt,
+                        "counts_as_conversation": is_call and found.conversation,
+                        "note": text or None,
+                        "source": "tui",
+                        "created_at": now,
+                    }
+                ],
+            ).scalar_one()
+        )
+        changes: dict[str, Any] = {}
+        if is_call and (found.attempt or found.conversation):
+            changes["last_contact_at"] = now
+        if found.worked:
+            changes["last_worked_at"] = now
+        refresh = [target.id]
+        if found.hold_reason is not None:
+            refresh = _place_hold(session, actor, target, found.hold_reason, now)
+        if found.phone_status is not None and entry.phone_id is not None:
+            _set_phone(session, entry.phone_id, status=found.phone_status)
+            refresh = _household(session, target.guarantor_id)
+        details: dict[str, audit.DetailValue] = {"activity": activity_id, "disposition": found.code}
+        if entry.phone_id is not None:
+            details["phone"] = entry.phone_id
+        if override:
+            details["override"] = True
+            details["rules"] = sorted({b.rule_id for b in blocks})
+        version = _finish(
+            session, actor, target, "contact.log", now, details=details, refresh=refresh, changes=changes
+        )
+    message = f"Logged {found.code} ({found.label})"
+    if found.hold_reason:
+        message += f"; hold placed: {found.hold_reason.replace('_', ' ')}"
+    if found.phone_status and entry.phone_id is not None:
+        message += f"; number marked {found.phone_status}"
+    if override:
+        message += "; compliance override recorded"
+    return ActionResult(target.id, version, message, found.next_step)
+
+
+def add_note(
+    db: Database, actor: Actor, account_id: int, version: int, text: str, *, now: datetime
+) -> ActionResult:
+    """A free-text note in the timeline."""
+    note = _clean_note(text)
+    if note is None:
+        raise EntryError([("note", "is empty")])
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        activity_id = _timeline(session, actor, target.id, now, "NOTE", note)
+        version = _finish(session, actor, target, "note.add", now, details={"activity": activity_id})
+    return ActionResult(account_id, version, "Note saved")
+
+
+def set_callback(
+    db: Database, actor: Actor, account_id: int, version: int, at: datetime, *, now: datetime
+) -> ActionResult:
+    """A timed callback: the account leaves the call list until ``at`` and then sorts first."""
+    if at.tzinfo is None:
+        raise EntryError([("when", "needs a time zone")])
+    if at <= now:
+        raise EntryError([("when", "is in the past")])
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        activity_id = _timeline(
+            session, actor, target.id, now, "CALLBACK", f"Callback set for {at:%Y-%m-%d %H:%M} UTC"
+        )
+        version = _finish(
+            session,
+            actor,
+            target,
+            "callback.set",
+            now,
+            details={"activity": activity_id},
+            changes={"next_action_at": at},
+        )
+    return ActionResult(account_id, version, f"Callback set for {at:%Y-%m-%d %H:%M} UTC")
+
+
+def take_promise(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    *,
+    amount_cents: int,
+    due: date,
+    now: datetime,
+) -> ActionResult:
+    """A promise to pay, checked against the office's promise policy."""
+    rules = current_workspace_policy().promise
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        p = PROMISE_T.c
+        pending = session.execute(
+            select(func.count()).where(p.account_id == target.id, p.status == codes.PROMISE_PENDING)
+        ).scalar_one()
+        problems = promise_problems(
+            amount_cents,
+            due,
+            balance_cents=target.total_balance_cents,
+            today=now.date(),
+            policy=rules,
+            open_promises=int(pending),
+        )
+        if problems:
+            raise EntryError(problems)
+        promise_id = add_promise(
+            session, actor, account_id=target.id, amount_cents=amount_cents, due_date=due, now=now
+        )
+        _timeline(
+            session,
+            actor,
+            target.id,
+            now,
+            "PROMISE",
+            f"Promise of {amount_cents / 100:,.2f} due {due:%Y-%m-%d}",
+        )
+        version = _finish(session, actor, target, "promise.take", now, details={"promise": promise_id})
+    return ActionResult(account_id, version, f"Promise recorded: due {due:%Y-%m-%d}")
+
+
+def take_payment(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    *,
+    amount_cents: int,
+    method: str,
+    reference: str,
+    now: datetime,
+) -> ActionResult:
+    """A payment taken by phone (processed elsewhere): its amount, method and confirmation reference.
+
+    Card numbers are never stored: a reference that looks like one is refused.
+    """
+    problems: list[tuple[str, str]] = []
+    reference = reference.strip()
+    if method not in PAYMENT_METHODS:
+        problems.append(("method", f"must be one of {', '.join(PAYMENT_METHODS)}"))
+    if not reference:
+        problems.append(("reference", "enter the processor's confirmation number"))
+    elif looks_like_card_number(reference):
+        problems.append(("reference", "looks like a card number: card numbers are never stored"))
+    elif len(reference) > 64:
+        problems.append(("reference", "is longer than 64 characters"))
+    if amount_cents <= 0:
+        problems.append(("amount", "must be more than $0.00"))
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        if amount_cents > 0 and amount_cents > target.total_balance_cents:
+            problems.append(("amount", "is more than the balance"))
+        if problems:
+            raise EntryError(problems)
+        record = TransactionRecord(
+            external_id=f"tui-{uuid.uuid4().hex}",
+            facility_code=target.facility_code,
+            account_number=target.account_number,
+            kind=codes.TX_PAYMENT,
+            amount_cents=amount_cents,
+            posted_at=now,
+            method=method,
+            reference=reference,
+            reverses_external_id=None,
+        )
+        result = apply_transactions(session, [record], actor=actor, now=now, source="tui")
+        if result.rejected or result.inserted != 1:
+            raise ServiceError(f"account {account_id}: the payment could not be recorded")
+        activity_id = _timeline(
+            session,
+            actor,
+            target.id,
+            now,
+            "PAYMENT",
+            f"Payment of {amount_cents / 100:,.2f} by {method}, ref {reference}",
+        )
+        version = _finish(
+            session,
+            actor,
+            _bumped(target),  # apply_transactions moved the balance and bumped the version once
+            "payment.take",
+            now,
+            details={"activity": activity_id, "amount_cents": amount_cents, "method": method},
+        )
+    return ActionResult(account_id, version, f"Payment recorded ({method})")
+
+
+def _bumped(target: _Target) -> _Target:
+    """``target`` after a service it called already bumped the version once."""
+    return _Target(
+        target.id,
+        target.guarantor_id,
+        target.facility_code,
+        target.account_number,
+        target.version + 1,
+        target.total_balance_cents,
+        target.status,
+    )
+
+
+def _place_hold(session: Session, actor: Actor, target: _Target, reason: str, now: datetime) -> list[int]:
+    """Place ``reason`` on the account (unless already open); returns the accounts to refresh."""
+    h = HOLD_T.c
+    already = session.execute(
+        select(h.id).where(h.account_id == target.id, h.reason == reason, h.released_at.is_(None))
+    ).first()
+    if already is None:
+        session.execute(
+            insert(HOLD_T).values(
+                account_id=target.id,
+                reason=reason,
+                placed_at=now,
+                placed_by_id=actor.collector_id,
+                source="tui",
+            )
+        )
+    flag = PERSON_FLAGS.get(reason)
+    if flag is None:
+        return [target.id]
+    session.execute(
+        update(GUARANTOR_T)
+        .where(GUARANTOR_T.c.id == target.guarantor_id)
+        .values({flag: True, "updated_at": now})
+    )
+    return _household(session, target.guarantor_id)
+
+
+def place_hold(
+    db: Database, actor: Actor, account_id: int, version: int, reason: str, note: str, *, now: datetime
+) -> ActionResult:
+    """Put the account on hold (dispute, cease, attorney, ...) with a reason the collector writes."""
+    problems: list[tuple[str, str]] = []
+    if reason not in WORKSPACE_HOLDS:
+        problems.append(("reason", f"must be one of {', '.join(WORKSPACE_HOLDS)}"))
+    text = _clean_note(note)
+    if text is None:
+        problems.append(("note", "say why (what the consumer said or sent)"))
+    if problems:
+        raise EntryError(problems)
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        refresh = _place_hold(session, actor, target, reason, now)
+        activity_id = _timeline(session, actor, target.id, now, "HOLD", f"Hold placed: {reason}. {text}")
+        version = _finish(
+            session,
+            actor,
+            target,
+            "hold.place",
+            now,
+            details={"activity": activity_id, "reason": reason},
+            refresh=refresh,
+        )
+    return ActionResult(account_id, version, f"Hold placed: {reason.replace('_', ' ')}")
+
+
+def release_hold(
+    db: Database, actor: Actor, account_id: int, version: int, reason: str, note: str, *, now: datetime
+) -> ActionResult:
+    """End a hold (a supervisor's decision: verification sent, insurance resolved, ...)."""
+    if actor.role not in SUPERVISORS:
+        raise AccessDeniedError("only a supervisor or admin may release a hold")
+    text = _clean_note(note)
+    if text is None:
+        raise EntryError([("note", "say why the hold ends")])
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        h = HOLD_T.c
+        is_open = and_(h.account_id == target.id, h.reason == reason, h.released_at.is_(None))
+        if session.execute(select(h.id).where(is_open)).first() is None:
+            raise EntryError([("reason", f"no open {reason} hold on this account")])
+        session.execute(update(HOLD_T).where(is_open).values(released_at=now))
+        refresh = [target.id]
+        flag = PERSON_FLAGS.get(reason)
+        if flag is not None:
+            session.execute(
+                update(GUARANTOR_T).where(GUARANTOR_T.c.id == target.guarantor_id).values({flag: False})
+            )
+            refresh = _household(session, target.guarantor_id)
+        activity_id = _timeline(session, actor, target.id, now, "HOLD", f"Hold released: {reason}. {text}")
+        version = _finish(
+            session,
+            actor,
+            target,
+            "hold.release",
+            now,
+            details={"activity": activity_id, "reason": reason},
+            refresh=refresh,
+        )
+    return ActionResult(account_id, version, f"Hold released: {reason.replace('_', ' ')}")
+
+
+def _set_phone(session: Session, phone_id: int, **values: Any) -> None:
+    session.execute(update(PHONE_T).where(PHONE_T.c.id == phone_id).values(**values))
+
+
+PHONE_CHANGES = ("wrong", "disconnected", "ok", "do_not_call", "allow_calls")
+
+
+def change_phone(
+    db: Database, actor: Actor, account_id: int, version: int, phone_id: int, change: str, *, now: datetime
+) -> ActionResult:
+    """Mark a number wrong or disconnected (or good again), or put it on / take it off do-not-call."""
+    if change not in PHONE_CHANGES:
+        raise EntryError([("change", f"must be one of {', '.join(PHONE_CHANGES)}")])
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        phone = _phone(session, target, phone_id)
+        if change == "do_not_call":
+            _set_phone(session, phone_id, do_not_call=True, do_not_call_at=now)
+        elif change == "allow_calls":
+            _set_phone(session, phone_id, do_not_call=False, do_not_call_at=None)
+        else:
+            _set_phone(session, phone_id, status=change)
+        last4 = phone.number[-4:]
+        activity_id = _timeline(
+            session,
+            actor,
+            target.id,
+            now,
+            "PHONE",
+            f"Number ending {last4}: {change.replace('_', ' ')}",
+            phone_id=phone_id,
+        )
+        version = _finish(
+            session,
+            actor,
+            target,
+            "phone.change",
+            now,
+            details={"activity": activity_id, "phone": phone_id, "change": change},
+            refresh=_household(session, target.guarantor_id),
+        )
+    return ActionResult(account_id, version, f"Number ending {last4}: {change.replace('_', ' ')}")
+
+
+def add_phone(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    number: str,
+    phone_type: str,
+    *,
+    consent_to_call_mobile: bool = False,
+    now: datetime,
+) -> ActionResult:
+    """Add a number the consumer gave; it is checked and placed in its calling window at once."""
+    problems: list[tuple[str, str]] = []
+    parsed = normalize_phone(number)
+    if not parsed.valid:
+        problems.append(("number", "is not a valid phone number"))
+    if phone_type not in codes.PHONE_TYPES:
+        problems.append(("type", f"must be one of {', '.join(codes.PHONE_TYPES)}"))
+    if problems:
+        raise EntryError(problems)
+    with db.writing() as session:
+        target = _target(session, actor, account_id, version)
+        p = PHONE_T.c
+        exists = session.execute(
+            select(p.id).where(p.guarantor_id == target.guarantor_id, p.number == parsed.number)
+        ).first()
+        if exists is not None:
+            raise EntryError([("number", "is already on file for this guarantor")])
+        phone_id = int(
+            session.execute(
+                insert(PHONE_T).returning(p.id),
+                [
+                    {
+                        "guarantor_id": target.guarantor_id,
+                        "number": parsed.number,
+                        "phone_type": phone_type,
+                        "valid": True,
+                        "time_zones": " ".join(parsed.time_zones),
+                        "consent_to_call_mobile": consent_to_call_mobile,
+                        "do_not_call": False,
+                        "status": codes.PHONE_OK,
+                        "is_work": phone_type == codes.PHONE_WORK,
+                        "source": "tui",
+                        "created_at": now,
+                    }
+                ],
+            ).scalar_one()
+        )
+        activity_id = _timeline(
+            session,
+            actor,
+            target.id,
+            now,
+            "PHONE",
+            f"Number ending {parsed.number[-4:]} added ({phone_type})",
+            phone_id=phone_id,
+        )
+        version = _finish(
+            session,
+            actor,
+            target,
+            "phone.add",
+            now,
+            details={"activity": activity_id, "phone": phone_id},
+            refresh=_household(session, target.guarantor_id),
+        )
+    return ActionResult(account_id, version, f"Number ending {parsed.number[-4:]} added")

@@ -1,0 +1,319 @@
+"""Workspace actions on a copy of the demo office: each rule, the database after, the audit event."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from collector_tui.services.account_actions import (
+    CallBlockedError,
+    ContactEntry,
+    EntryError,
+    StaleAccountError,
+    add_note,
+    add_phone,
+    change_phone,
+    log_contact,
+    place_hold,
+    release_hold,
+    set_callback,
+    take_payment,
+    take_promise,
+)
+from collector_tui.services.audit import Actor
+from collector_tui.services.compliance import callable_account_ids
+from collector_tui.services.database import Database, open_database
+from collector_tui.services.errors import AccessDeniedError
+from collector_tui.services.identity import resolve_actor
+from collector_tui.services.queue import SECTION_CALL, SECTION_HOLD, QueueFilter, queue_page
+from db import codes
+from db.models import Account, AccountHold, Activity, AuditEvent, Phone, Promise, table_of
+from tests.conftest import NOW
+
+A = table_of(Account).c
+CLOSED = NOW.replace(hour=10)  # 05:00 Eastern, 00:00 in Hawaii: no zone's window is open
+
+
+@pytest.fixture
+def office(demo_path: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "office.db"
+    shutil.copyfile(demo_path, path)
+    database = open_database(f"sqlite:///{path}")
+    yield database
+    database.close()
+
+
+def _actor(db: Database, login: str = "mlopez") -> Actor:
+    return resolve_actor(db, act_as=login)
+
+
+def _callable(db: Database, actor: Actor) -> tuple[int, int, int]:
+    """(account id, version, an allowed phone id) of one of the actor's callable accounts."""
+    page = queue_page(db, actor, now=NOW, chosen=QueueFilter(section=SECTION_CALL))
+    from collector_tui.domain.compliance.engine import evaluate
+    from collector_tui.services.compliance import load_facts
+    from collector_tui.services.policy import current_policy
+
+    account_id = page.rows[0].id
+    with db.reading() as session:
+        verdict = evaluate(load_facts(session, [account_id], NOW)[account_id], current_policy(), NOW)
+        version = session.execute(select(A.version).where(A.id == account_id)).scalar_one()
+    phone_id = next(p.phone_id for p in verdict.phones if p.allowed)
+    return account_id, version, phone_id
+
+
+def _count(db: Database, model: type, *where: Any) -> int:
+    with db.reading() as session:
+        return int(
+            session.execute(select(func.count()).select_from(table_of(model)).where(*where)).scalar_one()
+        )
+
+
+def _events(db: Database, action: str) -> list[AuditEvent]:
+    with db.reading() as session:
+        rows = session.execute(select(table_of(AuditEvent)).where(table_of(AuditEvent).c.action == action))
+        return [AuditEvent(**row._mapping) for row in rows]
+
+
+def _account(db: Database, account_id: int) -> Account:
+    with db.reading() as session:
+        found = session.get(Account, account_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def test_a_no_answer_is_logged_counted_audited_and_leaves_the_call_list(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    before = _count(office, Activity, table_of(Activity).c.account_id == account_id)
+    result = log_contact(office, actor, ContactEntry(account_id, version, "NA", phone_id), now=NOW)
+    assert result.version == version + 1 and result.next_step == "none"
+    with office.reading() as session:
+        row = session.execute(
+            select(table_of(Activity))
+            .where(table_of(Activity).c.account_id == account_id)
+            .order_by(table_of(Activity).c.id.desc())
+        ).first()
+    assert (
+        row is not None
+        and row.outcome_code == "NA"
+        and row.counts_as_attempt
+        and not row.counts_as_conversation
+    )
+    assert _count(office, Activity, table_of(Activity).c.account_id == account_id) == before + 1
+    account = _account(office, account_id)
+    assert account.last_worked_at == NOW and account.last_contact_at == NOW
+    event = _events(office, "contact.log")[-1]
+    assert event.entity_id == account_id and event.actor == actor.login
+    assert json.loads(event.details or "{}") == {"activity": row.id, "disposition": "NA", "phone": phone_id}
+
+
+def test_a_blocked_call_is_refused_and_nothing_is_written(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    before = _count(office, Activity)
+    with pytest.raises(CallBlockedError) as refused:
+        log_contact(office, actor, ContactEntry(account_id, version, "NA", phone_id), now=CLOSED)
+    assert any(b.rule_id == "window" for b in refused.value.blocks)
+    assert "may not be placed now" in str(refused.value)
+    assert _count(office, Activity) == before
+    assert _account(office, account_id).version == version
+
+
+def test_only_a_supervisor_may_override_and_the_override_is_recorded(office: Database) -> None:
+    collector = _actor(office)
+    account_id, version, phone_id = _callable(office, collector)
+    entry = ContactEntry(
+        account_id, version, "NA", phone_id, override_reason="consumer asked for a late call"
+    )
+    with pytest.raises(AccessDeniedError):
+        log_contact(office, collector, entry, now=CLOSED)
+    supervisor = _actor(office, "sreed")
+    result = log_contact(office, supervisor, entry, now=CLOSED)
+    assert "override recorded" in result.message
+    details = json.loads(_events(office, "contact.log")[-1].details or "{}")
+    assert details["override"] is True and "window" in details["rules"]
+    with office.reading() as session:
+        note = session.execute(
+            select(table_of(Activity).c.note).where(table_of(Activity).c.id == details["activity"])
+        ).scalar_one()
+    assert "Compliance override: consumer asked for a late call" in note
+
+
+def test_an_inbound_call_is_not_a_placed_call_and_is_never_blocked(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    result = log_contact(
+        office, actor, ContactEntry(account_id, version, "INBOUND", phone_id, "in"), now=CLOSED
+    )
+    assert result.version == version + 1
+
+
+def test_a_stale_version_is_detected_and_nothing_is_written(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    add_note(office, _actor(office, "sreed"), account_id, version, "supervisor reviewed", now=NOW)
+    before = _count(office, Activity)
+    with pytest.raises(StaleAccountError) as stale:
+        log_contact(office, actor, ContactEntry(account_id, version, "NA", phone_id), now=NOW)
+    assert stale.value.current_version == version + 1
+    assert _count(office, Activity) == before
+
+
+def test_a_collector_cannot_work_another_collectors_account(office: Database) -> None:
+    actor = _actor(office)
+    with office.reading() as session:
+        other = session.execute(
+            select(A.id, A.version).where(
+                A.assigned_collector_id.is_not(None), A.assigned_collector_id != actor.collector_id
+            )
+        ).first()
+    assert other is not None
+    with pytest.raises(AccessDeniedError):
+        add_note(office, actor, other.id, other.version, "hello", now=NOW)
+
+
+def test_bad_entries_name_the_field(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    with pytest.raises(EntryError) as bad:
+        log_contact(office, actor, ContactEntry(account_id, version, "XYZ"), now=NOW)
+    assert bad.value.problems[0][0] == "disposition"
+    with pytest.raises(EntryError) as no_phone:
+        log_contact(office, actor, ContactEntry(account_id, version, "NA"), now=NOW)
+    assert no_phone.value.problems == [("phone", "choose the number you dialled")]
+    with pytest.raises(EntryError):
+        add_note(office, actor, account_id, version, "   ", now=NOW)
+
+
+def test_promise_policy_is_enforced(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    balance = _account(office, account_id).total_balance_cents
+    p = table_of(Promise).c
+    with office.writing() as session:  # start from no pending promise
+        session.execute(
+            table_of(Promise).update().where(p.account_id == account_id).values(status="cancelled")
+        )
+    with pytest.raises(EntryError) as small:
+        take_promise(office, actor, account_id, version, amount_cents=100, due=NOW.date(), now=NOW)
+    assert small.value.problems[0][0] == "amount"
+    with pytest.raises(EntryError) as far:
+        take_promise(office, actor, account_id, version, amount_cents=balance, due=date(2027, 3, 1), now=NOW)
+    assert far.value.problems == [("due", "is more than 30 days away")]
+    result = take_promise(
+        office, actor, account_id, version, amount_cents=balance, due=NOW.date() + timedelta(days=7), now=NOW
+    )
+    assert _count(office, Promise, p.account_id == account_id, p.status == codes.PROMISE_PENDING) == 1
+    with pytest.raises(EntryError, match="already pending"):
+        take_promise(office, actor, account_id, result.version, amount_cents=balance, due=NOW.date(), now=NOW)
+    assert _events(office, "promise.take")[-1].entity_id == account_id
+
+
+def test_a_dispute_places_a_hold_and_the_account_moves_to_the_hold_section(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    result = log_contact(
+        office, actor, ContactEntry(account_id, version, "DISPUTE", phone_id, party="guarantor"), now=NOW
+    )
+    assert "hold placed" in result.message
+    h = table_of(AccountHold).c
+    assert _count(
+        office, AccountHold, h.account_id == account_id, h.reason == "dispute", h.released_at.is_(None)
+    )
+    assert _account(office, account_id).call_held
+    with office.reading() as session:
+        assert account_id not in callable_account_ids(session, NOW, [account_id])
+    held = queue_page(office, actor, now=NOW, chosen=QueueFilter(section=SECTION_HOLD), limit=500)
+    assert account_id in [row.id for row in held.rows]
+    with pytest.raises(AccessDeniedError):
+        release_hold(office, actor, account_id, result.version, "dispute", "verification sent", now=NOW)
+    released = release_hold(
+        office, _actor(office, "sreed"), account_id, result.version, "dispute", "verification sent", now=NOW
+    )
+    assert released.version == result.version + 1
+
+
+def test_a_person_level_hold_stops_the_whole_household(office: Database) -> None:
+    actor = _actor(office, "sreed")
+    account_id, version, _ = _callable(office, _actor(office))
+    place_hold(
+        office, actor, account_id, version, codes.HOLD_BANKRUPTCY, "chapter 7 notice received", now=NOW
+    )
+    guarantor = _account(office, account_id).guarantor_id
+    with office.reading() as session:
+        household = list(session.execute(select(A.id).where(A.guarantor_id == guarantor)).scalars())
+        assert not callable_account_ids(session, NOW, household)
+
+
+def test_payments_refuse_card_numbers_and_lower_the_balance(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    balance = _account(office, account_id).total_balance_cents
+    with pytest.raises(EntryError) as card:
+        take_payment(
+            office,
+            actor,
+            account_id,
+            version,
+            amount_cents=1000,
+            method="card",
+            reference="4111 1111 1111 1111",
+            now=NOW,
+        )
+    assert card.value.problems == [("reference", "looks like a card number: card numbers are never stored")]
+    with pytest.raises(EntryError):
+        take_payment(
+            office,
+            actor,
+            account_id,
+            version,
+            amount_cents=balance + 1,
+            method="card",
+            reference="C-1",
+            now=NOW,
+        )
+    result = take_payment(
+        office, actor, account_id, version, amount_cents=1000, method="card", reference="AUTH-77812", now=NOW
+    )
+    after = _account(office, account_id)
+    assert after.total_balance_cents == balance - 1000 and after.version == result.version
+    assert _events(office, "payment.take")[-1].entity_id == account_id
+
+
+def test_phone_changes_and_a_new_number(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    result = log_contact(office, actor, ContactEntry(account_id, version, "DISC", phone_id), now=NOW)
+    with office.reading() as session:
+        phone = session.get(Phone, phone_id)
+        assert phone is not None and phone.status == codes.PHONE_DISCONNECTED and not phone.dialable
+    result = change_phone(office, actor, account_id, result.version, phone_id, "ok", now=NOW)
+    result = change_phone(office, actor, account_id, result.version, phone_id, "do_not_call", now=NOW)
+    with office.reading() as session:
+        phone = session.get(Phone, phone_id)
+        assert phone is not None and phone.do_not_call and phone.do_not_call_at == NOW and not phone.dialable
+    with pytest.raises(EntryError):
+        add_phone(office, actor, account_id, result.version, "555", "mobile", now=NOW)
+    added = add_phone(office, actor, account_id, result.version, "(614) 555-0199", "mobile", now=NOW)
+    assert "0199" in added.message
+    with pytest.raises(EntryError, match="already on file"):
+        add_phone(office, actor, account_id, added.version, "614-555-0199", "home", now=NOW)
+
+
+def test_a_callback_parks_the_account_until_its_time(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    with pytest.raises(EntryError):
+        set_callback(office, actor, account_id, version, NOW - timedelta(minutes=1), now=NOW)
+    at = NOW + timedelta(hours=2)
+    set_callback(office, actor, account_id, version, at, now=NOW)
+    assert _account(office, account_id).next_action_at == at
