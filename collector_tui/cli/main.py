@@ -14,6 +14,7 @@ import typer
 
 from collector_tui import __version__
 from collector_tui.cli import (
+    audit_command,
     compliance_command,
     db_commands,
     demo_command,
@@ -40,6 +41,7 @@ app.command("export")(export_command.export)
 app.command("compliance")(compliance_command.compliance)
 app.command("refresh")(compliance_command.refresh)
 app.command("queue")(queue_command.queue)
+app.command("audit")(audit_command.audit)
 
 
 @dataclass

@@ -1,0 +1,183 @@
+"""Reading the HIPAA access log: who opened or changed what, and when (supervisors and admins only).
+
+Events come newest first, a keyset page at a time on ``(occurred_at, id)``.
+One account's events are found through the ``ix_audit_event_entity`` index;
+everything else walks ``ix_audit_event_time`` from the newest event down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import Select, or_, select, tuple_
+from sqlmodel import Session
+
+from collector_tui.services.audit import Actor, DetailValue
+from collector_tui.services.bulk import select_in_chunks
+from collector_tui.services.database import Database
+from collector_tui.services.errors import AccessDeniedError, NotFoundError
+from db import codes
+from db.models import Account, AuditEvent, Facility, table_of
+
+AUDIT_T = table_of(AuditEvent)
+ACCOUNT_T = table_of(Account)
+FACILITY_T = table_of(Facility)
+
+ACCOUNT_ENTITY = "account"
+READER_ROLES = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)
+PAGE_SIZE = 100
+
+Cursor = tuple[datetime, int]  # (occurred_at, id) of the last event shown
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One audit event as read back; the account's number and facility when it is about an account."""
+
+    id: int
+    occurred_at: datetime
+    actor: str
+    acting_as: str | None
+    action: str
+    entity_type: str
+    entity_id: int | None
+    account_number: str | None
+    facility_code: str | None
+    details: Mapping[str, DetailValue]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    entries: tuple[AuditEntry, ...]
+    next_cursor: Cursor | None  # pass as ``after`` for the next (older) page; None at the end
+
+
+def require_audit_reader(actor: Actor) -> None:
+    """Refuse anyone but a supervisor or an administrator (the effective role, as with ``--as``)."""
+    if actor.role not in READER_ROLES:
+        who = actor.acting_as or actor.login
+        raise AccessDeniedError(
+            f"only a supervisor or an administrator may read the audit log; '{who}' is a {actor.role}"
+        )
+
+
+def audit_account_id(
+    db: Database, actor: Actor, account_number: str, facility_code: str | None = None
+) -> int:
+    """The id of the account to read events of, by the billing system's number (and facility)."""
+    require_audit_reader(actor)  # before the lookup: a refusal must not reveal whether an account exists
+    a, f = ACCOUNT_T.c, FACILITY_T.c
+    query = (
+        select(a.id, f.code).join(FACILITY_T, f.id == a.facility_id).where(a.account_number == account_number)
+    )
+    if facility_code:
+        query = query.where(f.code == facility_code)
+    with db.reading() as session:
+        rows = session.execute(query).all()
+    if not rows:
+        # The account number identifies a patient's account: never echoed back.
+        raise NotFoundError("no such account" + (f" at facility {facility_code}" if facility_code else ""))
+    if len(rows) > 1:
+        facilities = ", ".join(sorted(row.code for row in rows))
+        raise NotFoundError(f"that account number is at several facilities ({facilities}); give --facility")
+    return int(rows[0].id)
+
+
+def audit_statement(
+    *,
+    account_id: int | None = None,
+    login: str | None = None,
+    since: datetime | None = None,
+    after: Cursor | None = None,
+    limit: int | None = None,
+) -> Select[Any]:
+    """The events matching the filters, newest first, older than the ``after`` cursor."""
+    e = AUDIT_T.c
+    statement = select(AUDIT_T)
+    if account_id is not None:
+        statement = statement.where(e.entity_type == ACCOUNT_ENTITY, e.entity_id == account_id)
+    if login is not None:
+        statement = statement.where(or_(e.actor == login, e.acting_as == login))
+    if since is not None:
+        statement = statement.where(e.occurred_at >= since)
+    if after is not None:
+        # The row-value form keeps the keyset seek on the index at any depth.
+        statement = statement.where(tuple_(e.occurred_at, e.id) < tuple_(*after))
+    statement = statement.order_by(e.occurred_at.desc(), e.id.desc())
+    return statement if limit is None else statement.limit(limit)
+
+
+def audit_events(
+    db: Database,
+    actor: Actor,
+    *,
+    account_id: int | None = None,
+    login: str | None = None,
+    since: datetime | None = None,
+    limit: int = PAGE_SIZE,
+    after: Cursor | None = None,
+) -> AuditPage:
+    """One page of the access log, newest first; ``login`` matches who acted or whom they acted as.
+
+    ``since`` is an aware moment (a date means its midnight UTC to the caller).
+    """
+    require_audit_reader(actor)
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    for moment in (since, None if after is None else after[0]):
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("audit times are aware (UTC); got a naive datetime")
+    with db.reading() as session:
+        found = session.execute(
+            audit_statement(account_id=account_id, login=login, since=since, after=after, limit=limit + 1)
+        ).all()
+        shown = found[:limit]
+        accounts = _account_keys(
+            session, {row.entity_id for row in shown if row.entity_type == ACCOUNT_ENTITY and row.entity_id}
+        )
+    entries = tuple(_entry(row, accounts) for row in shown)
+    cursor = (shown[-1].occurred_at, shown[-1].id) if len(found) > limit else None
+    return AuditPage(entries, cursor)
+
+
+def _account_keys(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """Account id -> (facility code, account number), for the accounts on one page."""
+    a, f = ACCOUNT_T.c, FACILITY_T.c
+    rows = select_in_chunks(
+        session,
+        lambda chosen: (
+            select(a.id, f.code, a.account_number)
+            .join(FACILITY_T, f.id == a.facility_id)
+            .where(a.id.in_(chosen))
+        ),
+        ids,
+    )
+    return {row.id: (row.code, row.account_number) for row in rows}
+
+
+def _entry(row: Any, accounts: Mapping[int, tuple[str, str]]) -> AuditEntry:
+    facility_code, account_number = (
+        accounts.get(row.entity_id, (None, None)) if row.entity_type == ACCOUNT_ENTITY else (None, None)
+    )
+    return AuditEntry(
+        id=row.id,
+        occurred_at=row.occurred_at,
+        actor=row.actor,
+        acting_as=row.acting_as,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        account_number=account_number,
+        facility_code=facility_code,
+        details=_details(row.details),
+    )
+
+
+def _details(text: str | None) -> Mapping[str, DetailValue]:
+    parsed = json.loads(text) if text else {}
+    return MappingProxyType(parsed if isinstance(parsed, dict) else {"value": parsed})
