@@ -1,4 +1,4 @@
-"""A read-only view of one account: who, what is owed and why, and what happened so far."""
+"""The account workspace: everything about one account on one screen, every action a key away."""
 
 from __future__ import annotations
 
@@ -15,31 +15,54 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from collector_tui.services.account_actions import ActionResult
 from collector_tui.services.accounts import account_detail
-from collector_tui.services.queue import CLAIM_TTL, claim, release
+from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
 from collector_tui.services.views import AccountDetail
 from screens import account_render
 from screens.messages import safe_error_text
+from screens.workspace_forms import (
+    ActionForm,
+    CallbackForm,
+    ContactForm,
+    HoldForm,
+    LeaveForm,
+    NoteForm,
+    PaymentForm,
+    PhoneForm,
+    PromiseForm,
+)
 
 if TYPE_CHECKING:
     from screens.app import CollectorApp
 
 CLAIM_HEARTBEAT = CLAIM_TTL / 4
 
+ACTIONS_HELP = """
+**Actions** (each opens one form; **Ctrl+S** saves, **Esc** closes and keeps what you typed):
+**c** log a call or contact · **m** note · **b** callback · **p** promise to pay ·
+**$** payment taken by phone · **h** hold · **f** phone numbers ·
+**n** disposition and go to the next account · **Esc** back to the queue.
+"""
+
+PANE_HELP = {
+    "people": "The guarantor and the patient: date of birth, SSN last four only, address, language.",
+    "phones": "Each number with its type, consent and do-not-call, the local time there, and whether it "
+    "may be dialled now or the rule that blocks it and when that lifts. **f** changes a number.",
+    "compliance": "**May I…** lists every action (call, letter, credit reporting, legal action, ...) as "
+    "allowed, or each rule that blocks it with its citation and when it lifts.",
+    "household": "The guarantor's other accounts with their balances, and the household total.",
+    "claims": "Insurance claims: payer, status, amounts, each denial code in plain words with the usual "
+    "next step, and the timely-filing and appeal deadlines.",
+    "charges": "The encounter's charge lines: service date, procedure code, amount.",
+    "activity": "Every call, note, letter and status change, newest first.",
+    "arrangements": "Promises to pay and the payment plan with its installments.",
+    "transactions": "Payments, adjustments and insurance payments, newest first.",
+}
+
 
 class Pane(VerticalScroll):
-    """A titled, focusable, scrollable section of the account."""
-
-    HELP = """
-## Account panel
-
-Read-only for now. **Tab** moves between panes, **Up/Down** scroll the focused pane,
-**Esc** goes back to your queue (and frees the account for **n**).
-
-**Phones** shows the consumer's local time at each number and whether it may be
-dialled now; **May I…** shows every action (call, letter, credit reporting, legal
-action, ...) as allowed, or each rule that blocks it, its citation and when it lifts.
-"""
+    """A titled, focusable, scrollable section of the account, with its own help."""
 
     def __init__(self, title: str, pane_id: str) -> None:
         super().__init__(Static(id=f"{pane_id}-body", classes="pane-body"), id=pane_id, classes="pane")
@@ -47,17 +70,26 @@ action, ...) as allowed, or each rule that blocks it, its citation and when it l
         self.can_focus = True
 
 
+def _pane(title: str, pane_id: str) -> Pane:
+    """A pane whose help (F1) explains that pane, then the workspace's keys."""
+    keys = "**Tab** next pane · **Up/Down** scroll."
+    help_text = f"## {title}\n\n{PANE_HELP.get(pane_id, '')}\n\n{keys}\n{ACTIONS_HELP}"
+    kind = type(f"{pane_id.title()}Pane", (Pane,), {"HELP": help_text})
+    return cast(Pane, kind(title, pane_id))
+
+
 PANES: tuple[tuple[str, str, Callable[[AccountDetail], RenderableType]], ...] = (
     ("people", "Guarantor and patient", account_render.people),
     ("phones", "Phones", account_render.phones),
     ("compliance", "May I…", account_render.compliance),
+    ("household", "Household", account_render.household),
     ("claims", "Insurance claims", account_render.claims),
     ("charges", "Charges", account_render.charges),
     ("activity", "Activity", account_render.activity),
     ("arrangements", "Promise / plan", account_render.arrangements),
     ("transactions", "Transactions", account_render.transactions),
 )
-LEFT = ("people", "phones", "compliance", "claims", "charges")
+LEFT = ("people", "phones", "compliance", "household", "charges")
 
 
 class AccountLoaded(Message):
@@ -66,18 +98,55 @@ class AccountLoaded(Message):
         self.detail = detail
 
 
+class NextClaimed(Message):
+    def __init__(self, account_id: int | None) -> None:
+        super().__init__()
+        self.account_id = account_id
+
+
 class AccountPanel(Screen[None]):
-    """One account, read only."""
+    """One account: panes to read, single keys to act."""
 
     CSS_PATH = "account_panel.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="account.back", tooltip="Back to your accounts."),
+        Binding("c", "form('contact')", "Call", id="account.contact", tooltip="Log a call or contact."),
+        Binding("m", "form('note')", "Note", id="account.note", tooltip="Add a note."),
+        Binding("b", "form('callback')", "Callback", id="account.callback", tooltip="Set a timed callback."),
+        Binding("p", "form('promise')", "Promise", id="account.promise", tooltip="Record a promise to pay."),
+        Binding(
+            "dollar_sign", "form('payment')", "Payment", id="account.payment", tooltip="A payment by phone."
+        ),
+        Binding("h", "form('hold')", "Hold", id="account.hold", tooltip="Put the account on hold."),
+        Binding("f", "form('phone')", "Phones", id="account.phone", tooltip="Change or add a phone number."),
+        Binding("n", "next", "Next", id="account.next", tooltip="Disposition and open the next account."),
+        Binding("escape", "back", "Back", id="account.back", tooltip="Back to your queue."),
     ]
+    FORMS: ClassVar[dict[str, type[ActionForm]]] = {
+        "contact": ContactForm,
+        "note": NoteForm,
+        "callback": CallbackForm,
+        "promise": PromiseForm,
+        "payment": PaymentForm,
+        "hold": HoldForm,
+        "phone": PhoneForm,
+    }
+    # A disposition's next step that opens another form straight after it is logged.
+    NEXT_FORMS: ClassVar[dict[str, str]] = {
+        "promise": "promise",
+        "callback": "callback",
+        "payment": "payment",
+    }
 
     def __init__(self, account_id: int) -> None:
         super().__init__()
         self.account_id = account_id
         self.detail: AccountDetail | None = None
+        self.dispositioned = False  # a contact was logged during this visit
+        self._asked_to_leave = False
+
+    @property
+    def collector_app(self) -> CollectorApp:
+        return cast("CollectorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,11 +155,11 @@ class AccountPanel(Screen[None]):
         with Horizontal(id="columns"):
             with VerticalScroll(id="left"):
                 for pane_id in LEFT:
-                    yield Pane(titles[pane_id], pane_id)
+                    yield _pane(titles[pane_id], pane_id)
             with VerticalScroll(id="right"):
                 for pane_id, title, _ in PANES:
                     if pane_id not in LEFT:
-                        yield Pane(title, pane_id)
+                        yield _pane(title, pane_id)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,25 +168,95 @@ class AccountPanel(Screen[None]):
         self.set_interval(CLAIM_HEARTBEAT.total_seconds(), self._renew_claim)
 
     def _renew_claim(self) -> None:
-        app = cast("CollectorApp", self.app)
+        app = self.collector_app
         account_id = self.account_id
         app.run_worker(lambda: claim(app.db, app.actor, account_id, app.clock()), thread=True, group="claim")
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def load_account(self) -> None:
-        app = cast("CollectorApp", self.app)
+        app = self.collector_app
         detail = account_detail(app.db, app.actor, self.account_id, now=app.clock())
         self.post_message(AccountLoaded(detail))
 
-    def on_account_loaded(self, message: AccountLoaded) -> None:
-        self.detail = message.detail
-        self.query_one("#account-header", Static).update(account_render.header(message.detail))
+    def show(self, detail: AccountDetail) -> None:
+        first = self.detail is None
+        self.detail = detail
+        self.query_one("#account-header", Static).update(account_render.header(detail))
         for pane_id, _, render in PANES:
-            self.query_one(f"#{pane_id}-body", Static).update(render(message.detail))
-        self.query_one("#people", Pane).focus()
+            self.query_one(f"#{pane_id}-body", Static).update(render(detail))
+        if first:
+            self.query_one("#people", Pane).focus()
+
+    def on_account_loaded(self, message: AccountLoaded) -> None:
+        self.show(message.detail)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_form(self, name: str, then_next: bool = False) -> None:
+        if self.detail is None:
+            self.notify("The account is still loading.", severity="warning")
+            return
+        form = self.FORMS[name](self.detail, on_reload=self.show)
+
+        def done(result: ActionResult | None) -> None:
+            self._after(name, result, then_next)
+
+        self.app.push_screen(form, done)
+
+    def _after(self, name: str, result: ActionResult | None, then_next: bool) -> None:
+        if result is None:
+            if then_next and self.dispositioned:
+                self._go_next()
+            return
+        self.notify(result.message, timeout=4)
+        if name == "contact":
+            self.dispositioned = True
+        self.load_account()
+        follow = self.NEXT_FORMS.get(result.next_step)
+        if follow is not None:
+            self.action_form(follow, then_next)
+        elif then_next:
+            self._go_next()
+
+    def action_next(self) -> None:
+        """Disposition (if not done yet) and move to the next account."""
+        if self.dispositioned:
+            self._go_next()
+        else:
+            self.action_form("contact", then_next=True)
+
+    def _go_next(self) -> None:
+        self.claim_next_account()
+
+    @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
+    def claim_next_account(self) -> None:
+        app = self.collector_app
+        release(app.db, app.actor, self.account_id)
+        self.post_message(NextClaimed(claim_next(app.db, app.actor, app.clock())))
+
+    def on_next_claimed(self, message: NextClaimed) -> None:
+        if message.account_id is None:
+            self.notify("No other account may be called right now.", severity="information")
+            self.app.pop_screen()
+            return
+        self.app.switch_screen(AccountPanel(message.account_id))
 
     def action_back(self) -> None:
-        app = cast("CollectorApp", self.app)
+        if not self.dispositioned and not self._asked_to_leave and self.detail is not None:
+            self._asked_to_leave = True  # asked once per visit
+
+            def chosen(choice: str | None) -> None:
+                if choice == "log":
+                    self.action_form("contact")
+                elif choice == "leave":
+                    self._leave()
+
+            self.app.push_screen(LeaveForm(), chosen)
+            return
+        self._leave()
+
+    def _leave(self) -> None:
+        app = self.collector_app
         account_id = self.account_id
         # Leaving the account ends its claim, so `n` may hand it out again.
         app.run_worker(lambda: release(app.db, app.actor, account_id), thread=True, group="release")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -10,8 +10,9 @@ from rich.text import Text
 
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import Block
+from collector_tui.domain.denials import DenialNote, deadline_status
 from collector_tui.domain.money import format_cents
-from collector_tui.services.views import AccountDetail, PersonView
+from collector_tui.services.views import AccountDetail, ClaimView, PersonView
 
 LOCAL_ZONE_NOTE = "times in UTC"
 
@@ -23,14 +24,27 @@ def _grid(*columns: str, right: tuple[str, ...] = ()) -> Table:
     return table
 
 
+def _callback(detail: AccountDetail) -> Text:
+    when = detail.next_action_at
+    if when is None:
+        return Text("No callback set", style="dim")
+    text = Text(f"Callback {when:%a %Y-%m-%d %H:%M} UTC")
+    if when <= detail.as_of:
+        text.append("  DUE NOW", style="bold")
+    return text
+
+
 def header(detail: AccountDetail) -> RenderableType:
     badges = [f"[HOLD: {h.replace('_', ' ').upper()}]" for h in detail.holds]
     badges += [f"[{flag.upper()}]" for flag in detail.guarantor_flags]
     if detail.fap_status != "none":
         badges.append(f"[FAP: {detail.fap_status.upper()}]")
+    owner = detail.owner or "unassigned"
+    if detail.owner_login:
+        owner += f" ({detail.owner_login})"
     line1 = Text.assemble(
         (detail.account_number, "bold"),
-        f" · {detail.facility_name} · {detail.status.upper()} · owner {detail.owner or 'unassigned'}",
+        f" · {detail.facility_code} {detail.facility_name} · {detail.status.upper()} · owner {owner}",
     )
     line2 = Text.assemble(
         "Balance ",
@@ -40,8 +54,9 @@ def header(detail: AccountDetail) -> RenderableType:
         f"   age {detail.age_bucket}",
         "" if detail.age_days is None else f" ({detail.age_days} days)",
     )
-    line3 = Text(" ".join(badges) if badges else "No holds", style="bold" if badges else "dim")
-    return Group(line1, line2, line3)
+    line3 = Text.assemble(f"Guarantor {detail.guarantor_number} · ", _callback(detail))
+    line4 = Text(" ".join(badges) if badges else "No holds", style="bold" if badges else "dim")
+    return Group(line1, line2, line3, line4)
 
 
 def _person(person: PersonView, title: str) -> Text:
@@ -153,9 +168,37 @@ def charges(detail: AccountDetail) -> RenderableType:
     return table
 
 
+# Which claim statuses still have a deadline to meet: a paid claim has none, an appealed one
+# has met its appeal deadline.
+_DEADLINE_OPEN = {"appeal": ("denied",), "timely filing": ("pending", "denied")}
+
+
+def _deadline(what: str, deadline: date, claim: ClaimView, today: date) -> Text:
+    if claim.status not in _DEADLINE_OPEN[what]:
+        return Text(f"\n{what} by {deadline.isoformat()}", style="dim")
+    status = deadline_status(deadline, today)
+    text = Text(f"\n{what} by {deadline.isoformat()}: ")
+    if status.urgent:
+        text.append(f"⚠ {status.label}", style="bold red")
+    else:
+        text.append(status.label)
+    return text
+
+
+def _denial(note: DenialNote) -> Text:
+    text = Text.assemble("\n", (note.code, "bold"), f"  {note.meaning}")
+    if note.next_action:
+        text.append(f"\n    next: {note.next_action}")
+    if note.group:
+        text.append(f"\n    ({note.group})", style="dim")
+    return text
+
+
 def claims(detail: AccountDetail) -> RenderableType:
+    """Each claim with its amounts, what its denial codes mean, and how near its deadlines are."""
     if not detail.claims:
         return Text("No insurance claims.", style="dim")
+    today = detail.as_of.date()
     rows: list[RenderableType] = []
     for claim in detail.claims:
         text = Text.assemble(
@@ -164,12 +207,40 @@ def claims(detail: AccountDetail) -> RenderableType:
             f"\nbilled {format_cents(claim.billed_cents)}  allowed {format_cents(claim.allowed_cents)}",
             f"  paid {format_cents(claim.paid_cents)}  patient {format_cents(claim.patient_share_cents)}",
         )
-        if claim.denial_codes:
-            text.append(f"\ndenial codes: {', '.join(claim.denial_codes)}")
+        for note in claim.denials:
+            text.append_text(_denial(note))
         if claim.appeal_deadline:
-            text.append(f"\nappeal by {claim.appeal_deadline.isoformat()}")
+            text.append_text(_deadline("appeal", claim.appeal_deadline, claim, today))
+        if claim.timely_filing_deadline:
+            text.append_text(_deadline("timely filing", claim.timely_filing_deadline, claim, today))
         rows.append(text)
     return Group(*rows)
+
+
+def household(detail: AccountDetail) -> RenderableType:
+    """The guarantor's other accounts, and what the household owes on its open accounts."""
+    count = detail.household_open_accounts
+    total = Text.assemble(
+        "Household total ",
+        (format_cents(detail.household_total_cents), "bold"),
+        f" on {count} open account{'' if count == 1 else 's'} (every open account of this guarantor)",
+    )
+    if not detail.household:
+        return Group(Text("No other accounts for this guarantor.", style="dim"), total)
+    table = _grid("Account", "Facility", "Status", "Balance", "Owner", right=("Balance",))
+    for other in detail.household:
+        table.add_row(
+            other.account_number,
+            other.facility_code,
+            other.status,
+            format_cents(other.total_balance_cents),
+            other.owner or "unassigned",
+        )
+    items: list[RenderableType] = [table]
+    if detail.household_more:
+        items.append(Text(f"… and {detail.household_more} more not listed", style="dim"))
+    items.append(total)
+    return Group(*items)
 
 
 def arrangements(detail: AccountDetail) -> RenderableType:

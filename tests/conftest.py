@@ -26,6 +26,7 @@ def isolated_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads or writes the real user's config or data folders."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.delenv("COLLECTOR_DB", raising=False)
     monkeypatch.delenv("COLLECTOR_CONFIG", raising=False)
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from collector_tui.domain.compliance.engine import Verdict
+from collector_tui.domain.denials import DenialNote
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,12 @@ class ClaimView:
     denial_codes: tuple[str, ...]
     appeal_deadline: date | None
     timely_filing_deadline: date | None
+    denials: tuple[DenialNote, ...]  # each code in ``denial_codes``, in plain words
 
 
 @dataclass(frozen=True, slots=True)
 class TransactionView:
+    id: int
     posted_at: datetime
     kind: str
     amount_cents: int
@@ -62,6 +65,7 @@ class TransactionView:
 
 @dataclass(frozen=True, slots=True)
 class PromiseView:
+    id: int
     amount_cents: int
     due_date: date
     status: str
@@ -69,6 +73,7 @@ class PromiseView:
 
 @dataclass(frozen=True, slots=True)
 class PlanView:
+    id: int
     status: str
     frequency: str
     installment_count: int
@@ -80,6 +85,7 @@ class PlanView:
 
 @dataclass(frozen=True, slots=True)
 class ActivityView:
+    id: int
     occurred_at: datetime
     channel: str
     direction: str
@@ -90,12 +96,24 @@ class ActivityView:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdView:
+    """Another account of the same guarantor."""
+
+    id: int
+    account_number: str
+    facility_code: str
+    status: str
+    total_balance_cents: int
+    owner: str | None  # the assigned collector's display name
+
+
+@dataclass(frozen=True, slots=True)
 class AccountDetail:
     id: int
     account_number: str
     facility_name: str
     status: str
-    owner: str | None
+    owner: str | None  # the assigned collector's display name
     total_balance_cents: int
     patient_responsibility_cents: int
     insurance_pending_cents: int
@@ -115,3 +133,15 @@ class AccountDetail:
     plans: tuple[PlanView, ...]
     activities: tuple[ActivityView, ...]
     compliance: Verdict  # what may be done now, and why not
+    version: int  # the account's optimistic-locking version when it was read
+    owner_login: str | None
+    next_action_at: datetime | None  # the timed callback, UTC
+    facility_code: str
+    guarantor_id: int
+    guarantor_number: str  # the billing system's guarantor id
+    as_of: datetime  # the moment the detail describes (deadlines count days from it)
+    household: tuple[HouseholdView, ...]  # the guarantor's other accounts, open first, up to a limit
+    household_more: int  # other accounts beyond those listed
+    # Balance of every open account of the guarantor, this one included (listed or not).
+    household_total_cents: int
+    household_open_accounts: int

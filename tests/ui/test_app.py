@@ -14,6 +14,7 @@ from textual.widgets import HelpPanel, Static
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
 from screens.account_panel import AccountPanel
+from screens.workspace_forms import LeaveForm
 from screens.app import CollectorApp
 from screens.queue import QueueScreen, QueueTable
 from tests.conftest import NOW
@@ -69,7 +70,9 @@ async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Dat
         assert number in plain(panel.query_one("#account-header", Static))
         assert "Maria Lopez" in plain(panel.query_one("#account-header", Static))
 
-        await pilot.press("escape")
+        await pilot.press("escape")  # no disposition logged: asked once, then leaves
+        assert isinstance(app.screen, LeaveForm)
+        await pilot.press("y")
         assert isinstance(app.screen, QueueScreen)
         assert _table(app).cursor_row == 3
 
