@@ -32,7 +32,7 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.compliance import callable_now_clause, load_facts, open_group_ids
 from collector_tui.services.database import Database
-from collector_tui.services.policy import current_policy
+from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.priority import age_start
 from db import queries
 from db.models import Account, Facility, Guarantor, Phone, table_of
@@ -101,9 +101,24 @@ class QueuePage:
     totals: dict[str, int] = field(default_factory=dict)
 
 
+def _parked_clause(now: datetime) -> ColumnElement[bool]:
+    """Worked a moment ago, or a callback is set for later: out of the call list until then.
+
+    Never NULL (each comparison is guarded), so its NOT is the exact complement.
+    """
+    a = ACCOUNT_T.c
+    worked_after = now - current_workspace_policy().rework_after
+    return or_(
+        and_(a.last_worked_at.is_not(None), a.last_worked_at > worked_after),
+        and_(a.next_action_at.is_not(None), a.next_action_at > now),
+    )
+
+
 def _section_clause(section: str, open_groups: list[int], now: datetime) -> ColumnElement[bool]:
     a = ACCOUNT_T.c
-    callable_now = callable_now_clause(open_groups, now) if open_groups else None
+    callable_now = (
+        and_(callable_now_clause(open_groups, now), not_(_parked_clause(now))) if open_groups else None
+    )
     if section == SECTION_CALL:
         return callable_now if callable_now is not None else a.id.is_(None)
     if section == SECTION_LATER:
@@ -213,6 +228,7 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
                 a.service_date_from,
                 a.placed_date,
                 a.last_contact_at,
+                a.last_worked_at,
                 a.next_action_at,
                 a.priority_score,
                 a.priority_breakdown,
@@ -229,6 +245,9 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
         row = details[account_id]
         verdict = evaluate(facts[account_id], policy, now, (CALL,))  # the queue asks only "may I call"
         reason, rule, lifts = _why_not(verdict)
+        parked = _parked(row.last_worked_at, row.next_action_at, now)
+        if parked is not None and verdict.callable_now:
+            reason, rule, lifts = parked
         days = age_in_days(
             age_start(row.first_statement_date, row.service_date_from, row.placed_date), now.date()
         )
@@ -249,7 +268,7 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
                 factors=factors_from_json(row.priority_breakdown),
                 local_time=now.astimezone(zone(verdict.home_zone)).strftime("%H:%M %Z"),
                 home_zone=verdict.home_zone,
-                callable_now=verdict.callable_now,
+                callable_now=verdict.callable_now and parked is None,
                 reason=reason,
                 rule=rule,
                 callable_at=lifts,
@@ -257,6 +276,18 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
             )
         )
     return tuple(out)
+
+
+def _parked(
+    worked_at: datetime | None, callback_at: datetime | None, now: datetime
+) -> tuple[str, str, datetime] | None:
+    """Why a callable account is out of the call list for now (see :func:`_parked_clause`)."""
+    if callback_at is not None and callback_at > now:
+        return "a callback is set for later", "callback", callback_at
+    back = worked_at + current_workspace_policy().rework_after if worked_at is not None else None
+    if back is not None and back > now:
+        return "worked a moment ago: back in the call list later", "rework", back
+    return None
 
 
 def _why_not(verdict: Verdict) -> tuple[str | None, str | None, datetime | None]:

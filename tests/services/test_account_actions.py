@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,14 @@ from collector_tui.services.compliance import callable_account_ids
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.identity import resolve_actor
-from collector_tui.services.queue import SECTION_CALL, SECTION_HOLD, QueueFilter, queue_page
+from collector_tui.services.queue import (
+    SECTION_CALL,
+    SECTION_HOLD,
+    SECTION_LATER,
+    QueueFilter,
+    claim_next,
+    queue_page,
+)
 from db import codes
 from db.models import Account, AccountHold, Activity, AuditEvent, Phone, Promise, table_of
 from tests.conftest import NOW
@@ -317,3 +324,34 @@ def test_a_callback_parks_the_account_until_its_time(office: Database) -> None:
     at = NOW + timedelta(hours=2)
     set_callback(office, actor, account_id, version, at, now=NOW)
     assert _account(office, account_id).next_action_at == at
+
+
+def test_a_worked_account_leaves_the_call_list_until_the_rework_delay_ends(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    log_contact(office, actor, ContactEntry(account_id, version, "LMVM", phone_id), now=NOW)
+
+    def section_of(at: datetime) -> tuple[str, str | None, datetime | None]:
+        for section in (SECTION_CALL, SECTION_LATER):
+            page = queue_page(office, actor, now=at, chosen=QueueFilter(section=section), limit=1000)
+            for row in page.rows:
+                if row.id == account_id:
+                    return section, row.rule, row.callable_at
+        return "", None, None
+
+    section, rule, back = section_of(NOW + timedelta(minutes=5))
+    assert (section, rule, back) == (SECTION_LATER, "rework", NOW + timedelta(hours=4))
+    assert claim_next(office, actor, NOW + timedelta(minutes=5)) != account_id
+    assert section_of(NOW + timedelta(hours=4, minutes=1))[0] == SECTION_CALL
+
+
+def test_a_callback_set_for_later_is_shown_with_its_time(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    at = NOW + timedelta(hours=1)
+    set_callback(office, actor, account_id, version, at, now=NOW)
+    rows = queue_page(office, actor, now=NOW, chosen=QueueFilter(section=SECTION_LATER), limit=1000).rows
+    row = next(r for r in rows if r.id == account_id)
+    assert row.rule == "callback" and row.callable_at == at and not row.callable_now
+    due = queue_page(office, actor, now=at + timedelta(minutes=1), chosen=QueueFilter(section=SECTION_CALL))
+    assert due.rows[0].id == account_id  # a due callback sorts first

@@ -14,9 +14,9 @@ from textual.widgets import HelpPanel, Static
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
 from screens.account_panel import AccountPanel
-from screens.workspace_forms import LeaveForm
 from screens.app import CollectorApp
 from screens.queue import QueueScreen, QueueTable
+from screens.workspace_forms import LeaveForm
 from tests.conftest import NOW
 
 SIZE = (120, 40)
