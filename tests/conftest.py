@@ -73,3 +73,13 @@ def demo_db(demo_path: Path) -> Iterator[Database]:
     database = open_database(f"sqlite:///{demo_path}")
     yield database
     database.close()
+
+
+@pytest.fixture
+def office(demo_path: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private, writable copy of the demo office (for tests that change it)."""
+    path = tmp_path / "office.db"
+    shutil.copyfile(demo_path, path)
+    database = open_database(f"sqlite:///{path}")
+    yield database
+    database.close()

@@ -7,13 +7,12 @@ lookup stays a pure function of the glossary and the code.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from collector_tui.domain.compliance.policy import PolicyError, merge
+from collector_tui.domain.compliance.policy import PolicyError, layered_toml
 
 NO_DESCRIPTION = "no description on file"
 # A claim deadline this near (or past) is flagged in words, not only in colour.
@@ -59,12 +58,7 @@ def _text(value: Any, where: str) -> str:
 
 def parse_denial_glossary(text: str, *overrides: str) -> DenialGlossary:
     """The glossary in ``text`` with each override merged on top, code by code."""
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-        for extra in overrides:
-            data = merge(data, tomllib.loads(extra))
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"not valid TOML ({exc})") from None
+    data = layered_toml(text, *overrides)
     groups = data.get("groups", {})
     codes = data.get("codes", {})
     if not isinstance(groups, Mapping) or not isinstance(codes, Mapping):

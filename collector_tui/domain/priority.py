@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from collector_tui.domain.aging import age_bucket
-from collector_tui.domain.compliance.policy import PolicyError, merge
+from collector_tui.domain.compliance.policy import PolicyError, layered_toml
 
 TIER_CALLBACK = 0
 TIER_PROMISE = 1
@@ -50,12 +48,7 @@ _REQUIRED = {
 
 
 def parse_priority_policy(text: str, *overrides: str) -> PriorityPolicy:
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-        for extra in overrides:
-            data = merge(data, tomllib.loads(extra))
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"not valid TOML ({exc})") from None
+    data = layered_toml(text, *overrides)
     values: dict[str, dict[str, int]] = {}
     for table, keys in _REQUIRED.items():
         section = data.get(table)

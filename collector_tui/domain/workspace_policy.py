@@ -6,13 +6,12 @@ table by table) and applied to values handed in.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from collector_tui.domain.compliance.policy import PolicyError, merge
+from collector_tui.domain.compliance.policy import PolicyError, layered_toml
 from collector_tui.domain.dispositions import Disposition, parse_dispositions
 from collector_tui.domain.money import format_cents
 
@@ -51,12 +50,7 @@ def _section(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
 
 
 def parse_workspace_policy(text: str, *overrides: str, hold_reasons: tuple[str, ...]) -> WorkspacePolicy:
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-        for extra in overrides:
-            data = merge(data, tomllib.loads(extra))
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"not valid TOML ({exc})") from None
+    data = layered_toml(text, *overrides)
     promise = _section(data, "promise")
     one_open = promise.get("one_open_at_a_time", True)
     if not isinstance(one_open, bool):

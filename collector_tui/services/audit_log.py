@@ -20,7 +20,8 @@ from sqlmodel import Session
 from collector_tui.services.audit import Actor, DetailValue
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, NotFoundError
+from collector_tui.services.errors import AccessDeniedError
+from collector_tui.services.lookup import account_by_number
 from db import codes
 from db.models import Account, AuditEvent, Facility, table_of
 
@@ -71,21 +72,9 @@ def audit_account_id(
 ) -> int:
     """The id of the account to read events of, by the billing system's number (and facility)."""
     require_audit_reader(actor)  # before the lookup: a refusal must not reveal whether an account exists
-    a, f = ACCOUNT_T.c, FACILITY_T.c
-    query = (
-        select(a.id, f.code).join(FACILITY_T, f.id == a.facility_id).where(a.account_number == account_number)
-    )
-    if facility_code:
-        query = query.where(f.code == facility_code)
     with db.reading() as session:
-        rows = session.execute(query).all()
-    if not rows:
-        # The account number identifies a patient's account: never echoed back.
-        raise NotFoundError("no such account" + (f" at facility {facility_code}" if facility_code else ""))
-    if len(rows) > 1:
-        facilities = ", ".join(sorted(row.code for row in rows))
-        raise NotFoundError(f"that account number is at several facilities ({facilities}); give --facility")
-    return int(rows[0].id)
+        account_id, _ = account_by_number(session, account_number, facility_code)
+    return account_id
 
 
 def audit_statement(

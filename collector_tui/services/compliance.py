@@ -39,7 +39,7 @@ from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.errors import NotFoundError
+from collector_tui.services.lookup import account_by_number
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from db import codes
 from db.models import (
@@ -519,18 +519,6 @@ def verdict_for_account(
 ) -> AccountVerdict:
     """The engine's verdict for one account, found by the billing system's account number."""
     policy = policy or current_policy()
-    a, f = ACCOUNT_T.c, FACILITY_T.c
-    query = select(a.id, f.code, a.account_number).join(FACILITY_T, f.id == a.facility_id)
-    query = query.where(a.account_number == account_number)
-    if facility_code:
-        query = query.where(f.code == facility_code)
-    rows = session.execute(query).all()
-    if not rows:
-        # The account number is an identifier of a patient's account: never echoed back.
-        raise NotFoundError("no such account" + (f" at facility {facility_code}" if facility_code else ""))
-    if len(rows) > 1:
-        facilities = ", ".join(sorted(row.code for row in rows))
-        raise NotFoundError(f"that account number is at several facilities ({facilities}); give --facility")
-    row = rows[0]
-    facts = load_facts(session, [row.id], now)[row.id]
-    return AccountVerdict(row.id, row.code, row.account_number, evaluate(facts, policy, now))
+    account_id, code = account_by_number(session, account_number, facility_code)
+    facts = load_facts(session, [account_id], now)[account_id]
+    return AccountVerdict(account_id, code, account_number, evaluate(facts, policy, now))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.services.bulk import select_in_chunks
+from collector_tui.services.errors import NotFoundError
 from db.models import Account, Collector, Facility, Phone, table_of
 
 ACCOUNT_T = table_of(Account)
@@ -109,3 +110,24 @@ def phone_ids(session: Session, pairs: Iterable[tuple[int, str]]) -> dict[tuple[
         )
         if (row.guarantor_id, row.number) in wanted
     }
+
+
+def account_by_number(
+    session: Session, account_number: str, facility_code: str | None = None
+) -> tuple[int, str]:
+    """(id, facility code) of the account with the billing system's number, at ``facility_code`` if given.
+
+    The number identifies a patient's account, so the errors never echo it back.
+    """
+    a, f = table_of(Account).c, table_of(Facility).c
+    query = select(a.id, f.code).join(table_of(Facility), f.id == a.facility_id)
+    query = query.where(a.account_number == account_number)
+    if facility_code:
+        query = query.where(f.code == facility_code)
+    rows = session.execute(query).all()
+    if not rows:
+        raise NotFoundError("no such account" + (f" at facility {facility_code}" if facility_code else ""))
+    if len(rows) > 1:
+        facilities = ", ".join(sorted(row.code for row in rows))
+        raise NotFoundError(f"that account number is at several facilities ({facilities}); give --facility")
+    return int(rows[0].id), str(rows[0].code)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +26,7 @@ from collector_tui.services.account_actions import (
 )
 from collector_tui.services.audit import Actor
 from collector_tui.services.compliance import callable_account_ids
-from collector_tui.services.database import Database, open_database
+from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.identity import resolve_actor
 from collector_tui.services.queue import (
@@ -46,15 +43,6 @@ from tests.conftest import NOW
 
 A = table_of(Account).c
 CLOSED = NOW.replace(hour=10)  # 05:00 Eastern, 00:00 in Hawaii: no zone's window is open
-
-
-@pytest.fixture
-def office(demo_path: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "office.db"
-    shutil.copyfile(demo_path, path)
-    database = open_database(f"sqlite:///{path}")
-    yield database
-    database.close()
 
 
 def _actor(db: Database, login: str = "mlopez") -> Actor:

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
-from collector_tui.services.database import Database, open_database
+from collector_tui.services.database import Database
 from collector_tui.services.drafts import load_draft
 from db.models import Account, Activity, AuditEvent, Phone, Promise, table_of
 from screens.account_panel import AccountPanel
@@ -33,15 +29,6 @@ from tests.ui.test_app import SIZE, make_app, plain, settle
 
 ACT = table_of(Activity).c
 AUDIT = table_of(AuditEvent).c
-
-
-@pytest.fixture
-def office(demo_path: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "office.db"
-    shutil.copyfile(demo_path, path)
-    database = open_database(f"sqlite:///{path}")
-    yield database
-    database.close()
 
 
 async def _open_next(pilot: Pilot[None], app: CollectorApp) -> AccountPanel:

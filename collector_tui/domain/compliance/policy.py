@@ -108,15 +108,20 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
     return merged
 
 
-def parse_policy(text: str, *overrides: str) -> CompliancePolicy:
-    """The policy in ``text`` with each override text merged on top, in order."""
+def layered_toml(text: str, *overrides: str) -> dict[str, Any]:
+    """The TOML in ``text`` with each override text merged on top, in order (every policy file's shape)."""
     try:
         data = tomllib.loads(text)
         for extra in overrides:
             data = merge(data, tomllib.loads(extra))
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"not valid TOML ({exc})") from None
-    return policy_from_mapping(data)
+    return data
+
+
+def parse_policy(text: str, *overrides: str) -> CompliancePolicy:
+    """The policy in ``text`` with each override text merged on top, in order."""
+    return policy_from_mapping(layered_toml(text, *overrides))
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
