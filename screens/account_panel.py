@@ -108,18 +108,19 @@ class AccountPanel(Screen[None]):
     """One account: panes to read, single keys to act."""
 
     CSS_PATH = "account_panel.tcss"
+    # Below 110 columns the two columns stack into one, so no pane is squeezed until it cuts off.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-narrow"), (110, "-wide")]
+    # Footer order: what is needed on every account first (an 80-column footer cuts the end).
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "next", "Next", id="account.next", tooltip="Disposition and open the next account."),
+        Binding("escape", "back", "Back", id="account.back", tooltip="Back to your queue."),
         Binding("c", "form('contact')", "Call", id="account.contact", tooltip="Log a call or contact."),
         Binding("m", "form('note')", "Note", id="account.note", tooltip="Add a note."),
         Binding("b", "form('callback')", "Callback", id="account.callback", tooltip="Set a timed callback."),
         Binding("p", "form('promise')", "Promise", id="account.promise", tooltip="Record a promise to pay."),
-        Binding(
-            "dollar_sign", "form('payment')", "Payment", id="account.payment", tooltip="A payment by phone."
-        ),
+        Binding("dollar_sign", "form('payment')", "Pay", id="account.payment", tooltip="A payment by phone."),
         Binding("h", "form('hold')", "Hold", id="account.hold", tooltip="Put the account on hold."),
         Binding("f", "form('phone')", "Phones", id="account.phone", tooltip="Change or add a phone number."),
-        Binding("n", "next", "Next", id="account.next", tooltip="Disposition and open the next account."),
-        Binding("escape", "back", "Back", id="account.back", tooltip="Back to your queue."),
     ]
     FORMS: ClassVar[dict[str, type[ActionForm]]] = {
         "contact": ContactForm,
@@ -153,10 +154,10 @@ class AccountPanel(Screen[None]):
         yield Static("Loading account…", id="account-header")
         titles = {pane_id: title for pane_id, title, _ in PANES}
         with Horizontal(id="columns"):
-            with VerticalScroll(id="left"):
+            with VerticalScroll(id="left", can_focus=False):
                 for pane_id in LEFT:
                     yield _pane(titles[pane_id], pane_id)
-            with VerticalScroll(id="right"):
+            with VerticalScroll(id="right", can_focus=False):
                 for pane_id, title, _ in PANES:
                     if pane_id not in LEFT:
                         yield _pane(title, pane_id)

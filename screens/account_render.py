@@ -274,22 +274,22 @@ def transactions(detail: AccountDetail) -> RenderableType:
 
 
 def activity(detail: AccountDetail) -> RenderableType:
+    """Newest first: when, direction or channel, result, the number's last digits, who; then the note
+    on its own line, whole (a note is what the next collector needs to read)."""
     if not detail.activities:
         return Text("No activity yet.", style="dim")
-    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-    table.add_column("When (UTC)", no_wrap=True, width=11)
-    table.add_column("Dir", no_wrap=True, width=4)
-    table.add_column("Phone", no_wrap=True, width=14)
-    table.add_column("Result", no_wrap=True, width=10)
-    table.add_column("By", no_wrap=True, overflow="ellipsis")
+    lines: list[RenderableType] = []
     for a in detail.activities:
-        table.add_row(
-            a.occurred_at.strftime("%m-%d %H:%M"),
-            a.direction if a.direction != "none" else a.channel,
-            a.phone or "",
-            a.outcome_code or "",
-            a.collector or "system",
+        head = Text.assemble(
+            (a.occurred_at.strftime("%m-%d %H:%M"), "bold"),
+            f"  {a.direction if a.direction != 'none' else a.channel}",
+            ("  " + (a.outcome_code or ""), "bold"),
+            f"  {a.phone}" if a.phone else "",
+            f"  · {a.collector or 'system'}",
         )
+        head.no_wrap = True
+        head.overflow = "ellipsis"
+        lines.append(head)
         if a.note:
-            table.add_row("", "", Text(a.note, style="italic"), end_section=False)
-    return table
+            lines.append(Text(f"  {a.note}", style="italic"))
+    return Group(*lines)

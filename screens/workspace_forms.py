@@ -24,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
+from collector_tui.domain.workspace_policy import looks_like_card_number
 from collector_tui.services import account_actions as actions
 from collector_tui.services.account_actions import ActionResult, ContactEntry, EntryError, StaleAccountError
 from collector_tui.services.account_changes import describe_changes
@@ -108,6 +109,7 @@ class ActionForm(ModalScreen[ActionResult | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save this entry."),
         Binding("escape", "cancel", "Close", id="form.cancel", tooltip="Close; what you typed is kept."),
+        Binding("f1", "app.toggle_help", "Help", id="form.help", tooltip="Keys and help for this form."),
     ]
     HELP = """
 ## Entry form
@@ -122,6 +124,7 @@ time you open this form on this account. Problems show under the fields.
         self.detail = detail
         self.on_reload = on_reload
         self._restoring = False
+        self._initial: dict[str, str] = {}
 
     @property
     def collector_app(self) -> CollectorApp:
@@ -175,6 +178,7 @@ time you open this form on this account. Problems show under the fields.
         self._restoring = False
 
     def on_mount(self) -> None:
+        self._initial = self.values()
         saved = load_draft(self.collector_app.db.url, self.detail.id, self.FORM)
         if saved:
             self._restore(saved)
@@ -182,13 +186,24 @@ time you open this form on this account. Problems show under the fields.
         inputs = self._inputs()
         if inputs:
             inputs[0].focus()
+        for area in self.query(TextArea):
+            area.move_cursor(area.document.end)  # a restored note continues where it stopped
 
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
     def _keep_draft(self) -> None:
-        if not self._restoring:
-            save_draft(self.collector_app.db.url, self.detail.id, self.FORM, self.values())
+        """Keep what the collector typed (not the form's defaults), never a card number."""
+        if self._restoring or not self._initial:
+            return
+        values = self.values()
+        typed = {key: value for key, value in values.items() if value != self._initial.get(key)}
+        kept = {key: value for key, value in values.items() if not looks_like_card_number(value)}
+        url = self.collector_app.db.url
+        if typed and any(not looks_like_card_number(v) for v in typed.values()):
+            save_draft(url, self.detail.id, self.FORM, kept)
+        else:
+            clear_draft(url, self.detail.id, self.FORM)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -323,6 +338,10 @@ class NoteForm(ActionForm):
         )
 
 
+def _my_zone_name(now: datetime) -> str:
+    return now.astimezone().tzname() or "this computer's zone"
+
+
 class CallbackForm(ActionForm):
     """A timed callback, entered in the debtor's zone or the collector's; both are shown."""
 
@@ -345,7 +364,7 @@ class CallbackForm(ActionForm):
         yield Input("10:00", id="time", placeholder="HH:MM or 2:30pm")
         yield _label("Entered in")
         yield Select(
-            [(f"the debtor's time ({debtor.key})", "debtor"), ("my time", "mine")],
+            [(f"the debtor's time ({debtor.key})", "debtor"), (f"my time ({_my_zone_name(now)})", "mine")],
             id="zone",
             value="debtor",
             allow_blank=False,
@@ -440,7 +459,7 @@ class HoldForm(ActionForm):
         yield Select(
             [(r.replace("_", " "), r) for r in actions.WORKSPACE_HOLDS], id="reason", prompt="choose"
         )
-        yield _label("What the consumer said or sent")
+        yield _label("Note: what the consumer said or sent")
         yield Input(id="note")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
@@ -467,11 +486,18 @@ class PhoneForm(ActionForm):
         yield _label("Number")
         yield Select([*phones, ("add a new number…", NEW_PHONE)], id="phone", prompt="choose")
         yield _label("Change (for a number on file)")
-        changes = [(c.replace("_", " "), c) for c in actions.PHONE_CHANGES]
+        words = {
+            "wrong": "wrong number",
+            "disconnected": "disconnected",
+            "ok": "number works again",
+            "do_not_call": "do not call this number",
+            "allow_calls": "lift do-not-call",
+        }
+        changes = [(words.get(c, c), c) for c in actions.PHONE_CHANGES]
         yield Select(changes, id="change", prompt="choose")
         yield _label("New number (when adding)")
-        yield Input(id="number", placeholder="(614) 555-0100")
-        yield _label("Type · consent to call a mobile")
+        yield Input(id="number", placeholder="10 digits, e.g. area code first")
+        yield _label("Type of the new number")
         yield Select(
             [(t, t) for t in ("mobile", "home", "work", "other")],
             id="type",

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlmodel import Session
 
+from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Block, evaluate
 from collector_tui.domain.dispositions import Disposition
 from collector_tui.domain.money_events import TransactionRecord
@@ -77,6 +78,7 @@ WORKSPACE_HOLDS = (
     codes.HOLD_ORIGINAL_CREDITOR,
 )
 NOTE_LIMIT = 4000
+TIME_RULES = {"window", "inconvenient"}  # the rules a callback's moment must respect
 
 
 class StaleAccountError(ServiceError):
@@ -364,8 +366,20 @@ def set_callback(
         raise EntryError([("when", "is in the past")])
     with db.writing() as session:
         target = _target(session, actor, account_id, version)
+        verdict = evaluate(load_facts(session, [target.id], at)[target.id], current_policy(), at, (CALL,))
+        local = at.astimezone(zone(verdict.home_zone))
+        timed = [{b.rule_id for b in phone.blocks} & TIME_RULES for phone in verdict.phones]
+        if timed and all(timed):
+            raise EntryError(
+                [
+                    (
+                        "when",
+                        f"{local:%a %H:%M %Z} is outside the debtor's calling window or inconvenient",
+                    )
+                ]
+            )
         activity_id = _timeline(
-            session, actor, target.id, now, "CALLBACK", f"Callback set for {at:%Y-%m-%d %H:%M} UTC"
+            session, actor, target.id, now, "CALLBACK", f"Callback set for {local:%Y-%m-%d %H:%M %Z}"
         )
         version = _finish(
             session,
@@ -376,7 +390,7 @@ def set_callback(
             details={"activity": activity_id},
             changes={"next_action_at": at},
         )
-    return ActionResult(account_id, version, f"Callback set for {at:%Y-%m-%d %H:%M} UTC")
+    return ActionResult(account_id, version, f"Callback set for {local:%a %b %d %H:%M %Z} (debtor's time)")
 
 
 def take_promise(

@@ -343,3 +343,12 @@ def test_a_callback_set_for_later_is_shown_with_its_time(office: Database) -> No
     assert row.rule == "callback" and row.callable_at == at and not row.callable_now
     due = queue_page(office, actor, now=at + timedelta(minutes=1), chosen=QueueFilter(section=SECTION_CALL))
     assert due.rows[0].id == account_id  # a due callback sorts first
+
+
+def test_a_callback_outside_the_debtors_calling_window_is_refused(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    night = (NOW + timedelta(days=1)).replace(hour=10)  # 05:00 Eastern, midnight in Hawaii
+    with pytest.raises(EntryError) as refused:
+        set_callback(office, actor, account_id, version, night, now=NOW)
+    assert refused.value.problems[0][0] == "when" and "calling window" in refused.value.problems[0][1]

@@ -283,3 +283,20 @@ async def test_leaving_without_a_disposition_asks_once_and_n_moves_on(office: Da
             ),
         )
         assert _audit(office, "contact.log", first) == 1
+
+
+async def test_a_card_number_never_reaches_a_draft_and_defaults_are_not_drafts(office: Database) -> None:
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open_next(pilot, app)
+        await pilot.press("c")  # open and close without typing: nothing is kept
+        await settle(pilot, lambda: isinstance(app.screen, ContactForm))
+        await pilot.press("escape")
+        assert load_draft(office.url, panel.account_id, "contact") == {}
+        await pilot.press("dollar_sign")
+        await settle(pilot, lambda: isinstance(app.screen, PaymentForm))
+        await _type(pilot, app, "amount", "25.00")
+        await _type(pilot, app, "reference", "4111111111111111")
+        await pilot.press("escape")
+        draft = load_draft(office.url, panel.account_id, "payment")
+        assert draft.get("amount") == "25.00" and "4111111111111111" not in str(draft)
