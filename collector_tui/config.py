@@ -104,6 +104,7 @@ def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None
 ENV_COMPLIANCE_POLICY = "COLLECTOR_COMPLIANCE_POLICY"
 ENV_PRIORITY_POLICY = "COLLECTOR_PRIORITY_POLICY"
 ENV_WORKSPACE_POLICY = "COLLECTOR_WORKSPACE_POLICY"
+ENV_PLAN_POLICY = "COLLECTOR_PLAN_POLICY"
 
 
 def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
@@ -124,6 +125,12 @@ def workspace_policy_override(env: Mapping[str, str] | None = None) -> Path | No
     """The office's workspace override (dispositions, promises): ``COLLECTOR_WORKSPACE_POLICY``, then
     ``[workspace] policy``."""
     return policy_override("workspace", ENV_WORKSPACE_POLICY, env)
+
+
+def plan_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
+    """The office's payment-plan override (terms, interest, income caps): ``COLLECTOR_PLAN_POLICY``, then
+    ``[plans] policy``."""
+    return policy_override("plans", ENV_PLAN_POLICY, env)
 
 
 def policy_override(section_name: str, env_name: str, env: Mapping[str, str] | None = None) -> Path | None:

@@ -109,7 +109,7 @@ class AccountPanel(Screen[None]):
 
     CSS_PATH = "account_panel.tcss"
     # Below 110 columns the two columns stack into one, so no pane is squeezed until it cuts off.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - declared so by Textual
     # Footer order: what is needed on every account first (an 80-column footer cuts the end).
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next", id="account.next", tooltip="Disposition and open the next account."),

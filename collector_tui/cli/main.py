@@ -20,6 +20,7 @@ from collector_tui.cli import (
     demo_command,
     export_command,
     import_commands,
+    plan_command,
     queue_command,
 )
 from collector_tui.cli.output import fail
@@ -36,6 +37,7 @@ app = typer.Typer(
 )
 app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
+app.add_typer(plan_command.app, name="plan")
 app.command("demo")(demo_command.demo)
 app.command("export")(export_command.export)
 app.command("compliance")(compliance_command.compliance)

@@ -1,4 +1,5 @@
-"""Loading the policies (compliance, queue priority, workspace): the shipped file, an override on top."""
+"""Loading the policies (compliance, queue priority, workspace, payment plans): the shipped file, an
+override on top."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from pathlib import Path
 from collector_tui.config import (
     ConfigError,
     compliance_policy_override,
+    plan_policy_override,
     priority_policy_override,
     workspace_policy_override,
 )
 from collector_tui.domain.compliance.policy import CompliancePolicy, PolicyError, parse_policy
+from collector_tui.domain.plan_policy import PlanPolicy, parse_plan_policy
 from collector_tui.domain.priority import PriorityPolicy, parse_priority_policy
 from collector_tui.domain.workspace_policy import WorkspacePolicy, parse_workspace_policy
 from db import codes
@@ -20,6 +23,7 @@ from db import codes
 SHIPPED_POLICY = "compliance.toml"
 SHIPPED_PRIORITY = "priority.toml"
 SHIPPED_WORKSPACE = "workspace.toml"
+SHIPPED_PLANS = "plans.toml"
 
 
 def shipped_policy_text(name: str = SHIPPED_POLICY) -> str:
@@ -111,3 +115,24 @@ def current_workspace_policy() -> WorkspacePolicy:
     if not _WORKSPACE:
         _WORKSPACE.append(load_workspace_policy())
     return _WORKSPACE[0]
+
+
+def load_plan_policy(override: Path | None = None, env: Mapping[str, str] | None = None) -> PlanPolicy:
+    """Plan terms, interest ceilings and income caps: the override merged over the shipped file."""
+    path = override if override is not None else plan_policy_override(env)
+    extra = _override_text(path, "plan")
+    try:
+        return parse_plan_policy(shipped_policy_text(SHIPPED_PLANS), *extra)
+    except PolicyError as exc:
+        where = path if path is not None else f"the shipped {SHIPPED_PLANS}"
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+_PLANS: list[PlanPolicy] = []
+
+
+def current_plan_policy() -> PlanPolicy:
+    """The payment-plan policy for this process, loaded once."""
+    if not _PLANS:
+        _PLANS.append(load_plan_policy())
+    return _PLANS[0]
