@@ -12,7 +12,7 @@ from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import Block
 from collector_tui.domain.denials import DenialNote, deadline_status
 from collector_tui.domain.money import format_cents
-from collector_tui.services.views import AccountDetail, ClaimView, PersonView
+from collector_tui.services.views import AccountDetail, ClaimView, PersonView, PhoneView
 
 LOCAL_ZONE_NOTE = "times in UTC"
 
@@ -103,6 +103,20 @@ def _blocks(blocks: tuple[Block, ...], zone_name: str, at: datetime, *, cite: bo
     return text
 
 
+def _phone_kind(phone: PhoneView) -> Text:
+    """The type, then in words what is on file about the number: consent, do-not-call, its status."""
+    notes = []
+    if phone.phone_type == "mobile":
+        notes.append("consent" if phone.consent_to_call_mobile else "no consent")
+    if phone.do_not_call:
+        notes.append("DO NOT CALL")
+    if phone.status != "ok":
+        notes.append(phone.status.upper())
+    if not phone.valid:
+        notes.append("INVALID")
+    return Text.assemble(phone.phone_type, ("\n" + ", ".join(notes), "dim") if notes else "")
+
+
 def phones(detail: AccountDetail) -> RenderableType:
     """Each number with the consumer's local time and whether it may be dialled now, or why not."""
     if not detail.phones:
@@ -125,7 +139,7 @@ def phones(detail: AccountDetail) -> RenderableType:
                 cite=False,
             )
         )
-        table.add_row(phone.phone_type, phone.national, local or "—", now)
+        table.add_row(_phone_kind(phone), phone.national, local or "—", now)
     table.columns[3].no_wrap = False
     return table
 

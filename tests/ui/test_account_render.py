@@ -174,3 +174,11 @@ def test_household_lists_the_other_accounts_and_the_total(detail: AccountDetail)
 def test_the_claim_view_keeps_the_codes_beside_the_notes(detail: AccountDetail) -> None:
     claim: ClaimView = detail.claims[0]
     assert tuple(n.code for n in claim.denials) == claim.denial_codes
+
+
+def test_phones_say_consent_do_not_call_and_status_in_words(detail: AccountDetail) -> None:
+    phone = replace(
+        detail.phones[0], phone_type="mobile", consent_to_call_mobile=False, do_not_call=True, status="wrong"
+    )
+    shown = text_of(account_render.phones(replace(detail, phones=(phone,))))
+    assert "no consent" in shown and "DO NOT CALL" in shown and "WRONG" in shown
