@@ -12,10 +12,19 @@ zones open) and at 12:00 UTC (one call group open, about 1% callable: the "call"
 sparse; at 11:00 none is open and the section is empty without a scan), times
 (median of 5 runs):
 
-- the floor: the first page's bare SQL (``queue._statement`` executed alone), with its
-  ``EXPLAIN QUERY PLAN``, and the next page's;
+- the floors: each section's first and next page as bare SQL (``queue._statement`` executed
+  alone) by each plan the section has - the call section's account plan probes each account's
+  phones, its phone plan tests each account against a list of the guarantors with a phone in
+  an open group (see ``queue._plan``) - with the ``EXPLAIN QUERY PLAN``; the plan the service
+  picks and what picking costs (afresh, and kept); ``n``'s bare SELECT by each plan;
 - ``queue_page``: each section's first page and the call section's next page, 200 rows each;
-- ``section_totals`` (counted off the UI thread by the app) and ``claim_next`` (a write).
+- ``section_totals`` (counted off the UI thread by the app) and ``claim_next`` (a write);
+- the call section counted whole by each plan against the bare walk: the cost of a probe per
+  step and of an open phone in the list (``probe_step_us``, ``open_phone_us``), whose ratio at
+  17:00 (``walk_step_cost``) is ``queue.WALK_STEP_COST``.
+
+With COLLECTOR_BENCH_QUEUE_DB set to a database this benchmark built (and dealt to the 20
+collectors), only the moments are timed, on that file (its ``n`` claims stay).
 
 Then, each in a fresh process so imports count (median of 5): the wall time from spawning the
 process to the real app, headless at 120x40, showing its first page's rows, and the peak RSS
@@ -37,7 +46,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
+from sqlmodel import Session
 
 from benchmarks.callable_now import _median_ms, _query_plan
 from benchmarks.results import record
@@ -45,21 +55,26 @@ from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
 from collector_tui.services.account_state import refresh_all_accounts
 from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.compliance import open_group_ids
+from collector_tui.services.compliance import guarantors_with_open_phones, open_group_ids
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.identity import resolve_actor
 from collector_tui.services.queue import (
+    _PLANS,
     PAGE_SIZE,
+    PLAN_ACCOUNTS,
+    PLAN_PHONES,
+    PLANS,
     SECTION_CALL,
     SECTIONS,
     QueueFilter,
+    _plan,
     _statement,
     claim_next,
     queue_page,
     section_totals,
 )
 from collector_tui.services.users import add_user
-from db import codes
+from db import codes, queries
 from db.models import Account, Collector, table_of
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_QUEUE_SIZES", "100000").split(","))
@@ -187,20 +202,85 @@ def _twenty_collectors(db: Database) -> None:
         session.execute(update(table_of(Account)).values(assigned_collector_id=deal))
 
 
+def _fetch(session: Session, statement: Any) -> Any:
+    return session.execute(statement).all()
+
+
+def _count(session: Session, statement: Any) -> int:
+    return int(
+        session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    )
+
+
+def _forgetting(decide: Any) -> Any:
+    """``decide()`` with the queue's kept plan choices forgotten first: what choosing costs."""
+    _PLANS.clear()
+    return decide()
+
+
+def _floors(
+    db: Database, session: Session, collector_id: int, groups: list[int], now: datetime
+) -> dict[str, Any]:
+    """Each section's first and next page as bare SQL by each of its plans (median ms), with the
+    query plan, and the plan the service picks (and what picking costs)."""
+    floors: dict[str, Any] = {}
+    for section in SECTIONS:
+        chosen = QueueFilter(section=section)
+        floors[section] = by_plan = {}
+        for plan in PLANS if section == SECTION_CALL and groups else (PLAN_ACCOUNTS,):
+            first = _statement(collector_id, chosen, groups, now, None, PAGE_SIZE + 1, plan)
+            ms, found = _median_ms(partial(_fetch, session, first))
+            entry: dict[str, Any] = {"first_page_ms": ms, "rows": len(found)}
+            if len(found) > PAGE_SIZE:
+                last = found[PAGE_SIZE - 1]
+                after = (last.priority_score, last.id)
+                following = _statement(collector_id, chosen, groups, now, after, PAGE_SIZE + 1, plan)
+                entry["next_page_ms"], _ = _median_ms(partial(_fetch, session, following))
+            entry["query_plan"] = _query_plan(db, session, first)
+            by_plan[plan] = entry
+        decide = partial(_plan, session, collector_id, section, groups, PAGE_SIZE + 1)
+        decided_ms, picked = _median_ms(partial(_forgetting, decide))
+        cached_ms, _ = _median_ms(decide)
+        by_plan["chosen"] = {"plan": picked, "deciding_ms": decided_ms, "deciding_cached_ms": cached_ms}
+    return floors
+
+
+def _step_costs(session: Session, collector_id: int, groups: list[int], now: datetime) -> dict[str, Any]:
+    """The call section counted whole by each plan, and the bare walk (no phone test): what a step
+    of the account plan's probe costs (us), and an open phone of the phone plan's list (us, its
+    membership tests included). Their ratio where the phones dominate (17:00) is what
+    ``queue.WALK_STEP_COST`` should be."""
+    accounts = _count(session, queries.queue_statement(collector_id, with_guarantor=False))
+    walk = _statement(collector_id, QueueFilter(section="later"), [], now)  # no group open: no phone test
+    walk_ms, _ = _median_ms(partial(_count, session, walk))
+    costs: dict[str, Any] = {"accounts": accounts, "bare_walk_count_ms": walk_ms}
+    if not groups:
+        return costs
+    costs["open_phones"] = phones = _count(session, guarantors_with_open_phones(groups))
+    for plan in PLANS:
+        every = _statement(collector_id, QueueFilter(), groups, now, plan=plan)
+        costs[f"{plan}_count_ms"], _ = _median_ms(partial(_count, session, every))
+    if accounts and phones:
+        probe = (costs[f"{PLAN_ACCOUNTS}_count_ms"] - walk_ms) * 1000 / accounts
+        phone = (costs[f"{PLAN_PHONES}_count_ms"] - walk_ms) * 1000 / phones
+        costs |= {"probe_step_us": round(probe, 3), "open_phone_us": round(phone, 3)}
+        costs["walk_step_cost"] = round(probe / phone, 2) if phone > 0 else None
+    return costs
+
+
 def _moment(db: Database, actor: Actor, now: datetime) -> dict[str, Any]:
     assert actor.collector_id is not None
+    collector_id = actor.collector_id
     with db.reading() as session:
         groups = open_group_ids(session, now)
-        first = _statement(actor.collector_id, QueueFilter(), groups, now, None, PAGE_SIZE + 1)
-        bare_ms, found = _median_ms(lambda: session.execute(first).all())
-        plan = _query_plan(db, session, first)
-        bare_next_ms = None
-        if len(found) > PAGE_SIZE:
-            last = found[PAGE_SIZE - 1]
-            after = _statement(
-                actor.collector_id, QueueFilter(), groups, now, (last.priority_score, last.id), PAGE_SIZE + 1
-            )
-            bare_next_ms, _ = _median_ms(lambda: session.execute(after).all())
+        floors = _floors(db, session, collector_id, groups, now)
+        claim_floor: dict[str, float] = {}
+        for plan in PLANS if groups else (PLAN_ACCOUNTS,):
+            top = _statement(collector_id, QueueFilter(), groups, now, None, 1, plan)
+            claim_floor[plan], _ = _median_ms(partial(_fetch, session, top))
+        claim_plan = _plan(session, collector_id, SECTION_CALL, groups, 1)
+        count_plan = _plan(session, collector_id, SECTION_CALL, groups, None)
+        steps = _step_costs(session, collector_id, groups, now)
     pages = {}
     for section in SECTIONS:
         ms, page = _median_ms(partial(queue_page, db, actor, now=now, chosen=QueueFilter(section=section)))
@@ -216,15 +296,50 @@ def _moment(db: Database, actor: Actor, now: datetime) -> dict[str, Any]:
         "now": now.isoformat(),
         "open_groups": len(groups),
         "totals": totals,
-        "bare_sql_first_page_ms": bare_ms,
-        "bare_sql_next_page_ms": bare_next_ms,
+        "bare_sql": floors,
         "queue_page_ms": pages,
         "call_next_page_ms": next_ms,
         "section_totals_ms": totals_ms,
+        "section_totals_call_plan": count_plan,
         "claim_next_ms": claim_ms,
+        "bare_sql_claim_ms": claim_floor,
+        "claim_next_plan": claim_plan,
         "claimed": claimed,
-        "query_plan": plan,
+        "call_count_and_step_costs": steps,
     }
+
+
+def _report(name: str, result: dict[str, Any]) -> None:
+    """One moment in a few lines: each page with its floors (bare SQL, by plan)."""
+
+    def floors(section: str, key: str) -> str:
+        by_plan = result["bare_sql"][section]
+        shown = [f"{plan} {entry[key]}" for plan, entry in by_plan.items() if key in entry]
+        chosen = by_plan["chosen"]
+        picks = (
+            f"picks {chosen['plan']} in {chosen['deciding_ms']} ms, {chosen['deciding_cached_ms']} ms kept"
+        )
+        return f"(bare {', '.join(shown)}; {picks})"
+
+    pages = result["queue_page_ms"]
+    print(f"  {name} {result['now']}: {result['open_groups']} groups open, totals {result['totals']}")
+    print(f"    call first {pages[SECTION_CALL]['first_page_ms']} ms {floors(SECTION_CALL, 'first_page_ms')}")
+    print(f"    call next {result['call_next_page_ms']} ms {floors(SECTION_CALL, 'next_page_ms')}")
+    for section in SECTIONS[1:]:
+        print(f"    {section} first {pages[section]['first_page_ms']} ms {floors(section, 'first_page_ms')}")
+    claim = f"bare {result['bare_sql_claim_ms']}; picks {result['claim_next_plan']}"
+    print(f"    n {result['claim_next_ms']} ms ({claim})")
+    counted = f"call counted by {result['section_totals_call_plan']}"
+    print(f"    totals {result['section_totals_ms']} ms ({counted}; {result['call_count_and_step_costs']})")
+
+
+def _moments(db: Database) -> dict[str, Any]:
+    actor = resolve_actor(db, act_as=DEMO_DEFAULT_LOGIN)
+    moments = {}
+    for name, now in MOMENTS.items():
+        moments[name] = _moment(db, actor, now)
+        _report(name, moments[name])
+    return moments
 
 
 def _rescore(db: Database, *, call_state: bool) -> dict[str, Any]:
@@ -245,19 +360,7 @@ def _run(folder: Path, accounts: int) -> dict[str, Any]:
     db = open_database(url)
     try:
         _twenty_collectors(db)
-        actor = resolve_actor(db, act_as=DEMO_DEFAULT_LOGIN)
-        moments = {}
-        for name, now in MOMENTS.items():
-            moments[name] = result = _moment(db, actor, now)
-            call = result["queue_page_ms"][SECTION_CALL]
-            print(
-                f"  {name} {now:%H:%M} UTC: totals {result['totals']}"
-                f"  bare {result['bare_sql_first_page_ms']} ms"
-                f"  first page {call['first_page_ms']} ms ({call['rows']} rows)"
-                f"  next {result['call_next_page_ms']} ms  n {result['claim_next_ms']} ms"
-                f"  totals {result['section_totals_ms']} ms",
-                flush=True,
-            )
+        moments = _moments(db)
         painted = _paint("app", url, DEMO_DEFAULT_LOGIN, MOMENTS["busy"])
         print(f"  painted queue: {painted}", flush=True)
         rescoring = _rescore(db, call_state=False)
@@ -278,11 +381,23 @@ def _run(folder: Path, accounts: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    existing = os.environ.get("COLLECTOR_BENCH_QUEUE_DB")
+    if existing:
+        db = open_database(f"sqlite:///{existing}")
+        try:
+            record("queue_speed_moments", {"database": existing, "moments": _moments(db)})
+        finally:
+            db.close()
+        return
     empty_app = _paint("empty")
     print(f"empty Textual app: {empty_app}", flush=True)
     with tempfile.TemporaryDirectory(prefix="collector-bench-") as folder:
         runs = [_run(Path(folder), accounts) for accounts in SIZES]
     for run in runs:
-        print(f"first-page plan at {run['accounts']:,} accounts:")
-        print("\n".join("  " + line for line in run["moments"]["busy"]["query_plan"]))
+        print(f"first-page plans at {run['accounts']:,} accounts:")
+        for name, moment in run["moments"].items():
+            for plan, entry in moment["bare_sql"][SECTION_CALL].items():
+                if "query_plan" in entry:
+                    print(f"  {name}, {plan} plan:")
+                    print("\n".join("    " + line for line in entry["query_plan"]))
     record("queue_speed", {"targets": TARGETS, "floor_empty_app": empty_app, "runs": runs})

@@ -177,6 +177,10 @@ class Phone(SQLModel, table=True):
         UniqueConstraint("guarantor_id", "number"),
         CheckConstraint(_in("phone_type", codes.PHONE_TYPES), name="phone_type"),
         CheckConstraint(_in("status", codes.PHONE_STATUSES), name="status"),
+        # The call queue (see collector_tui.services.queue): the phones of the open call
+        # groups, and each guarantor's dialable phones with their group, read from the index.
+        Index("ix_phone_call_group", "call_group_id", "dialable", "guarantor_id"),
+        Index("ix_phone_dialable", "guarantor_id", "dialable", "call_group_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,12 +215,22 @@ class Account(SQLModel, table=True):
         CheckConstraint(_in("status", codes.ACCOUNT_STATUSES), name="status"),
         CheckConstraint(_in("fap_status", codes.FAP_STATUSES), name="fap_status"),
         # The call queue: a collector's workable accounts by priority, paged by
-        # keyset on (priority_score, id), read backwards for "highest first".
+        # keyset on (priority_score, id), read backwards for "highest first";
+        # with what the queue's sections ask of each account (its guarantor, the
+        # stored call state, the rework and callback moments, the status) so that
+        # walking it reads no account rows.
         Index(
             "ix_account_queue",
             "assigned_collector_id",
             "priority_score",
             "id",
+            "guarantor_id",
+            "call_held",
+            "call_frequency_clear_at",
+            "call_exempt_until",
+            "last_worked_at",
+            "next_action_at",
+            "status",
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from math import isqrt
+from time import monotonic
 from typing import Any
 
-from sqlalchemy import Select, and_, func, not_, or_, select, update
+from sqlalchemy import Select, and_, case, func, not_, or_, select, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
@@ -30,7 +32,15 @@ from collector_tui.domain.compliance.engine import CALL, Verdict, evaluate
 from collector_tui.domain.priority import TIER_REST, TIER_WEIGHT, Factor, factors_from_json
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import callable_now_clause, load_facts, open_group_ids
+from collector_tui.services.compliance import (
+    callable_state_clause,
+    count_open_phones,
+    dialable_phone_clause,
+    guarantors_with_open_phones,
+    load_facts,
+    open_group_ids,
+    phone_count_estimate,
+)
 from collector_tui.services.database import Database
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.priority import age_start
@@ -48,6 +58,15 @@ SECTION_TITLES = {
 }
 CLAIM_TTL = timedelta(minutes=20)  # a claim left by a closed session expires
 PAGE_SIZE = 200
+
+PLAN_ACCOUNTS = "accounts"  # walk the collector's accounts by priority, probing each one's phones
+PLAN_PHONES = "phones"  # the same walk, against a list of the guarantors with an open phone
+PLANS = (PLAN_ACCOUNTS, PLAN_PHONES)
+# What a phone probe of the walk costs, in open phones put in the phone plan's list: 2.6 measured at
+# 1,000,000 accounts (benchmarks/queue_speed.py, 17:00), nearer 5 when the list is short (12:00).
+WALK_STEP_COST = 3
+PLAN_TTL = 60.0  # seconds a plan choice is kept (see _plan)
+_PLANS: dict[tuple[str, int, str, tuple[int, ...], int | None], tuple[float, str]] = {}
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)
@@ -116,8 +135,11 @@ def _parked_clause(now: datetime) -> ColumnElement[bool]:
 
 def _section_clause(section: str, open_groups: list[int], now: datetime) -> ColumnElement[bool]:
     a = ACCOUNT_T.c
+    # The account's own state first: the phone probe only for accounts that pass it.
     callable_now = (
-        and_(callable_now_clause(open_groups, now), not_(_parked_clause(now))) if open_groups else None
+        and_(callable_state_clause(now), not_(_parked_clause(now)), dialable_phone_clause(open_groups))
+        if open_groups
+        else None
     )
     if section == SECTION_CALL:
         return callable_now if callable_now is not None else a.id.is_(None)
@@ -163,29 +185,107 @@ def _statement(
     now: datetime,
     after: Cursor | None = None,
     limit: int | None = None,
+    plan: str = PLAN_ACCOUNTS,
 ) -> Select[Any]:
-    conditions = [_section_clause(chosen.section, groups, now), *_filters(chosen, now.date())]
-    return queries.queue_statement(collector_id, conditions, after, limit)
+    """The section's keyset page (or, without ``limit``, all of it) by ``plan``: the same rows in
+    the same order either way; only the call section with an open group has a phone plan."""
+    filters = _filters(chosen, now.date())
+    if plan == PLAN_PHONES and chosen.section == SECTION_CALL and groups:
+        # The same walk, testing each account's guarantor against a list built once from the open
+        # groups' phones instead of probing its phones; "+ 0" keeps the list a filter (SQLite would
+        # rather read the listed guarantors' accounts and sort them).
+        listed = (ACCOUNT_T.c.guarantor_id + 0).in_(guarantors_with_open_phones(groups))
+        section = and_(callable_state_clause(now), not_(_parked_clause(now)), listed)
+    else:
+        section = _section_clause(chosen.section, groups, now)
+    return queries.queue_statement(
+        collector_id, [section, *filters], after, limit, with_guarantor=_reads_guarantor(chosen)
+    )
+
+
+def _reads_guarantor(chosen: QueueFilter) -> bool:
+    """Does a filter read the guarantor's row (see :func:`_filters`)?"""
+    return bool(chosen.state or chosen.text)
+
+
+def _plan(session: Session, collector_id: int, section: str, groups: list[int], limit: int | None) -> str:
+    """The cheaper way to the first ``limit`` rows of ``section`` (all of them without a limit).
+
+    Both plans walk the collector's open accounts in priority order (``ix_account_queue``) and
+    give the same rows in the same order; they differ in how the call section asks "a dialable
+    phone in an open call group?". The account plan probes each account's phones; the phone plan
+    first lists the guarantors with such a phone, once, then tests each account against the list.
+    The walk is the same for both, so the phone plan wins when listing the ``P`` open phones costs
+    less than the probes it spares (see :func:`_phone_budget`). Both counts stop at the budget
+    (a few thousand index entries, ~2 ms at a million accounts), and the answer is kept for
+    ``PLAN_TTL`` per database, collector, section, open groups and limit: the groups change the
+    answer at once, and a stale answer after an import costs time, never rows.
+    """
+    if section != SECTION_CALL or not groups:
+        return PLAN_ACCOUNTS
+    key = (str(session.get_bind().engine.url), collector_id, section, tuple(groups), limit)
+    known = _PLANS.get(key)
+    if known is not None and known[0] > monotonic():
+        return known[1]
+    phones = phone_count_estimate(session)
+    most = _phone_budget(phones, phones, limit)  # a caseload beyond most / cost changes nothing
+    accounts = session.execute(queries.count_open_accounts(collector_id, most // WALK_STEP_COST + 1))
+    budget = _phone_budget(phones, int(accounts.scalar_one()), limit)
+    plan = PLAN_PHONES if count_open_phones(session, groups, budget + 1) <= budget else PLAN_ACCOUNTS
+    if len(_PLANS) >= 1024:
+        _PLANS.clear()
+    _PLANS[key] = (monotonic() + PLAN_TTL, plan)
+    return plan
+
+
+def _phone_budget(phones: int, accounts: int, limit: int | None) -> int:
+    """How many open phones the phone plan may read and still beat the account plan.
+
+    A page of ``limit`` rows walks about ``limit * phones / P`` of the collector's ``accounts``
+    when the ``P`` open phones are spread evenly over them (all of them without a limit, or when
+    too few qualify), and each step of the walk spares the phone plan ``WALK_STEP_COST`` phones.
+    So phones win while ``P <= WALK_STEP_COST * min(accounts, limit * phones / P)``.
+    """
+    budget = WALK_STEP_COST * accounts
+    if limit is not None:
+        budget = min(budget, isqrt(WALK_STEP_COST * limit * phones))
+    return budget
 
 
 def section_totals(
     db: Database, actor: Actor, now: datetime, chosen: QueueFilter | None = None
 ) -> dict[str, int]:
-    """How many accounts each section holds (a count per section: run it off the UI thread)."""
+    """How many accounts each section holds (two counts: run it off the UI thread).
+
+    Every open account is in exactly one section, and "later" is "not held" less "call" (the
+    call clause is never NULL, so its NOT is its complement): one pass counts all and held, the
+    call section is counted by its cheaper plan, and "later" is what remains.
+    """
     chosen = chosen or QueueFilter()
     if actor.collector_id is None:
         return dict.fromkeys(SECTIONS, 0)
+    collector_id = actor.collector_id
     with db.reading() as session:
         groups = open_group_ids(session, now)
-        totals = {}
-        for section in SECTIONS:
-            rows = _statement(actor.collector_id, replace(chosen, section=section), groups, now).order_by(
-                None
+        everyone = (
+            queries.queue_statement(
+                collector_id, _filters(chosen, now.date()), with_guarantor=_reads_guarantor(chosen)
             )
-            totals[section] = int(
-                session.execute(select(func.count()).select_from(rows.subquery())).scalar_one()
-            )
-    return totals
+            .order_by(None)
+            .add_columns(ACCOUNT_T.c.call_held)
+            .subquery()
+        )
+        total, held = session.execute(
+            select(func.count(), func.count(case((everyone.c.call_held.is_(True), 1))))
+        ).one()
+        calls = 0
+        if groups:
+            plan = _plan(session, collector_id, SECTION_CALL, groups, None)
+            rows = _statement(collector_id, replace(chosen, section=SECTION_CALL), groups, now, plan=plan)
+            calls = session.execute(
+                select(func.count()).select_from(rows.order_by(None).subquery())
+            ).scalar_one()
+    return {SECTION_CALL: int(calls), SECTION_LATER: int(total - held - calls), SECTION_HOLD: int(held)}
 
 
 def queue_page(
@@ -201,9 +301,11 @@ def queue_page(
     chosen = chosen or QueueFilter()
     if actor.collector_id is None:
         return QueuePage(chosen.section, (), None, now)
+    collector_id = actor.collector_id
     with db.reading() as session:
         groups = open_group_ids(session, now)
-        found = session.execute(_statement(actor.collector_id, chosen, groups, now, after, limit + 1)).all()
+        plan = _plan(session, collector_id, chosen.section, groups, limit + 1)
+        found = session.execute(_statement(collector_id, chosen, groups, now, after, limit + 1, plan)).all()
         shown = found[:limit]
         rows = _rows(session, [row.id for row in shown], now, chosen.section)
     cursor = (shown[-1].priority_score, shown[-1].id) if len(found) > limit and shown else None
@@ -316,7 +418,8 @@ def claim_next(db: Database, actor: Actor, now: datetime, chosen: QueueFilter | 
     a = ACCOUNT_T.c
     with db.writing() as session:  # BEGIN IMMEDIATE: two sessions cannot pick the same row
         groups = open_group_ids(session, now)
-        query = _statement(actor.collector_id, chosen, groups, now, limit=1).where(
+        plan = _plan(session, actor.collector_id, SECTION_CALL, groups, 1)
+        query = _statement(actor.collector_id, chosen, groups, now, limit=1, plan=plan).where(
             or_(
                 a.claimed_by_id.is_(None),
                 a.claimed_at < now - CLAIM_TTL,
