@@ -131,7 +131,7 @@ class ActionResult:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class Target:
     id: int
     guarantor_id: int
     facility_code: str
@@ -141,7 +141,7 @@ class _Target:
     status: str
 
 
-def _target(session: Session, actor: Actor, account_id: int, version: int) -> _Target:
+def target_for_change(session: Session, actor: Actor, account_id: int, version: int) -> Target:
     """The account, if the actor may change it and it is still the version they saw."""
     a, f = ACCOUNT_T.c, FACILITY_T.c
     row = session.execute(
@@ -164,7 +164,7 @@ def _target(session: Session, actor: Actor, account_id: int, version: int) -> _T
         raise AccessDeniedError(f"account {account_id} is assigned to another collector")
     if row.version != version:
         raise StaleAccountError(account_id, version, row.version)
-    return _Target(
+    return Target(
         row.id,
         row.guarantor_id,
         row.code,
@@ -180,7 +180,7 @@ def _household(session: Session, guarantor_id: int) -> list[int]:
     return [int(i) for i in session.execute(select(a.id).where(a.guarantor_id == guarantor_id)).scalars()]
 
 
-def _timeline(
+def timeline_line(
     session: Session, actor: Actor, account_id: int, now: datetime, code: str, note: str, **values: Any
 ) -> int:
     """One line in the account's activity timeline (a status change, not a contact)."""
@@ -199,10 +199,10 @@ def _timeline(
     return int(session.execute(insert(ACTIVITY_T).returning(ACTIVITY_T.c.id), [row]).scalar_one())
 
 
-def _finish(
+def finish_change(
     session: Session,
     actor: Actor,
-    target: _Target,
+    target: Target,
     action: str,
     now: datetime,
     *,
@@ -228,7 +228,7 @@ def _clean_note(note: str | None) -> str | None:
     return text or None
 
 
-def _phone(session: Session, target: _Target, phone_id: int) -> Any:
+def _phone(session: Session, target: Target, phone_id: int) -> Any:
     p = PHONE_T.c
     row = session.execute(select(p.id, p.guarantor_id, p.number).where(p.id == phone_id)).first()
     if row is None or row.guarantor_id != target.guarantor_id:
@@ -273,7 +273,7 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
     note = _clean_note(entry.note)
     override = (entry.override_reason or "").strip()
     with db.writing() as session:
-        target = _target(session, actor, entry.account_id, entry.version)
+        target = target_for_change(session, actor, entry.account_id, entry.version)
         if entry.phone_id is not None:
             _phone(session, target, entry.phone_id)
         placed = entry.direction == "out" and found.is_placed_call
@@ -329,7 +329,7 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
         if override:
             details["override"] = True
             details["rules"] = sorted({b.rule_id for b in blocks})
-        version = _finish(
+        version = finish_change(
             session, actor, target, "contact.log", now, details=details, refresh=refresh, changes=changes
         )
     message = f"Logged {found.code} ({found.label})"
@@ -350,9 +350,9 @@ def add_note(
     if note is None:
         raise EntryError([("note", "is empty")])
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
-        activity_id = _timeline(session, actor, target.id, now, "NOTE", note)
-        version = _finish(session, actor, target, "note.add", now, details={"activity": activity_id})
+        target = target_for_change(session, actor, account_id, version)
+        activity_id = timeline_line(session, actor, target.id, now, "NOTE", note)
+        version = finish_change(session, actor, target, "note.add", now, details={"activity": activity_id})
     return ActionResult(account_id, version, "Note saved")
 
 
@@ -365,7 +365,7 @@ def set_callback(
     if at <= now:
         raise EntryError([("when", "is in the past")])
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         verdict = evaluate(load_facts(session, [target.id], at)[target.id], current_policy(), at, (CALL,))
         local = at.astimezone(zone(verdict.home_zone))
         timed = [{b.rule_id for b in phone.blocks} & TIME_RULES for phone in verdict.phones]
@@ -378,10 +378,10 @@ def set_callback(
                     )
                 ]
             )
-        activity_id = _timeline(
+        activity_id = timeline_line(
             session, actor, target.id, now, "CALLBACK", f"Callback set for {local:%Y-%m-%d %H:%M %Z}"
         )
-        version = _finish(
+        version = finish_change(
             session,
             actor,
             target,
@@ -406,7 +406,7 @@ def take_promise(
     """A promise to pay, checked against the office's promise policy."""
     rules = current_workspace_policy().promise
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         p = PROMISE_T.c
         pending = session.execute(
             select(func.count()).where(p.account_id == target.id, p.status == codes.PROMISE_PENDING)
@@ -424,7 +424,7 @@ def take_promise(
         promise_id = add_promise(
             session, actor, account_id=target.id, amount_cents=amount_cents, due_date=due, now=now
         )
-        _timeline(
+        timeline_line(
             session,
             actor,
             target.id,
@@ -432,7 +432,7 @@ def take_promise(
             "PROMISE",
             f"Promise of {amount_cents / 100:,.2f} due {due:%Y-%m-%d}",
         )
-        version = _finish(session, actor, target, "promise.take", now, details={"promise": promise_id})
+        version = finish_change(session, actor, target, "promise.take", now, details={"promise": promise_id})
     return ActionResult(account_id, version, f"Promise recorded: due {due:%Y-%m-%d}")
 
 
@@ -464,7 +464,7 @@ def take_payment(
     if amount_cents <= 0:
         problems.append(("amount", "must be more than $0.00"))
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         if amount_cents > 0 and amount_cents > target.total_balance_cents:
             problems.append(("amount", "is more than the balance"))
         if problems:
@@ -483,7 +483,7 @@ def take_payment(
         result = apply_transactions(session, [record], actor=actor, now=now, source="tui")
         if result.rejected or result.inserted != 1:
             raise ServiceError(f"account {account_id}: the payment could not be recorded")
-        activity_id = _timeline(
+        activity_id = timeline_line(
             session,
             actor,
             target.id,
@@ -491,10 +491,10 @@ def take_payment(
             "PAYMENT",
             f"Payment of {amount_cents / 100:,.2f} by {method}, ref {reference}",
         )
-        version = _finish(
+        version = finish_change(
             session,
             actor,
-            _bumped(target),  # apply_transactions moved the balance and bumped the version once
+            bumped(target),  # apply_transactions moved the balance and bumped the version once
             "payment.take",
             now,
             details={"activity": activity_id, "amount_cents": amount_cents, "method": method},
@@ -502,9 +502,9 @@ def take_payment(
     return ActionResult(account_id, version, f"Payment recorded ({method})")
 
 
-def _bumped(target: _Target) -> _Target:
+def bumped(target: Target) -> Target:
     """``target`` after a service it called already bumped the version once."""
-    return _Target(
+    return Target(
         target.id,
         target.guarantor_id,
         target.facility_code,
@@ -515,7 +515,7 @@ def _bumped(target: _Target) -> _Target:
     )
 
 
-def _place_hold(session: Session, actor: Actor, target: _Target, reason: str, now: datetime) -> list[int]:
+def _place_hold(session: Session, actor: Actor, target: Target, reason: str, now: datetime) -> list[int]:
     """Place ``reason`` on the account (unless already open); returns the accounts to refresh."""
     h = HOLD_T.c
     already = session.execute(
@@ -555,10 +555,10 @@ def place_hold(
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         refresh = _place_hold(session, actor, target, reason, now)
-        activity_id = _timeline(session, actor, target.id, now, "HOLD", f"Hold placed: {reason}. {text}")
-        version = _finish(
+        activity_id = timeline_line(session, actor, target.id, now, "HOLD", f"Hold placed: {reason}. {text}")
+        version = finish_change(
             session,
             actor,
             target,
@@ -580,7 +580,7 @@ def release_hold(
     if text is None:
         raise EntryError([("note", "say why the hold ends")])
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         h = HOLD_T.c
         is_open = and_(h.account_id == target.id, h.reason == reason, h.released_at.is_(None))
         if session.execute(select(h.id).where(is_open)).first() is None:
@@ -593,8 +593,10 @@ def release_hold(
                 update(GUARANTOR_T).where(GUARANTOR_T.c.id == target.guarantor_id).values({flag: False})
             )
             refresh = _household(session, target.guarantor_id)
-        activity_id = _timeline(session, actor, target.id, now, "HOLD", f"Hold released: {reason}. {text}")
-        version = _finish(
+        activity_id = timeline_line(
+            session, actor, target.id, now, "HOLD", f"Hold released: {reason}. {text}"
+        )
+        version = finish_change(
             session,
             actor,
             target,
@@ -620,7 +622,7 @@ def change_phone(
     if change not in PHONE_CHANGES:
         raise EntryError([("change", f"must be one of {', '.join(PHONE_CHANGES)}")])
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         phone = _phone(session, target, phone_id)
         if change == "do_not_call":
             _set_phone(session, phone_id, do_not_call=True, do_not_call_at=now)
@@ -629,7 +631,7 @@ def change_phone(
         else:
             _set_phone(session, phone_id, status=change)
         last4 = phone.number[-4:]
-        activity_id = _timeline(
+        activity_id = timeline_line(
             session,
             actor,
             target.id,
@@ -638,7 +640,7 @@ def change_phone(
             f"Number ending {last4}: {change.replace('_', ' ')}",
             phone_id=phone_id,
         )
-        version = _finish(
+        version = finish_change(
             session,
             actor,
             target,
@@ -671,7 +673,7 @@ def add_phone(
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
-        target = _target(session, actor, account_id, version)
+        target = target_for_change(session, actor, account_id, version)
         p = PHONE_T.c
         exists = session.execute(
             select(p.id).where(p.guarantor_id == target.guarantor_id, p.number == parsed.number)
@@ -698,7 +700,7 @@ def add_phone(
                 ],
             ).scalar_one()
         )
-        activity_id = _timeline(
+        activity_id = timeline_line(
             session,
             actor,
             target.id,
@@ -707,7 +709,7 @@ def add_phone(
             f"Number ending {parsed.number[-4:]} added ({phone_type})",
             phone_id=phone_id,
         )
-        version = _finish(
+        version = finish_change(
             session,
             actor,
             target,

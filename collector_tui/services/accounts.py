@@ -167,6 +167,7 @@ def _detail(session: Session, account: Account, now: datetime) -> AccountDetail:
         facility_code=facility.code,
         guarantor_id=guarantor.id,
         guarantor_number=guarantor.external_id,
+        guarantor_state=guarantor.state,
         as_of=now,
         household=household,
         household_more=more,

@@ -145,3 +145,4 @@ class AccountDetail:
     # Balance of every open account of the guarantor, this one included (listed or not).
     household_total_cents: int
     household_open_accounts: int
+    guarantor_state: str | None = None  # where state rules (interest and income caps) come from
