@@ -21,6 +21,7 @@ from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
 from collector_tui.services.views import AccountDetail
 from screens import account_render
 from screens.messages import safe_error_text
+from screens.plan_calculator import PlanCalculator
 from screens.workspace_forms import (
     ActionForm,
     CallbackForm,
@@ -40,7 +41,8 @@ CLAIM_HEARTBEAT = CLAIM_TTL / 4
 
 ACTIONS_HELP = """
 **Actions** (each opens one form; **Ctrl+S** saves, **Esc** closes and keeps what you typed):
-**c** log a call or contact · **m** note · **b** callback · **p** promise to pay ·
+**c** log a call or contact · **m** note · **b** callback · **p** payment-plan calculator ·
+**P** promise to pay ·
 **$** payment taken by phone · **h** hold · **f** phone numbers ·
 **n** disposition and go to the next account · **Esc** back to the queue.
 """
@@ -117,7 +119,8 @@ class AccountPanel(Screen[None]):
         Binding("c", "form('contact')", "Call", id="account.contact", tooltip="Log a call or contact."),
         Binding("m", "form('note')", "Note", id="account.note", tooltip="Add a note."),
         Binding("b", "form('callback')", "Callback", id="account.callback", tooltip="Set a timed callback."),
-        Binding("p", "form('promise')", "Promise", id="account.promise", tooltip="Record a promise to pay."),
+        Binding("p", "form('plan')", "Plan", id="account.plan", tooltip="The payment-plan calculator."),
+        Binding("P", "form('promise')", "Promise", id="account.promise", tooltip="Record a promise to pay."),
         Binding("dollar_sign", "form('payment')", "Pay", id="account.payment", tooltip="A payment by phone."),
         Binding("h", "form('hold')", "Hold", id="account.hold", tooltip="Put the account on hold."),
         Binding("f", "form('phone')", "Phones", id="account.phone", tooltip="Change or add a phone number."),
@@ -127,6 +130,7 @@ class AccountPanel(Screen[None]):
         "note": NoteForm,
         "callback": CallbackForm,
         "promise": PromiseForm,
+        "plan": PlanCalculator,
         "payment": PaymentForm,
         "hold": HoldForm,
         "phone": PhoneForm,

@@ -260,7 +260,7 @@ time you open this form on this account. Problems show under the fields.
         )
 
 
-def _label(text: str) -> Label:
+def field_label(text: str) -> Label:
     return Label(text, classes="field-label")
 
 
@@ -281,29 +281,29 @@ class ContactForm(ActionForm):
             phones.append((f"{phone.national} {phone.phone_type} · {mark}", str(phone.id)))
             if ok and first_allowed is None:
                 first_allowed = str(phone.id)
-        yield _label("Phone")
+        yield field_label("Phone")
         yield Select(
             phones, id="phone", prompt="(no phone: note, letter)", value=first_allowed or Select.NULL
         )
-        yield _label("Direction")
+        yield field_label("Direction")
         yield Select(
             [("outbound (I called)", "out"), ("inbound (they called)", "in")],
             id="direction",
             value="out",
             allow_blank=False,
         )
-        yield _label("Party reached")
+        yield field_label("Party reached")
         parties = [(p.replace("_", " "), p) for p in actions.PARTIES]
         yield Select(parties, id="party", value="none", allow_blank=False)
-        yield _label("Disposition (type to search)")
+        yield field_label("Disposition (type to search)")
         codes = current_workspace_policy().dispositions.values()
         yield Select(
             [(f"{d.code} · {d.label}", d.code) for d in codes], id="disposition", prompt="choose a code"
         )
-        yield _label("Note (optional)")
+        yield field_label("Note (optional)")
         yield Input(id="note", placeholder="what was said or agreed")
         if self.collector_app.actor.role in SUPERVISORS:
-            yield _label("Override reason (supervisor: only to log a call the rules block)")
+            yield field_label("Override reason (supervisor: only to log a call the rules block)")
             yield Input(id="override_reason", placeholder="leave empty unless overriding")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
@@ -328,7 +328,7 @@ class NoteForm(ActionForm):
     TITLE = "Add a note"
 
     def fields(self) -> ComposeResult:
-        yield _label("Note (Enter for a new line, Ctrl+S to save)")
+        yield field_label("Note (Enter for a new line, Ctrl+S to save)")
         yield TextArea(id="note")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
@@ -358,11 +358,11 @@ class CallbackForm(ActionForm):
         now = self.collector_app.clock()
         debtor, _ = self._zones()
         tomorrow = (now.astimezone(debtor) + timedelta(days=1)).date()
-        yield _label("Date")
+        yield field_label("Date")
         yield Input(tomorrow.isoformat(), id="date", placeholder="YYYY-MM-DD")
-        yield _label("Time")
+        yield field_label("Time")
         yield Input("10:00", id="time", placeholder="HH:MM or 2:30pm")
-        yield _label("Entered in")
+        yield field_label("Entered in")
         yield Select(
             [(f"the debtor's time ({debtor.key})", "debtor"), (f"my time ({_my_zone_name(now)})", "mine")],
             id="zone",
@@ -405,9 +405,9 @@ class PromiseForm(ActionForm):
 
     def fields(self) -> ComposeResult:
         rules = current_workspace_policy().promise
-        yield _label(f"Amount (balance {format_cents(self.detail.total_balance_cents)})")
+        yield field_label(f"Amount (balance {format_cents(self.detail.total_balance_cents)})")
         yield Input(id="amount", placeholder="e.g. 150.00")
-        yield _label(f"Due date (within {rules.max_days_out} days)")
+        yield field_label(f"Due date (within {rules.max_days_out} days)")
         yield Input(id="due", placeholder="YYYY-MM-DD")
         yield Static(
             f"Policy: at least {format_cents(rules.min_cents)} and {rules.min_percent_of_balance}% of the "
@@ -429,11 +429,11 @@ class PaymentForm(ActionForm):
     TITLE = "Payment taken by phone"
 
     def fields(self) -> ComposeResult:
-        yield _label(f"Amount (balance {format_cents(self.detail.total_balance_cents)})")
+        yield field_label(f"Amount (balance {format_cents(self.detail.total_balance_cents)})")
         yield Input(id="amount", placeholder="e.g. 150.00")
-        yield _label("Method")
+        yield field_label("Method")
         yield Select([(m, m) for m in actions.PAYMENT_METHODS], id="method", value="card", allow_blank=False)
-        yield _label("Confirmation reference from the payment processor")
+        yield field_label("Confirmation reference from the payment processor")
         yield Input(id="reference", placeholder="never a card number")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
@@ -455,11 +455,11 @@ class HoldForm(ActionForm):
     TITLE = "Put on hold"
 
     def fields(self) -> ComposeResult:
-        yield _label("Reason")
+        yield field_label("Reason")
         yield Select(
             [(r.replace("_", " "), r) for r in actions.WORKSPACE_HOLDS], id="reason", prompt="choose"
         )
-        yield _label("Note: what the consumer said or sent")
+        yield field_label("Note: what the consumer said or sent")
         yield Input(id="note")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
@@ -483,9 +483,9 @@ class PhoneForm(ActionForm):
 
     def fields(self) -> ComposeResult:
         phones = [(f"{p.national} {p.phone_type} ({p.status})", str(p.id)) for p in self.detail.phones]
-        yield _label("Number")
+        yield field_label("Number")
         yield Select([*phones, ("add a new number…", NEW_PHONE)], id="phone", prompt="choose")
-        yield _label("Change (for a number on file)")
+        yield field_label("Change (for a number on file)")
         words = {
             "wrong": "wrong number",
             "disconnected": "disconnected",
@@ -495,9 +495,9 @@ class PhoneForm(ActionForm):
         }
         changes = [(words.get(c, c), c) for c in actions.PHONE_CHANGES]
         yield Select(changes, id="change", prompt="choose")
-        yield _label("New number (when adding)")
+        yield field_label("New number (when adding)")
         yield Input(id="number", placeholder="10 digits, e.g. area code first")
-        yield _label("Type of the new number")
+        yield field_label("Type of the new number")
         yield Select(
             [(t, t) for t in ("mobile", "home", "work", "other")],
             id="type",

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from collector_tui.services.database import Database
 from collector_tui.services.drafts import load_draft
-from db.models import Account, Activity, AuditEvent, Phone, Promise, table_of
+from db.models import Account, Activity, AuditEvent, PaymentPlan, Phone, Promise, table_of
 from screens.account_panel import AccountPanel
 from screens.app import CollectorApp
 from screens.queue import QueueScreen, QueueTable
@@ -143,7 +143,7 @@ async def test_promise_form_enforces_policy_then_records(office: Database) -> No
                 .where(table_of(Promise).c.account_id == panel.account_id)
                 .values(status="cancelled")
             )
-        await pilot.press("p")
+        await pilot.press("P")
         await settle(pilot, lambda: isinstance(app.screen, PromiseForm))
         await _type(pilot, app, "amount", "1.00")
         await _type(pilot, app, "due", "2026-12-04")
@@ -300,3 +300,39 @@ async def test_a_card_number_never_reaches_a_draft_and_defaults_are_not_drafts(o
         await pilot.press("escape")
         draft = load_draft(office.url, panel.account_id, "payment")
         assert draft.get("amount") == "25.00" and "4111111111111111" not in str(draft)
+
+
+async def test_the_plan_calculator_updates_as_you_type_and_enter_accepts(office: Database) -> None:
+    from screens.plan_calculator import PlanCalculator
+
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open_next(pilot, app)
+        assert panel.detail is not None
+        with office.writing() as session:  # start with no open plan
+            session.execute(
+                table_of(PaymentPlan)
+                .update()
+                .where(table_of(PaymentPlan).c.account_id == panel.account_id)
+                .values(status="cancelled")
+            )
+        await pilot.press("p")
+        await settle(pilot, lambda: isinstance(app.screen, PlanCalculator))
+        balance = panel.detail.total_balance_cents
+        shown = plain(app.screen.query_one("#schedule", Static))
+        assert "6 payments" in shown and "within policy" in shown
+        await _type(pilot, app, "balance", "1234.56")
+        await _type(pilot, app, "installments", "12")
+        await pilot.pause()
+        shown = plain(app.screen.query_one("#schedule", Static))
+        assert "12 payments of $102.88" in shown and "$102.88" in shown
+        await _type(pilot, app, "installments", "60")  # longer than policy allows
+        await pilot.pause()
+        assert "✗" in plain(app.screen.query_one("#schedule", Static))
+        await _type(pilot, app, "installments", "12")
+        await _type(pilot, app, "balance", f"{balance // 100}.{balance % 100:02d}")
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel))
+        await settle(pilot, lambda: "Plan 12 ×" in plain(panel.query_one("#arrangements-body", Static)))
+        assert "active" in plain(panel.query_one("#arrangements-body", Static))
+        assert _audit(office, "plan.create", panel.account_id) == 1

@@ -1,0 +1,216 @@
+"""The payment-plan calculator: the schedule and the policy check update as the collector types.
+
+Every input is a keyboard field; Enter (or Ctrl+S) accepts. A plan outside the
+office's policy can still be proposed with a reason: it then waits for a
+supervisor's approval.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Select, Static
+
+from collector_tui.domain.money import format_cents
+from collector_tui.domain.plan_schedule import PlanTerms
+from collector_tui.services.account_actions import ActionResult, EntryError
+from collector_tui.services.plans import PlanRequest, Quote, create_plan, quote
+from collector_tui.services.policy import current_plan_policy
+from screens.workspace_forms import ActionForm, field_label, parse_amount, parse_day
+
+FREQUENCIES = (
+    ("monthly", "monthly"),
+    ("every two weeks", "biweekly"),
+    ("1st and 15th", "semimonthly"),
+    ("weekly", "weekly"),
+)
+SHOWN_ROWS = 6
+
+
+def _percent_bps(text: str) -> int:
+    try:
+        value = Decimal(text.strip() or "0")
+    except InvalidOperation:
+        raise EntryError([("apr", "enter the yearly rate as a percent, e.g. 3 or 2.5")]) from None
+    if value < 0 or value > 100:
+        raise EntryError([("apr", "must be between 0 and 100")])
+    return int(value * 100)
+
+
+def _count(text: str) -> int | None:
+    if not text.strip():
+        return None
+    if not text.strip().isdigit() or int(text) < 1:
+        raise EntryError([("installments", "enter a whole number of payments, e.g. 12")])
+    return int(text)
+
+
+def _payments(count: int) -> str:
+    return "1 payment" if count == 1 else f"{count} payments"
+
+
+def schedule_preview(found: Quote) -> RenderableType:
+    """The schedule (first rows and the last), its totals and dates, and every policy limit it breaks."""
+    schedule, verdict = found.schedule, found.verdict
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    for name in ("No.", "Due", "Payment", "Interest", "Balance after"):
+        table.add_column(name, justify="right" if name != "Due" else "left", no_wrap=True)
+    rows = list(schedule.rows)
+    shown = rows if len(rows) <= SHOWN_ROWS + 1 else [*rows[:SHOWN_ROWS], None, rows[-1]]
+    for row in shown:
+        if row is None:
+            table.add_row("…", "", "", "", "")
+            continue
+        table.add_row(
+            str(row.sequence),
+            row.due_date.isoformat(),
+            format_cents(row.payment_cents),
+            format_cents(row.interest_cents),
+            format_cents(row.balance_after_cents),
+        )
+    totals = Text.assemble(
+        (f"{_payments(schedule.count)} of {format_cents(schedule.installment_cents)}", "bold"),
+        f"  ·  first {schedule.first_due:%Y-%m-%d}  ·  last {schedule.last_due:%Y-%m-%d}",
+        f"\nTotal {format_cents(schedule.total_paid_cents)}",
+        f"  ·  interest {format_cents(schedule.total_interest_cents)}",
+    )
+    limits = Text(
+        f"Policy: up to {verdict.max_installments} payments, "
+        f"at least {format_cents(verdict.min_installment_cents)} each, "
+        f"interest up to {verdict.max_apr_bps / 100:.2f}%",
+        style="dim",
+    )
+    parts: list[RenderableType] = [table, totals, limits]
+    if verdict.income_cap is not None:
+        cap = verdict.income_cap
+        line = f"Income cap ({cap.state}): at most {format_cents(cap.installment_cap_cents)} a payment"
+        if cap.forgivable_cents:
+            forgiven = format_cents(cap.forgivable_cents)
+            line += f"; {forgiven} forgiven after {cap.forgive_after_installments} payments"
+        parts.append(Text(line))
+    if verdict.within_policy:
+        parts.append(Text("✓ within policy: Enter makes it active", style="bold green"))
+    else:
+        parts += [Text(f"✗ {v.message}", style="bold red") for v in verdict.violations]
+        parts.append(
+            Text("Outside policy: give a reason to propose it for a supervisor's approval.", style="bold")
+        )
+    return Group(*parts)
+
+
+class PlanCalculator(ActionForm):
+    """Build a payment plan: balance prefilled, every input editable, the schedule live."""
+
+    FORM = "plan"
+    TITLE = "Payment plan"
+    HELP = """
+## Payment-plan calculator
+
+Change any field: the schedule and the policy check below update as you type.
+Give **either** the number of payments **or** the payment amount (the other is
+computed; the last payment absorbs the rounding). Dates as YYYY-MM-DD, the
+rate as a yearly percent. Household income is only for states with an
+income-based cap (CO, MD). **Enter** or **Ctrl+S** accepts; a plan outside
+policy needs a reason and waits for a supervisor's approval. **Esc** closes
+(what you typed is kept).
+"""
+
+    def fields(self) -> ComposeResult:
+        today = self.collector_app.clock().date()
+        first = today + timedelta(days=current_plan_policy().default_days_to_first_payment)
+        balance = self.detail.total_balance_cents
+        with Horizontal(id="plan-body"):
+            with Vertical(id="plan-fields"):
+                yield field_label("Balance · down payment")
+                with Horizontal(classes="pair"):
+                    yield Input(f"{balance // 100}.{balance % 100:02d}", id="balance")
+                    yield Input("0.00", id="down")
+                yield field_label("Frequency")
+                yield Select(FREQUENCIES, id="frequency", value="monthly", allow_blank=False)
+                yield field_label("Number of payments · or the amount")
+                with Horizontal(classes="pair"):
+                    yield Input("6", id="installments", placeholder="e.g. 12")
+                    yield Input("", id="amount", placeholder="or e.g. 100.00")
+                yield field_label("First due · yearly interest %")
+                with Horizontal(classes="pair"):
+                    yield Input(first.isoformat(), id="first_due")
+                    yield Input("0", id="apr")
+                yield field_label("State · monthly income (income caps)")
+                with Horizontal(classes="pair"):
+                    yield Input(self.detail.guarantor_state or "", id="state", max_length=2)
+                    yield Input("", id="income", placeholder="if a cap applies")
+                yield field_label("Bill")
+                yield Select(
+                    [("facility bill", "facility"), ("professional bill", "professional")],
+                    id="bill",
+                    value="facility",
+                    allow_blank=False,
+                )
+                yield field_label("Reason (only to propose outside policy)")
+                yield Input("", id="exception_reason")
+            yield Static("", id="schedule")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._preview()
+
+    def _terms(self, values: dict[str, str]) -> PlanTerms:
+        today = self.collector_app.clock().date()
+        count = _count(values.get("installments", ""))
+        amount = parse_amount(values["amount"], "amount") if values.get("amount", "").strip() else None
+        if (count is None) == (amount is None):
+            raise EntryError([("installments", "give either the number of payments or the payment amount")])
+        return PlanTerms(
+            balance_cents=parse_amount(values.get("balance", ""), "balance"),
+            frequency=values.get("frequency") or "monthly",
+            first_due=parse_day(values.get("first_due", ""), "first_due", today),
+            installments=count,
+            installment_cents=amount,
+            down_payment_cents=parse_amount(values.get("down") or "0", "down"),
+            apr_bps=_percent_bps(values.get("apr", "")),
+        )
+
+    def _income(self, values: dict[str, str]) -> int | None:
+        return parse_amount(values["income"], "income") if values.get("income", "").strip() else None
+
+    def _quote(self, values: dict[str, str]) -> Quote:
+        return quote(
+            self._terms(values),
+            today=self.collector_app.clock().date(),
+            state=(values.get("state") or "").strip().upper() or None,
+            income_cents=self._income(values),
+            bill_kind=values.get("bill") or "facility",
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _preview(self) -> None:
+        """Recompute on every keystroke: pure arithmetic, no database."""
+        try:
+            found = self._quote(self.values())
+        except EntryError as exc:
+            self.query_one("#schedule", Static).update(
+                Text("\n".join(f"… {m}" for _, m in exc.problems), style="dim")
+            )
+            return
+        self.query_one("#schedule", Static).update(schedule_preview(found))
+
+    def submit(self, values: dict[str, str], version: int) -> ActionResult:
+        app = self.collector_app
+        request = PlanRequest(
+            account_id=self.detail.id,
+            version=version,
+            terms=self._terms(values),
+            state=(values.get("state") or "").strip().upper() or None,
+            income_cents=self._income(values),
+            bill_kind=values.get("bill") or "facility",
+            exception_reason=values.get("exception_reason") or None,
+        )
+        return create_plan(app.db, app.actor, request, now=app.clock())
