@@ -21,6 +21,7 @@ from collector_tui.cli import (
     export_command,
     import_commands,
     plan_command,
+    plan_review_command,
     queue_command,
 )
 from collector_tui.cli.output import fail
@@ -38,6 +39,7 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.add_typer(plan_command.app, name="plan")
+assert plan_review_command.app is plan_command.app  # its commands join `collector plan`
 app.command("demo")(demo_command.demo)
 app.command("export")(export_command.export)
 app.command("compliance")(compliance_command.compliance)
