@@ -22,6 +22,7 @@ from collector_tui.cli.plan_command import app
 from collector_tui.services.errors import ServiceError
 
 PENDING_SCHEMA = "collector.plans_pending/1"
+__all__ = ["agreement", "app", "approve", "decline", "pending"]
 
 
 @contextmanager
@@ -77,11 +78,11 @@ def pending(
     if not rows:
         say("no plans wait for approval")
         return
-    for row in rows:
+    for plan in plans:
         say(
-            f"plan {row['plan_id']}  {row['facility']} {row['account_number']}  "
-            f"{row['installments']} x {format_cents(row['installment_cents'])} {row['frequency']}"
-            f" (of {format_cents(row['principal_cents'])})  reason: {row['reason'] or '-'}"
+            f"plan {plan.plan_id}  {plan.facility_code} {plan.account_number}  "
+            f"{plan.installment_count} x {format_cents(plan.installment_cents)} {plan.frequency}"
+            f" (of {format_cents(plan.principal_cents)})  reason: {plan.reason or '-'}"
         )
 
 

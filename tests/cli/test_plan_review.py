@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app as cli
 from collector_tui.domain.plan_schedule import PlanTerms
