@@ -23,6 +23,7 @@ from collector_tui.cli import (
     plan_command,
     plan_review_command,
     queue_command,
+    stats_command,
 )
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database
@@ -45,6 +46,7 @@ app.command("export")(export_command.export)
 app.command("compliance")(compliance_command.compliance)
 app.command("refresh")(compliance_command.refresh)
 app.command("queue")(queue_command.queue)
+app.command("stats")(stats_command.stats)
 app.command("audit")(audit_command.audit)
 
 

@@ -1,0 +1,254 @@
+"""Team results for supervisors: per collector and for the team, the same numbers on screen and in JSON.
+
+Definitions (also in ``docs/stats.md``):
+
+- *owned*: open accounts assigned to the collector, and their balance;
+- *callable now*: of those, the ones in the *Call now* section of their queue;
+- *worked*, *attempts*, *right-party contacts*: from the activities the collector
+  logged since the period start (default: today, UTC); worked counts accounts;
+- *promises*: promises the collector took since the period start (count, amount);
+  *kept %*: of the collector's promises that fell due since the start of the month
+  and were resolved, the share kept;
+- *plans*: payment plans the collector created since the period start;
+- *collected*: payments (less returned payments) posted since the period start,
+  and since the start of the month, on the accounts the collector owns now.
+
+Each number is one grouped query; a million accounts cost about a second, so
+the team screen counts in a worker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+
+from collector_tui.domain.aging import AGE_BUCKETS
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.errors import AccessDeniedError, NotFoundError
+from collector_tui.services.policy import current_workspace_policy
+from collector_tui.services.queue import SECTION_CALL, section_totals
+from db import codes
+from db.models import Account as AccountModel
+from db.models import AccountTransaction, Activity, Collector, PaymentPlan, Promise, table_of
+
+ACCOUNT_T = table_of(AccountModel)
+ACTIVITY_T = table_of(Activity)
+COLLECTOR_T = table_of(Collector)
+PLAN_T = table_of(PaymentPlan)
+PROMISE_T = table_of(Promise)
+TX_T = table_of(AccountTransaction)
+SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)
+CHART_DAYS = 30
+OWNER_NUMBERS = ("accounts", "balance_cents", "collected_cents", "collected_month_cents")
+SUMMED = (
+    "accounts",
+    "balance_cents",
+    "callable_now",
+    "worked",
+    "attempts",
+    "right_party",
+    "promises",
+    "promised_cents",
+    "promises_kept",
+    "promises_resolved",
+    "plans",
+    "collected_cents",
+    "collected_month_cents",
+)
+CONTACT_CHANNELS = ("call", "voicemail", "letter", "email", "text")  # not timeline notes
+
+
+@dataclass(frozen=True, slots=True)
+class CollectorStats:
+    collector_id: int | None
+    login: str
+    name: str
+    active: bool
+    accounts: int = 0
+    balance_cents: int = 0
+    callable_now: int = 0
+    worked: int = 0
+    attempts: int = 0
+    right_party: int = 0
+    promises: int = 0
+    promised_cents: int = 0
+    promises_kept: int = 0
+    promises_resolved: int = 0
+    plans: int = 0
+    collected_cents: int = 0
+    collected_month_cents: int = 0
+
+    @property
+    def kept_percent(self) -> float | None:
+        return None if not self.promises_resolved else 100 * self.promises_kept / self.promises_resolved
+
+
+@dataclass(frozen=True)
+class TeamStats:
+    since: datetime
+    month_start: datetime
+    at: datetime
+    rows: tuple[CollectorStats, ...]
+    total: CollectorStats
+    collected_by_day: tuple[tuple[date, int], ...] = ()  # the last 30 days, the team's payments
+    aging: tuple[tuple[str, int, int], ...] = ()  # (bucket, open accounts, open balance)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _require_supervisor(actor: Actor) -> None:
+    if actor.role not in SUPERVISORS:
+        raise AccessDeniedError(
+            f"team results are for supervisors and admins (you are {actor.login}, {actor.role})"
+        )
+
+
+def _collected(since: datetime, until: datetime, *, by: Any) -> Any:
+    """Payments less returned payments posted in [since, until), grouped by ``by`` (an account column)."""
+    t, a = TX_T.c, ACCOUNT_T.c
+    original = aliased(TX_T)
+    is_payment = t.kind == codes.TX_PAYMENT
+    returned_payment = and_(t.kind == codes.TX_REVERSAL, original.c.kind == codes.TX_PAYMENT)
+    return (
+        select(by.label("key"), func.coalesce(func.sum(-t.amount_cents), 0).label("cents"))
+        .select_from(TX_T)
+        .join(ACCOUNT_T, a.id == t.account_id)
+        .outerjoin(original, original.c.id == t.reverses_id)
+        .where(t.posted_at >= since, t.posted_at < until, is_payment | returned_payment)
+        .group_by(by)
+    )
+
+
+def team_stats(
+    db: Database,
+    actor: Actor,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    login: str | None = None,
+    with_charts: bool = True,
+) -> TeamStats:
+    """Every collector's numbers (or only ``login``'s) since ``since`` (default: today, UTC)."""
+    _require_supervisor(actor)
+    since = since or _day_start(now.date())
+    month_start = _day_start(now.date().replace(day=1))
+    c, a, act, p, plan = COLLECTOR_T.c, ACCOUNT_T.c, ACTIVITY_T.c, PROMISE_T.c, PLAN_T.c
+    right_party = sorted(code for code, d in current_workspace_policy().dispositions.items() if d.right_party)
+    end = now + timedelta(seconds=1)
+    with db.reading() as session:
+        people = session.execute(
+            select(c.id, c.login, c.display_name, c.active, c.role).order_by(c.login)
+        ).all()
+        numbers: dict[int | None, dict[str, int]] = defaultdict(dict)
+        owned = select(
+            a.assigned_collector_id, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0)
+        )
+        for who, count, cents in session.execute(
+            owned.where(a.status == codes.ACCOUNT_OPEN).group_by(a.assigned_collector_id)
+        ):
+            numbers[who].update(accounts=int(count), balance_cents=int(cents))
+        work = select(
+            act.collector_id,
+            func.count(func.distinct(act.account_id)),
+            func.sum(case((act.counts_as_attempt.is_(True), 1), else_=0)),
+            func.sum(case((act.outcome_code.in_(right_party), 1), else_=0)),
+        ).where(
+            act.occurred_at >= since,
+            act.occurred_at < end,
+            act.collector_id.is_not(None),
+            act.channel.in_(CONTACT_CHANNELS),
+        )
+        for who, worked, attempts, rpc in session.execute(work.group_by(act.collector_id)):
+            numbers[who].update(worked=int(worked), attempts=int(attempts or 0), right_party=int(rpc or 0))
+        taken = select(p.collector_id, func.count(), func.coalesce(func.sum(p.amount_cents), 0)).where(
+            p.created_at >= since, p.created_at < end
+        )
+        for who, count, cents in session.execute(taken.group_by(p.collector_id)):
+            numbers[who].update(promises=int(count), promised_cents=int(cents))
+        resolved = select(
+            p.collector_id,
+            func.sum(case((p.status == codes.PROMISE_KEPT, 1), else_=0)),
+            func.count(),
+        ).where(
+            p.due_date >= month_start.date(),
+            p.due_date <= now.date(),
+            p.status.in_((codes.PROMISE_KEPT, codes.PROMISE_BROKEN)),
+        )
+        for who, kept, count in session.execute(resolved.group_by(p.collector_id)):
+            numbers[who].update(promises_kept=int(kept or 0), promises_resolved=int(count))
+        plans = select(plan.collector_id, func.count()).where(
+            plan.created_at >= since, plan.created_at < end, plan.status != codes.PLAN_CANCELLED
+        )
+        for who, count in session.execute(plans.group_by(plan.collector_id)):
+            numbers[who]["plans"] = int(count)
+        for key, name in ((since, "collected_cents"), (month_start, "collected_month_cents")):
+            for who, cents in session.execute(_collected(key, end, by=a.assigned_collector_id)):
+                numbers[who][name] = int(cents)
+        collected_by_day: tuple[tuple[date, int], ...] = ()
+        aging: tuple[tuple[str, int, int], ...] = ()
+        if with_charts:
+            first = now.date() - timedelta(days=CHART_DAYS - 1)
+            day = func.date(TX_T.c.posted_at)
+            per_day = {str(d): int(v) for d, v in session.execute(_collected(_day_start(first), end, by=day))}
+            collected_by_day = tuple(
+                (first + timedelta(days=i), per_day.get((first + timedelta(days=i)).isoformat(), 0))
+                for i in range(CHART_DAYS)
+            )
+            aging = _aging(session, now.date())
+    if login is not None and login not in {person.login for person in people}:
+        raise NotFoundError(f"no user '{login}'")
+    rows = []
+    for person in people:
+        if login is not None and person.login != login:
+            continue
+        values = numbers.get(person.id, {})
+        if person.role != codes.ROLE_COLLECTOR and not values.get("accounts"):
+            continue  # supervisors and admins without a caseload are not rows
+        rows.append(
+            CollectorStats(person.id, person.login, person.display_name, bool(person.active), **values)
+        )
+    nobody = numbers.get(None, {})
+    if login is None and nobody.get("accounts"):
+        # What no one owns: its size and what it collected (work is always someone's).
+        owned_only = {k: v for k, v in nobody.items() if k in OWNER_NUMBERS}
+        rows.append(CollectorStats(None, "(unassigned)", "Unassigned", True, **owned_only))
+    rows = [_with_callable(db, row, now) for row in rows]
+    total = CollectorStats(None, "team", "Team", True)
+    for row in rows:
+        total = replace(total, **{name: getattr(total, name) + getattr(row, name) for name in SUMMED})
+    return TeamStats(since, month_start, now, tuple(rows), total, collected_by_day, aging)
+
+
+def _with_callable(db: Database, row: CollectorStats, now: datetime) -> CollectorStats:
+    """The size of the collector's *Call now* section, counted exactly as their queue counts it."""
+    if row.collector_id is None or not row.accounts:
+        return row
+    owner = Actor(login=row.login, collector_id=row.collector_id, role=codes.ROLE_COLLECTOR)
+    return replace(row, callable_now=section_totals(db, owner, now)[SECTION_CALL])
+
+
+def _aging(session: Any, today: date) -> tuple[tuple[str, int, int], ...]:
+    a = ACCOUNT_T.c
+    started = func.coalesce(a.first_statement_date, a.service_date_from, a.placed_date)
+    whens = []
+    for label, low, _high in reversed(AGE_BUCKETS):
+        whens.append((started <= today - timedelta(days=low), label))
+    bucket = case(*whens, else_=AGE_BUCKETS[0][0])
+    found = {
+        label: (int(n), int(cents))
+        for label, n, cents in session.execute(
+            select(bucket, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0))
+            .where(a.status == codes.ACCOUNT_OPEN)
+            .group_by(bucket)
+        )
+    }
+    return tuple((label, *found.get(label, (0, 0))) for label, _, _ in AGE_BUCKETS)
