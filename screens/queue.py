@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.money import format_cents, parse_money
+from collector_tui.services.audit import Actor
 from collector_tui.services.queue import (
     SECTION_CALL,
     SECTION_TITLES,
@@ -220,10 +221,18 @@ class QueueScreen(Screen[None]):
         Binding("a", "age", "Age", id="queue.age", tooltip="Cycle the age-bucket filter."),
         Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue."),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
+        Binding("t", "team", "Team", id="queue.team", tooltip="Team results (supervisors and admins)."),
     ]
 
-    def __init__(self, *, page_size: int = PAGE_SIZE, refresh_seconds: float = REFRESH_SECONDS) -> None:
+    def __init__(
+        self,
+        *,
+        page_size: int = PAGE_SIZE,
+        refresh_seconds: float = REFRESH_SECONDS,
+        viewing: Actor | None = None,
+    ) -> None:
         super().__init__()
+        self.viewing = viewing  # a supervisor reading another collector's queue: read only
         self.page_size = page_size
         self.refresh_seconds = refresh_seconds
         self.chosen = QueueFilter()
@@ -237,9 +246,21 @@ class QueueScreen(Screen[None]):
     def collector_app(self) -> CollectorApp:
         return cast("CollectorApp", self.app)
 
+    @property
+    def owner(self) -> Actor:
+        """Whose queue this is."""
+        return self.viewing or self.collector_app.actor
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The team key exists only for supervisors and admins; a read-only queue hands nothing out."""
+        if action == "team":
+            return self.viewing is None and self.collector_app.actor.role in ("supervisor", "admin")
+        return not (action == "next" and self.viewing is not None)
+
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading your queue…", id="summary", classes="summary")
+        whose = "your queue" if self.viewing is None else f"{self.viewing.display_name}'s queue (read only)"
+        yield Static(f"Loading {whose}…", id="summary", classes="summary")
         yield Input(placeholder="filter: state:TX age:61-90 bal:100-500 or a name/number", id="filter")
         yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static(id="why", classes="why")
@@ -273,14 +294,14 @@ class QueueScreen(Screen[None]):
     def load_page(self, chosen: QueueFilter, after: Cursor | None, append: bool, keep: int | None) -> None:
         app = self.collector_app
         page = queue_page(
-            app.db, app.actor, now=app.clock(), chosen=chosen, after=after, limit=self.page_size
+            app.db, self.owner, now=app.clock(), chosen=chosen, after=after, limit=self.page_size
         )
         self.post_message(PageLoaded(page, append=append, keep=keep))
 
     @work(thread=True, exclusive=True, group="totals", exit_on_error=False)
     def load_totals(self, chosen: QueueFilter) -> None:
         app = self.collector_app
-        self.post_message(TotalsLoaded(section_totals(app.db, app.actor, app.clock(), chosen)))
+        self.post_message(TotalsLoaded(section_totals(app.db, self.owner, app.clock(), chosen)))
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         table = self.query_one(QueueTable)
@@ -358,8 +379,9 @@ class QueueScreen(Screen[None]):
             if s != self.chosen.section and s in self.totals
         )
         filters = self._filter_text()
+        whose = f"{self.viewing.display_name or self.viewing.login} (read only)" if self.viewing else ""
         self.query_one("#summary", Static).update(
-            " | ".join(part for part in (text, others, filters) if part)
+            " | ".join(part for part in (whose, text, others, filters) if part)
         )
 
     def _empty_text(self, title: str) -> str:
@@ -423,6 +445,9 @@ class QueueScreen(Screen[None]):
             self.open_account(int(event.row_key.value))
 
     def open_account(self, account_id: int) -> None:
+        if self.viewing is not None:
+            self.notify("Read only: this is another collector's queue.", severity="information")
+            return
         self.claim_and_open(account_id)
 
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
@@ -449,6 +474,11 @@ class QueueScreen(Screen[None]):
 
     def action_next(self) -> None:
         self.claim_next_account()
+
+    def action_team(self) -> None:
+        from screens.team import TeamScreen
+
+        self.app.push_screen(TeamScreen())
 
     def action_refresh(self) -> None:
         row = self._highlighted()
@@ -482,6 +512,9 @@ class QueueScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
+        if self.viewing is not None and not box.value:
+            self.app.pop_screen()  # a drilled-into queue: Esc goes back to the team
+            return
         box.value = ""
         box.display = False
         self.chosen = QueueFilter(section=self.chosen.section)

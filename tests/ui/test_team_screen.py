@@ -1,0 +1,62 @@
+"""Pilot tests of the team screen: supervisors only, the numbers, the charts, a read-only drill-in."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from collector_tui.services.database import Database
+from collector_tui.services.identity import resolve_actor
+from collector_tui.services.team_stats import team_stats
+from screens.app import CollectorApp
+from screens.queue import QueueScreen, QueueTable
+from screens.team import TeamScreen
+from tests.conftest import NOW
+from tests.ui.test_app import SIZE, make_app, plain, settle
+
+
+async def test_a_supervisor_sees_the_team_and_drills_into_a_queue_read_only(office: Database) -> None:
+    app = make_app(office, login="sreed")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        assert any(b.key == "t" for b in _active_bindings(app))  # shown in the footer
+        await pilot.press("t")
+        await settle(pilot, lambda: isinstance(app.screen, TeamScreen) and app.screen.stats is not None)
+        screen = app.screen
+        assert isinstance(screen, TeamScreen) and screen.stats is not None
+        expected = team_stats(office, resolve_actor(office, act_as="sreed"), now=NOW)
+        table = screen.query_one("#team-table", DataTable)
+        assert [str(k.value) for k in table.rows] == [r.login for r in expected.rows] + ["team"]
+        mlopez = next(r for r in expected.rows if r.login == "mlopez")
+        row = table.get_row("mlopez")
+        assert row[1] == f"{mlopez.accounts:,}" and row[3] == f"{mlopez.callable_now:,}"
+        assert "collectors" in plain(screen.query_one("#team-summary", Static))
+        # Drill into mlopez's queue: the same count as the team row, read only.
+        table.move_cursor(row=table.get_row_index("mlopez"))
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen) and queue.viewing is not None
+        assert "(read only)" in plain(queue.query_one("#summary", Static))
+        assert f"of {mlopez.callable_now:,}" in plain(queue.query_one("#summary", Static))
+        await pilot.press("n")  # nothing is handed out from someone else's queue
+        await pilot.pause()
+        assert app.screen is queue
+        assert queue.query_one(QueueTable).row_count > 0
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, TeamScreen))
+
+
+async def test_a_collector_has_no_team_key(demo_db: Database) -> None:
+    app = make_app(demo_db, login="mlopez")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        assert not any(b.key == "t" for b in _active_bindings(app))
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+
+
+def _active_bindings(app: CollectorApp) -> list[Binding]:
+    """What the footer offers right now (a binding whose check_action says no is not there)."""
+    return [a.binding for a in app.active_bindings.values() if a.enabled and a.binding.show]
