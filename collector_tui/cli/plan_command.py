@@ -1,9 +1,12 @@
-"""``collector plan quote``: a payment plan's schedule, exact to the cent, and the policy's verdict.
+"""``collector plan quote``: a payment plan's schedule, exact to the cent, and the policy's verdict;
+``collector plans evaluate``: the nightly judgement of plans and promises.
 
-No database: the quote is a function of the terms typed, the plan policy and
-the day. ``--json`` prints ``collector.plan_quote/1`` (see ``docs/plans.md``).
-A plan outside the policy still prints with exit code 0: it may be proposed
-for a supervisor's approval.
+The quote needs no database: it is a function of the terms typed, the plan
+policy and the day. ``--json`` prints ``collector.plan_quote/1`` (see
+``docs/plans.md``). A plan outside the policy still prints with exit code 0:
+it may be proposed for a supervisor's approval. The evaluation
+(``collector.plans_evaluate/1``) runs in the nightly job after the
+transactions import.
 """
 
 from __future__ import annotations
@@ -12,17 +15,22 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from collector_tui.cli.output import fail, say
 from collector_tui.services.errors import ServiceError
 
+if TYPE_CHECKING:
+    from collector_tui.services.plan_adherence import AdherenceCounts
+
 SCHEMA = "collector.plan_quote/1"
+EVALUATE_SCHEMA = "collector.plans_evaluate/1"
 
 app = typer.Typer(
-    help="Payment plans: quote a schedule and check it against the plan policy.", no_args_is_help=True
+    help="Payment plans: quote a schedule and check it against the plan policy; evaluate plans nightly.",
+    no_args_is_help=True,
 )
 
 
@@ -295,3 +303,68 @@ def _print(document: dict[str, Any]) -> None:
     )
     for violation in verdict["violations"]:
         console.print(f"  [red]{violation['rule']}[/]: {escape(violation['message'])}")
+
+
+def _now() -> datetime:
+    """The moment of the evaluation (a seam for tests)."""
+    return datetime.now(UTC)
+
+
+def evaluate_document(counts: AdherenceCounts, policy_version: str) -> dict[str, Any]:
+    """A run's counts as the documented JSON object (``collector.plans_evaluate/1``)."""
+    return {
+        "schema": EVALUATE_SCHEMA,
+        "as_of": counts.as_of.isoformat(),
+        "policy_version": policy_version,
+        "plans": dict(counts.plans),
+        "promises": dict(counts.promises),
+        "installments_updated": counts.installments_updated,
+        "accounts_updated": counts.accounts_updated,
+        "accounts_returned": counts.accounts_returned,
+        "activities": counts.activities,
+    }
+
+
+@app.command()
+def evaluate(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Judge as of this day (YYYY-MM-DD, UTC; not after today); default today."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
+) -> None:
+    """Judge every active plan and pending promise (nightly, after the transactions import). Exit 0 or 1."""
+    from collector_tui.cli.options import database_setting
+    from collector_tui.services.database import open_database
+    from collector_tui.services.plan_adherence import evaluate_adherence
+    from collector_tui.services.policy import current_plan_policy
+
+    now = _now()
+    day = _day("--as-of", as_of) or now.date()
+    try:
+        policy = current_plan_policy()
+        db = open_database(database_setting(ctx).url, bulk=True)
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+    try:
+        counts = evaluate_adherence(db, as_of=day, now=now, policy=policy.adherence)
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+    finally:
+        db.close()
+    document = evaluate_document(counts, policy.version)
+    if as_json:
+        say(json.dumps(document, indent=2))
+        return
+    plans, promises = document["plans"], document["promises"]
+    say(
+        f"as of {document['as_of']}: {plans['checked']:,} active plans "
+        f"({plans['on_track']:,} on track, {plans['behind']:,} behind, {plans['completed']:,} completed, "
+        f"{plans['broken']:,} broken); {promises['checked']:,} pending promises "
+        f"({promises['pending']:,} still pending, {promises['kept']:,} kept, "
+        f"{promises['partly_kept']:,} partly kept, {promises['broken']:,} broken); "
+        f"{document['accounts_returned']:,} accounts back in the calling order"
+    )

@@ -15,6 +15,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from collector_tui.domain.adherence import DEFAULT_ADHERENCE, AdherencePolicy, AdherenceRules
 from collector_tui.domain.compliance.policy import PolicyError, layered_toml
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_schedule import (
@@ -82,6 +83,12 @@ class PlanPolicy:
     interest_citation: str
     state_interest: Mapping[str, StateInterest]
     income_caps: Mapping[str, IncomeCapRule]
+    adherence: AdherencePolicy = DEFAULT_ADHERENCE  # how the nightly evaluation judges plans and promises
+
+    @property
+    def grace_days(self) -> int:
+        """Days after a due date a plan's payment still counts as on time (what the agreement says)."""
+        return self.adherence.plans.grace_days
 
     def tier(self, balance_cents: int) -> BalanceTier:
         for tier in self.tiers:
@@ -233,6 +240,31 @@ def _income_caps(data: Mapping[str, Any]) -> dict[str, IncomeCapRule]:
     return rules
 
 
+def _adherence(data: Mapping[str, Any]) -> AdherencePolicy:
+    """``[adherence]``: tolerance and grace for both, with ``[adherence.plans]`` and
+    ``[adherence.promises]`` setting their own (and how many late installments break them)."""
+    table = _table(data, "adherence", "[adherence]")
+    defaults = DEFAULT_ADHERENCE
+    tolerance = _whole(table, "adherence", "tolerance_cents", defaults.plans.tolerance_cents)
+    grace = _whole(table, "adherence", "grace_days", defaults.plans.grace_days)
+    found: dict[str, AdherenceRules] = {}
+    for kind, default in (("plans", defaults.plans), ("promises", defaults.promises)):
+        where = f"adherence.{kind}"
+        section = _table(table, kind, f"[{where}]")
+        found[kind] = AdherenceRules(
+            tolerance_cents=_whole(section, where, "tolerance_cents", tolerance),
+            grace_days=_whole(section, where, "grace_days", grace),
+            broken_after=_whole(section, where, "broken_after", default.broken_after),
+        )
+    if found["plans"].broken_after < 1:
+        raise PolicyError("adherence.plans.broken_after must be at least 1")
+    if found["promises"].broken_after != 1:
+        raise PolicyError(
+            "adherence.promises.broken_after must be 1: a promise is one payment, broken when it is late"
+        )
+    return AdherencePolicy(plans=found["plans"], promises=found["promises"])
+
+
 def parse_plan_policy(text: str, *overrides: str) -> PlanPolicy:
     """The policy in ``text`` with each override text merged on top, in order."""
     data = layered_toml(text, *overrides)
@@ -261,6 +293,7 @@ def parse_plan_policy(text: str, *overrides: str) -> PlanPolicy:
         interest_citation=str(interest.get("citation") or "office policy"),
         state_interest=_state_interest(interest),
         income_caps=_income_caps(data),
+        adherence=_adherence(data),
     )
 
 

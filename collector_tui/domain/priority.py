@@ -5,7 +5,8 @@ and its breakdown are stored on the account and recomputed when an event
 touches it and in the nightly run, so the queue never scores on screen.
 
 Ordering is by tier, then score: a timed callback that is due comes first,
-then a promise due today or recently broken, then everything else.
+then a promise due today or recently broken (or a recently broken payment
+plan, which counts the same way), then everything else.
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class PriorityFacts:
     next_promise_due: date | None  # earliest pending promise
     last_broken_promise: date | None  # due date of the latest broken promise
     recent_payments: int  # payments in the policy's window
+    last_broken_plan: date | None = None  # due date of the late installment that broke the latest plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +141,10 @@ def score(facts: PriorityFacts, policy: PriorityPolicy, now: datetime) -> Priori
         factors.append(
             Factor("promise broken", str(facts.last_broken_promise), policy.get("promise", "broken"))
         )
+    # A broken payment plan is a broken promise to pay in installments: the same points and window.
+    if facts.last_broken_plan is not None and today - facts.last_broken_plan <= timedelta(days=broken_days):
+        tier = min(tier, TIER_PROMISE)
+        factors.append(Factor("plan broken", str(facts.last_broken_plan), policy.get("promise", "broken")))
 
     cap = policy.get("contact", "max_points")
     if facts.last_contact_at is None:

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from collector_tui.domain.adherence import check_moment
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_agreement import AgreementParties, agreement_text
 from collector_tui.domain.plan_policy import PlanVerdict, assess_plan
 from collector_tui.domain.plan_schedule import PlanError, PlanTerms, Schedule, ScheduleRow, build_schedule
 from collector_tui.services import audit
 from collector_tui.services.account_actions import (
-    SUPERVISORS,
     ActionResult,
     EntryError,
     Target,
@@ -36,7 +36,14 @@ from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.errors import NotFoundError, ServiceError
+from collector_tui.services.permissions import (
+    Permission,
+    allows_unassigned,
+    may_view_account,
+    require,
+    require_active,
+)
 from collector_tui.services.policy import current_plan_policy
 from db import codes
 from db.models import Account, Facility, Guarantor, Installment, PaymentPlan, Promise, table_of
@@ -83,8 +90,9 @@ def quote(
 
 
 def next_check(due: date) -> datetime:
-    """When an installment due on ``due`` is next looked at: the start (UTC) of the following day."""
-    return datetime.combine(due + timedelta(days=1), time(0), tzinfo=UTC)
+    """When an installment due on ``due`` is judged: UTC midnight after its grace days (the nightly
+    evaluation's own rule, so a new plan is parked exactly as the evaluation would park it)."""
+    return check_moment(due, current_plan_policy().adherence.plans)
 
 
 def _insert_plan(
@@ -241,10 +249,11 @@ class PendingPlan:
 
 
 def _require_supervisor(actor: Actor, doing: str) -> None:
-    if actor.role not in SUPERVISORS:
-        raise AccessDeniedError(
-            f"only a supervisor or admin may {doing} (you are {actor.login}, {actor.role})"
-        )
+    require(
+        actor,
+        Permission.APPROVE,
+        f"only a supervisor or admin may {doing} (you are {actor.login}, {actor.role})",
+    )
 
 
 def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[PendingPlan]:
@@ -272,6 +281,7 @@ def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[Pendi
         .limit(limit)
     )
     with db.reading() as session:
+        require_active(session, actor)
         return [PendingPlan(*row) for row in session.execute(query)]
 
 
@@ -340,7 +350,8 @@ def agreement(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> str
                 a.id == plan.account_id
             )
         ).one()
-        if actor.role not in SUPERVISORS and account.assigned_collector_id not in (actor.collector_id, None):
+        unassigned_allowed = allows_unassigned(session)
+        if not may_view_account(actor, account.assigned_collector_id, unassigned_allowed=unassigned_allowed):
             raise NotFoundError(f"plan {plan_id} not found")
         guarantor = session.get(Guarantor, account.guarantor_id)
         facility = session.get(Facility, account.facility_id)
@@ -381,8 +392,8 @@ def agreement(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> str
 
 
 def current_plan_policy_grace() -> int:
-    """The grace days the agreement promises (the adherence policy's, when it sets one)."""
-    return int(getattr(current_plan_policy(), "grace_days", 5))
+    """The grace days the agreement promises: the nightly evaluation's."""
+    return current_plan_policy().grace_days
 
 
 def export_agreement(db: Database, actor: Actor, plan_id: int, path: Path, *, now: datetime) -> Path:

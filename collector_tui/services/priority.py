@@ -20,11 +20,13 @@ from collector_tui.domain.priority import Priority, PriorityFacts, PriorityPolic
 from collector_tui.services.bulk import select_in_chunks, update_by_id
 from collector_tui.services.policy import current_priority_policy
 from db import codes
-from db.models import Account, AccountTransaction, Promise, table_of
+from db.models import Account, AccountTransaction, Installment, PaymentPlan, Promise, table_of
 
 ACCOUNT_T = table_of(Account)
 PROMISE_T = table_of(Promise)
 TX_T = table_of(AccountTransaction)
+PLAN_T = table_of(PaymentPlan)
+INSTALLMENT_T = table_of(Installment)
 
 
 def age_start(first_statement: Any, service: Any, placed: Any) -> Any:
@@ -90,6 +92,27 @@ def load_priority_facts(
             pending[row.account_id] = min(row.due_date, pending.get(row.account_id, row.due_date))
         elif row.status == codes.PROMISE_BROKEN:
             broken[row.account_id] = max(row.due_date, broken.get(row.account_id, row.due_date))
+    # A broken plan counts from the due date of its latest missed installment (the one that broke it).
+    # Plans by account (its index), then their installments by plan: never every missed installment.
+    pl, i = PLAN_T.c, INSTALLMENT_T.c
+    broken_plan_accounts: dict[int, int] = dict(
+        select_in_chunks(
+            session,
+            lambda part: select(pl.id, pl.account_id).where(
+                pl.account_id.in_(part), pl.status == codes.PLAN_BROKEN
+            ),
+            ids,
+        )
+    )
+    broken_plans: dict[int, date] = {}
+    for row in select_in_chunks(
+        session,
+        lambda part: select(i.plan_id, i.due_date, i.status).where(i.plan_id.in_(part)),
+        list(broken_plan_accounts),
+    ):
+        if row.status == codes.INSTALLMENT_MISSED:
+            account_id = broken_plan_accounts[row.plan_id]
+            broken_plans[account_id] = max(row.due_date, broken_plans.get(account_id, row.due_date))
     window = now - timedelta(days=policy.get("payments", "window_days"))
     paid = dict(
         select_in_chunks(
@@ -121,6 +144,7 @@ def load_priority_facts(
                 next_promise_due=pending.get(row.id),
                 last_broken_promise=broken.get(row.id),
                 recent_payments=int(paid.get(row.id, 0)),
+                last_broken_plan=broken_plans.get(row.id),
             ),
             (row.priority_score, row.priority_breakdown),
         )

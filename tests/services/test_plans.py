@@ -188,5 +188,5 @@ def test_the_agreement_states_what_is_owed_the_schedule_and_a_missed_payment(
     assert path.read_text() == text and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_next_check_is_the_day_after_the_due_date() -> None:
-    assert next_check(date(2026, 12, 31)).isoformat() == "2027-01-01T00:00:00+00:00"
+def test_next_check_is_the_day_after_the_grace() -> None:
+    assert next_check(date(2026, 12, 31)).isoformat() == "2027-01-06T00:00:00+00:00"  # 5 grace days
