@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import callable_now, demo_build, import_speed, queue_speed
+from benchmarks import callable_now, demo_build, import_speed, queue_speed, reassign_speed
 
 SUITES = {
     "demo_build": demo_build.main,
     "import_speed": import_speed.main,
     "callable_now": callable_now.main,
     "queue_speed": queue_speed.main,
+    "reassign_speed": reassign_speed.main,
 }
 
 

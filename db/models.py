@@ -554,6 +554,35 @@ class AuditEvent(SQLModel, table=True):
     details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
+class OverrideRequest(SQLModel, table=True):
+    """A collector's request to place a call the compliance rules block, for a supervisor to decide.
+
+    Approved, it lets that collector log one such call on that account and number
+    before ``expires_at``; the call's activity then names the request.
+    """
+
+    __tablename__ = "override_request"
+    __table_args__ = (
+        CheckConstraint(_in("status", codes.REQUEST_STATUSES), name="status"),
+        Index("ix_override_request_status", "status", "requested_at"),
+        Index("ix_override_request_account", "account_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    phone_id: int | None = Field(default=None, sa_column=_fk("phone.id"))
+    requested_by_id: int = Field(sa_column=_fk("collector.id", nullable=False))
+    requested_at: datetime = Field(sa_column=_utc())
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    rules: str = Field(max_length=400)  # the blocking rule ids, space-separated: what it changes
+    status: str = Field(default=codes.REQUEST_PENDING, max_length=16)
+    decided_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    decision_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    expires_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    used_activity_id: int | None = Field(default=None, sa_column=_fk("activity.id"))
+
+
 __all__ = [
     "NAMING_CONVENTION",
     "Account",
@@ -573,6 +602,7 @@ __all__ = [
     "Installment",
     "InsuranceClaim",
     "OfficeSetting",
+    "OverrideRequest",
     "Patient",
     "PaymentPlan",
     "Phone",

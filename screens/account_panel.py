@@ -16,6 +16,8 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from collector_tui.services.account_actions import ActionResult
+from collector_tui.services.account_changes import describe_changes
+from collector_tui.services.account_watch import account_version
 from collector_tui.services.accounts import account_detail
 from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
 from collector_tui.services.views import AccountDetail
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from screens.app import CollectorApp
 
 CLAIM_HEARTBEAT = CLAIM_TTL / 4
+WATCH_SECONDS = 15.0  # how soon a collector hears that someone else changed the open account
 
 ACTIONS_HELP = """
 **Actions** (each opens one form; **Ctrl+S** saves, **Esc** closes and keeps what you typed):
@@ -148,6 +151,7 @@ class AccountPanel(Screen[None]):
         self.detail: AccountDetail | None = None
         self.dispositioned = False  # a contact was logged during this visit
         self._asked_to_leave = False
+        self._own_version: int | None = None  # the version our own last save produced
 
     @property
     def collector_app(self) -> CollectorApp:
@@ -171,6 +175,17 @@ class AccountPanel(Screen[None]):
         self.load_account()
         # Keep the claim alive while the account is open (it expires if the session dies).
         self.set_interval(CLAIM_HEARTBEAT.total_seconds(), self._renew_claim)
+        self.set_interval(WATCH_SECONDS, self.watch_version)
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_version(self) -> None:
+        """Someone else changed the account (a supervisor moved it, an import, a payment): reload."""
+        seen = self.detail
+        if seen is None:
+            return
+        current = account_version(self.collector_app.db, self.account_id)
+        if current is not None and current != seen.version and current != self._own_version:
+            self.load_account()
 
     def _renew_claim(self) -> None:
         app = self.collector_app
@@ -193,7 +208,11 @@ class AccountPanel(Screen[None]):
             self.query_one("#people", Pane).focus()
 
     def on_account_loaded(self, message: AccountLoaded) -> None:
+        before = self.detail
         self.show(message.detail)
+        if before is not None and message.detail.version not in (before.version, self._own_version):
+            changes = "; ".join(describe_changes(before, message.detail)) or "it was saved by someone else"
+            self.notify(f"This account changed: {changes}.", severity="warning", timeout=8)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -214,6 +233,7 @@ class AccountPanel(Screen[None]):
                 self._go_next()
             return
         self.notify(result.message, timeout=4)
+        self._own_version = result.version
         if name == "contact":
             self.dispositioned = True
         self.load_account()

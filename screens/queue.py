@@ -347,7 +347,10 @@ class QueueScreen(Screen[None]):
 
     def _cells(self, row: QueueRow) -> tuple[str | Text, ...]:
         now = Text(
-            _now_label(row), style="green" if row.callable_now else "red", overflow="ellipsis", no_wrap=True
+            _now_label(row, self.collector_app.clock()),
+            style="green" if row.callable_now else "red",
+            overflow="ellipsis",
+            no_wrap=True,
         )
         return (
             Text(str(row.points), justify="right"),

@@ -82,6 +82,7 @@ class TeamScreen(Screen[None]):
             tooltip="The highlighted collector's queue, read only.",
         ),
         Binding("r", "refresh", "Refresh", id="team.refresh", tooltip="Count again now."),
+        Binding("a", "approvals", "Approvals", id="team.approvals", tooltip="Plans and overrides to decide."),
         Binding("escape", "back", "Back", id="team.back", tooltip="Back to your queue."),
     ]
     HELP = """
@@ -93,7 +94,7 @@ promises taken and their amount, plans created), the share of this month's
 resolved promises that were kept, and money collected today and this month on
 the accounts they own. The last row is the team. Below: money collected per
 day over the last 30 days, and the open balance by age. **Enter** opens the
-highlighted collector's queue, read only; **r** counts again (it also refreshes
+highlighted collector's queue, read only; **a** the approval list; **r** counts again (it also refreshes
 every minute); **Esc** goes back. `collector stats` prints the same numbers.
 """
 
@@ -167,6 +168,11 @@ every minute); **Esc** goes back. `collector stats` prints the same numbers.
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_approvals(self) -> None:
+        from screens.approvals import ApprovalsScreen
+
+        self.app.push_screen(ApprovalsScreen())
 
     def action_drill(self) -> None:
         table = self.query_one("#team-table", DataTable)

@@ -29,8 +29,9 @@ from collector_tui.services import account_actions as actions
 from collector_tui.services.account_actions import ActionResult, ContactEntry, EntryError, StaleAccountError
 from collector_tui.services.account_changes import describe_changes
 from collector_tui.services.accounts import account_detail
+from collector_tui.services.approvals import request_override
 from collector_tui.services.drafts import clear_draft, load_draft, save_draft
-from collector_tui.services.errors import ServiceError
+from collector_tui.services.errors import AccessDeniedError, ServiceError
 from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.views import AccountDetail
 from screens.messages import safe_error_text
@@ -305,6 +306,9 @@ class ContactForm(ActionForm):
         if self.collector_app.actor.role in SUPERVISORS:
             yield field_label("Override reason (supervisor: only to log a call the rules block)")
             yield Input(id="override_reason", placeholder="leave empty unless overriding")
+        else:
+            yield field_label("Ask a supervisor to allow a blocked call (why)")
+            yield Input(id="override_reason", placeholder="only if the rules block this call")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
         app = self.collector_app
@@ -320,7 +324,21 @@ class ContactForm(ActionForm):
         )
         if not entry.disposition:
             raise EntryError([("disposition", "choose a disposition code")])
-        return actions.log_contact(app.db, app.actor, entry, now=app.clock())
+        try:
+            return actions.log_contact(app.db, app.actor, entry, now=app.clock())
+        except (actions.CallBlockedError, AccessDeniedError):
+            if app.actor.role in SUPERVISORS or not entry.override_reason:
+                raise
+            # A collector's reason is a request: a supervisor decides, then the call may be logged.
+            return request_override(
+                app.db,
+                app.actor,
+                entry.account_id,
+                version,
+                entry.phone_id,
+                entry.override_reason,
+                now=app.clock(),
+            )
 
 
 class NoteForm(ActionForm):

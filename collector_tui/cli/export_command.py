@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from collector_tui.cli.options import database_setting
+from collector_tui.cli.options import database_setting, global_act_as
 from collector_tui.cli.output import fail, say
 from collector_tui.services.errors import ServiceError
 
@@ -58,11 +58,11 @@ def export(
         Path | None, typer.Option("--out", help="File to write (atomically, owner-only); default stdout.")
     ] = None,
 ) -> None:
-    """Export activities, promises, plans, transactions or accounts. Exit 0 done, 1 error."""
-    from collector_tui.services.audit import Actor
+    """Export activities, promises, plans, transactions or accounts (supervisors, admins and the
+    nightly job's service account). Exit 0 done, 1 error or refused."""
     from collector_tui.services.database import open_database
     from collector_tui.services.exports import export as run_export
-    from collector_tui.services.identity import os_login
+    from collector_tui.services.identity import resolve_operator
 
     if since and since_last:
         fail("use --since or --since-last, not both")
@@ -71,8 +71,10 @@ def export(
         db = open_database(database_setting(ctx).url)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
-    actor = Actor(login=os_login(), collector_id=None, role="system", display_name="export")
     try:
+        # Your login's user if you are one (a collector is refused); the nightly job's service
+        # account, which is no user of the database, exports as ``system``.
+        actor = resolve_operator(db, purpose="export", act_as=global_act_as(ctx))
         result = run_export(
             db,
             kind.value,

@@ -14,6 +14,8 @@ import typer
 
 from collector_tui import __version__
 from collector_tui.cli import (
+    approvals_command,
+    assign_command,
     audit_command,
     compliance_command,
     db_commands,
@@ -24,6 +26,7 @@ from collector_tui.cli import (
     plan_review_command,
     queue_command,
     stats_command,
+    users_command,
 )
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database
@@ -40,6 +43,9 @@ app = typer.Typer(
 app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.add_typer(plan_command.app, name="plan")
+app.add_typer(approvals_command.app, name="approvals")
+app.add_typer(users_command.app, name="users")
+app.add_typer(plan_command.app, name="plans")  # `collector plans evaluate`, as the nightly run names it
 assert plan_review_command.app is plan_command.app  # its commands join `collector plan`
 app.command("demo")(demo_command.demo)
 app.command("export")(export_command.export)
@@ -48,6 +54,7 @@ app.command("refresh")(compliance_command.refresh)
 app.command("queue")(queue_command.queue)
 app.command("stats")(stats_command.stats)
 app.command("audit")(audit_command.audit)
+app.command("assign")(assign_command.assign)
 
 
 @dataclass

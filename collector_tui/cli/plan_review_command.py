@@ -26,7 +26,7 @@ __all__ = ["agreement", "app", "approve", "decline", "pending"]
 
 
 @contextmanager
-def _session(ctx: typer.Context) -> Iterator[tuple[Any, Any]]:
+def session_for(ctx: typer.Context) -> Iterator[tuple[Any, Any]]:
     """The database and the acting user; a service's refusal becomes one line and its exit code."""
     from collector_tui.services.database import open_database
     from collector_tui.services.identity import resolve_actor
@@ -56,7 +56,7 @@ def pending(
     from collector_tui.domain.money import format_cents
     from collector_tui.services.plans import pending_plans
 
-    with _session(ctx) as (db, me):
+    with session_for(ctx) as (db, me):
         plans = pending_plans(db, me)
     rows = [
         {
@@ -87,7 +87,7 @@ def pending(
 
 
 def _decide(ctx: typer.Context, act: Callable[[Any, Any], Any]) -> None:
-    with _session(ctx) as (db, me):
+    with session_for(ctx) as (db, me):
         result = act(db, me)
     say(result.message)
 
@@ -121,6 +121,6 @@ def agreement(
     """Write a plan's plain-language agreement to a file for mailing. Exit 0, or 1 refused."""
     from collector_tui.services.plans import export_agreement
 
-    with _session(ctx) as (db, me):
+    with session_for(ctx) as (db, me):
         written = export_agreement(db, me, plan_id, out, now=_now())
     say(f"wrote {written}")

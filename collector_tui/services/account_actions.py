@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlmodel import Session
 
 from collector_tui.domain.compliance.clock import zone
@@ -31,6 +31,7 @@ from collector_tui.services.audit import Actor
 from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.permissions import Permission, can, require, require_account_work
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.transactions import apply_transactions
 from db import codes
@@ -40,6 +41,7 @@ from db.models import (
     Activity,
     Facility,
     Guarantor,
+    OverrideRequest,
     Phone,
     Promise,
     table_of,
@@ -53,7 +55,7 @@ HOLD_T = table_of(AccountHold)
 PHONE_T = table_of(Phone)
 PROMISE_T = table_of(Promise)
 
-SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)
+SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)  # kept for importers; checks ask .permissions
 DIRECTIONS = ("out", "in")
 PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
 PAYMENT_METHODS = ("card", "ach", "check")
@@ -160,8 +162,7 @@ def target_for_change(session: Session, actor: Actor, account_id: int, version: 
     ).first()
     if row is None:
         raise NotFoundError(f"account {account_id} not found")
-    if actor.role not in SUPERVISORS and row.assigned_collector_id not in (actor.collector_id, None):
-        raise AccessDeniedError(f"account {account_id} is assigned to another collector")
+    require_account_work(session, actor, account_id, row.assigned_collector_id)
     if row.version != version:
         raise StaleAccountError(account_id, version, row.version)
     return Target(
@@ -236,7 +237,7 @@ def _phone(session: Session, target: Target, phone_id: int) -> Any:
     return row
 
 
-def _call_blocks(session: Session, account_id: int, phone_id: int, now: datetime) -> tuple[Block, ...]:
+def call_blocks(session: Session, account_id: int, phone_id: int, now: datetime) -> tuple[Block, ...]:
     """Why the engine forbids dialling ``phone_id`` for this account now (empty when allowed)."""
     verdict = evaluate(load_facts(session, [account_id], now)[account_id], current_policy(), now, (CALL,))
     account_blocks = tuple(b for b in verdict.actions[CALL].blocks if b.rule_id != "phones")
@@ -262,6 +263,32 @@ def _check_contact(entry: ContactEntry, policy: WorkspacePolicy) -> Disposition:
     return found
 
 
+def approved_override(
+    session: Session, actor: Actor, account_id: int, phone_id: int | None, now: datetime
+) -> int | None:
+    """The id of an approved, unexpired, unused override request of ``actor`` for this call, if any."""
+    r = table_of(OverrideRequest).c
+    query = select(r.id).where(
+        r.account_id == account_id,
+        r.requested_by_id == actor.collector_id,
+        r.status == codes.REQUEST_APPROVED,
+        r.expires_at > now,
+    )
+    if phone_id is not None:
+        query = query.where(or_(r.phone_id == phone_id, r.phone_id.is_(None)))
+    found = session.execute(query.order_by(r.id).limit(1)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def mark_override_used(session: Session, request_id: int, activity_id: int) -> None:
+    """An approval is for one call: the call that used it is named, and it cannot be used again."""
+    session.execute(
+        update(table_of(OverrideRequest))
+        .where(table_of(OverrideRequest).c.id == request_id)
+        .values(status=codes.REQUEST_USED, used_activity_id=activity_id)
+    )
+
+
 def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetime) -> ActionResult:
     """Log a call or contact with its disposition, and apply the disposition's automatic next step.
 
@@ -278,14 +305,21 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
             _phone(session, target, entry.phone_id)
         placed = entry.direction == "out" and found.is_placed_call
         blocks: tuple[Block, ...] = ()
+        granted: int | None = None  # a supervisor's approval of this collector's override request
         if placed and entry.phone_id is not None:
-            blocks = _call_blocks(session, target.id, entry.phone_id, now)
-            if blocks and not override:
+            blocks = call_blocks(session, target.id, entry.phone_id, now)
+            if blocks and not can(actor, Permission.OVERRIDE_COMPLIANCE):
+                granted = approved_override(session, actor, target.id, entry.phone_id, now)
+                if granted is None and override:
+                    raise AccessDeniedError(
+                        "only a supervisor or admin may log a call the compliance rules block: "
+                        "ask for an override and wait for its approval"
+                    )
+                if granted is None:
+                    raise CallBlockedError(blocks)
+                override = override or f"approved by a supervisor (request {granted})"
+            elif blocks and not override:
                 raise CallBlockedError(blocks)
-            if blocks and actor.role not in SUPERVISORS:
-                raise AccessDeniedError(
-                    "only a supervisor or admin may log a call the compliance rules block"
-                )
         if override and not blocks:
             override = ""  # nothing was overridden: do not record an override
         is_call = found.channel in ("call", "voicemail")
@@ -329,6 +363,9 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
         if override:
             details["override"] = True
             details["rules"] = sorted({b.rule_id for b in blocks})
+        if granted is not None:
+            mark_override_used(session, granted, activity_id)
+            details["request"] = granted
         version = finish_change(
             session, actor, target, "contact.log", now, details=details, refresh=refresh, changes=changes
         )
@@ -574,8 +611,7 @@ def release_hold(
     db: Database, actor: Actor, account_id: int, version: int, reason: str, note: str, *, now: datetime
 ) -> ActionResult:
     """End a hold (a supervisor's decision: verification sent, insurance resolved, ...)."""
-    if actor.role not in SUPERVISORS:
-        raise AccessDeniedError("only a supervisor or admin may release a hold")
+    require(actor, Permission.RELEASE_HOLD, "only a supervisor or admin may release a hold")
     text = _clean_note(note)
     if text is None:
         raise EntryError([("note", "say why the hold ends")])

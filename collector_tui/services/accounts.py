@@ -19,6 +19,7 @@ from collector_tui.services.audit import Actor
 from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
+from collector_tui.services.permissions import allows_unassigned, may_view_account, require_active
 from collector_tui.services.policy import current_policy, shipped_policy_text
 from collector_tui.services.views import (
     AccountDetail,
@@ -70,10 +71,11 @@ def _age_start(first_statement: date | None, service: date | None, placed: date 
     return first_statement or service or placed
 
 
-def _may_view(actor: Actor, account: Account) -> bool:
-    if actor.role in (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN):
-        return True
-    return account.assigned_collector_id in (actor.collector_id, None)
+def _may_view(session: Session, actor: Actor, account: Account) -> bool:
+    require_active(session, actor)
+    return may_view_account(
+        actor, account.assigned_collector_id, unassigned_allowed=allows_unassigned(session)
+    )
 
 
 def _address(g: Guarantor) -> str:
@@ -90,7 +92,7 @@ def account_detail(db: Database, actor: Actor, account_id: int, *, now: datetime
     """
     with db.reading() as session:
         account = session.get(Account, account_id)
-        if account is None or not _may_view(actor, account):
+        if account is None or not _may_view(session, actor, account):
             raise NotFoundError(f"account {account_id} not found")
         detail = _detail(session, account, now)
     with db.writing() as session:

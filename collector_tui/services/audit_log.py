@@ -20,9 +20,8 @@ from sqlmodel import Session
 from collector_tui.services.audit import Actor, DetailValue
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.lookup import account_by_number
-from db import codes
+from collector_tui.services.permissions import Permission, require, require_active
 from db.models import Account, AuditEvent, Facility, table_of
 
 AUDIT_T = table_of(AuditEvent)
@@ -30,7 +29,6 @@ ACCOUNT_T = table_of(Account)
 FACILITY_T = table_of(Facility)
 
 ACCOUNT_ENTITY = "account"
-READER_ROLES = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)
 PAGE_SIZE = 100
 
 Cursor = tuple[datetime, int]  # (occurred_at, id) of the last event shown
@@ -60,11 +58,12 @@ class AuditPage:
 
 def require_audit_reader(actor: Actor) -> None:
     """Refuse anyone but a supervisor or an administrator (the effective role, as with ``--as``)."""
-    if actor.role not in READER_ROLES:
-        who = actor.acting_as or actor.login
-        raise AccessDeniedError(
-            f"only a supervisor or an administrator may read the audit log; '{who}' is a {actor.role}"
-        )
+    who = actor.acting_as or actor.login
+    require(
+        actor,
+        Permission.READ_AUDIT_LOG,
+        f"only a supervisor or an administrator may read the audit log; '{who}' is a {actor.role}",
+    )
 
 
 def audit_account_id(
@@ -73,6 +72,7 @@ def audit_account_id(
     """The id of the account to read events of, by the billing system's number (and facility)."""
     require_audit_reader(actor)  # before the lookup: a refusal must not reveal whether an account exists
     with db.reading() as session:
+        require_active(session, actor)
         account_id, _ = account_by_number(session, account_number, facility_code)
     return account_id
 
@@ -122,6 +122,7 @@ def audit_events(
         if moment is not None and moment.tzinfo is None:
             raise ValueError("audit times are aware (UTC); got a naive datetime")
     with db.reading() as session:
+        require_active(session, actor)
         found = session.execute(
             audit_statement(account_id=account_id, login=login, since=since, after=after, limit=limit + 1)
         ).all()

@@ -27,6 +27,7 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
+from collector_tui.services.permissions import Permission, require, require_active
 from db.models import (
     Account,
     AccountTransaction,
@@ -420,13 +421,19 @@ def export(
     since: datetime | None = None,
     since_last: bool = False,
 ) -> ExportResult:
-    """Write one export; the watermark moves only after the whole file is in place."""
+    """Write one export; the watermark moves only after the whole file is in place.
+
+    Supervisors and admins may export, and the nightly job's ``system`` actor (see
+    :mod:`.permissions`); a collector is refused before anything is read.
+    """
+    require(actor, Permission.EXPORT)
     kind = KINDS[kind_name]
     if fmt not in ("csv", "jsonl"):
         raise ExportError(f"unknown format {fmt!r}; use csv or jsonl")
     start = _since(db, kind.name, since, since_last)
     through = now - SETTLE
     with db.reading() as session:
+        require_active(session, actor)
         rows = _pages(session, kind, start, through)
         if out is None:
             assert stdout is not None

@@ -42,6 +42,7 @@ from collector_tui.services.compliance import (
     phone_count_estimate,
 )
 from collector_tui.services.database import Database
+from collector_tui.services.permissions import allows_unassigned, require_active, viewable_accounts_clause
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.priority import age_start
 from db import queries
@@ -506,12 +507,14 @@ def search_accounts(db: Database, actor: Actor, text: str, *, limit: int = 20) -
         query = query.where(g.last_name.startswith(last, autoescape=True))
         if first:
             query = query.where(g.first_name.startswith(first, autoescape=True))
-    if actor.role not in ("supervisor", "admin"):
-        query = query.where(
-            or_(a.assigned_collector_id == actor.collector_id, a.assigned_collector_id.is_(None))
-        )
-    query = query.order_by(a.account_number).limit(limit)
     with db.reading() as session:
+        require_active(session, actor)
+        visible = viewable_accounts_clause(
+            actor, a.assigned_collector_id, unassigned_allowed=allows_unassigned(session)
+        )
+        if visible is not None:
+            query = query.where(visible)
+        query = query.order_by(a.account_number).limit(limit)
         return [
             SearchHit(
                 row.id,

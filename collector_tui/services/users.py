@@ -1,19 +1,100 @@
-"""Users of the workstation (collectors, supervisors, admins)."""
+"""Users of the workstation (collectors, supervisors, admins), managed by admins.
+
+A deactivated user keeps their accounts: those stay assigned to them and show
+as *orphaned* (open accounts of an inactive user) until a supervisor reassigns
+them; their claims are released at once, and their next start, or next action
+in a session still open, is refused. The database always keeps an active admin.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
-from collector_tui.services.errors import ServiceError
+from collector_tui.services.database import Database
+from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.permissions import (
+    ALLOW_UNASSIGNED_KEY,
+    ROLE_SYSTEM,
+    Permission,
+    allows_unassigned,
+    can,
+    require,
+    require_active,
+)
 from db import codes
-from db.models import Collector, table_of
+from db.models import Account, Collector, OfficeSetting, table_of
 
 COLLECTOR_T = table_of(Collector)
+ACCOUNT_T = table_of(Account)
+LOGIN_LIMIT = 64
+NAME_LIMIT = 120
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    """A user as an admin sees them; ``orphaned_accounts`` is their open accounts while inactive."""
+
+    id: int
+    login: str
+    display_name: str
+    role: str
+    active: bool
+    case_limit: int | None
+    open_accounts: int
+    orphaned_accounts: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleChange:
+    login: str
+    before: str
+    after: str
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+@dataclass(frozen=True, slots=True)
+class Deactivation:
+    login: str
+    orphaned_accounts: int  # open accounts left assigned to them, for a supervisor to reassign
+    claims_released: int
+
+
+def _has_users(session: Session) -> bool:
+    return session.exec(select(Collector.id).limit(1)).first() is not None
+
+
+def _require_manager(session: Session, actor: Actor, *, adding_role: str | None = None) -> None:
+    """Admins manage users; the nightly ``system`` actor may only add the first admin of an empty database."""
+    if can(actor, Permission.MANAGE_USERS):
+        require_active(session, actor)
+        return
+    if actor.role == ROLE_SYSTEM and adding_role is not None and not _has_users(session):
+        if adding_role != codes.ROLE_ADMIN:
+            raise AccessDeniedError("this database has no users yet: add an admin first (--role admin)")
+        return
+    require(actor, Permission.MANAGE_USERS)
+
+
+def _check_user_fields(login: str, display_name: str, role: str, case_limit: int | None) -> None:
+    if role not in codes.ROLES:
+        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(codes.ROLES)}")
+    if not login or not login.isprintable() or " " in login:
+        raise ServiceError("a login is one word")
+    if len(login) > LOGIN_LIMIT:
+        raise ServiceError(f"a login is at most {LOGIN_LIMIT} characters")
+    if not display_name.strip() or len(display_name) > NAME_LIMIT:
+        raise ServiceError(f"a user's name is 1 to {NAME_LIMIT} characters")
+    if case_limit is not None and case_limit < 0:
+        raise ServiceError("a case limit is a number of accounts, 0 or more")
 
 
 def add_user(
@@ -26,17 +107,16 @@ def add_user(
     now: datetime,
     case_limit: int | None = None,
 ) -> int:
-    if role not in codes.ROLES:
-        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(codes.ROLES)}")
-    if not login or not login.isprintable() or " " in login:
-        raise ServiceError("a login is one word")
+    """Add an active user in the caller's transaction (admins; the demo build passes ``SYSTEM``)."""
+    _require_manager(session, actor, adding_role=role)
+    _check_user_fields(login, display_name, role, case_limit)
     if session.exec(select(Collector.id).where(Collector.login == login)).first() is not None:
         raise ServiceError(f"user '{login}' already exists")
     user_id = session.execute(
         insert(COLLECTOR_T)
         .values(
             login=login,
-            display_name=display_name,
+            display_name=display_name.strip(),
             role=role,
             active=True,
             case_limit=case_limit,
@@ -46,3 +126,203 @@ def add_user(
     ).scalar_one()
     audit.record(session, actor, "user.add", "collector", [user_id], at=now, details={"role": role})
     return int(user_id)
+
+
+def create_user(
+    db: Database,
+    actor: Actor,
+    *,
+    login: str,
+    display_name: str,
+    role: str,
+    now: datetime,
+    case_limit: int | None = None,
+) -> UserRow:
+    """:func:`add_user` in its own transaction; the new user as :func:`list_users` shows them."""
+    with db.writing() as session:
+        user_id = add_user(
+            session, actor, login=login, display_name=display_name, role=role, now=now, case_limit=case_limit
+        )
+        return _rows(session, user_id)[0]
+
+
+def _open_accounts(session: Session, user_id: int | None = None) -> dict[int, int]:
+    a = ACCOUNT_T.c
+    query = (
+        select(a.assigned_collector_id, func.count())
+        .where(a.status == codes.ACCOUNT_OPEN, a.assigned_collector_id.is_not(None))
+        .group_by(a.assigned_collector_id)
+    )
+    if user_id is not None:
+        query = query.where(a.assigned_collector_id == user_id)
+    return {int(owner): int(n) for owner, n in session.execute(query)}
+
+
+def _rows(session: Session, user_id: int | None = None) -> list[UserRow]:
+    query = select(Collector).order_by(Collector.login)
+    if user_id is not None:
+        query = query.where(Collector.id == user_id)
+    owned = _open_accounts(session, user_id)
+    rows = []
+    for user in session.exec(query):
+        assert user.id is not None
+        count = owned.get(user.id, 0)
+        rows.append(
+            UserRow(
+                user.id,
+                user.login,
+                user.display_name,
+                user.role,
+                user.active,
+                user.case_limit,
+                count,
+                0 if user.active else count,
+            )
+        )
+    return rows
+
+
+def list_users(db: Database, actor: Actor) -> list[UserRow]:
+    """Every user, by login, with their open accounts (orphaned for an inactive one). Admins only."""
+    with db.reading() as session:
+        _require_manager(session, actor)
+        return _rows(session)
+
+
+def _user(session: Session, login: str) -> Collector:
+    user = session.exec(select(Collector).where(Collector.login == login)).first()
+    if user is None or user.id is None:
+        raise NotFoundError(f"no user '{login}'")
+    return user
+
+
+def _keep_an_admin(session: Session, user: Collector, doing: str) -> None:
+    """Refuse to leave the database without an active admin (no one could manage users again)."""
+    if user.role != codes.ROLE_ADMIN or not user.active:
+        return
+    admins = session.execute(
+        select(func.count())
+        .select_from(COLLECTOR_T)
+        .where(COLLECTOR_T.c.role == codes.ROLE_ADMIN, COLLECTOR_T.c.active.is_(True))
+    ).scalar_one()
+    if admins <= 1:
+        raise ServiceError(
+            f"'{user.login}' is the last active administrator and cannot be {doing}; "
+            "make another user an admin first"
+        )
+
+
+def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime) -> RoleChange:
+    """Give ``login`` another role (admins); setting the role they already have changes nothing."""
+    if role not in codes.ROLES:
+        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(codes.ROLES)}")
+    with db.writing() as session:
+        _require_manager(session, actor)
+        user = _user(session, login)
+        before = user.role
+        if before == role:
+            return RoleChange(login, before, role)
+        _keep_an_admin(session, user, "demoted")
+        user.role = role
+        session.add(user)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "user.set_role",
+            "collector",
+            [user.id],
+            at=now,
+            details={"from": before, "to": role},
+        )
+    return RoleChange(login, before, role)
+
+
+def deactivate(db: Database, actor: Actor, login: str, *, now: datetime) -> Deactivation:
+    """Deactivate ``login`` (admins): no more access, claims released, accounts left orphaned."""
+    a = ACCOUNT_T.c
+    with db.writing() as session:
+        _require_manager(session, actor)
+        user = _user(session, login)
+        if not user.active:
+            raise ServiceError(f"user '{login}' is already inactive")
+        _keep_an_admin(session, user, "deactivated")
+        user.active = False
+        session.add(user)
+        session.flush()
+        claimed = a.claimed_by_id == user.id
+        released = int(
+            session.execute(select(func.count()).select_from(ACCOUNT_T).where(claimed)).scalar_one()
+        )
+        session.execute(update(ACCOUNT_T).where(claimed).values(claimed_by_id=None, claimed_at=None))
+        orphaned = _open_accounts(session, user.id).get(user.id or 0, 0)
+        audit.record(
+            session,
+            actor,
+            "user.deactivate",
+            "collector",
+            [user.id],
+            at=now,
+            details={"orphaned": orphaned, "claims_released": released},
+        )
+    return Deactivation(login, orphaned, released)
+
+
+def reactivate(db: Database, actor: Actor, login: str, *, now: datetime) -> UserRow:
+    """Let ``login`` in again (admins); accounts still assigned to them are theirs again."""
+    with db.writing() as session:
+        _require_manager(session, actor)
+        user = _user(session, login)
+        if user.active:
+            raise ServiceError(f"user '{login}' is already active")
+        user.active = True
+        session.add(user)
+        session.flush()
+        audit.record(session, actor, "user.reactivate", "collector", [user.id], at=now)
+        return _rows(session, user.id)[0]
+
+
+def orphaned_account_count(db: Database, actor: Actor) -> int:
+    """Open accounts assigned to an inactive user: work nobody does until it is reassigned."""
+    require(actor, Permission.REASSIGN)
+    a, c = ACCOUNT_T.c, COLLECTOR_T.c
+    with db.reading() as session:
+        require_active(session, actor)
+        return int(
+            session.execute(
+                select(func.count())
+                .select_from(ACCOUNT_T)
+                .join(COLLECTOR_T, c.id == a.assigned_collector_id)
+                .where(a.status == codes.ACCOUNT_OPEN, c.active.is_(False))
+            ).scalar_one()
+        )
+
+
+def office_allows_unassigned(db: Database) -> bool:
+    """May collectors open and work accounts assigned to nobody? (see :mod:`.permissions`)"""
+    with db.reading() as session:
+        return allows_unassigned(session)
+
+
+def set_allow_unassigned(db: Database, actor: Actor, allow: bool, *, now: datetime) -> bool:
+    """Let collectors work unassigned accounts, or not (admins); returns the setting before."""
+    with db.writing() as session:
+        _require_manager(session, actor)
+        before = allows_unassigned(session)
+        value = "1" if allow else "0"
+        setting = session.get(OfficeSetting, ALLOW_UNASSIGNED_KEY)
+        if setting is None:
+            session.add(OfficeSetting(key=ALLOW_UNASSIGNED_KEY, value=value))
+        else:
+            setting.value = value
+            session.add(setting)
+        audit.record(
+            session,
+            actor,
+            "office.setting",
+            "office_setting",
+            [None],
+            at=now,
+            details={"key": ALLOW_UNASSIGNED_KEY, "value": value},
+        )
+    return before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlmodel import select
 
@@ -59,3 +61,14 @@ def test_demo_database_defaults_to_the_demo_collector(demo_db: Database) -> None
     assert resolve_actor(demo_db, login="x", act_as="sreed").role == "supervisor"
     with pytest.raises(AccessDeniedError):
         resolve_actor(demo_db, login="x", act_as="nobody")
+
+
+def test_the_login_comes_from_the_user_id_not_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+
+    from collector_tui.services.identity import os_login
+
+    real = pwd.getpwuid(os.getuid()).pw_name
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "admin")
+    assert os_login() == real

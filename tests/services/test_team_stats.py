@@ -105,8 +105,7 @@ def test_the_numbers_match_a_hand_count(small_office: Database) -> None:
 
 def _as(monkeypatch: pytest.MonkeyPatch, login: str) -> None:
     """The operating-system login the CLI acts as (--as is for admins and demo databases)."""
-    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
-        monkeypatch.setenv(name, login)
+    monkeypatch.setattr("collector_tui.services.identity.os_login", lambda: login)
 
 
 def test_the_cli_json_agrees_with_the_service(

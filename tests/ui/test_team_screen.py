@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Select, Static
 
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
@@ -60,3 +60,45 @@ async def test_a_collector_has_no_team_key(demo_db: Database) -> None:
 def _active_bindings(app: CollectorApp) -> list[Binding]:
     """What the footer offers right now (a binding whose check_action says no is not there)."""
     return [a.binding for a in app.active_bindings.values() if a.enabled and a.binding.show]
+
+
+async def test_a_collector_asks_for_an_override_and_a_supervisor_approves_it(office: Database) -> None:
+    from sqlalchemy import select
+
+    from db.models import OverrideRequest, table_of
+    from screens.account_panel import AccountPanel
+    from screens.approvals import ApprovalsScreen
+    from screens.workspace_forms import ContactForm
+    from tests.services.test_account_actions import _actor, _callable
+    from tests.ui.test_workspace import _choose, _save, _type
+
+    account_id, _, _ = _callable(office, _actor(office))
+    closed = NOW.replace(hour=10)
+    app = make_app(office, login="mlopez")
+    app.clock = lambda: closed
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        app.push_screen(AccountPanel(account_id))
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, ContactForm))
+        app.screen.query_one("#phone", Select).value = str(app.screen.detail.phones[0].id)  # type: ignore[attr-defined]
+        await _choose(pilot, app, "disposition", "NA")
+        await _type(pilot, app, "override_reason", "asked for an early call")
+        await _save(pilot, app, ContactForm)
+        assert isinstance(app.screen, AccountPanel)
+    r = table_of(OverrideRequest).c
+    with office.reading() as session:
+        assert session.execute(select(r.status).where(r.account_id == account_id)).scalar_one() == "pending"
+    boss = make_app(office, login="sreed")
+    async with boss.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(boss.screen, QueueScreen) and boss.screen._loaded_once)
+        await pilot.press("t")
+        await settle(pilot, lambda: isinstance(boss.screen, TeamScreen))
+        await pilot.press("a")
+        await settle(pilot, lambda: isinstance(boss.screen, ApprovalsScreen) and bool(boss.screen.items))
+        assert "early call" in plain(boss.screen.query_one("#approval-detail", Static))
+        await pilot.press("y")
+        await settle(pilot, lambda: isinstance(boss.screen, ApprovalsScreen) and not boss.screen.items)
+    with office.reading() as session:
+        assert session.execute(select(r.status).where(r.account_id == account_id)).scalar_one() == "approved"

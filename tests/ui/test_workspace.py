@@ -336,3 +336,20 @@ async def test_the_plan_calculator_updates_as_you_type_and_enter_accepts(office:
         await settle(pilot, lambda: "Plan 12 ×" in plain(panel.query_one("#arrangements-body", Static)))
         assert "active" in plain(panel.query_one("#arrangements-body", Static))
         assert _audit(office, "plan.create", panel.account_id) == 1
+
+
+async def test_a_change_by_someone_else_reloads_the_account_and_says_what_changed(office: Database) -> None:
+    from collector_tui.services.account_actions import add_note
+    from collector_tui.services.identity import resolve_actor
+
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        panel = await _open_next(pilot, app)
+        assert panel.detail is not None
+        seen = panel.detail.version
+        add_note(office, resolve_actor(office, act_as="sreed"), panel.account_id, seen, "moved", now=NOW)
+        panel.watch_version()  # what the 15-second watch does
+        await settle(pilot, lambda: panel.detail is not None and panel.detail.version == seen + 1)
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("This account changed" in m and "1 new activity" in m for m in said), said

@@ -1,0 +1,211 @@
+"""The supervisor's approval list: plans proposed outside policy, and overrides collectors asked for.
+
+A collector whose call the compliance rules block may ask a supervisor to allow
+it, saying why (the consumer asked to be called at 21:30, say). Approved, the
+request lets that collector log one such call on that account (and number) for
+the next few hours; the call's audit event names the request. Every request
+shows who asked, why, and what it changes; every decision is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+
+from collector_tui.domain.money import format_cents
+from collector_tui.services import audit
+from collector_tui.services.account_actions import (
+    SUPERVISORS,
+    ActionResult,
+    EntryError,
+    call_blocks,
+    target_for_change,
+)
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.plans import approve_plan, decline_plan, pending_plans
+from db import codes
+from db.models import Account, Collector, Facility, OverrideRequest, Phone, table_of
+
+REQUEST_T = table_of(OverrideRequest)
+ACCOUNT_T = table_of(Account)
+COLLECTOR_T = table_of(Collector)
+FACILITY_T = table_of(Facility)
+PHONE_T = table_of(Phone)
+OVERRIDE_VALID = timedelta(hours=4)  # an approval is for the call being discussed, not for good
+KIND_PLAN = "plan"
+KIND_OVERRIDE = "override"
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    kind: str  # plan or override
+    id: int
+    account_id: int
+    facility_code: str
+    account_number: str
+    requested_by: str  # login
+    requested_at: datetime
+    why: str
+    changes: str  # what approving it changes, in words
+
+
+def request_override(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    phone_id: int | None,
+    reason: str,
+    *,
+    now: datetime,
+) -> ActionResult:
+    """Ask a supervisor to allow a call the rules block now (nothing is logged until it is approved)."""
+    reason = reason.strip()
+    if not reason:
+        raise EntryError([("override_reason", "say why the call should be allowed")])
+    if actor.collector_id is None:
+        raise AccessDeniedError("only a user of the workstation may ask for an override")
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        blocks = call_blocks(session, target.id, phone_id, now) if phone_id is not None else ()
+        if not blocks:
+            raise EntryError([("phone", "the rules allow this call now: no override is needed")])
+        rules = " ".join(sorted({b.rule_id for b in blocks}))
+        request_id = int(
+            session.execute(
+                insert(REQUEST_T).returning(REQUEST_T.c.id),
+                [
+                    {
+                        "account_id": target.id,
+                        "phone_id": phone_id,
+                        "requested_by_id": actor.collector_id,
+                        "requested_at": now,
+                        "reason": reason,
+                        "rules": rules,
+                        "status": codes.REQUEST_PENDING,
+                    }
+                ],
+            ).scalar_one()
+        )
+        audit.record(
+            session,
+            actor,
+            "override.request",
+            "account",
+            [target.id],
+            at=now,
+            details={"request": request_id},
+        )
+    return ActionResult(
+        account_id, version, f"Override requested ({rules}): a supervisor must approve it before you call"
+    )
+
+
+def _require_supervisor(actor: Actor, doing: str) -> None:
+    if actor.role not in SUPERVISORS:
+        raise AccessDeniedError(
+            f"only a supervisor or admin may {doing} (you are {actor.login}, {actor.role})"
+        )
+
+
+def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Approval]:
+    """Everything that waits for a supervisor, oldest first."""
+    _require_supervisor(actor, "see the approval list")
+    r, a, f, c, p = REQUEST_T.c, ACCOUNT_T.c, FACILITY_T.c, COLLECTOR_T.c, PHONE_T.c
+    with db.reading() as session:
+        overrides = session.execute(
+            select(
+                r.id,
+                r.account_id,
+                f.code,
+                a.account_number,
+                c.login,
+                r.requested_at,
+                r.reason,
+                r.rules,
+                p.number,
+            )
+            .join(ACCOUNT_T, a.id == r.account_id)
+            .join(FACILITY_T, f.id == a.facility_id)
+            .join(COLLECTOR_T, c.id == r.requested_by_id)
+            .outerjoin(PHONE_T, p.id == r.phone_id)
+            .where(r.status == codes.REQUEST_PENDING)
+            .order_by(r.requested_at, r.id)
+            .limit(limit)
+        ).all()
+        logins = dict(session.execute(select(c.id, c.login)).all())
+    found = [
+        Approval(
+            KIND_OVERRIDE,
+            row.id,
+            row.account_id,
+            row.code,
+            row.account_number,
+            row.login,
+            row.requested_at,
+            row.reason,
+            f"allows one call{f' to the number ending {row.number[-4:]}' if row.number else ''} "
+            f"despite: {row.rules.replace(' ', ', ')} (for {OVERRIDE_VALID.seconds // 3600} hours)",
+        )
+        for row in overrides
+    ]
+    for plan in pending_plans(db, actor, limit=limit):
+        found.append(
+            Approval(
+                KIND_PLAN,
+                plan.plan_id,
+                plan.account_id,
+                plan.facility_code,
+                plan.account_number,
+                logins.get(plan.collector_id, "-") if plan.collector_id is not None else "-",
+                plan.created_at,
+                plan.reason or "",
+                f"activates a plan of {plan.installment_count} {plan.frequency} payments of "
+                f"{format_cents(plan.installment_cents)} "
+                f"(of {format_cents(plan.principal_cents)}) outside policy",
+            )
+        )
+    return sorted(found, key=lambda item: (item.requested_at, item.kind, item.id))[:limit]
+
+
+def decide(
+    db: Database, actor: Actor, kind: str, request_id: int, *, approve: bool, note: str = "", now: datetime
+) -> str:
+    """Approve or reject one item of the list; returns what happened, in words."""
+    _require_supervisor(actor, "approve or reject")
+    if kind == KIND_PLAN:
+        if approve:
+            return approve_plan(db, actor, request_id, now=now).message
+        return decline_plan(db, actor, request_id, note, now=now).message
+    if kind != KIND_OVERRIDE:
+        raise ServiceError(f"unknown approval kind {kind!r} (plan or override)")
+    if not approve and not note.strip():
+        raise EntryError([("reason", "say why the override is rejected")])
+    r = REQUEST_T.c
+    with db.writing() as session:
+        row = session.execute(select(r.account_id, r.status).where(r.id == request_id)).first()
+        if row is None:
+            raise NotFoundError(f"override request {request_id} not found")
+        if row.status != codes.REQUEST_PENDING:
+            raise ServiceError(f"override request {request_id} is {row.status}, not waiting for a decision")
+        session.execute(
+            update(REQUEST_T)
+            .where(r.id == request_id)
+            .values(
+                status=codes.REQUEST_APPROVED if approve else codes.REQUEST_REJECTED,
+                decided_by_id=actor.collector_id,
+                decided_at=now,
+                decision_note=note.strip() or None,
+                expires_at=now + OVERRIDE_VALID if approve else None,
+            )
+        )
+        action = "override.approve" if approve else "override.reject"
+        audit.record(
+            session, actor, action, "account", [row.account_id], at=now, details={"request": request_id}
+        )
+    verb = "approved: the collector may place the call" if approve else "rejected"
+    return f"Override request {request_id} {verb}"

@@ -1,0 +1,179 @@
+"""The approval list (supervisors and admins): plans outside policy and compliance overrides collectors
+asked for, with who asked, why and what approving changes. y approves; x rejects with a reason."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from collector_tui.services.approvals import Approval, decide, list_approvals
+from screens.messages import safe_error_text
+
+if TYPE_CHECKING:
+    from screens.app import CollectorApp
+
+
+class ApprovalsLoaded(Message):
+    def __init__(self, items: list[Approval]) -> None:
+        super().__init__()
+        self.items = items
+
+
+class Decided(Message):
+    def __init__(self, said: str) -> None:
+        super().__init__()
+        self.said = said
+
+
+class RejectReason(ModalScreen[str | None]):
+    """Why the request is rejected (the collector reads it)."""
+
+    CSS_PATH = "workspace_forms.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="reject.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Static("Reject: why? (Enter to reject, Esc to cancel)", id="form-title")
+            yield Input(id="reason")
+
+    @on(Input.Submitted)
+    def _done(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ApprovalsScreen(Screen[None]):
+    CSS_PATH = "team.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "y", "approve", "Approve", id="approvals.approve", tooltip="Approve the highlighted request."
+        ),
+        Binding("x", "reject", "Reject", id="approvals.reject", tooltip="Reject it, saying why."),
+        Binding("r", "refresh", "Refresh", id="approvals.refresh"),
+        Binding("escape", "back", "Back", id="approvals.back"),
+    ]
+    HELP = """
+## Approvals
+
+Plans proposed outside the office's policy and compliance overrides collectors
+asked for, oldest first: who asked, why, and what approving changes. **y**
+approves the highlighted one; **x** rejects it with a reason the collector
+reads. An approved override lets that collector log one such call in the next
+four hours. `collector approvals list|approve|reject` does the same.
+"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[Approval] = []
+
+    @property
+    def collector_app(self) -> CollectorApp:
+        return cast("CollectorApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the approval list…", id="team-summary")
+        yield DataTable(id="approvals-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="approval-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#approvals-table", DataTable)
+        for label, width in (
+            ("Kind", 8),
+            ("Id", 5),
+            ("Account", 16),
+            ("By", 10),
+            ("Asked (UTC)", 11),
+            ("Why", 50),
+        ):
+            table.add_column(label, width=width)
+        table.focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
+    def load(self) -> None:
+        app = self.collector_app
+        self.post_message(ApprovalsLoaded(list_approvals(app.db, app.actor)))
+
+    def on_approvals_loaded(self, message: ApprovalsLoaded) -> None:
+        self.items = message.items
+        table = self.query_one("#approvals-table", DataTable)
+        table.clear()
+        for item in self.items:
+            table.add_row(
+                item.kind,
+                str(item.id),
+                f"{item.facility_code} {item.account_number}",
+                item.requested_by,
+                f"{item.requested_at:%m-%d %H:%M}",
+                item.why,
+                key=f"{item.kind}:{item.id}",
+            )
+        count = len(self.items)
+        self.query_one("#team-summary", Static).update(
+            f"{count} waiting for a decision" if count else "Nothing waits for approval."
+        )
+        self._show_detail()
+
+    def _current(self) -> Approval | None:
+        table = self.query_one("#approvals-table", DataTable)
+        if not self.items or table.cursor_row >= len(self.items):
+            return None
+        return self.items[table.cursor_row]
+
+    @on(DataTable.RowHighlighted)
+    def _show_detail(self) -> None:
+        item = self._current()
+        text = "" if item is None else f"Approving it {item.changes}.\nWhy: {item.why}"
+        self.query_one("#approval-detail", Static).update(text)
+
+    def action_approve(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.decide_one(item, True, "")
+
+    def action_reject(self) -> None:
+        item = self._current()
+        if item is None:
+            return
+
+        def reasoned(reason: str | None) -> None:
+            if reason:
+                self.decide_one(item, False, reason)
+
+        self.app.push_screen(RejectReason(), reasoned)
+
+    @work(thread=True, exclusive=True, group="decide", exit_on_error=False)
+    def decide_one(self, item: Approval, approve: bool, reason: str) -> None:
+        app = self.collector_app
+        self.post_message(
+            Decided(
+                decide(app.db, app.actor, item.kind, item.id, approve=approve, note=reason, now=app.clock())
+            )
+        )
+
+    def on_decided(self, message: Decided) -> None:
+        self.notify(message.said, timeout=4)
+        self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.notify(safe_error_text(event.worker.error, "do that"), severity="error")
