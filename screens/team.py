@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
 from collector_tui.domain.money import format_cents
+from collector_tui.services.assignments import ReassignmentResult
 from collector_tui.services.audit import Actor
 from collector_tui.services.team_stats import CollectorStats, TeamStats, team_stats
 from screens.messages import safe_error_text
@@ -83,6 +84,7 @@ class TeamScreen(Screen[None]):
         ),
         Binding("r", "refresh", "Refresh", id="team.refresh", tooltip="Count again now."),
         Binding("a", "approvals", "Approvals", id="team.approvals", tooltip="Plans and overrides to decide."),
+        Binding("m", "move", "Move accounts", id="team.move", tooltip="Reassign accounts, with a preview."),
         Binding("escape", "back", "Back", id="team.back", tooltip="Back to your queue."),
     ]
     HELP = """
@@ -94,8 +96,9 @@ promises taken and their amount, plans created), the share of this month's
 resolved promises that were kept, and money collected today and this month on
 the accounts they own. The last row is the team. Below: money collected per
 day over the last 30 days, and the open balance by age. **Enter** opens the
-highlighted collector's queue, read only; **a** the approval list; **r** counts again (it also refreshes
-every minute); **Esc** goes back. `collector stats` prints the same numbers.
+highlighted collector's queue, read only; **a** the approval list; **m** moves
+accounts (a preview first); **r** counts again (it also refreshes every
+minute); **Esc** goes back. `collector stats` prints the same numbers.
 """
 
     def __init__(self) -> None:
@@ -168,6 +171,31 @@ every minute); **Esc** goes back. `collector stats` prints the same numbers.
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_move(self) -> None:
+        """Reassign accounts; the highlighted collector is the default source."""
+        from screens.reassign import ReassignForm
+
+        table = self.query_one("#team-table", DataTable)
+        source = None
+        if table.row_count:
+            key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            source = key if key not in ("team", "(unassigned)") else None
+
+        def moved(result: ReassignmentResult | None) -> None:
+            if result is None:
+                return
+            told = (
+                f"; {len(result.claimed)} were open on someone's screen (they are told)"
+                if result.claimed
+                else ""
+            )
+            self.notify(
+                f"Moved {result.moved.accounts:,} accounts ({format_cents(result.moved.balance_cents)}){told}"
+            )
+            self.load()
+
+        self.app.push_screen(ReassignForm(source), moved)
 
     def action_approvals(self) -> None:
         from screens.approvals import ApprovalsScreen

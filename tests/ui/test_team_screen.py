@@ -102,3 +102,44 @@ async def test_a_collector_asks_for_an_override_and_a_supervisor_approves_it(off
         await settle(pilot, lambda: isinstance(boss.screen, ApprovalsScreen) and not boss.screen.items)
     with office.reading() as session:
         assert session.execute(select(r.status).where(r.account_id == account_id)).scalar_one() == "approved"
+
+
+async def test_a_supervisor_previews_and_confirms_a_bulk_move_and_the_team_numbers_change(
+    office: Database,
+) -> None:
+    from textual.widgets import Input
+
+    from screens.reassign import ReassignForm
+
+    app = make_app(office, login="sreed")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        await pilot.press("t")
+        await settle(pilot, lambda: isinstance(app.screen, TeamScreen) and app.screen.stats is not None)
+        team = app.screen
+        assert isinstance(team, TeamScreen) and team.stats is not None
+        before = {r.login: r.accounts for r in team.stats.rows}
+        assert before["kbrown"] > 0
+        await pilot.press("m")
+        await settle(pilot, lambda: isinstance(app.screen, ReassignForm))
+        form = app.screen
+        form.query_one("#to", Input).value = "jchen"
+        form.query_one("#from", Input).value = "kbrown"
+        form.query_one("#to", Input).focus()
+        await pilot.press("ctrl+s")  # nothing moves before a preview
+        await pilot.pause()
+        assert "preview first" in plain(form.query_one("#form-problems", Static))
+        await pilot.press("enter")  # preview
+        await settle(pilot, lambda: isinstance(form, ReassignForm) and form.preview is not None)
+        shown = plain(form.query_one("#schedule", Static))
+        assert f"{before['kbrown']:,} move" in shown and "kbrown" in shown and "jchen" in shown
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, TeamScreen))
+        await settle(
+            pilot,
+            lambda: team.stats is not None and {r.login: r.accounts for r in team.stats.rows}["kbrown"] == 0,
+        )
+        after = {r.login: r.accounts for r in team.stats.rows}
+        assert after["jchen"] == before["jchen"] + before["kbrown"]
+        table = team.query_one("#team-table", DataTable)
+        assert table.get_row("kbrown")[1] == "0"
