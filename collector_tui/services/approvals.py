@@ -17,7 +17,6 @@ from sqlalchemy import insert, select, update
 from collector_tui.domain.money import format_cents
 from collector_tui.services import audit
 from collector_tui.services.account_actions import (
-    SUPERVISORS,
     ActionResult,
     EntryError,
     call_blocks,
@@ -26,6 +25,7 @@ from collector_tui.services.account_actions import (
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.permissions import Permission, require
 from collector_tui.services.plans import approve_plan, decline_plan, pending_plans
 from db import codes
 from db.models import Account, Collector, Facility, OverrideRequest, Phone, table_of
@@ -106,10 +106,8 @@ def request_override(
 
 
 def _require_supervisor(actor: Actor, doing: str) -> None:
-    if actor.role not in SUPERVISORS:
-        raise AccessDeniedError(
-            f"only a supervisor or admin may {doing} (you are {actor.login}, {actor.role})"
-        )
+    who = f"you are {actor.login}, {actor.role}"
+    require(actor, Permission.APPROVE, f"only a supervisor or admin may {doing} ({who})")
 
 
 def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Approval]:

@@ -42,7 +42,12 @@ from collector_tui.services.compliance import (
     phone_count_estimate,
 )
 from collector_tui.services.database import Database
-from collector_tui.services.permissions import allows_unassigned, require_active, viewable_accounts_clause
+from collector_tui.services.permissions import (
+    allows_unassigned,
+    may_work_account,
+    require_active,
+    viewable_accounts_clause,
+)
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.priority import age_start
 from db import queries
@@ -442,11 +447,18 @@ def _claim(session: Session, actor: Actor, account_id: int, now: datetime) -> No
 
 
 def claim(db: Database, actor: Actor, account_id: int, now: datetime) -> bool:
-    """Mark ``account_id`` in progress for ``actor`` (opening it); False if another session holds it."""
+    """Mark ``account_id`` in progress for ``actor`` (opening it); False if another session holds it,
+    or if the actor may not work it (a collector cannot hold someone else's account out of ``n``)."""
     a = ACCOUNT_T.c
     with db.writing() as session:
-        holder = session.execute(select(a.claimed_by_id, a.claimed_at).where(a.id == account_id)).first()
+        holder = session.execute(
+            select(a.claimed_by_id, a.claimed_at, a.assigned_collector_id).where(a.id == account_id)
+        ).first()
         if holder is None:
+            return False
+        if not may_work_account(
+            actor, holder.assigned_collector_id, unassigned_allowed=allows_unassigned(session)
+        ):
             return False
         if holder.claimed_by_id not in (None, actor.collector_id) and holder.claimed_at >= now - CLAIM_TTL:
             return False

@@ -30,7 +30,8 @@ from sqlalchemy.orm import aliased
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, NotFoundError
+from collector_tui.services.errors import NotFoundError
+from collector_tui.services.permissions import Permission, require
 from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.queue import SECTION_CALL, section_totals
 from db import codes
@@ -43,7 +44,6 @@ COLLECTOR_T = table_of(Collector)
 PLAN_T = table_of(PaymentPlan)
 PROMISE_T = table_of(Promise)
 TX_T = table_of(AccountTransaction)
-SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)
 CHART_DAYS = 30
 OWNER_NUMBERS = ("accounts", "balance_cents", "collected_cents", "collected_month_cents")
 SUMMED = (
@@ -106,10 +106,11 @@ def _day_start(day: date) -> datetime:
 
 
 def _require_supervisor(actor: Actor) -> None:
-    if actor.role not in SUPERVISORS:
-        raise AccessDeniedError(
-            f"team results are for supervisors and admins (you are {actor.login}, {actor.role})"
-        )
+    require(
+        actor,
+        Permission.VIEW_TEAM,
+        f"team results are for supervisors and admins (you are {actor.login}, {actor.role})",
+    )
 
 
 def _collected(since: datetime, until: datetime, *, by: Any) -> Any:

@@ -143,8 +143,8 @@ def test_two_sessions_never_claim_the_same_account(demo_path: Path, tmp_path: Pa
         first = claim_next(one, actor, NOW)
         second = claim_next(two, actor, NOW)
         assert first is not None and second is not None and first != second
-        # Another collector's session cannot take over a live claim; an expired one is free.
-        other = Actor("jchen", actor.collector_id + 1 if actor.collector_id else 2, "collector")
+        # Another session cannot take over a live claim; an expired one is free.
+        other = _actor(one, "sreed")  # another session that may open it: a supervisor
         assert not claim(one, other, first, NOW)
         assert claim(one, other, first, NOW + CLAIM_TTL + timedelta(seconds=1))
         # Leaving an account frees it for the next `n`.
@@ -153,3 +153,16 @@ def test_two_sessions_never_claim_the_same_account(demo_path: Path, tmp_path: Pa
     finally:
         one.close()
         two.close()
+
+
+def test_a_collector_cannot_claim_another_collectors_account(demo_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "claims.db"
+    shutil.copyfile(demo_path, copy)
+    db = open_database(f"sqlite:///{copy}")
+    try:
+        mine, other = _actor(db), _actor(db, "jchen")
+        theirs = _all(db, other, SECTION_CALL)[0].id
+        assert not claim(db, mine, theirs, NOW)
+        assert claim(db, _actor(db, "sreed"), theirs, NOW)  # a supervisor may open anyone's
+    finally:
+        db.close()
