@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
+from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import fail, say
-from collector_tui.cli.plan_review_command import session_for
 
 SCHEMA = "collector.approvals/1"
 KINDS = ("plan", "override")
@@ -29,7 +29,7 @@ def list_(
     """What waits for a decision, oldest first: who asked, why, what it changes. Exit 0, or 1 refused."""
     from collector_tui.services.approvals import list_approvals
 
-    with session_for(ctx) as (db, me):
+    with acting_session(ctx) as (db, me):
         items = list_approvals(db, me)
     if as_json:
         rows = [
@@ -59,7 +59,7 @@ def _decide(ctx: typer.Context, kind: str, request_id: int, *, approve: bool, re
 
     if kind not in KINDS:
         fail(f"kind must be plan or override, not {kind!r}")
-    with session_for(ctx) as (db, me):
+    with acting_session(ctx) as (db, me):
         said = decide(db, me, kind, request_id, approve=approve, note=reason, now=datetime.now(UTC))
     say(said)
 

@@ -14,9 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from collector_tui.cli.export_command import parse_since
-from collector_tui.cli.options import database_setting, global_act_as
+from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
 
 SCHEMA = "collector.audit/1"
 
@@ -69,24 +68,13 @@ def audit(
     """Show who opened or changed what, and when, newest first (supervisors and admins).
     Exit 0 shown, 1 error, refused or no such account."""
     from collector_tui.services.audit_log import audit_account_id, audit_events
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor
 
     if facility and not account:
         fail("--facility goes with --account")
     moment = parse_since(since) if since else None
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
-        me = resolve_actor(db, act_as=global_act_as(ctx))
+    with acting_session(ctx) as (db, me):
         account_id = audit_account_id(db, me, account, facility) if account else None
         page = audit_events(db, me, account_id=account_id, login=user, since=moment, limit=limit)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
     document = audit_document(page.entries, more=page.next_cursor is not None)
     if as_json:
         say(json.dumps(document, indent=2))

@@ -8,39 +8,19 @@ plain-language agreement to a file for mailing.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from collector_tui.cli.options import database_setting, global_act_as
-from collector_tui.cli.output import fail, say
+from collector_tui.cli.options import acting_session
+from collector_tui.cli.output import say
 from collector_tui.cli.plan_command import app
-from collector_tui.services.errors import ServiceError
 
 PENDING_SCHEMA = "collector.plans_pending/1"
 __all__ = ["agreement", "app", "approve", "decline", "pending"]
-
-
-@contextmanager
-def session_for(ctx: typer.Context) -> Iterator[tuple[Any, Any]]:
-    """The database and the acting user; a service's refusal becomes one line and its exit code."""
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor
-
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
-        yield db, resolve_actor(db, act_as=global_act_as(ctx))
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
 
 
 def _now() -> datetime:
@@ -56,7 +36,7 @@ def pending(
     from collector_tui.domain.money import format_cents
     from collector_tui.services.plans import pending_plans
 
-    with session_for(ctx) as (db, me):
+    with acting_session(ctx) as (db, me):
         plans = pending_plans(db, me)
     rows = [
         {
@@ -87,7 +67,7 @@ def pending(
 
 
 def _decide(ctx: typer.Context, act: Callable[[Any, Any], Any]) -> None:
-    with session_for(ctx) as (db, me):
+    with acting_session(ctx) as (db, me):
         result = act(db, me)
     say(result.message)
 
@@ -121,6 +101,6 @@ def agreement(
     """Write a plan's plain-language agreement to a file for mailing. Exit 0, or 1 refused."""
     from collector_tui.services.plans import export_agreement
 
-    with session_for(ctx) as (db, me):
+    with acting_session(ctx) as (db, me):
         written = export_agreement(db, me, plan_id, out, now=_now())
     say(f"wrote {written}")

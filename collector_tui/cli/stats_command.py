@@ -10,9 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from collector_tui.cli.export_command import parse_since
-from collector_tui.cli.options import database_setting, global_act_as
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.options import acting_session
+from collector_tui.cli.output import say
 
 SCHEMA = "collector.stats/1"
 COLUMNS = (
@@ -68,22 +67,11 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """Team results: per collector and for the team (supervisors and admins). Exit 0, or 1 refused."""
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor
     from collector_tui.services.team_stats import team_stats
 
     start = parse_since(since) if since else None
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
-        me = resolve_actor(db, act_as=global_act_as(ctx))
+    with acting_session(ctx) as (db, me):
         found = team_stats(db, me, now=datetime.now(UTC), since=start, login=user)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
     document = stats_document(found)
     if as_json:
         say(json.dumps(document, indent=2))

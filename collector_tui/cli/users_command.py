@@ -9,17 +9,15 @@ account that owns it), recorded under that login.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
-from collector_tui.cli.options import database_setting, global_act_as
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.options import acting_session
+from collector_tui.cli.output import say
 
 SCHEMA = "collector.users/1"
 
@@ -40,37 +38,12 @@ class Switch(StrEnum):
     off = "off"
 
 
-@contextmanager
-def _session(ctx: typer.Context, *, operator: bool = False) -> Iterator[tuple[Any, Any]]:
-    """The database and the acting user; a refusal becomes one line and its exit code.
-
-    ``operator``: a login that is no user of the database acts as ``system`` (the first admin).
-    """
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor, resolve_operator
-
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
-        if operator:
-            me = resolve_operator(db, purpose="users", act_as=global_act_as(ctx))
-        else:
-            me = resolve_actor(db, act_as=global_act_as(ctx))
-        yield db, me
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
 def _run(ctx: typer.Context, act: Callable[[Any, Any], Any], *, operator: bool = False) -> Any:
-    with _session(ctx, operator=operator) as (db, me):
+    with acting_session(ctx, operator=operator) as (db, me):
         return act(db, me)
 
 
