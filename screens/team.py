@@ -74,6 +74,8 @@ class TeamScreen(Screen[None]):
     """Team results; Enter opens a collector's queue read only; r refreshes; Esc goes back."""
 
     CSS_PATH = "team.tcss"
+    # A short terminal (80x24) keeps the table; the charts come back with g.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 - declared so by Textual
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "enter",
@@ -85,6 +87,7 @@ class TeamScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="team.refresh", tooltip="Count again now."),
         Binding("a", "approvals", "Approvals", id="team.approvals", tooltip="Plans and overrides to decide."),
         Binding("m", "move", "Move accounts", id="team.move", tooltip="Reassign accounts, with a preview."),
+        Binding("g", "charts", "Charts", id="team.charts", tooltip="Show or hide the charts."),
         Binding("escape", "back", "Back", id="team.back", tooltip="Back to your queue."),
     ]
     HELP = """
@@ -168,6 +171,9 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_charts(self) -> None:
+        self.toggle_class("-charts-toggled")
 
     def action_back(self) -> None:
         self.app.pop_screen()
