@@ -35,13 +35,27 @@ def _rows(path: Path) -> dict[str, int]:
         }
 
 
+class _StageClock:
+    """Wall seconds per build stage (time since the previous progress report goes to the reporting stage)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str, _done: int, _total: int) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self._last
+        self._last = now
+
+
 def main() -> None:
     runs = []
     with tempfile.TemporaryDirectory() as folder:
         for accounts in SIZES:
             path = Path(folder) / f"demo-{accounts}.db"
             started = time.perf_counter()
-            build_demo_database(path, accounts=accounts, seed=42)
+            clock = _StageClock()
+            build_demo_database(path, accounts=accounts, seed=42, progress=clock)
             seconds = time.perf_counter() - started
             rows = _rows(path)
             runs.append(
@@ -49,6 +63,7 @@ def main() -> None:
                     "accounts": accounts,
                     "seconds": round(seconds, 2),
                     "accounts_per_second": round(accounts / seconds),
+                    "stage_seconds": {stage: round(s, 2) for stage, s in clock.seconds.items()},
                     "rows_written": sum(rows.values()),
                     "rows": rows,
                     "database_mb": round(path.stat().st_size / 1e6, 1),
@@ -56,4 +71,6 @@ def main() -> None:
                 }
             )
             print(f"demo {accounts:>9,} accounts: {seconds:6.1f} s")
+            for stage, stage_seconds in clock.seconds.items():
+                print(f"    {stage:<36} {stage_seconds:6.1f} s")
     record("demo_build", {"runs": runs})

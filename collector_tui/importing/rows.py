@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 from collections.abc import Hashable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
@@ -196,12 +199,19 @@ def parsed_rows(
     )
     worker.start()
     writer.close()
+    # A pipe holds less than one chunk: read it from a thread into a bounded
+    # queue, so the worker keeps parsing while this process is inside a
+    # transaction (else the two would mostly take turns). Unpickling stays here.
+    inbox: queue.Queue[bytes | None] = queue.Queue(maxsize=max(2, options.batch_size // CHUNK_ROWS + 2))
+    stop = threading.Event()
+    pump = threading.Thread(target=_pump, args=(reader, inbox, stop), daemon=True)
+    pump.start()
     try:
         while True:
-            try:
-                item = reader.recv()
-            except EOFError:
-                raise RuntimeError("the parsing worker stopped unexpectedly") from None
+            data = inbox.get()
+            if data is None:
+                raise RuntimeError("the parsing worker stopped unexpectedly")
+            item = ForkingPickler.loads(data)  # what Connection.recv does
             if item is None:
                 return
             if isinstance(item, tuple) and item and item[0] == "error":
@@ -211,11 +221,33 @@ def parsed_rows(
                 raise RuntimeError(f"the parsing worker stopped ({name})")
             yield from item
     finally:
-        reader.close()
+        stop.set()  # the pump stops after the message it is reading, or at EOF
+        pump.join(timeout=5)
+        if pump.is_alive():
+            worker.terminate()  # a stuck worker: its end of the pipe closes, so the pump's read ends
+            pump.join(timeout=5)
+        reader.close()  # a worker still sending gets a broken pipe and exits
         worker.join(timeout=5)
         if worker.is_alive():
             worker.terminate()
             worker.join(timeout=5)
+
+
+def _pump(reader: Any, inbox: queue.Queue[bytes | None], stop: threading.Event) -> None:
+    """Move the worker's messages from the pipe into ``inbox`` until EOF or ``stop`` (None: EOF)."""
+    while not stop.is_set():
+        try:
+            data: bytes | None = reader.recv_bytes()
+        except (EOFError, OSError):
+            data = None
+        while not stop.is_set():
+            try:
+                inbox.put(data, timeout=0.1)
+                break
+            except queue.Full:
+                continue
+        if data is None:
+            return
 
 
 def _parse_in_worker(
