@@ -141,6 +141,7 @@ class AccountPanel(Screen[None]):
     # A disposition's next step that opens another form straight after it is logged.
     NEXT_FORMS: ClassVar[dict[str, str]] = {
         "promise": "promise",
+        "plan": "plan",
         "callback": "callback",
         "payment": "payment",
     }

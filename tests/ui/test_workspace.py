@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
@@ -353,3 +354,15 @@ async def test_a_change_by_someone_else_reloads_the_account_and_says_what_change
         await pilot.pause()
         said = [n.message for n in app._notifications]
         assert any("This account changed" in m and "1 new activity" in m for m in said), said
+
+
+@pytest.mark.parametrize(("code", "form_name"), [("RPC_PTP", "PromiseForm"), ("RPC_PLAN", "PlanCalculator")])
+async def test_a_disposition_opens_its_next_step(office: Database, code: str, form_name: str) -> None:
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_next(pilot, app)
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, ContactForm))
+        await _choose(pilot, app, "disposition", code)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: type(app.screen).__name__ == form_name)
