@@ -9,6 +9,7 @@ preview and changes nothing. ``--json`` prints the documented shape ``collector.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -218,11 +219,9 @@ def _confirmed(preview: Any, yes: bool) -> bool:
     if yes:
         return True
     question = f"Move {preview.moving.accounts:,} accounts ({format_cents(preview.moving.balance_cents)})?"
-    try:
+    with suppress(click.exceptions.Abort):  # no terminal, or Ctrl+C at the prompt: not confirmed
         if typer.confirm(question, default=False, err=True):
             return True
-    except click.exceptions.Abort:
-        pass
     fail("not confirmed: nothing was moved (--yes applies without asking)")
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Block, evaluate
 from collector_tui.domain.dispositions import Disposition
+from collector_tui.domain.money import format_cents
 from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.domain.workspace_policy import WorkspacePolicy, looks_like_card_number, promise_problems
@@ -207,11 +208,19 @@ def finish_change(
     action: str,
     now: datetime,
     *,
+    line: tuple[str, str] | None = None,
+    phone_id: int | None = None,
     details: dict[str, audit.DetailValue] | None = None,
     refresh: list[int] | None = None,
     changes: dict[str, Any] | None = None,
 ) -> int:
-    """Bump the version (with ``changes``), audit, refresh the queue's view; returns the new version."""
+    """The end of every workspace change: its timeline ``line`` (code, note), if any, the version bump
+    (with ``changes``), an audit event naming the line, and a refresh of the queue's view of the
+    ``refresh`` accounts (default: this one). Returns the new version."""
+    details = dict(details or {})
+    if line is not None:
+        code, note = line
+        details["activity"] = timeline_line(session, actor, target.id, now, code, note, phone_id=phone_id)
     a = ACCOUNT_T.c
     version = target.version + 1
     session.execute(
@@ -388,8 +397,7 @@ def add_note(
         raise EntryError([("note", "is empty")])
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
-        activity_id = timeline_line(session, actor, target.id, now, "NOTE", note)
-        version = finish_change(session, actor, target, "note.add", now, details={"activity": activity_id})
+        version = finish_change(session, actor, target, "note.add", now, line=("NOTE", note))
     return ActionResult(account_id, version, "Note saved")
 
 
@@ -415,16 +423,13 @@ def set_callback(
                     )
                 ]
             )
-        activity_id = timeline_line(
-            session, actor, target.id, now, "CALLBACK", f"Callback set for {local:%Y-%m-%d %H:%M %Z}"
-        )
         version = finish_change(
             session,
             actor,
             target,
             "callback.set",
             now,
-            details={"activity": activity_id},
+            line=("CALLBACK", f"Callback set for {local:%Y-%m-%d %H:%M %Z}"),
             changes={"next_action_at": at},
         )
     return ActionResult(account_id, version, f"Callback set for {local:%a %b %d %H:%M %Z} (debtor's time)")
@@ -461,15 +466,15 @@ def take_promise(
         promise_id = add_promise(
             session, actor, account_id=target.id, amount_cents=amount_cents, due_date=due, now=now
         )
-        timeline_line(
+        version = finish_change(
             session,
             actor,
-            target.id,
+            target,
+            "promise.take",
             now,
-            "PROMISE",
-            f"Promise of {amount_cents / 100:,.2f} due {due:%Y-%m-%d}",
+            line=("PROMISE", f"Promise of {format_cents(amount_cents)} due {due:%Y-%m-%d}"),
+            details={"promise": promise_id},
         )
-        version = finish_change(session, actor, target, "promise.take", now, details={"promise": promise_id})
     return ActionResult(account_id, version, f"Promise recorded: due {due:%Y-%m-%d}")
 
 
@@ -520,21 +525,14 @@ def take_payment(
         result = apply_transactions(session, [record], actor=actor, now=now, source="tui")
         if result.rejected or result.inserted != 1:
             raise ServiceError(f"account {account_id}: the payment could not be recorded")
-        activity_id = timeline_line(
-            session,
-            actor,
-            target.id,
-            now,
-            "PAYMENT",
-            f"Payment of {amount_cents / 100:,.2f} by {method}, ref {reference}",
-        )
         version = finish_change(
             session,
             actor,
             bumped(target),  # apply_transactions moved the balance and bumped the version once
             "payment.take",
             now,
-            details={"activity": activity_id, "amount_cents": amount_cents, "method": method},
+            line=("PAYMENT", f"Payment of {format_cents(amount_cents)} by {method}, ref {reference}"),
+            details={"amount_cents": amount_cents, "method": method},
         )
     return ActionResult(account_id, version, f"Payment recorded ({method})")
 
@@ -594,14 +592,14 @@ def place_hold(
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
         refresh = _place_hold(session, actor, target, reason, now)
-        activity_id = timeline_line(session, actor, target.id, now, "HOLD", f"Hold placed: {reason}. {text}")
         version = finish_change(
             session,
             actor,
             target,
             "hold.place",
             now,
-            details={"activity": activity_id, "reason": reason},
+            line=("HOLD", f"Hold placed: {reason}. {text}"),
+            details={"reason": reason},
             refresh=refresh,
         )
     return ActionResult(account_id, version, f"Hold placed: {reason.replace('_', ' ')}")
@@ -629,16 +627,14 @@ def release_hold(
                 update(GUARANTOR_T).where(GUARANTOR_T.c.id == target.guarantor_id).values({flag: False})
             )
             refresh = _household(session, target.guarantor_id)
-        activity_id = timeline_line(
-            session, actor, target.id, now, "HOLD", f"Hold released: {reason}. {text}"
-        )
         version = finish_change(
             session,
             actor,
             target,
             "hold.release",
             now,
-            details={"activity": activity_id, "reason": reason},
+            line=("HOLD", f"Hold released: {reason}. {text}"),
+            details={"reason": reason},
             refresh=refresh,
         )
     return ActionResult(account_id, version, f"Hold released: {reason.replace('_', ' ')}")
@@ -667,22 +663,15 @@ def change_phone(
         else:
             _set_phone(session, phone_id, status=change)
         last4 = phone.number[-4:]
-        activity_id = timeline_line(
-            session,
-            actor,
-            target.id,
-            now,
-            "PHONE",
-            f"Number ending {last4}: {change.replace('_', ' ')}",
-            phone_id=phone_id,
-        )
         version = finish_change(
             session,
             actor,
             target,
             "phone.change",
             now,
-            details={"activity": activity_id, "phone": phone_id, "change": change},
+            line=("PHONE", f"Number ending {last4}: {change.replace('_', ' ')}"),
+            phone_id=phone_id,
+            details={"phone": phone_id, "change": change},
             refresh=_household(session, target.guarantor_id),
         )
     return ActionResult(account_id, version, f"Number ending {last4}: {change.replace('_', ' ')}")
@@ -736,22 +725,15 @@ def add_phone(
                 ],
             ).scalar_one()
         )
-        activity_id = timeline_line(
-            session,
-            actor,
-            target.id,
-            now,
-            "PHONE",
-            f"Number ending {parsed.number[-4:]} added ({phone_type})",
-            phone_id=phone_id,
-        )
         version = finish_change(
             session,
             actor,
             target,
             "phone.add",
             now,
-            details={"activity": activity_id, "phone": phone_id},
+            line=("PHONE", f"Number ending {parsed.number[-4:]} added ({phone_type})"),
+            phone_id=phone_id,
+            details={"phone": phone_id},
             refresh=_household(session, target.guarantor_id),
         )
     return ActionResult(account_id, version, f"Number ending {parsed.number[-4:]} added")

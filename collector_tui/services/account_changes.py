@@ -7,13 +7,15 @@ four digits), so the message is safe on screen; it is not meant for logs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from collector_tui.domain.money import format_cents
 from collector_tui.services.views import AccountDetail, ActivityView, PhoneView, PlanView, PromiseView
 
 CHANGED_PREFIX = "Changed since you opened it"
+Item = TypeVar("Item", PromiseView, PlanView)
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
@@ -60,19 +62,30 @@ def _promise(p: PromiseView) -> str:
     return f"promise {format_cents(p.amount_cents)} due {p.due_date.isoformat()}"
 
 
-def _promise_changes(old: Iterable[PromiseView], new: Iterable[PromiseView]) -> list[str]:
-    before = {p.id: p for p in old}
-    after = {p.id: p for p in new}
-    changes = [f"new {_promise(p)} ({p.status})" for i, p in after.items() if i not in before]
-    changes += [f"{_promise(p)} removed" for i, p in before.items() if i not in after]
-    for promise_id, was in before.items():
-        now = after.get(promise_id)
-        if now is None or now == was:
-            continue
-        if (now.amount_cents, now.due_date) != (was.amount_cents, was.due_date):
-            changes.append(f"{_promise(was)} changed to {format_cents(now.amount_cents)} due {now.due_date}")
-        if now.status != was.status:
-            changes.append(f"{_promise(now)} now {now.status}")
+def _keyed_changes(
+    old: Iterable[Item],
+    new: Iterable[Item],
+    label: Callable[[Item], str],
+    compare: Callable[[Item, Item], list[str]],
+) -> list[str]:
+    """Rows (promises, plans) matched by id: the new ones, the removed ones, and what changed in the rest."""
+    before = {item.id: item for item in old}
+    after = {item.id: item for item in new}
+    changes = [f"new {label(item)} ({item.status})" for key, item in after.items() if key not in before]
+    changes += [f"{label(item)} removed" for key, item in before.items() if key not in after]
+    for key, was in before.items():
+        now = after.get(key)
+        if now is not None and now != was:
+            changes += compare(was, now)
+    return changes
+
+
+def _promise_differences(was: PromiseView, now: PromiseView) -> list[str]:
+    changes = []
+    if (now.amount_cents, now.due_date) != (was.amount_cents, was.due_date):
+        changes.append(f"{_promise(was)} changed to {format_cents(now.amount_cents)} due {now.due_date}")
+    if now.status != was.status:
+        changes.append(f"{_promise(now)} now {now.status}")
     return changes
 
 
@@ -80,29 +93,24 @@ def _plan(p: PlanView) -> str:
     return f"plan {p.installment_count} × {format_cents(p.installment_cents)} {p.frequency}"
 
 
-def _plan_changes(old: Iterable[PlanView], new: Iterable[PlanView]) -> list[str]:
-    before = {p.id: p for p in old}
-    after = {p.id: p for p in new}
-    changes = [f"new {_plan(p)} ({p.status})" for i, p in after.items() if i not in before]
-    changes += [f"{_plan(p)} removed" for i, p in before.items() if i not in after]
-    for plan_id, was in before.items():
-        now = after.get(plan_id)
-        if now is None or now == was:
-            continue
-        if now.status != was.status:
-            changes.append(f"{_plan(now)} now {now.status}")
-        if now.paid_installments != was.paid_installments:
-            changes.append(
-                f"{_plan(now)}: {was.paid_installments} -> {now.paid_installments} installments paid"
-            )
-        if (now.installment_count, now.installment_cents, now.frequency, now.first_due_date) != (
-            was.installment_count,
-            was.installment_cents,
-            was.frequency,
-            was.first_due_date,
-        ):
-            changes.append(f"{_plan(was)} changed to {_plan(now)}")
+def _plan_differences(was: PlanView, now: PlanView) -> list[str]:
+    changes = []
+    if now.status != was.status:
+        changes.append(f"{_plan(now)} now {now.status}")
+    if now.paid_installments != was.paid_installments:
+        changes.append(f"{_plan(now)}: {was.paid_installments} -> {now.paid_installments} installments paid")
+    terms = ("installment_count", "installment_cents", "frequency", "first_due_date")
+    if any(getattr(now, name) != getattr(was, name) for name in terms):
+        changes.append(f"{_plan(was)} changed to {_plan(now)}")
     return changes
+
+
+def _promise_changes(old: Iterable[PromiseView], new: Iterable[PromiseView]) -> list[str]:
+    return _keyed_changes(old, new, _promise, _promise_differences)
+
+
+def _plan_changes(old: Iterable[PlanView], new: Iterable[PlanView]) -> list[str]:
+    return _keyed_changes(old, new, _plan, _plan_differences)
 
 
 def _activity_changes(old: Iterable[ActivityView], new: Iterable[ActivityView]) -> list[str]:

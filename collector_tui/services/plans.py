@@ -30,9 +30,7 @@ from collector_tui.services.account_actions import (
     Target,
     finish_change,
     target_for_change,
-    timeline_line,
 )
-from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.database import Database
@@ -211,16 +209,15 @@ def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: dateti
                 + "; ".join(v.message for v in found.verdict.violations)
                 + f". Reason: {reason}"
             )
-        activity_id = timeline_line(session, actor, target.id, now, "PLAN", note)
         version = finish_change(
             session,
             actor,
             target,
             "plan.create" if status == codes.PLAN_ACTIVE else "plan.propose",
             now,
+            line=("PLAN", note),
             details={
                 "plan": plan_id,
-                "activity": activity_id,
                 "installments": schedule.count,
                 "rules": [v.rule_id for v in found.verdict.violations],
             },
@@ -310,11 +307,14 @@ def approve_plan(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> 
             .values(status=codes.PLAN_ACTIVE, approved_by_id=actor.collector_id, approved_at=now)
         )
         _activate(session, account_id, first_due, now)
-        activity_id = timeline_line(
-            session, actor, account_id, now, "PLAN", f"Payment plan {plan_id} approved"
-        )
         new_version = finish_change(
-            session, actor, target, "plan.approve", now, details={"plan": plan_id, "activity": activity_id}
+            session,
+            actor,
+            target,
+            "plan.approve",
+            now,
+            line=("PLAN", f"Payment plan {plan_id} approved"),
+            details={"plan": plan_id},
         )
     return ActionResult(account_id, new_version, f"Plan {plan_id} approved and active")
 
@@ -328,13 +328,15 @@ def decline_plan(db: Database, actor: Actor, plan_id: int, reason: str, *, now: 
         account_id, _, version = _proposed(session, plan_id)
         target = target_for_change(session, actor, account_id, version)
         session.execute(update(PLAN_T).where(PLAN_T.c.id == plan_id).values(status=codes.PLAN_CANCELLED))
-        activity_id = timeline_line(
-            session, actor, account_id, now, "PLAN", f"Payment plan {plan_id} declined: {reason.strip()}"
-        )
         new_version = finish_change(
-            session, actor, target, "plan.decline", now, details={"plan": plan_id, "activity": activity_id}
+            session,
+            actor,
+            target,
+            "plan.decline",
+            now,
+            line=("PLAN", f"Payment plan {plan_id} declined: {reason.strip()}"),
+            details={"plan": plan_id},
         )
-        refresh_accounts(session, [account_id], now)
     return ActionResult(account_id, new_version, f"Plan {plan_id} declined")
 
 
