@@ -27,6 +27,7 @@ from collector_tui.importing.runner import STATUS_COMPLETED, run_import
 from collector_tui.services import identity
 from collector_tui.services.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
 from collector_tui.services.audit import SYSTEM, Actor
+from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.lookup import account_refs, collector_ids_by_login
@@ -108,13 +109,14 @@ def build_demo_database(
     db = open_database(url, require_head=False, bulk=True)
     try:
         migrate.upgrade(db.engine)
-        load_demo_office(
-            db,
-            DemoOffice(accounts=accounts, seed=seed, as_of=now.date()),
-            now=now,
-            folder=path.parent,
-            progress=progress,
-        )
+        with rare_collections():
+            load_demo_office(
+                db,
+                DemoOffice(accounts=accounts, seed=seed, as_of=now.date()),
+                now=now,
+                folder=path.parent,
+                progress=progress,
+            )
         with db.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -13,6 +13,13 @@ from collector_tui.domain import contact_log, money_events, placement
 from collector_tui.domain.fields import FieldError, RowFormat
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import Actor
+from collector_tui.services.placement_values import (
+    NEW_FACILITY,
+    FacilityRules,
+    PlacementValues,
+    facility_rules_by_code,
+    placement_values,
+)
 from collector_tui.services.placements import apply_placements
 from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.transactions import apply_transactions
@@ -34,6 +41,14 @@ class Applied:
 
 @dataclass(frozen=True)
 class ImportKind:
+    """A nightly file: its columns, how a row parses, and how the parsed items are applied.
+
+    ``prepare`` (with what ``context`` reads before parsing starts) turns a
+    parsed record into the item ``record_key`` and ``apply`` take; it runs
+    beside the parsing, in the worker when there is one, so pure work done
+    there is work the writing process is spared.
+    """
+
     name: str
     columns: tuple[str, ...]
     required: tuple[str, ...]
@@ -42,16 +57,36 @@ class ImportKind:
     parse: Callable[[Mapping[str, str | None], date, RowFormat], Any]
     record_key: Callable[[Any], Hashable]
     apply: Callable[[Session, Sequence[Any], Actor, datetime, int], Applied]
+    prepare: Callable[[Any, datetime, Any], Any] | None = None  # (record, now, context) -> item
+    context: Callable[[Session], Any] | None = None
 
 
 def _parse_placement(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
     return placement.parse_placement_row(row, today=today, fmt=fmt)
 
 
+class PreparedPlacement(NamedTuple):
+    """A placement record with the values its new account would store, worked out while parsing."""
+
+    record: placement.PlacementRecord
+    values: PlacementValues | None  # None for a recall or close
+
+
+def _prepare_placement(
+    record: placement.PlacementRecord, now: datetime, facilities: Mapping[str, FacilityRules]
+) -> PreparedPlacement:
+    if record.guarantor is None:
+        return PreparedPlacement(record, None)
+    rules = facilities.get(record.facility_code, NEW_FACILITY)
+    return PreparedPlacement(record, placement_values(record, now, rules))
+
+
 def _apply_placements(
-    session: Session, records: Sequence[Any], actor: Actor, now: datetime, batch_id: int
+    session: Session, items: Sequence[PreparedPlacement], actor: Actor, now: datetime, batch_id: int
 ) -> Applied:
-    result = apply_placements(session, records, actor=actor, now=now, batch_id=batch_id)
+    records = [item.record for item in items]
+    ahead = {item.record.key: item.values for item in items if item.values is not None}
+    result = apply_placements(session, records, actor=actor, now=now, batch_id=batch_id, ahead=ahead)
     return Applied(
         inserted=result.inserted,
         updated=result.updated,
@@ -97,8 +132,10 @@ PLACEMENTS = ImportKind(
     key_columns=("facility_code", "account_number"),
     trailer_money_column="total_balance",
     parse=_parse_placement,
-    record_key=lambda record: record.key,
+    record_key=lambda item: item.record.key,
     apply=_apply_placements,
+    prepare=_prepare_placement,
+    context=facility_rules_by_code,
 )
 TRANSACTIONS = ImportKind(
     name="transactions",

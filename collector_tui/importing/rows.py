@@ -174,28 +174,41 @@ def parsed(
     return kind.parse(cells, now.date(), options.mapping.fmt)
 
 
+def prepared(
+    row: SourceRow, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime, context: Any
+) -> Any | list[FieldError]:
+    """The row's item for ``kind.apply`` (its record, prepared if the kind prepares), or its errors."""
+    result = parsed(row, kind, options, scan, now)
+    if kind.prepare is None or isinstance(result, list):
+        return result
+    return kind.prepare(result, now, context)
+
+
 CHUNK_ROWS = 500
 
 
 def parsed_rows(
-    path: Path, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime
+    path: Path, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime, context: Any = None
 ) -> Iterator[tuple[int, Any]]:
-    """(line, record or its errors) for every data row, in order.
+    """(line, item or the record's errors) for every data row, in order.
 
-    Parsing is half of an import's work, so on a machine with two or more
-    cores a forked worker parses while this process writes to the database.
+    Parsing (and preparing) is much of an import's work, so on a machine with
+    two or more cores a forked worker does it while this process writes to
+    the database.
     """
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         for row in data_rows(path, len(scan.header)):
-            yield row.line, parsed(row, kind, options, scan, now)
+            yield row.line, prepared(row, kind, options, scan, now, context)
         return
-    context = multiprocessing.get_context("fork")
+    forking = multiprocessing.get_context("fork")
     # A one-way pipe, no feeder thread: when either side dies the other gets
     # EOF or a broken pipe instead of waiting forever, and a full pipe holds
     # the worker back, so memory stays flat.
-    reader, writer = context.Pipe(duplex=False)
-    worker = context.Process(
-        target=_parse_in_worker, args=(reader, writer, path, kind, options, scan, now), daemon=True
+    reader, writer = forking.Pipe(duplex=False)
+    worker = forking.Process(
+        target=_parse_in_worker,
+        args=(reader, writer, path, kind, options, scan, now, context),
+        daemon=True,
     )
     worker.start()
     writer.close()
@@ -251,7 +264,14 @@ def _pump(reader: Any, inbox: queue.Queue[bytes | None], stop: threading.Event) 
 
 
 def _parse_in_worker(
-    reader: Any, writer: Any, path: Path, kind: ImportKind, options: ImportOptions, scan: Scan, now: datetime
+    reader: Any,
+    writer: Any,
+    path: Path,
+    kind: ImportKind,
+    options: ImportOptions,
+    scan: Scan,
+    now: datetime,
+    context: Any,
 ) -> None:
     """Runs in the forked worker: parse the file and send chunks of rows to the importer."""
     forget_in_child()
@@ -259,7 +279,7 @@ def _parse_in_worker(
     try:
         chunk: list[tuple[int, Any]] = []
         for row in data_rows(path, len(scan.header)):
-            chunk.append((row.line, parsed(row, kind, options, scan, now)))
+            chunk.append((row.line, prepared(row, kind, options, scan, now, context)))
             if len(chunk) >= CHUNK_ROWS:
                 writer.send(chunk)
                 chunk = []

@@ -32,6 +32,7 @@ from collector_tui.importing.rows import Scan, parsed_rows, scan_file, validate_
 from collector_tui.importing.source import FileProblemError, file_sha256
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
+from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database
 from db import codes
 from db.models import ImportBatch
@@ -97,7 +98,7 @@ def run_import(
     except OSError as exc:
         raise FileProblemError(f"{path}: cannot be read ({exc.strerror})") from None
     summary = ImportSummary(kind=kind.name, file=str(path), status=STATUS_COMPLETED)
-    with import_lock(db):
+    with import_lock(db), rare_collections():
         previous = _previous_batch(db, kind, sha)
         if previous is not None and previous.status == codes.IMPORT_COMPLETED and not options.dry_run:
             # This run changes nothing: every row is unchanged; the batch id says where it went.
@@ -169,6 +170,10 @@ def _apply(
     summary.batch_id = batch_id
     if resume_after:
         summary.resumed_from_line = resume_after + 1
+    context = None
+    if kind.context is not None:
+        with db.reading() as session:
+            context = kind.context(session)
     pending: list[Any] = []
     lines: dict[Hashable, int] = {}
     last_line = resume_after
@@ -192,7 +197,7 @@ def _apply(
                     )
                 rejects.flush()
 
-            for line, result in parsed_rows(path, kind, options, scan, now):
+            for line, result in parsed_rows(path, kind, options, scan, now, context):
                 if line <= resume_after:
                     if isinstance(result, list) and not rejects.carried:
                         rejects.add(line, result)  # the earlier reject file is gone: rebuild what we can

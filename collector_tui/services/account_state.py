@@ -29,12 +29,25 @@ ACCOUNT_T = table_of(Account)
 
 
 def refresh_accounts(
-    session: Session, account_ids: Iterable[int], now: datetime, *, with_phones: bool = True
+    session: Session,
+    account_ids: Iterable[int],
+    now: datetime,
+    *,
+    with_phones: bool = True,
+    call_state_of: Iterable[int] | None = None,
 ) -> None:
+    """Rescore ``account_ids`` and recompute their call state.
+
+    A caller that knows the event changed no fact the call state reads for
+    some accounts (an old contact, a payment that settles nothing) names the
+    ones whose call state may have moved in ``call_state_of``.
+    """
     ids = sorted(set(account_ids))
     if not ids:
         return
-    refresh_call_state(session, ids, now, with_phones=with_phones)
+    call_ids = ids if call_state_of is None else sorted(set(call_state_of))
+    if call_ids:
+        refresh_call_state(session, call_ids, now, with_phones=with_phones)
     rescore(session, ids, now)
 
 

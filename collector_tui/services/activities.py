@@ -17,7 +17,7 @@ from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows
-from collector_tui.services.compliance import refresh_call_state
+from collector_tui.services.compliance import counts_toward_call_limits, refresh_call_state
 from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from db import codes
 from db.models import Account, Activity, AuditEvent, Phone, table_of
@@ -97,6 +97,7 @@ def apply_activities(
 
     rows = []
     contacted: set[int] = set()
+    recent: set[int] = set()  # contacts the frequency limits still count
     for record, account in fresh:
         rows.append(
             {
@@ -119,11 +120,14 @@ def apply_activities(
         )
         if record.counts_as_attempt or record.counts_as_conversation:
             contacted.add(account.id)
+            if counts_toward_call_limits(record.occurred_at, now):
+                recent.add(account.id)
     if rows:
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     _refresh_last_contact(session, contacted, now)
-    refresh_accounts(session, contacted, now, with_phones=False)
+    # Every contact moves the last-contact score; only recent ones can move the call limits.
+    refresh_accounts(session, contacted, now, with_phones=False, call_state_of=recent)
     touched = sorted({account.id for _, account in fresh})
     if touched:
         details = {"batch": batch_id} if batch_id is not None else None

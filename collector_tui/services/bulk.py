@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -137,3 +139,25 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
 def update_by_id(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """``UPDATE table SET ... WHERE id = :row_id`` for each row (same keys in every row)."""
     _execute(session, "update", table, rows)
+
+
+# Young objects collected every 50,000 allocations instead of 700, and full passes rarely.
+BULK_GC_THRESHOLD = (50_000, 20, 100)
+
+
+@contextmanager
+def rare_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while writing in bulk.
+
+    A bulk write allocates millions of short-lived objects that reference
+    counting frees; at Python's default thresholds the collector also keeps
+    walking every live object (SQLAlchemy's, the batch's) many times a
+    second. Building the 100,000-account demo took a fifth less time without
+    it. A forked parsing worker inherits the setting.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(*BULK_GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)

@@ -71,6 +71,11 @@ LOOKBACK = timedelta(days=16)  # the frequency rules look back 7 days (a state's
 _GROUPS_KEY = "compliance.call_groups"
 
 
+def counts_toward_call_limits(occurred_at: datetime, now: datetime) -> bool:
+    """Whether a contact at ``occurred_at`` is one the stored call state reads (older ones never are)."""
+    return occurred_at >= now - LOOKBACK
+
+
 def _right_party_codes() -> list[str]:
     """The disposition codes that reached the consumer (the first one starts the 501(r) clock)."""
     return sorted(code for code, d in current_workspace_policy().dispositions.items() if d.right_party)
@@ -307,19 +312,6 @@ def new_account_call_values(
     }
 
 
-def new_phone_call_values(
-    session: Session,
-    pairs: Sequence[tuple[PhoneFacts, AccountFacts]],
-    now: datetime,
-    policy: CompliancePolicy | None = None,
-) -> list[dict[str, Any]]:
-    """``dialable`` and ``call_group_id`` for phones about to be inserted, in order."""
-    policy = policy or current_policy()
-    states = [phone_call_state(phone, account, policy, now) for phone, account in pairs]
-    ids = _group_ids(session, (group for _, group in states))
-    return [{"dialable": dialable, "call_group_id": ids[group]} for dialable, group in states]
-
-
 def _history_marks(
     session: Session, ids: list[int]
 ) -> tuple[dict[int, datetime], dict[int, datetime], dict[int, datetime]]:
@@ -350,7 +342,7 @@ def _history_marks(
 # -- the stored call state ------------------------------------------------------------------------
 
 
-def _group_ids(session: Session, groups: Iterable[CallGroup]) -> dict[CallGroup, int]:
+def call_group_ids(session: Session, groups: Iterable[CallGroup]) -> dict[CallGroup, int]:
     """Ids of the call groups, creating any not seen before (cached for the transaction)."""
     known: dict[CallGroup, int] = session.info.get(_GROUPS_KEY) or {}
     wanted = set(groups) - set(known)
@@ -427,7 +419,7 @@ def refresh_call_state(
         phone_id: phone_call_state(phone, account, policy, now)
         for phone_id, (phone, account) in phone_targets.items()
     }
-    ids = _group_ids(session, (group for _, group in states.values()))
+    ids = call_group_ids(session, (group for _, group in states.values()))
     p = PHONE_T.c
     stored = {
         row.id: (row.dialable, row.call_group_id)

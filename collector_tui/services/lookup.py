@@ -44,10 +44,25 @@ def account_refs(session: Session, keys: Iterable[AccountKey]) -> dict[AccountKe
     """``(facility_code, account_number)`` -> id and guarantor, from this transaction's cache when known."""
     cache = _ref_cache(session)
     wanted = set(keys)
-    missing = [key for key in wanted if key not in cache]
+    missing = {key for key in wanted if key not in cache}
     if missing:
-        accounts_by_key(session, missing)  # fills the cache
+        code_of = _facility_codes(session)
+        a = ACCOUNT_T.c
+        for row_id, facility_id, number, guarantor_id in select_in_chunks(
+            session,
+            lambda numbers: select(a.id, a.facility_id, a.account_number, a.guarantor_id).where(
+                a.account_number.in_(numbers)
+            ),
+            {n for _, n in missing},
+        ):
+            key = (code_of[facility_id], number)
+            if key in missing:
+                cache[key] = AccountRef(row_id, guarantor_id)
     return {key: cache[key] for key in wanted if key in cache}
+
+
+def _facility_codes(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(FACILITY_T.c.id, FACILITY_T.c.code)).all())
 
 
 def accounts_by_key(
@@ -61,7 +76,7 @@ def accounts_by_key(
     wanted = set(keys)
     if not wanted:
         return {}
-    code_of = dict(session.execute(select(FACILITY_T.c.id, FACILITY_T.c.code)).all())
+    code_of = _facility_codes(session)
     a = ACCOUNT_T.c
     columns = (
         a.id,

@@ -11,7 +11,7 @@ Writes go through SQLAlchemy Core executemany, never one ORM object per row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
-from collector_tui.domain.compliance.facts import AccountFacts, PhoneFacts
+from collector_tui.domain.compliance.engine import CallGroup
 from collector_tui.domain.geography import primary_zone
 from collector_tui.domain.placement import (
     RECORD_CLOSE,
@@ -31,13 +31,14 @@ from collector_tui.domain.placement import (
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.compliance import (
-    new_account_call_values,
-    new_phone_call_values,
-    placement_facts,
-)
+from collector_tui.services.compliance import call_group_ids
 from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
-from collector_tui.services.priority import new_account_priority
+from collector_tui.services.placement_values import (
+    PlacementValues,
+    new_account_status,
+    placement_values,
+    usable,
+)
 from db import codes
 from db.models import (
     Account,
@@ -105,8 +106,13 @@ def apply_placements(
     actor: Actor,
     now: datetime,
     batch_id: int | None = None,
+    ahead: Mapping[tuple[str, str], PlacementValues] | None = None,
 ) -> PlacementResult:
-    """Upsert ``records`` (keys unique within the batch) in the session's transaction."""
+    """Upsert ``records`` (keys unique within the batch) in the session's transaction.
+
+    ``ahead`` holds values the import worked out ahead for some records
+    (:mod:`collector_tui.services.placement_values`); the rest are worked out here.
+    """
     result = PlacementResult()
     if not records:
         return result
@@ -133,8 +139,17 @@ def apply_placements(
         changed.append(record)
         result.total_cents += record.total_balance_cents
     if changed:
+        values = {}
+        for record in changed:
+            rules = regimes[facilities[record.facility_code]]
+            given = (ahead or {}).get(record.key)
+            values[record.key] = (
+                given
+                if given is not None and usable(given, now, rules)
+                else placement_values(record, now, rules)
+            )
         stale = _apply_opening(
-            session, changed, digests, facilities, regimes, existing, actor, now, batch_id, result
+            session, changed, digests, facilities, values, existing, actor, now, batch_id, result
         )
     else:
         stale = []
@@ -188,7 +203,7 @@ def _apply_opening(
     records: list[PlacementRecord],
     digests: dict[tuple[str, str], str],
     facilities: dict[str, int],
-    regimes: dict[int, tuple[bool, str]],
+    values_of: dict[tuple[str, str], PlacementValues],
     existing: dict[tuple[str, str], dict[str, Any]],
     actor: Actor,
     now: datetime,
@@ -198,17 +213,7 @@ def _apply_opening(
     """Insert or update the accounts; returns those whose call state must be read back and recomputed."""
     guarantor_ids, new_guarantors = _upsert_guarantors(session, records, now)
     patient_ids = _upsert_patients(session, records, guarantor_ids, new_guarantors)
-    facts = {
-        r.key: placement_facts(
-            r,
-            nonprofit=regimes[facilities[r.facility_code]][0],
-            regime=regimes[facilities[r.facility_code]][1],
-            now=now,
-            status=codes.ACCOUNT_OPEN if r.total_balance_cents > 0 else codes.ACCOUNT_PAID,
-        )
-        for r in records
-    }
-    _insert_missing_phones(session, records, guarantor_ids, new_guarantors, facts, now)
+    _insert_missing_phones(session, records, guarantor_ids, new_guarantors, values_of, now)
     collectors = _collector_ids(session, records)
 
     inserts: list[dict[str, Any]] = []
@@ -228,7 +233,7 @@ def _apply_opening(
             "total_balance_cents": record.total_balance_cents,
             "insurance_pending_cents": record.insurance_pending_cents,
             "patient_responsibility_cents": record.patient_responsibility_cents,
-            "status": codes.ACCOUNT_OPEN if record.total_balance_cents > 0 else codes.ACCOUNT_PAID,
+            "status": new_account_status(record),
             "fap_status": record.fap_status,
             "time_zone": primary_zone(record.guarantor.state),
             "placement_digest": digests[record.key],
@@ -243,8 +248,7 @@ def _apply_opening(
                 assigned_collector_id=collectors.get(record.collector_login or ""),
                 created_at=now,
                 version=1,
-                **new_account_call_values(facts[record.key], now),
-                **new_account_priority(record, now),
+                **values_of[record.key].account,
             )
             inserts.append(values)
         else:
@@ -452,7 +456,7 @@ def _insert_missing_phones(
     records: Sequence[PlacementRecord],
     guarantor_ids: dict[str, int],
     new_guarantors: set[int],
-    facts: dict[tuple[str, str], AccountFacts],
+    values_of: dict[tuple[str, str], PlacementValues],
     now: datetime,
 ) -> None:
     """New numbers are added; a number already on file keeps its consent and status."""
@@ -467,16 +471,16 @@ def _insert_missing_phones(
         )
     }
     rows: dict[tuple[int, str], dict[str, Any]] = {}
-    sources: list[tuple[PhoneFacts, AccountFacts]] = []
+    groups: list[CallGroup] = []
     for record in records:
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
-        account = facts[record.key]
-        for phone, phone_facts in zip(record.phones, account.phones, strict=True):
+        states = values_of[record.key].phones
+        for phone, (dialable, group) in zip(record.phones, states, strict=True):
             key = (g_id, phone.phone.number)
             if key in known or key in rows:
                 continue
-            sources.append((phone_facts, account))
+            groups.append(group)
             rows[key] = {
                 "guarantor_id": g_id,
                 "number": phone.phone.number,
@@ -489,10 +493,12 @@ def _insert_missing_phones(
                 "is_work": phone.phone_type == codes.PHONE_WORK,
                 "source": "placement",
                 "created_at": now,
+                "dialable": dialable,
             }
     # Whether each number may be dialled, and when: a known guarantor's are recomputed with the account.
-    for row, values in zip(rows.values(), new_phone_call_values(session, sources, now), strict=True):
-        row.update(values)
+    ids = call_group_ids(session, groups)
+    for row, group in zip(rows.values(), groups, strict=True):
+        row["call_group_id"] = ids[group]
     insert_rows(session, PHONE_T, list(rows.values()))
 
 

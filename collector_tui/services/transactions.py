@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.domain.compliance.engine import money_call_inputs
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
@@ -123,10 +124,9 @@ def apply_transactions(
     if pending:
         _insert_and_learn(session, pending, known)
 
-    _move_balances(session, deltas, now)
-    refresh_accounts(
-        session, deltas, now
-    )  # a balance paid or insurance settled changes who is called, and when
+    # A balance paid or insurance settled changes who is called, and when; other payments only the score.
+    settled = _move_balances(session, deltas, now)
+    refresh_accounts(session, deltas, now, call_state_of=settled)
     if deltas:
         details = {"batch": batch_id} if batch_id is not None else None
         insert_rows(
@@ -166,7 +166,8 @@ def _already_reversed(session: Session, known: dict[str, tuple[int, int, str, in
     }
 
 
-def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: datetime) -> None:
+def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: datetime) -> list[int]:
+    """Move each account's balances by its delta; returns the accounts whose call state may change."""
     c = ACCOUNT_T.c
     current: dict[int, Any] = {}
     for part in chunks(sorted(deltas)):
@@ -182,6 +183,7 @@ def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: dat
         ):
             current[row.id] = row
     updates = []
+    settled = []
     for account_id, delta in deltas.items():
         row = current[account_id]
         total = row.total_balance_cents + delta["total"]
@@ -192,6 +194,8 @@ def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: dat
             status = codes.ACCOUNT_PAID
         elif status == codes.ACCOUNT_PAID and total > 0:
             status = codes.ACCOUNT_OPEN
+        if money_call_inputs(status, insurance) != money_call_inputs(row.status, row.insurance_pending_cents):
+            settled.append(account_id)
         updates.append(
             {
                 "row_id": account_id,
@@ -204,3 +208,4 @@ def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: dat
             }
         )
     update_by_id(session, ACCOUNT_T, updates)
+    return settled

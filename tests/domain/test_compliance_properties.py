@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from collector_tui.domain.compliance.clock import inside_window
-from collector_tui.domain.compliance.engine import CallGroup, call_state, evaluate, group_open
+from collector_tui.domain.compliance.engine import (
+    CallGroup,
+    call_state,
+    evaluate,
+    group_open,
+    money_call_inputs,
+)
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.services.policy import load_workspace_policy
 from tests.domain.compliance_helpers import POLICY, account, call, phone
@@ -90,3 +96,36 @@ def test_the_stored_call_state_says_exactly_when_the_account_blocks_a_call(
     frequency_blocks = stored.frequency_clear_at is not None and now < stored.frequency_clear_at
     exempt = stored.exempt_until is not None and now < stored.exempt_until
     assert blocked_by_account == (stored.held or (frequency_blocks and not exempt))
+
+
+@st.composite
+def money_pairs(draw: st.DrawFn) -> tuple[tuple[str, int, int], tuple[str, int, int]]:
+    """Two (status, total, insurance pending) states of one account, often alike to the engine's eyes."""
+    statuses = ["open", "paid", "closed", "recalled"]
+
+    def one(status: str) -> tuple[str, int, int]:
+        total = draw(st.integers(min_value=-50_000, max_value=10_000_000))
+        insurance = draw(st.just(0) | st.integers(min_value=1, max_value=10_000_000))
+        return status, total, insurance
+
+    first = draw(st.sampled_from(statuses))
+    return one(first), one(draw(st.sampled_from([first, *statuses])))
+
+
+@given(history=histories(), state=st.sampled_from(["OH", "MA", "HI", "AZ"]), money=money_pairs())
+@settings(max_examples=300, deadline=None)
+def test_money_that_moves_neither_status_nor_pending_insurance_leaves_the_call_state(
+    history: tuple[datetime, list[object], datetime | None, tuple[Hold, ...]],
+    state: str,
+    money: tuple[tuple[str, int, int], tuple[str, int, int]],
+) -> None:
+    """Why posting a payment may skip the call state: the engine reads no more of the money than this."""
+    (status_a, total_a, insurance_a), (status_b, total_b, insurance_b) = money
+    assume(money_call_inputs(status_a, insurance_a) == money_call_inputs(status_b, insurance_b))
+    now, contacts, consent, holds = history
+    base = {"state": state, "contacts": tuple(contacts), "call_consent_at": consent, "holds": holds}
+    before = account(
+        **base, status=status_a, total_balance_cents=total_a, insurance_pending_cents=insurance_a
+    )
+    after = account(**base, status=status_b, total_balance_cents=total_b, insurance_pending_cents=insurance_b)
+    assert call_state(before, POLICY, now) == call_state(after, POLICY, now)

@@ -21,9 +21,11 @@ from collector_tui.domain.money_events import (
 )
 from collector_tui.domain.placement import PLACEMENT_COLUMNS, PlacementRecord, parse_placement_row
 from collector_tui.services.audit import SYSTEM
+from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.database import Database
 from collector_tui.services.placements import PlacementResult, apply_placements
 from collector_tui.services.policy import load_workspace_policy
+from collector_tui.services.priority import rescore
 from db.models import Account, AuditEvent, Facility
 from tests.conftest import NOW, TODAY
 
@@ -182,3 +184,10 @@ def audit_events(db: Database, action: str | None = None) -> list[AuditEvent]:
     if action is None:
         return all_rows(db, AuditEvent)
     return all_rows(db, AuditEvent, AuditEvent.action == action)
+
+
+def stale_rows(db: Database, now: datetime = NOW) -> int:
+    """Rows a full recompute of every account's call state (with phones) and score would still change."""
+    with db.writing() as session:
+        ids = [int(a.id or 0) for a in all_rows(db, Account)]
+        return refresh_call_state(session, ids, now) + rescore(session, ids, now)

@@ -409,6 +409,15 @@ def _local_date(moment: datetime, zone_name: str) -> date:
     return moment.astimezone(zone(zone_name)).date()
 
 
+def money_call_inputs(status: str, insurance_pending_cents: int) -> tuple[str, bool]:
+    """What :func:`call_state` reads of an account's money: its status and whether insurance is pending.
+
+    A payment or adjustment that leaves these as they were leaves the call
+    state as it was, so posting it need not recompute the call state.
+    """
+    return status, insurance_pending_cents > 0
+
+
 def call_state(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> CallState:
     rules = _Rules(policy, facts, now)
     held = any(CALL in actions for actions, _ in _hold_blocks(facts, rules))

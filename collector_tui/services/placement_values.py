@@ -1,0 +1,82 @@
+"""What a new account's row stores that follows from its placement record alone, worked out ahead.
+
+An import parses in a second process while this one writes. A new
+placement's call state, its phones' dialling state and its priority need no
+database, only the record, the facility's regime and the moment, so the
+parsing process works them out too (see ``importing.kinds``). The writer
+uses them only when they were worked out for the facility's regime and the
+batch's moment, and works them out itself otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from collector_tui.domain.compliance.engine import CallGroup, phone_call_state
+from collector_tui.domain.placement import PlacementRecord
+from collector_tui.services.compliance import new_account_call_values, placement_facts
+from collector_tui.services.policy import current_policy
+from collector_tui.services.priority import new_account_priority
+from db import codes
+from db.models import Facility, table_of
+
+FACILITY_T = table_of(Facility)
+
+FacilityRules = tuple[bool, str]  # (nonprofit, compliance regime)
+# What a facility that a placement file creates gets (the table's defaults).
+NEW_FACILITY: FacilityRules = (False, codes.REGIME_THIRD_PARTY)
+
+
+@dataclass(frozen=True)  # no slots: unpickled from the worker by a dict update, not per field
+class PlacementValues:
+    now: datetime
+    facility: FacilityRules  # what they were worked out for
+    account: Mapping[str, Any]  # a new account's call-state and priority columns
+    phones: tuple[tuple[bool, CallGroup], ...]  # dialable and call group of each of the record's phones
+
+
+def new_account_status(record: PlacementRecord) -> str:
+    return codes.ACCOUNT_OPEN if record.total_balance_cents > 0 else codes.ACCOUNT_PAID
+
+
+def placement_values(record: PlacementRecord, now: datetime, facility: FacilityRules) -> PlacementValues:
+    """Work out the values of an opening record (one with a guarantor) placed at ``now``."""
+    policy = current_policy()
+    facts = placement_facts(
+        record, nonprofit=facility[0], regime=facility[1], now=now, status=new_account_status(record)
+    )
+    return PlacementValues(
+        now=now,
+        facility=facility,
+        account={**new_account_call_values(facts, now, policy), **new_account_priority(record, now)},
+        phones=tuple(_one_of_each(phone_call_state(phone, facts, policy, now)) for phone in facts.phones),
+    )
+
+
+_GROUPS: dict[CallGroup, CallGroup] = {}
+
+
+def _one_of_each(state: tuple[bool, CallGroup]) -> tuple[bool, CallGroup]:
+    """One object per distinct call group (an office has a handful): a chunk pickles each once."""
+    dialable, group = state
+    return dialable, _GROUPS.setdefault(group, group)
+
+
+def usable(values: PlacementValues | None, now: datetime, facility: FacilityRules) -> bool:
+    """Were ``values`` worked out for this moment and this facility's rules?"""
+    return values is not None and values.now == now and values.facility == facility
+
+
+def facility_rules_by_code(session: Session) -> dict[str, FacilityRules]:
+    """Each facility's rules, for working values out ahead (a facility not here is a new one)."""
+    c = FACILITY_T.c
+    return {
+        row.code: (row.nonprofit, row.regime)
+        for row in session.execute(select(c.code, c.nonprofit, c.regime))
+    }

@@ -1,0 +1,97 @@
+"""Imports keep the stored call state true while recomputing only what an event can move.
+
+Each test ends by recomputing every account's call state from scratch: an
+import that skipped an account it should have refreshed leaves a row to fix.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from collector_tui.services import account_state
+from collector_tui.services.activities import apply_activities
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.database import Database
+from collector_tui.services.transactions import apply_transactions
+from tests.conftest import NOW
+from tests.services.builders import account, activity, place, placement, stale_rows, transaction
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def call_state_refreshed(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The account ids each import asked to recompute the call state of."""
+    calls: list[list[int]] = []
+    real = account_state.refresh_call_state
+
+    def spy(session: object, ids: list[int], now: datetime, **kwargs: object) -> int:
+        calls.append(list(ids))
+        return real(session, ids, now, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(account_state, "refresh_call_state", spy)
+    return calls
+
+
+@pytest.fixture
+def three(db: Database) -> dict[str, int]:
+    place(
+        db,
+        [
+            placement(account_number="A-1"),
+            placement(
+                account_number="A-2", guarantor_id="G-2", insurance_pending="", patient_responsibility=""
+            ),
+            placement(
+                account_number="A-3", guarantor_id="G-3", insurance_pending="", patient_responsibility=""
+            ),
+        ],
+    )
+    return {n: int(account(db, n).id or 0) for n in ("A-1", "A-2", "A-3")}
+
+
+def test_old_contacts_move_the_score_but_only_recent_ones_the_call_limits(
+    db: Database, three: dict[str, int], call_state_refreshed: list[list[int]]
+) -> None:
+    old = NOW - timedelta(days=40)
+    score_before = account(db, "A-2").priority_breakdown
+    records = [
+        activity(activity_id="OLD-1", account_number="A-2", occurred_at=_stamp(old), result_code="RPC_PTP"),
+        *(
+            activity(
+                activity_id=f"NEW-{i}", account_number="A-3", occurred_at=_stamp(NOW - timedelta(hours=i + 1))
+            )
+            for i in range(7)
+        ),
+    ]
+    with db.writing() as session:
+        apply_activities(session, records, actor=SYSTEM, now=NOW)
+
+    assert call_state_refreshed == [[three["A-3"]]]
+    assert account(db, "A-3").call_frequency_clear_at is not None  # seven attempts: the limit is stored
+    assert account(db, "A-2").last_contact_at == old
+    assert account(db, "A-2").priority_breakdown != score_before  # the old conversation still counts there
+    assert stale_rows(db) == 0
+
+
+def test_payments_that_settle_nothing_leave_the_call_state_alone(
+    db: Database, three: dict[str, int], call_state_refreshed: list[list[int]]
+) -> None:
+    before = account(db, "A-1")
+    assert before.call_held  # $310.00 of insurance is pending
+    records = [
+        transaction(transaction_id="T-1", account_number="A-2", amount="10.00"),  # a partial payment
+        transaction(transaction_id="T-2", account_number="A-3", amount="1,560.00"),  # paid in full
+        transaction(transaction_id="T-3", account_number="A-1", kind="insurance_payment", amount="310.00"),
+    ]
+    with db.writing() as session:
+        apply_transactions(session, records, actor=SYSTEM, now=NOW)
+
+    assert call_state_refreshed == [sorted([three["A-1"], three["A-3"]])]
+    assert account(db, "A-3").call_held  # paid: nobody calls about it
+    assert account(db, "A-2").total_balance_cents == 156_000 - 1_000
+    assert stale_rows(db) == 0

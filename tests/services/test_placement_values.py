@@ -1,0 +1,66 @@
+"""A new placement's values worked out ahead (by the import's parsing worker) are used only when they fit."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.database import Database
+from collector_tui.services.placement_values import NEW_FACILITY, PlacementValues, placement_values
+from collector_tui.services.placements import apply_placements
+from db import codes
+from db.models import Facility, table_of
+from tests.conftest import NOW
+from tests.services.builders import account, placement, stale_rows
+
+MARK = 987_654  # a score no policy gives: it shows which values were stored
+
+
+def marked(values: PlacementValues) -> PlacementValues:
+    return dataclasses.replace(values, account={**values.account, "priority_score": MARK})
+
+
+def place_with(db: Database, values: PlacementValues) -> None:
+    record = placement()
+    with db.writing() as session:
+        apply_placements(session, [record], actor=SYSTEM, now=NOW, ahead={record.key: values})
+
+
+def test_values_worked_out_for_this_moment_and_facility_are_stored_as_given(db: Database) -> None:
+    place_with(db, marked(placement_values(placement(), NOW, NEW_FACILITY)))
+
+    assert account(db, "A-1001").priority_score == MARK
+
+
+def test_values_worked_out_for_another_moment_are_worked_out_again(db: Database) -> None:
+    place_with(db, marked(placement_values(placement(), NOW - timedelta(days=90), NEW_FACILITY)))
+
+    assert account(db, "A-1001").priority_score != MARK
+    assert stale_rows(db) == 0
+
+
+def test_values_worked_out_for_another_regime_are_worked_out_again(db: Database) -> None:
+    with db.writing() as session:  # the provider's own office, a nonprofit hospital
+        session.execute(
+            insert(table_of(Facility)).values(
+                code="MERCY", name="Mercy", nonprofit=True, regime=codes.REGIME_FIRST_PARTY
+            )
+        )
+    place_with(db, marked(placement_values(placement(), NOW, NEW_FACILITY)))
+
+    assert account(db, "A-1001").priority_score != MARK
+    assert stale_rows(db) == 0
+
+
+def test_a_facility_a_placement_creates_gets_the_rules_values_are_worked_out_for(db: Database) -> None:
+    with db.reading() as session:
+        assert session.get(Facility, 1) is None
+    place_with(db, placement_values(placement(), NOW, NEW_FACILITY))
+
+    with db.reading() as session:
+        created = session.get(Facility, account(db, "A-1001").facility_id)
+        assert created is not None
+        assert (created.nonprofit, created.regime) == NEW_FACILITY
