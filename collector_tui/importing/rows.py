@@ -228,10 +228,11 @@ def parsed_rows(
             if item is None:
                 return
             if isinstance(item, tuple) and item and item[0] == "error":
-                _, name, message = item
+                _, name, message, line = item
                 if name == FileProblemError.__name__:
                     raise FileProblemError(message)
-                raise RuntimeError(f"the parsing worker stopped ({name})")
+                # The exception's own message may quote the row: only its type and the line go on.
+                raise RuntimeError(f"{path.name}: the parsing worker stopped at line {line} ({name})")
             yield from item
     finally:
         stop.set()  # the pump stops after the message it is reading, or at EOF
@@ -276,10 +277,12 @@ def _parse_in_worker(
     """Runs in the forked worker: parse the file and send chunks of rows to the importer."""
     forget_in_child()
     reader.close()  # so a dead importer means a broken pipe here, not a hang
+    line = 0
     try:
         chunk: list[tuple[int, Any]] = []
         for row in data_rows(path, len(scan.header)):
-            chunk.append((row.line, prepared(row, kind, options, scan, now, context)))
+            line = row.line
+            chunk.append((line, prepared(row, kind, options, scan, now, context)))
             if len(chunk) >= CHUNK_ROWS:
                 writer.send(chunk)
                 chunk = []
@@ -291,7 +294,7 @@ def _parse_in_worker(
     except Exception as exc:
         message = str(exc) if isinstance(exc, FileProblemError) else ""
         with suppress(BrokenPipeError, ConnectionResetError):
-            writer.send(("error", type(exc).__name__, message))
+            writer.send(("error", type(exc).__name__, message, line))
     finally:
         writer.close()
 

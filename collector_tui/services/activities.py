@@ -126,7 +126,8 @@ def apply_activities(
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     _refresh_last_contact(session, contacted, now)
-    # Every contact moves the last-contact score; only recent ones can move the call limits.
+    # Every contact moves the last-contact score; only recent ones can move the call limits. (An
+    # imported disposition places no hold and marks no phone: only the workstation does that.)
     refresh_accounts(session, contacted, now, with_phones=False, call_state_of=recent)
     touched = sorted({account.id for _, account in fresh})
     if touched:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -143,6 +144,9 @@ def update_by_id(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
 
 # Young objects collected every 50,000 allocations instead of 700, and full passes rarely.
 BULK_GC_THRESHOLD = (50_000, 20, 100)
+_bulk_lock = threading.Lock()
+_bulk_depth = 0
+_usual_threshold: tuple[int, int, int] = gc.get_threshold()
 
 
 @contextmanager
@@ -153,11 +157,19 @@ def rare_collections() -> Iterator[None]:
     counting frees; at Python's default thresholds the collector also keeps
     walking every live object (SQLAlchemy's, the batch's) many times a
     second. Building the 100,000-account demo took a fifth less time without
-    it. A forked parsing worker inherits the setting.
+    it. The setting is the process's: the first of overlapping bulk writes
+    sets it, the last restores it. A forked parsing worker inherits it.
     """
-    previous = gc.get_threshold()
-    gc.set_threshold(*BULK_GC_THRESHOLD)
+    global _bulk_depth, _usual_threshold
+    with _bulk_lock:
+        if _bulk_depth == 0:
+            _usual_threshold = gc.get_threshold()
+            gc.set_threshold(*BULK_GC_THRESHOLD)
+        _bulk_depth += 1
     try:
         yield
     finally:
-        gc.set_threshold(*previous)
+        with _bulk_lock:
+            _bulk_depth -= 1
+            if _bulk_depth == 0:
+                gc.set_threshold(*_usual_threshold)

@@ -10,6 +10,7 @@ batch's moment, and works them out itself otherwise.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,9 +20,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.domain.compliance.engine import CallGroup, phone_call_state
+from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.placement import PlacementRecord
+from collector_tui.domain.priority import PriorityPolicy
 from collector_tui.services.compliance import new_account_call_values, placement_facts
-from collector_tui.services.policy import current_policy
+from collector_tui.services.policy import current_policy, current_priority_policy
 from collector_tui.services.priority import new_account_priority
 from db import codes
 from db.models import Facility, table_of
@@ -35,8 +38,9 @@ NEW_FACILITY: FacilityRules = (False, codes.REGIME_THIRD_PARTY)
 
 @dataclass(frozen=True)  # no slots: unpickled from the worker by a dict update, not per field
 class PlacementValues:
-    now: datetime
-    facility: FacilityRules  # what they were worked out for
+    now: datetime  # what they were worked out for: the moment, the facility's rules and the policies
+    facility: FacilityRules
+    policies: str  # policy_fingerprint()
     account: Mapping[str, Any]  # a new account's call-state and priority columns
     phones: tuple[tuple[bool, CallGroup], ...]  # dialable and call group of each of the record's phones
 
@@ -54,6 +58,7 @@ def placement_values(record: PlacementRecord, now: datetime, facility: FacilityR
     return PlacementValues(
         now=now,
         facility=facility,
+        policies=policy_fingerprint(),
         account={**new_account_call_values(facts, now, policy), **new_account_priority(record, now)},
         phones=tuple(_one_of_each(phone_call_state(phone, facts, policy, now)) for phone in facts.phones),
     )
@@ -69,12 +74,38 @@ def _one_of_each(state: tuple[bool, CallGroup]) -> tuple[bool, CallGroup]:
 
 
 def usable(values: PlacementValues | None, now: datetime, facility: FacilityRules) -> bool:
-    """Were ``values`` worked out for this moment and this facility's rules?"""
-    return values is not None and values.now == now and values.facility == facility
+    """Were ``values`` worked out for this moment, this facility's rules and the policies in force?"""
+    return (
+        values is not None
+        and values.now == now
+        and values.facility == facility
+        and values.policies == policy_fingerprint()
+    )
+
+
+_FINGERPRINT: list[tuple[CompliancePolicy, PriorityPolicy, str]] = []
+
+
+def policy_fingerprint() -> str:
+    """A digest of the compliance and priority policies in force, worked out once per pair.
+
+    The pair is kept with its digest, so a policy replaced (``use_policy``)
+    is never mistaken for the one before it. A forked worker inherits both.
+    """
+    compliance, priority = current_policy(), current_priority_policy()
+    if not _FINGERPRINT or _FINGERPRINT[0][0] is not compliance or _FINGERPRINT[0][1] is not priority:
+        digest = hashlib.sha256(repr((compliance, priority)).encode()).hexdigest()[:16]
+        _FINGERPRINT[:] = [(compliance, priority, digest)]
+    return _FINGERPRINT[0][2]
 
 
 def facility_rules_by_code(session: Session) -> dict[str, FacilityRules]:
-    """Each facility's rules, for working values out ahead (a facility not here is a new one)."""
+    """Each facility's rules, for working values out ahead (a facility not here is a new one).
+
+    Read before the parsing worker starts, with the policies' fingerprint, so
+    the worker inherits both.
+    """
+    policy_fingerprint()
     c = FACILITY_T.c
     return {
         row.code: (row.nonprofit, row.regime)

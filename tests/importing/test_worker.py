@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 
 from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS
 from collector_tui.importing.runner import STATUS_COMPLETED, ImportOptions, run_import
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import open_database
+from db import codes
+from db.models import Facility, table_of
 from tests.conftest import NOW
 from tests.importing.helpers import SAMPLE, query
 from tests.services.builders import stale_rows
@@ -39,6 +43,12 @@ def _office(folder: Path, template: Path, *, worker: bool, monkeypatch: pytest.M
             patch.setattr(os, "cpu_count", lambda: 1)  # parse and prepare in this process
         db = open_database(url)
         try:
+            with db.writing() as session:  # the provider's own office, a nonprofit: not the default rules
+                session.execute(
+                    insert(table_of(Facility)).values(
+                        code="SMR", name="St. Mary's", nonprofit=True, regime=codes.REGIME_FIRST_PARTY
+                    )
+                )
             for kind in (PLACEMENTS, TRANSACTIONS, ACTIVITIES):
                 source = folder / f"{kind.name}.csv"
                 shutil.copyfile(SAMPLE / source.name, source)
@@ -63,3 +73,24 @@ def test_the_worker_and_this_process_write_the_same_office(
     accounts, phones = in_worker
     assert len(accounts) == 25 and len(phones) > 25
     assert in_worker == inline
+
+
+def _broken_prepare(record: Any, now: Any, context: Any) -> Any:
+    if record.account_number.endswith("05"):
+        raise KeyError(record.guarantor.last_name)  # a message that quotes the row
+    return PLACEMENTS.prepare(record, now, context) if PLACEMENTS.prepare else record
+
+
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(), reason="no fork")
+def test_a_worker_that_fails_names_the_file_and_line_but_nothing_from_the_row(
+    db: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    source = tmp_path / "placements.csv"
+    shutil.copyfile(SAMPLE / source.name, source)
+    broken = dataclasses.replace(PLACEMENTS, prepare=_broken_prepare)
+
+    with pytest.raises(RuntimeError) as failure:
+        run_import(db, broken, source, actor=SYSTEM, now=NOW, options=ImportOptions(batch_size=7))
+
+    assert str(failure.value) == "placements.csv: the parsing worker stopped at line 6 (KeyError)"

@@ -10,9 +10,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services import account_state
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
+from collector_tui.services.compliance import LOOKBACK
 from collector_tui.services.database import Database
 from collector_tui.services.transactions import apply_transactions
 from tests.conftest import NOW
@@ -37,30 +39,35 @@ def call_state_refreshed(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     return calls
 
 
-@pytest.fixture
-def three(db: Database) -> dict[str, int]:
-    place(
-        db,
-        [
-            placement(account_number="A-1"),
-            placement(
-                account_number="A-2", guarantor_id="G-2", insurance_pending="", patient_responsibility=""
-            ),
-            placement(
-                account_number="A-3", guarantor_id="G-3", insurance_pending="", patient_responsibility=""
-            ),
-        ],
+def _open(number: str) -> PlacementRecord:
+    """A self-pay account of its own guarantor (no insurance pending, so nothing holds its calls)."""
+    return placement(
+        account_number=number, guarantor_id=f"G{number}", insurance_pending="", patient_responsibility=""
     )
-    return {n: int(account(db, n).id or 0) for n in ("A-1", "A-2", "A-3")}
+
+
+@pytest.fixture
+def office(db: Database) -> dict[str, int]:
+    place(db, [placement(account_number="A-1"), _open("A-2"), _open("A-3"), _open("A-4")])
+    return {n: int(account(db, n).id or 0) for n in ("A-1", "A-2", "A-3", "A-4")}
 
 
 def test_old_contacts_move_the_score_but_only_recent_ones_the_call_limits(
-    db: Database, three: dict[str, int], call_state_refreshed: list[list[int]]
+    db: Database, office: dict[str, int], call_state_refreshed: list[list[int]]
 ) -> None:
     old = NOW - timedelta(days=40)
     score_before = account(db, "A-2").priority_breakdown
     records = [
-        activity(activity_id="OLD-1", account_number="A-2", occurred_at=_stamp(old), result_code="RPC_PTP"),
+        activity(activity_id="OLD", account_number="A-2", occurred_at=_stamp(old), result_code="RPC_PTP"),
+        # The oldest contact the frequency rules still read.
+        activity(activity_id="EDGE", account_number="A-1", occurred_at=_stamp(NOW - LOOKBACK)),
+        # A conversation five days ago: no calls for seven days from it.
+        activity(
+            activity_id="TALK",
+            account_number="A-4",
+            occurred_at=_stamp(NOW - timedelta(days=5)),
+            result_code="RPC_PTP",
+        ),
         *(
             activity(
                 activity_id=f"NEW-{i}", account_number="A-3", occurred_at=_stamp(NOW - timedelta(hours=i + 1))
@@ -71,18 +78,19 @@ def test_old_contacts_move_the_score_but_only_recent_ones_the_call_limits(
     with db.writing() as session:
         apply_activities(session, records, actor=SYSTEM, now=NOW)
 
-    assert call_state_refreshed == [[three["A-3"]]]
+    assert call_state_refreshed == [sorted([office["A-1"], office["A-3"], office["A-4"]])]
     assert account(db, "A-3").call_frequency_clear_at is not None  # seven attempts: the limit is stored
+    assert account(db, "A-4").call_frequency_clear_at is not None
+    assert account(db, "A-2").call_frequency_clear_at is None  # a conversation 40 days ago limits nothing
     assert account(db, "A-2").last_contact_at == old
     assert account(db, "A-2").priority_breakdown != score_before  # the old conversation still counts there
     assert stale_rows(db) == 0
 
 
 def test_payments_that_settle_nothing_leave_the_call_state_alone(
-    db: Database, three: dict[str, int], call_state_refreshed: list[list[int]]
+    db: Database, office: dict[str, int], call_state_refreshed: list[list[int]]
 ) -> None:
-    before = account(db, "A-1")
-    assert before.call_held  # $310.00 of insurance is pending
+    assert account(db, "A-1").call_held  # $310.00 of insurance is pending
     records = [
         transaction(transaction_id="T-1", account_number="A-2", amount="10.00"),  # a partial payment
         transaction(transaction_id="T-2", account_number="A-3", amount="1,560.00"),  # paid in full
@@ -91,7 +99,8 @@ def test_payments_that_settle_nothing_leave_the_call_state_alone(
     with db.writing() as session:
         apply_transactions(session, records, actor=SYSTEM, now=NOW)
 
-    assert call_state_refreshed == [sorted([three["A-1"], three["A-3"]])]
+    assert call_state_refreshed == [sorted([office["A-1"], office["A-3"]])]
+    assert not account(db, "A-1").call_held  # insurance settled: the account may be called again
     assert account(db, "A-3").call_held  # paid: nobody calls about it
     assert account(db, "A-2").total_balance_cents == 156_000 - 1_000
     assert stale_rows(db) == 0

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import time, timedelta
 
 from sqlalchemy import insert
 
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.placement_values import NEW_FACILITY, PlacementValues, placement_values
+from collector_tui.services.placement_values import (
+    NEW_FACILITY,
+    PlacementValues,
+    placement_values,
+    policy_fingerprint,
+)
 from collector_tui.services.placements import apply_placements
+from collector_tui.services.policy import current_policy, use_policy
 from db import codes
 from db.models import Facility, table_of
 from tests.conftest import NOW
@@ -64,3 +70,24 @@ def test_a_facility_a_placement_creates_gets_the_rules_values_are_worked_out_for
         created = session.get(Facility, account(db, "A-1001").facility_id)
         assert created is not None
         assert (created.nonprofit, created.regime) == NEW_FACILITY
+
+
+def test_values_worked_out_under_other_policies_are_worked_out_again(db: Database) -> None:
+    ahead = marked(placement_values(placement(), NOW, NEW_FACILITY))
+    assert ahead.policies == policy_fingerprint()
+
+    place_with(db, dataclasses.replace(ahead, policies="another policy"))
+
+    assert account(db, "A-1001").priority_score != MARK
+    assert stale_rows(db) == 0
+
+
+def test_a_replaced_policy_has_another_fingerprint() -> None:
+    before = policy_fingerprint()
+    edited = dataclasses.replace(current_policy(), window_start=time(9, 0))
+    use_policy(edited)
+    try:
+        assert policy_fingerprint() != before
+    finally:
+        use_policy(None)
+    assert policy_fingerprint() == before
