@@ -32,6 +32,7 @@ from collector_tui.services.audit import Actor
 from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.holds import PERSON_FLAGS, household, place_holds
 from collector_tui.services.permissions import Permission, can, require, require_account_work
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.transactions import apply_transactions
@@ -62,12 +63,6 @@ PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
 PAYMENT_METHODS = ("card", "ach", "check")
 # Holds that are about the person, not one debt: they go on the guarantor too, so every
 # account of the household stops (the engine reads the guarantor's flags).
-PERSON_FLAGS = {
-    codes.HOLD_CEASE: "cease_communication",
-    codes.HOLD_ATTORNEY: "attorney_represented",
-    codes.HOLD_BANKRUPTCY: "bankruptcy",
-    codes.HOLD_DECEASED: "deceased",
-}
 # Holds a collector may place from the workspace (the others come from imports or supervisors).
 WORKSPACE_HOLDS = (
     codes.HOLD_DISPUTE,
@@ -175,11 +170,6 @@ def target_for_change(session: Session, actor: Actor, account_id: int, version: 
         row.total_balance_cents,
         row.status,
     )
-
-
-def _household(session: Session, guarantor_id: int) -> list[int]:
-    a = ACCOUNT_T.c
-    return [int(i) for i in session.execute(select(a.id).where(a.guarantor_id == guarantor_id)).scalars()]
 
 
 def timeline_line(
@@ -365,7 +355,7 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
             refresh = _place_hold(session, actor, target, found.hold_reason, now)
         if found.phone_status is not None and entry.phone_id is not None:
             _set_phone(session, entry.phone_id, status=found.phone_status)
-            refresh = _household(session, target.guarantor_id)
+            refresh = household(session, [target.guarantor_id])
         details: dict[str, audit.DetailValue] = {"activity": activity_id, "disposition": found.code}
         if entry.phone_id is not None:
             details["phone"] = entry.phone_id
@@ -552,29 +542,14 @@ def bumped(target: Target) -> Target:
 
 def _place_hold(session: Session, actor: Actor, target: Target, reason: str, now: datetime) -> list[int]:
     """Place ``reason`` on the account (unless already open); returns the accounts to refresh."""
-    h = HOLD_T.c
-    already = session.execute(
-        select(h.id).where(h.account_id == target.id, h.reason == reason, h.released_at.is_(None))
-    ).first()
-    if already is None:
-        session.execute(
-            insert(HOLD_T).values(
-                account_id=target.id,
-                reason=reason,
-                placed_at=now,
-                placed_by_id=actor.collector_id,
-                source="tui",
-            )
-        )
-    flag = PERSON_FLAGS.get(reason)
-    if flag is None:
-        return [target.id]
-    session.execute(
-        update(GUARANTOR_T)
-        .where(GUARANTOR_T.c.id == target.guarantor_id)
-        .values({flag: True, "updated_at": now})
+    _, refresh = place_holds(
+        session,
+        {(target.id, target.guarantor_id, reason): now},
+        placed_by_id=actor.collector_id,
+        source="tui",
+        now=now,
     )
-    return _household(session, target.guarantor_id)
+    return refresh
 
 
 def place_hold(
@@ -626,7 +601,7 @@ def release_hold(
             session.execute(
                 update(GUARANTOR_T).where(GUARANTOR_T.c.id == target.guarantor_id).values({flag: False})
             )
-            refresh = _household(session, target.guarantor_id)
+            refresh = household(session, [target.guarantor_id])
         version = finish_change(
             session,
             actor,
@@ -672,7 +647,7 @@ def change_phone(
             line=("PHONE", f"Number ending {last4}: {change.replace('_', ' ')}"),
             phone_id=phone_id,
             details={"phone": phone_id, "change": change},
-            refresh=_household(session, target.guarantor_id),
+            refresh=household(session, [target.guarantor_id]),
         )
     return ActionResult(account_id, version, f"Number ending {last4}: {change.replace('_', ' ')}")
 
@@ -734,6 +709,6 @@ def add_phone(
             line=("PHONE", f"Number ending {parsed.number[-4:]} added ({phone_type})"),
             phone_id=phone_id,
             details={"phone": phone_id},
-            refresh=_household(session, target.guarantor_id),
+            refresh=household(session, [target.guarantor_id]),
         )
     return ActionResult(account_id, version, f"Number ending {parsed.number[-4:]} added")

@@ -16,9 +16,11 @@ from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
-from collector_tui.services.bulk import chunks, insert_rows
+from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks
 from collector_tui.services.compliance import counts_toward_call_limits, refresh_call_state
+from collector_tui.services.holds import HoldKey, household, place_holds
 from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
+from collector_tui.services.policy import current_workspace_policy
 from db import codes
 from db.models import Account, Activity, AuditEvent, Phone, table_of
 
@@ -98,7 +100,22 @@ def apply_activities(
     rows = []
     contacted: set[int] = set()
     recent: set[int] = set()  # contacts the frequency limits still count
+    dispositions = current_workspace_policy().dispositions
+    holds: dict[HoldKey, datetime] = {}  # each hold's earliest disposition in the batch
+    marks: dict[int, tuple[datetime, str]] = {}  # phone -> its latest disposition's status
     for record, account in fresh:
+        phone_id = phones.get((account.guarantor_id, record.phone_number or ""))
+        found = dispositions.get(record.result_code)
+        if found is not None and found.hold_reason is not None:
+            key = (account.id, account.guarantor_id, found.hold_reason)
+            holds[key] = min(record.occurred_at, holds.get(key, record.occurred_at))
+        if (
+            found is not None
+            and found.phone_status is not None
+            and phone_id is not None
+            and (phone_id not in marks or marks[phone_id][0] <= record.occurred_at)
+        ):
+            marks[phone_id] = (record.occurred_at, found.phone_status)
         rows.append(
             {
                 "account_id": account.id,
@@ -106,7 +123,7 @@ def apply_activities(
                 "occurred_at": record.occurred_at,
                 "channel": record.channel,
                 "direction": record.direction,
-                "phone_id": phones.get((account.guarantor_id, record.phone_number or "")),
+                "phone_id": phone_id,
                 "party": record.party,
                 "outcome_code": record.result_code,
                 "counts_as_attempt": record.counts_as_attempt,
@@ -126,18 +143,53 @@ def apply_activities(
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)
     _refresh_last_contact(session, contacted, now)
-    # Every contact moves the last-contact score; only recent ones can move the call limits. (An
-    # imported disposition places no hold and marks no phone: only the workstation does that.)
-    refresh_accounts(session, contacted, now, with_phones=False, call_state_of=recent)
+    # A disposition does on import what it does in the workstation: a cease or a dispute the
+    # dialer heard stops the calls here too, dated when it was said.
+    held, holds_moved = place_holds(session, holds, placed_by_id=None, source=source, now=now)
+    marked, their_accounts = _mark_phones(session, marks)
+    # Every contact moves the last-contact score; only recent ones can move the call limits.
+    refresh_accounts(
+        session,
+        contacted | set(holds_moved),
+        now,
+        with_phones=False,
+        call_state_of=(recent | set(holds_moved)) - set(their_accounts),
+    )
+    if their_accounts:  # with the phones: a number marked wrong is no longer dialled
+        refresh_call_state(session, their_accounts, now)
     touched = sorted({account.id for _, account in fresh})
-    if touched:
-        details = {"batch": batch_id} if batch_id is not None else None
-        insert_rows(
-            session,
-            AUDIT_T,
-            audit_rows(actor, "activity.record", "account", touched, at=now, details=details),
-        )
+    batch = {"batch": batch_id} if batch_id is not None else {}
+    audit = audit_rows(actor, "activity.record", "account", touched, at=now, details=batch or None)
+    for reason in sorted({reason for _, reason in held}):
+        ids = [account_id for account_id, r in held if r == reason]
+        audit += audit_rows(actor, "hold.place", "account", ids, at=now, details={"reason": reason, **batch})
+    for status in sorted(set(marked.values())):
+        ids = sorted(phone_id for phone_id, s in marked.items() if s == status)
+        audit += audit_rows(actor, "phone.mark", "phone", ids, at=now, details={"status": status, **batch})
+    insert_rows(session, AUDIT_T, audit)
     return result
+
+
+def _mark_phones(
+    session: Session, marks: dict[int, tuple[datetime, str]]
+) -> tuple[dict[int, str], list[int]]:
+    """Set each dialled number's status from its disposition.
+
+    Returns the numbers whose status changed, and the accounts of their guarantors.
+    """
+    p = PHONE_T.c
+    current = {
+        row.id: (row.status, row.guarantor_id)
+        for row in select_in_chunks(
+            session, lambda ids: select(p.id, p.status, p.guarantor_id).where(p.id.in_(ids)), marks
+        )
+    }
+    changed = {phone_id: status for phone_id, (_, status) in marks.items() if current[phone_id][0] != status}
+    for status in sorted(set(changed.values())):
+        ids = sorted(phone_id for phone_id, s in changed.items() if s == status)
+        for part in chunks(ids):
+            session.execute(update(PHONE_T).where(p.id.in_(list(part))).values(status=status))
+    return changed, household(session, {current[phone_id][1] for phone_id in changed})
 
 
 def _refresh_last_contact(session: Session, account_ids: set[int], now: datetime) -> None:

@@ -13,7 +13,7 @@ from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.users import add_user
 from db import codes
-from db.models import Account, Activity, Phone
+from db.models import Account, AccountHold, Activity, Guarantor, Phone
 from tests.conftest import NOW
 from tests.services.builders import (
     account,
@@ -23,6 +23,7 @@ from tests.services.builders import (
     count,
     place,
     placement,
+    stale_rows,
 )
 
 LATER = NOW + timedelta(days=1)
@@ -177,3 +178,69 @@ def test_last_contact_only_moves_forward_and_only_for_contacts(db: Database, pla
         ],
     )
     assert account(db, "A-1001").last_contact_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
+
+
+# -- what a disposition does, imported as in the workstation ------------------------------------
+
+
+def open_holds(db: Database) -> list[tuple[int, str, datetime, str]]:
+    return [
+        (h.account_id, h.reason, h.placed_at, h.source)
+        for h in all_rows(db, AccountHold, AccountHold.released_at.is_(None))  # type: ignore[union-attr]
+    ]
+
+
+def test_a_cease_heard_by_the_dialer_stops_the_calls_for_the_household(db: Database, placed: Account) -> None:
+    place(db, [placement(account_number="A-1002")])  # the same guarantor's second account
+
+    record(db, [activity(result_code="CEASE", party="guarantor", note="stop calling me")])
+
+    assert open_holds(db) == [(placed.id, codes.HOLD_CEASE, CALLED_AT, "import")]
+    assert account(db, "A-1001").call_held and account(db, "A-1002").call_held
+    assert all_rows(db, Guarantor)[0].cease_communication
+    [event] = audit_events(db, "hold.place")
+    assert (event.entity_id, event.details) == (placed.id, '{"reason": "cease"}')
+    assert stale_rows(db) == 0
+
+
+def test_a_dispute_is_dated_when_it_was_heard_and_placed_once(db: Database, placed: Account) -> None:
+    later = "2026-11-21T16:00:00Z"
+    record(
+        db,
+        [
+            activity(activity_id="C-2", result_code="DISPUTE", occurred_at=later),
+            activity(activity_id="C-1", result_code="DISPUTE"),
+        ],
+    )
+    record(db, [activity(activity_id="C-3", result_code="DISPUTE", occurred_at="2026-11-22T16:00:00Z")])
+
+    assert open_holds(db) == [(placed.id, codes.HOLD_DISPUTE, CALLED_AT, "import")]
+    assert not all_rows(db, Guarantor)[0].cease_communication  # a dispute is about the debt, not the person
+    assert len(audit_events(db, "hold.place")) == 1
+    assert stale_rows(db) == 0
+
+
+def test_a_wrong_number_is_marked_and_no_longer_dialled(db: Database, placed: Account) -> None:
+    record(db, [activity(result_code="WRONG", party="third_party")])
+
+    mobile = all_rows(db, Phone, Phone.number == "+16145550142")[0]
+    assert (mobile.status, mobile.dialable) == (codes.PHONE_WRONG, False)
+    home = all_rows(db, Phone, Phone.number == "+12085550100")[0]
+    assert (home.status, home.dialable) == (codes.PHONE_OK, True)
+    [event] = audit_events(db, "phone.mark")
+    assert (event.entity_type, event.entity_id, event.details) == ("phone", mobile.id, '{"status": "wrong"}')
+    assert open_holds(db) == []
+    assert stale_rows(db) == 0
+
+
+def test_the_latest_disposition_of_a_number_decides_its_status(db: Database, placed: Account) -> None:
+    record(
+        db,
+        [
+            activity(activity_id="C-2", result_code="NA", occurred_at="2026-11-21T16:00:00Z"),
+            activity(activity_id="C-1", result_code="DISC"),  # earlier, in the same batch
+            activity(activity_id="C-3", result_code="WRONG", occurred_at="2026-11-22T16:00:00Z"),
+        ],
+    )
+
+    assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == codes.PHONE_WRONG

@@ -1,0 +1,113 @@
+"""Placing holds, one account or a whole import batch at a time, the same way.
+
+A hold about the person (cease, attorney, bankruptcy, deceased) also sets the
+guarantor's flag, so it covers every account of the household: the accounts
+whose call state must then be recomputed are returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from collector_tui.services.bulk import insert_rows, select_in_chunks
+from db import codes
+from db.models import Account, AccountHold, Guarantor, table_of
+
+ACCOUNT_T = table_of(Account)
+GUARANTOR_T = table_of(Guarantor)
+HOLD_T = table_of(AccountHold)
+
+PERSON_FLAGS = {
+    codes.HOLD_CEASE: "cease_communication",
+    codes.HOLD_ATTORNEY: "attorney_represented",
+    codes.HOLD_BANKRUPTCY: "bankruptcy",
+    codes.HOLD_DECEASED: "deceased",
+}
+
+HoldKey = tuple[int, int, str]  # (account id, its guarantor id, reason)
+
+
+def place_holds(
+    session: Session,
+    wanted: Mapping[HoldKey, datetime],
+    *,
+    placed_by_id: int | None,
+    source: str,
+    now: datetime,
+) -> tuple[list[tuple[int, str]], list[int]]:
+    """Place each wanted hold (received at its moment) unless one is already open.
+
+    Returns the (account, reason) of each hold placed, and every account
+    whose call state it changed (with the households of person flags newly set).
+    """
+    if not wanted:
+        return [], []
+    h = HOLD_T.c
+    open_now = {
+        (row.account_id, row.reason)
+        for row in select_in_chunks(
+            session,
+            lambda ids: select(h.account_id, h.reason).where(h.account_id.in_(ids), h.released_at.is_(None)),
+            {account_id for account_id, _, _ in wanted},
+        )
+    }
+    new = sorted(
+        (account_id, reason, at)
+        for (account_id, _, reason), at in wanted.items()
+        if (account_id, reason) not in open_now
+    )
+    insert_rows(
+        session,
+        HOLD_T,
+        [
+            {
+                "account_id": account_id,
+                "reason": reason,
+                "placed_at": at,
+                "placed_by_id": placed_by_id,
+                "source": source,
+            }
+            for account_id, reason, at in new
+        ],
+    )
+    changed = {account_id for account_id, _, _ in new}
+    flags: dict[str, set[int]] = {}
+    for _, guarantor_id, reason in wanted:
+        flag = PERSON_FLAGS.get(reason)
+        if flag is not None:
+            flags.setdefault(flag, set()).add(guarantor_id)
+    g = GUARANTOR_T.c
+    for flag, guarantors in sorted(flags.items()):
+        unset = _without_flag(session, flag, guarantors)
+        if unset:
+            session.execute(
+                update(GUARANTOR_T).where(g.id.in_(unset)).values({flag: True, "updated_at": now})
+            )
+            changed.update(household(session, unset))
+    return [(account_id, reason) for account_id, reason, _ in new], sorted(changed)
+
+
+def _without_flag(session: Session, flag: str, guarantor_ids: Iterable[int]) -> list[int]:
+    g = GUARANTOR_T.c
+    column = g[flag]
+    return sorted(
+        int(row.id)
+        for row in select_in_chunks(
+            session, lambda ids: select(g.id).where(g.id.in_(ids), column.is_(False)), guarantor_ids
+        )
+    )
+
+
+def household(session: Session, guarantor_ids: Iterable[int]) -> list[int]:
+    """Every account of these guarantors."""
+    a = ACCOUNT_T.c
+    return sorted(
+        int(row.id)
+        for row in select_in_chunks(
+            session, lambda ids: select(a.id).where(a.guarantor_id.in_(ids)), guarantor_ids
+        )
+    )
