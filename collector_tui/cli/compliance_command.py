@@ -173,12 +173,15 @@ def refresh(
     call_state: Annotated[
         bool,
         typer.Option(
-            "--call-state", help="Also recompute who may be called (after a compliance-policy change)."
+            "--call-state",
+            help="Also recompute who may be called, whether or not it is due "
+            "(it is by itself after a policy change or when a rule takes effect).",
         ),
     ] = False,
 ) -> None:
     """Rescore every open account for the queue (the nightly run). Exit 0 done, 1 error."""
-    from collector_tui.services.account_state import refresh_all_accounts
+    from collector_tui.services.account_state import call_state_due, refresh_all_accounts
+    from collector_tui.services.bulk import rare_collections
     from collector_tui.services.database import open_database
 
     moment = parse_since(at) if at else datetime.now(UTC)
@@ -187,10 +190,16 @@ def refresh(
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     try:
-        seen = refresh_all_accounts(db.writing, moment, call_state=call_state)
+        with db.reading() as session:
+            why = "asked for" if call_state else call_state_due(session, moment)
+        with rare_collections():
+            seen = refresh_all_accounts(db.writing, moment, call_state=why is not None)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     finally:
         db.close()
-    what = "priority and call state" if call_state else "priority"
-    say(f"{what} recomputed for {seen:,} open accounts")
+    accounts = f"{seen:,} open account{'' if seen == 1 else 's'}"
+    if why is None:
+        say(f"priority recomputed for {accounts}")
+    else:
+        say(f"priority and call state recomputed for {accounts} ({why})")

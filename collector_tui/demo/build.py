@@ -25,6 +25,7 @@ from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS, 
 from collector_tui.importing.options import ImportOptions
 from collector_tui.importing.runner import STATUS_COMPLETED, run_import
 from collector_tui.services import identity
+from collector_tui.services.account_state import record_call_state_computed
 from collector_tui.services.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.bulk import rare_collections
@@ -181,6 +182,8 @@ def load_demo_office(
     _add_arrangements(
         db, files.arrangements, now, _stage(progress, STAGE_ARRANGEMENTS, len(files.arrangements))
     )
+    with db.writing() as session:  # every account's call state was just worked out: none is due
+        record_call_state_computed(session, now)
 
 
 def _stage(progress: Progress | None, stage: str, total: int) -> Callable[[int], None] | None:

@@ -6,24 +6,28 @@ accounts it touched, in its own transaction. The nightly run calls
 :func:`refresh_all_accounts` to rescore, because promises fall due and
 accounts age without any event. The stored call state does not change with
 time (it holds the moments limits lift), so it is recomputed for every
-account only when asked: after the compliance policy changes.
+account only when :func:`call_state_due` says so: after the compliance
+policy changes or one of its rules takes effect.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.domain.compliance.policy import call_state_outdated
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.compliance import refresh_call_state
+from collector_tui.services.identity import office_setting
+from collector_tui.services.policy import current_policy
 from collector_tui.services.priority import rescore
 from db import codes
-from db.models import Account, table_of
+from db.models import Account, OfficeSetting, table_of
 
 ACCOUNT_T = table_of(Account)
 
@@ -51,6 +55,30 @@ def refresh_accounts(
     rescore(session, ids, now)
 
 
+CALL_STATE_POLICY_KEY = "compliance.call_state_policy"
+CALL_STATE_DAY_KEY = "compliance.call_state_day"
+
+
+def call_state_due(session: Session, now: datetime) -> str | None:
+    """Why every account's stored call state must be recomputed now (None: it is true as stored)."""
+    day = office_setting(session, CALL_STATE_DAY_KEY)
+    return call_state_outdated(
+        current_policy(),
+        office_setting(session, CALL_STATE_POLICY_KEY),
+        date.fromisoformat(day) if day else None,
+        now.date(),
+    )
+
+
+def record_call_state_computed(session: Session, now: datetime) -> None:
+    """Every account's call state was just worked out under the policy in force, as of ``now``."""
+    for key, value in (
+        (CALL_STATE_POLICY_KEY, current_policy().digest()),
+        (CALL_STATE_DAY_KEY, now.date().isoformat()),
+    ):
+        session.merge(OfficeSetting(key=key, value=value))
+
+
 def refresh_all_accounts(
     writing: Callable[[], AbstractContextManager[Session]],
     now: datetime,
@@ -76,6 +104,8 @@ def refresh_all_accounts(
                 ).scalars()
             ]
             if not ids:
+                if call_state:
+                    record_call_state_computed(session, now)
                 details = {"accounts": seen, "call_state": call_state}
                 audit.record(session, actor, "accounts.refresh", "account", [None], at=now, details=details)
                 return seen

@@ -125,7 +125,23 @@ def test_the_nightly_refresh_command(demo_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert re.search(r"^priority recomputed for [\d,]+ open accounts", result.output)
     result = runner.invoke(app, ["--db", str(copy), "refresh", "--call-state"])
-    assert re.search(r"priority and call state recomputed for [\d,]+ open accounts", result.output)
+    assert re.search(
+        r"priority and call state recomputed for [\d,]+ open accounts \(asked for\)", result.output
+    )
+
+
+def test_the_nightly_refresh_recomputes_the_call_state_when_it_is_due(db: Database, db_url: str) -> None:
+    place(db, [placement()])  # imported before this office ever recomputed every account
+
+    first = runner.invoke(app, ["--db", db_url, "refresh"])
+    second = runner.invoke(app, ["--db", db_url, "refresh"])
+
+    assert first.exit_code == 0, first.output
+    assert first.output.strip() == (
+        "priority and call state recomputed for 1 open account "
+        "(it has never been recomputed for every account)"
+    )
+    assert second.output.strip() == "priority recomputed for 1 open account"
 
 
 def test_help_documents_the_commands() -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date, time
 from pathlib import Path
 
 import pytest
 
 from collector_tui.config import ConfigError
-from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, parse_policy
+from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, call_state_outdated, parse_policy
 from collector_tui.services.policy import load_compliance_policy, shipped_policy_text
 
 
@@ -78,3 +81,51 @@ def test_a_broken_override_file_names_the_file(tmp_path: Path) -> None:
         load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(office)})
     with pytest.raises(ConfigError, match="cannot be read"):
         load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(tmp_path / "missing.toml")})
+
+
+# -- when the stored call state is stale ----------------------------------------------------------
+
+SHIPPED = parse_policy(shipped_policy_text())
+NY_FROM_2027 = (
+    "[state_frequency.NY]\nattempts = 3\ndays = 7\ncitation = 'a new state law'\neffective = 2027-01-01\n"
+)
+
+
+def test_the_digest_follows_the_content_not_the_process() -> None:
+    again = parse_policy(shipped_policy_text())
+    assert again.digest() == SHIPPED.digest()
+    assert parse_policy(shipped_policy_text(), NY_FROM_2027).digest() != SHIPPED.digest()
+    # Sets print in a different order under another hash seed; the digest must not change.
+    code = (
+        "from collector_tui.domain.compliance.policy import parse_policy\n"
+        "from collector_tui.services.policy import shipped_policy_text\n"
+        "print(parse_policy(shipped_policy_text(), '[regimes.first_party]\\n"
+        'skip_rules = ["frequency", "window", "work"]\').digest())'
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(digests) == 1
+
+
+def test_the_call_state_is_due_when_never_worked_out_or_the_policy_changed() -> None:
+    today = date(2026, 11, 27)
+    assert call_state_outdated(SHIPPED, None, None, today) == "it has never been recomputed for every account"
+    assert call_state_outdated(SHIPPED, "an older policy", today, today) == "the compliance policy changed"
+    assert call_state_outdated(SHIPPED, SHIPPED.digest(), date(2026, 1, 1), today) is None
+
+
+def test_the_call_state_is_due_the_day_a_rule_takes_effect() -> None:
+    policy = parse_policy(shipped_policy_text(), NY_FROM_2027)
+    worked_out = (policy.digest(), date(2026, 12, 30))
+    assert call_state_outdated(policy, *worked_out, date(2026, 12, 31)) is None
+    assert call_state_outdated(policy, *worked_out, date(2027, 1, 1)) == "a compliance rule took effect"
+    assert call_state_outdated(policy, *worked_out, date(2027, 3, 1)) == "a compliance rule took effect"
+    assert call_state_outdated(policy, policy.digest(), date(2027, 1, 1), date(2027, 3, 1)) is None

@@ -15,7 +15,8 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from collector_tui.domain.compliance.engine import evaluate
-from collector_tui.services.account_state import refresh_all_accounts
+from collector_tui.domain.compliance.policy import parse_policy
+from collector_tui.services.account_state import call_state_due, refresh_all_accounts
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.compliance import (
@@ -26,7 +27,7 @@ from collector_tui.services.compliance import (
 )
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import NotFoundError
-from collector_tui.services.policy import current_policy
+from collector_tui.services.policy import current_policy, shipped_policy_text, use_policy
 from collector_tui.services.transactions import apply_transactions
 from db.models import Account, CallGroup, Guarantor, Phone
 from tests.conftest import NOW
@@ -159,6 +160,33 @@ def test_the_nightly_refresh_recomputes_every_open_account_and_is_audited(db: Da
         '{"accounts": 5, "call_state": false}',
         '{"accounts": 5, "call_state": true}',
     ]
+
+
+def test_the_call_state_is_due_until_worked_out_for_every_account_then_again_when_a_rule_starts(
+    db: Database,
+) -> None:
+    place(db, [placement(**CLEAN)])
+    with db.reading() as session:
+        assert call_state_due(session, NOW) == "it has never been recomputed for every account"
+    refresh_all_accounts(db.writing, NOW, call_state=True)
+    with db.reading() as session:
+        assert call_state_due(session, NOW) is None
+        assert call_state_due(session, NOW + timedelta(days=400)) is None  # time alone changes nothing
+
+    ohio_law = (
+        "[state_frequency.OH]\nattempts = 1\ndays = 7\ncitation = 'a new law'\n"
+        f"effective = {(NOW + timedelta(days=3)).date().isoformat()}\n"
+    )
+    use_policy(parse_policy(shipped_policy_text(), ohio_law))
+    try:
+        with db.reading() as session:
+            assert call_state_due(session, NOW) == "the compliance policy changed"
+        refresh_all_accounts(db.writing, NOW, call_state=True)
+        with db.reading() as session:
+            assert call_state_due(session, NOW + timedelta(days=2)) is None
+            assert call_state_due(session, NOW + timedelta(days=3)) == "a compliance rule took effect"
+    finally:
+        use_policy(None)
 
 
 def test_the_verdict_finds_the_account_and_never_echoes_its_number(db: Database) -> None:

@@ -7,9 +7,11 @@ checks it, so the engine stays a pure function of policy, facts and ``now``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, time
 from typing import Any
 
@@ -95,6 +97,49 @@ class CompliancePolicy:
 
     def rule(self, rule_id: str) -> Rule:
         return self.rules[rule_id]
+
+    def effective_dates(self) -> frozenset[date]:
+        """Every day a rule or a state's variation takes effect."""
+        states = [*self.state_frequency.values(), *self.credit_reporting_bans.values()]
+        return frozenset(rule.effective for rule in self.rules.values()) | {s.effective for s in states}
+
+    def digest(self) -> str:
+        """A fingerprint of the policy's content, the same in every process (for "has it changed?")."""
+        text = json.dumps(_plain(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as JSON-ready data, with sets sorted (their order differs between processes)."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, frozenset | set):
+        return sorted(_plain(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
+
+
+def call_state_outdated(
+    policy: CompliancePolicy, computed_under: str | None, computed_on: date | None, today: date
+) -> str | None:
+    """Why the stored call state must be recomputed today, or None while it is true.
+
+    It was worked out under the policy whose digest is ``computed_under``, on
+    ``computed_on``: a changed policy, or a rule that has taken effect since,
+    makes it stale (time alone does not: it holds the moments limits lift).
+    """
+    if computed_under is None or computed_on is None:
+        return "it has never been recomputed for every account"
+    if computed_under != policy.digest():
+        return "the compliance policy changed"
+    if any(computed_on < day <= today for day in policy.effective_dates()):
+        return "a compliance rule took effect"
+    return None
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
