@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,7 @@ from collector_tui.domain.compliance.engine import (
 )
 from collector_tui.domain.compliance.facts import (
     REGIME_FIRST_PARTY,
+    REGIME_THIRD_PARTY,
     AccountFacts,
     Contact,
     Hold,
@@ -411,10 +412,15 @@ def refresh_call_state(
 
     # A phone belongs to the guarantor: their accounts share the address and wishes. If their
     # facilities' regimes differ, a third-party account (every rule applies) decides: the stricter.
+    # The deciding account may be one not being refreshed: ask the database about the rest.
     phone_targets: dict[int, tuple[PhoneFacts, AccountFacts]] = {}
     for account in sorted(facts.values(), key=lambda f: f.regime == REGIME_FIRST_PARTY):
         for phone in account.phones:
             phone_targets.setdefault(phone.phone_id, (phone, account))
+    lenient = [phone_id for phone_id, (_, a) in phone_targets.items() if a.regime == REGIME_FIRST_PARTY]
+    for phone_id in _phones_of_third_party_debts(session, lenient):
+        phone, account = phone_targets[phone_id]
+        phone_targets[phone_id] = (phone, replace(account, regime=REGIME_THIRD_PARTY))
     states = {
         phone_id: phone_call_state(phone, account, policy, now)
         for phone_id, (phone, account) in phone_targets.items()
@@ -436,6 +442,28 @@ def refresh_call_state(
             phone_updates.append({"row_id": phone_id, "dialable": dialable, "call_group_id": group_id})
     update_by_id(session, PHONE_T, phone_updates)
     return len(account_updates) + len(phone_updates)
+
+
+def _phones_of_third_party_debts(session: Session, phone_ids: Sequence[int]) -> list[int]:
+    """The phones among ``phone_ids`` whose guarantor also owes a third-party facility's debt."""
+    p, a, f = PHONE_T.c, ACCOUNT_T.c, FACILITY_T.c
+    return [
+        int(row.id)
+        for row in select_in_chunks(
+            session,
+            lambda part: (
+                select(p.id)
+                .where(p.id.in_(part))
+                .where(
+                    select(literal_column("1"))
+                    .select_from(ACCOUNT_T.join(FACILITY_T, f.id == a.facility_id))
+                    .where(a.guarantor_id == p.guarantor_id, f.regime == REGIME_THIRD_PARTY)
+                    .exists()
+                )
+            ),
+            phone_ids,
+        )
+    ]
 
 
 # -- asking --------------------------------------------------------------------------------------

@@ -472,7 +472,8 @@ def _insert_missing_phones(
     }
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     groups: list[CallGroup] = []
-    for record in records:
+    # A number shared by debts under both regimes is decided by a third-party one (the stricter).
+    for record in sorted(records, key=lambda r: values_of[r.key].facility[1] == codes.REGIME_FIRST_PARTY):
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
         states = values_of[record.key].phones

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import select
 
 from collector_tui.domain.compliance.engine import evaluate
+from collector_tui.domain.compliance.facts import REGIME_FIRST_PARTY
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.services.account_state import call_state_due, refresh_all_accounts
 from collector_tui.services.activities import apply_activities
@@ -29,7 +30,7 @@ from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy, shipped_policy_text, use_policy
 from collector_tui.services.transactions import apply_transactions
-from db.models import Account, CallGroup, Guarantor, Phone
+from db.models import Account, CallGroup, Facility, Guarantor, Phone, table_of
 from tests.conftest import NOW
 from tests.services.builders import activity, all_rows, audit_events, place, placement, transaction
 
@@ -344,3 +345,57 @@ def test_events_move_the_score_and_a_due_promise_moves_the_tier(db: Database) ->
     [promised] = all_rows(db, Account)
     assert promised.priority_score >= TIER_WEIGHT  # the promise tier sorts above every ordinary score
     assert "promise due" in (promised.priority_breakdown or "")
+
+
+# -- a number shared by debts under both regimes ----------------------------------------------------
+
+
+def test_a_number_shared_with_a_third_party_debt_keeps_the_stricter_rules(db: Database) -> None:
+    """The provider's own office skips the no-calls-at-work rule; an agency's debt of the same person
+    does not, so their work number stays undialled whichever account is refreshed."""
+    use_policy(parse_policy(shipped_policy_text(), '[regimes.first_party]\nskip_rules = ["work"]'))
+    try:
+        with db.writing() as session:
+            session.execute(
+                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
+            )
+        work = {"phone2": "(614) 555-0177", "phone2_type": "work"}
+        place(
+            db,
+            [
+                placement(**CLEAN | work | {"facility_code": "OWN", "account_number": "OWN-1"}),
+                placement(**CLEAN | work | {"account_number": "AGENCY-1"}),
+            ],
+        )
+        with db.writing() as session:
+            session.execute(update(Guarantor).values(no_calls_at_work=True))
+        [own] = all_rows(db, Account, Account.account_number == "OWN-1")
+        with db.writing() as session:
+            refresh_call_state(session, [int(own.id or 0)], NOW)
+
+        [work_phone] = all_rows(db, Phone, Phone.phone_type == "work")
+        assert not work_phone.dialable
+    finally:
+        use_policy(None)
+
+
+def test_a_number_placed_for_debts_under_both_regimes_at_once_gets_the_stricter_rules(db: Database) -> None:
+    use_policy(parse_policy(shipped_policy_text(), '[regimes.first_party]\nskip_rules = ["phone_status"]'))
+    try:
+        with db.writing() as session:
+            session.execute(
+                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
+            )
+        bad = {"phone2": "(555) 555-0100", "phone2_type": "home"}  # not a valid number
+        place(
+            db,
+            [  # the provider's own account first in the file
+                placement(**CLEAN | bad | {"facility_code": "OWN", "account_number": "OWN-1"}),
+                placement(**CLEAN | bad | {"account_number": "AGENCY-1"}),
+            ],
+        )
+
+        [invalid] = all_rows(db, Phone, Phone.valid.is_(False))  # type: ignore[attr-defined]
+        assert not invalid.dialable
+    finally:
+        use_policy(None)
