@@ -111,9 +111,11 @@ ZIP_PREFIX_ZONES: dict[str, tuple[str, ...]] = {
     # Idaho: the panhandle keeps Pacific time.
     **dict.fromkeys(("832", "833", "834", "836", "837"), ("America/Boise",)),
     **dict.fromkeys(("835", "838"), ("America/Los_Angeles",)),
-    # Texas: El Paso and Hudspeth counties keep Mountain time.
-    "798": ("America/Denver",),
+    # Texas keeps Central time but for El Paso and Hudspeth counties (Mountain): 799 and 885 are
+    # El Paso's; 798 mixes El Paso's county with Central Big Bend towns (Alpine, Marfa), so keeps both.
+    **dict.fromkeys(("733", *(str(prefix) for prefix in range(750, 798))), ("America/Chicago",)),
     "799": ("America/Denver",),
+    "885": ("America/Denver",),
     # Arizona outside the Navajo Nation keeps no daylight saving time.
     **dict.fromkeys(("850", "852", "853", "855", "856", "857", "859"), ("America/Phoenix",)),
     # Alaska: the Aleutians west of 169.5 W keep Hawaii-Aleutian time; the rest Alaska time.

@@ -7,6 +7,7 @@ import pytest
 from collector_tui.domain.geography import (
     STATE_ZONES,
     US_STATES,
+    address_zones,
     is_us_state,
     is_zip_code,
     primary_zone,
@@ -73,3 +74,23 @@ def test_state_zones(state: str, zones: tuple[str, ...]) -> None:
 def test_unknown_state_has_no_zones(state: str | None) -> None:
     assert state_zones(state) == ()
     assert primary_zone(state) is None
+
+
+@pytest.mark.parametrize(
+    ("zip_code", "zones"),
+    [
+        ("77071", ("America/Chicago",)),  # Houston
+        ("78701", ("America/Chicago",)),  # Austin
+        ("79701", ("America/Chicago",)),  # Midland
+        ("73301", ("America/Chicago",)),  # Austin (IRS)
+        ("79901", ("America/Denver",)),  # El Paso
+        ("88510", ("America/Denver",)),  # El Paso post office boxes
+        ("79843", ("America/Chicago", "America/Denver")),  # Marfa (Central) shares 798 with El Paso County
+        ("79851", ("America/Chicago", "America/Denver")),  # Sierra Blanca, Hudspeth County (Mountain)
+        (None, ("America/Chicago", "America/Denver")),
+    ],
+)
+def test_a_texas_address_is_central_but_for_the_el_paso_corner(
+    zip_code: str | None, zones: tuple[str, ...]
+) -> None:
+    assert address_zones("TX", zip_code) == zones
