@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from collector_tui.domain.compliance.policy import call_state_outdated
+from collector_tui.domain.compliance.engine import call_state_fingerprint, call_state_outdated
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.compliance import refresh_call_state
@@ -73,7 +73,7 @@ def call_state_due(session: Session, now: datetime) -> str | None:
 def record_call_state_computed(session: Session, now: datetime) -> None:
     """Every account's call state was just worked out under the policy in force, as of ``now``."""
     for key, value in (
-        (CALL_STATE_POLICY_KEY, current_policy().digest()),
+        (CALL_STATE_POLICY_KEY, call_state_fingerprint(current_policy())),
         (CALL_STATE_DAY_KEY, now.date().isoformat()),
     ):
         session.merge(OfficeSetting(key=key, value=value))

@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 
 from collector_tui.config import ConfigError
-from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, call_state_outdated, parse_policy
+from collector_tui.domain.compliance.engine import (
+    CALL_STATE_REVISION,
+    call_state_fingerprint,
+    call_state_outdated,
+)
+from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, parse_policy
 from collector_tui.services.policy import load_compliance_policy, shipped_policy_text
 
 
@@ -115,17 +120,23 @@ def test_the_digest_follows_the_content_not_the_process() -> None:
     assert len(digests) == 1
 
 
-def test_the_call_state_is_due_when_never_worked_out_or_the_policy_changed() -> None:
+def test_the_call_state_is_due_when_never_worked_out_the_policy_or_the_engine_changed() -> None:
     today = date(2026, 11, 27)
+    current = call_state_fingerprint(SHIPPED)
     assert call_state_outdated(SHIPPED, None, None, today) == "it has never been recomputed for every account"
-    assert call_state_outdated(SHIPPED, "an older policy", today, today) == "the compliance policy changed"
-    assert call_state_outdated(SHIPPED, SHIPPED.digest(), date(2026, 1, 1), today) is None
+    older_policy = f"{CALL_STATE_REVISION}:{parse_policy(shipped_policy_text(), NY_FROM_2027).digest()}"
+    assert call_state_outdated(SHIPPED, older_policy, today, today) == "the compliance policy changed"
+    older_engine = f"{CALL_STATE_REVISION - 1}:{SHIPPED.digest()}"
+    assert call_state_outdated(SHIPPED, older_engine, today, today) == (
+        "this version decides who may be called differently"
+    )
+    assert call_state_outdated(SHIPPED, current, date(2026, 1, 1), today) is None
 
 
 def test_the_call_state_is_due_the_day_a_rule_takes_effect() -> None:
     policy = parse_policy(shipped_policy_text(), NY_FROM_2027)
-    worked_out = (policy.digest(), date(2026, 12, 30))
+    worked_out = (call_state_fingerprint(policy), date(2026, 12, 30))
     assert call_state_outdated(policy, *worked_out, date(2026, 12, 31)) is None
     assert call_state_outdated(policy, *worked_out, date(2027, 1, 1)) == "a compliance rule took effect"
     assert call_state_outdated(policy, *worked_out, date(2027, 3, 1)) == "a compliance rule took effect"
-    assert call_state_outdated(policy, policy.digest(), date(2027, 1, 1), date(2027, 3, 1)) is None
+    assert call_state_outdated(policy, worked_out[0], date(2027, 1, 1), date(2027, 3, 1)) is None

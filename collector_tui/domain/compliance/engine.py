@@ -409,6 +409,37 @@ def _local_date(moment: datetime, zone_name: str) -> date:
     return moment.astimezone(zone(zone_name)).date()
 
 
+# Bump when a change to this engine or to the geography it reads would store a different call
+# state for any account: the nightly refresh then recomputes every account's.
+CALL_STATE_REVISION = 2
+
+
+def call_state_fingerprint(policy: CompliancePolicy) -> str:
+    """What a stored call state was worked out under: this engine's revision and the policy."""
+    return f"{CALL_STATE_REVISION}:{policy.digest()}"
+
+
+def call_state_outdated(
+    policy: CompliancePolicy, computed_under: str | None, computed_on: date | None, today: date
+) -> str | None:
+    """Why the stored call state must be recomputed today, or None while it is true.
+
+    It was worked out under ``computed_under`` (a :func:`call_state_fingerprint`)
+    on ``computed_on``: another engine revision, a changed policy, or a rule
+    that has taken effect since makes it stale (time alone does not: it holds
+    the moments limits lift).
+    """
+    if computed_under is None or computed_on is None:
+        return "it has never been recomputed for every account"
+    if computed_under.partition(":")[0] != str(CALL_STATE_REVISION):
+        return "this version decides who may be called differently"
+    if computed_under != call_state_fingerprint(policy):
+        return "the compliance policy changed"
+    if any(computed_on < day <= today for day in policy.effective_dates()):
+        return "a compliance rule took effect"
+    return None
+
+
 def money_call_inputs(status: str, insurance_pending_cents: int) -> tuple[str, bool]:
     """What :func:`call_state` reads of an account's money: its status and whether insurance is pending.
 

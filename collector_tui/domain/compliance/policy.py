@@ -124,24 +124,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def call_state_outdated(
-    policy: CompliancePolicy, computed_under: str | None, computed_on: date | None, today: date
-) -> str | None:
-    """Why the stored call state must be recomputed today, or None while it is true.
-
-    It was worked out under the policy whose digest is ``computed_under``, on
-    ``computed_on``: a changed policy, or a rule that has taken effect since,
-    makes it stale (time alone does not: it holds the moments limits lift).
-    """
-    if computed_under is None or computed_on is None:
-        return "it has never been recomputed for every account"
-    if computed_under != policy.digest():
-        return "the compliance policy changed"
-    if any(computed_on < day <= today for day in policy.effective_dates()):
-        return "a compliance rule took effect"
-    return None
-
-
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """``override`` on top of ``base``, table by table (an override names only what it changes)."""
     merged = dict(base)
