@@ -191,9 +191,9 @@ def refresh(
         fail(str(exc), exc.exit_code)
     try:
         with db.reading() as session:
-            why = "asked for" if call_state else call_state_due(session, moment)
+            why = "--call-state" if call_state else call_state_due(session, moment)
         with rare_collections():
-            seen = refresh_all_accounts(db.writing, moment, call_state=why is not None)
+            seen = refresh_all_accounts(db.writing, moment, call_state=why is not None, record=at is None)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     finally:

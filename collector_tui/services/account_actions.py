@@ -61,8 +61,6 @@ SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)  # kept for importers; c
 DIRECTIONS = ("out", "in")
 PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
 PAYMENT_METHODS = ("card", "ach", "check")
-# Holds that are about the person, not one debt: they go on the guarantor too, so every
-# account of the household stops (the engine reads the guarantor's flags).
 # Holds a collector may place from the workspace (the others come from imports or supervisors).
 WORKSPACE_HOLDS = (
     codes.HOLD_DISPUTE,

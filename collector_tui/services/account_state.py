@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from collector_tui.domain.compliance.engine import call_state_fingerprint, call_state_outdated
+from collector_tui.domain.compliance.engine import call_state_day, call_state_fingerprint, call_state_outdated
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.compliance import refresh_call_state
@@ -61,20 +61,18 @@ CALL_STATE_DAY_KEY = "compliance.call_state_day"
 
 def call_state_due(session: Session, now: datetime) -> str | None:
     """Why every account's stored call state must be recomputed now (None: it is true as stored)."""
-    day = office_setting(session, CALL_STATE_DAY_KEY)
-    return call_state_outdated(
-        current_policy(),
-        office_setting(session, CALL_STATE_POLICY_KEY),
-        date.fromisoformat(day) if day else None,
-        now.date(),
-    )
+    try:
+        day = date.fromisoformat(office_setting(session, CALL_STATE_DAY_KEY) or "")
+    except ValueError:
+        day = None  # never recorded (or unreadable): recompute, and record it afresh
+    return call_state_outdated(current_policy(), office_setting(session, CALL_STATE_POLICY_KEY), day, now)
 
 
 def record_call_state_computed(session: Session, now: datetime) -> None:
-    """Every account's call state was just worked out under the policy in force, as of ``now``."""
+    """Every account's call state was just worked out under the policy in force, at ``now``."""
     for key, value in (
         (CALL_STATE_POLICY_KEY, call_state_fingerprint(current_policy())),
-        (CALL_STATE_DAY_KEY, now.date().isoformat()),
+        (CALL_STATE_DAY_KEY, call_state_day(now).isoformat()),
     ):
         session.merge(OfficeSetting(key=key, value=value))
 
@@ -86,9 +84,14 @@ def refresh_all_accounts(
     batch: int = 2000,
     actor: Actor = SYSTEM,
     call_state: bool = False,
+    record: bool = True,
 ) -> int:
     """Rescore every open account (and with ``call_state`` recompute its call state), a batch per
-    transaction; returns accounts seen."""
+    transaction; returns accounts seen.
+
+    A recomputed call state is recorded as current unless ``record`` is off (a
+    run as of another moment than now must not vouch for today's).
+    """
     seen = 0
     last_id = 0
     a = ACCOUNT_T.c
@@ -104,7 +107,7 @@ def refresh_all_accounts(
                 ).scalars()
             ]
             if not ids:
-                if call_state:
+                if call_state and record:
                     record_call_state_computed(session, now)
                 details = {"accounts": seen, "call_state": call_state}
                 audit.record(session, actor, "accounts.refresh", "account", [None], at=now, details=details)

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.account_state import refresh_accounts
-from collector_tui.services.audit import Actor, audit_rows
+from collector_tui.services.audit import Actor, DetailValue, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks
 from collector_tui.services.compliance import counts_toward_call_limits, refresh_call_state
 from collector_tui.services.holds import HoldKey, household, place_holds
@@ -102,20 +102,21 @@ def apply_activities(
     recent: set[int] = set()  # contacts the frequency limits still count
     dispositions = current_workspace_policy().dispositions
     holds: dict[HoldKey, datetime] = {}  # each hold's earliest disposition in the batch
-    marks: dict[int, tuple[datetime, str]] = {}  # phone -> its latest disposition's status
+    marks: dict[int, tuple[datetime, str, int]] = {}  # phone -> its latest disposition: when, status, account
     for record, account in fresh:
         phone_id = phones.get((account.guarantor_id, record.phone_number or ""))
         found = dispositions.get(record.result_code)
         if found is not None and found.hold_reason is not None:
             key = (account.id, account.guarantor_id, found.hold_reason)
-            holds[key] = min(record.occurred_at, holds.get(key, record.occurred_at))
+            heard = min(record.occurred_at, now)  # a clock ahead of ours never dates a hold in the future
+            holds[key] = min(heard, holds.get(key, heard))
         if (
             found is not None
             and found.phone_status is not None
             and phone_id is not None
             and (phone_id not in marks or marks[phone_id][0] <= record.occurred_at)
         ):
-            marks[phone_id] = (record.occurred_at, found.phone_status)
+            marks[phone_id] = (record.occurred_at, found.phone_status, account.id)
         rows.append(
             {
                 "account_id": account.id,
@@ -163,28 +164,44 @@ def apply_activities(
     for reason in sorted({reason for _, reason in held}):
         ids = [account_id for account_id, r in held if r == reason]
         audit += audit_rows(actor, "hold.place", "account", ids, at=now, details={"reason": reason, **batch})
-    for status in sorted(set(marked.values())):
-        ids = sorted(phone_id for phone_id, s in marked.items() if s == status)
-        audit += audit_rows(actor, "phone.mark", "phone", ids, at=now, details={"status": status, **batch})
+    for phone_id, status in sorted(marked.items()):  # on the account, as the workstation records it
+        details: dict[str, DetailValue] = {"phone": phone_id, "status": status, **batch}
+        audit += audit_rows(actor, "phone.mark", "account", [marks[phone_id][2]], at=now, details=details)
     insert_rows(session, AUDIT_T, audit)
     return result
 
 
 def _mark_phones(
-    session: Session, marks: dict[int, tuple[datetime, str]]
+    session: Session, marks: dict[int, tuple[datetime, str, int]]
 ) -> tuple[dict[int, str], list[int]]:
-    """Set each dialled number's status from its disposition.
+    """Set each dialled number's status from its disposition, if that is the latest contact on file
+    for the number (an older one arriving late does not undo what came after it).
 
     Returns the numbers whose status changed, and the accounts of their guarantors.
     """
-    p = PHONE_T.c
+    p, act = PHONE_T.c, ACTIVITY_T.c
+    latest = dict(
+        select_in_chunks(
+            session,
+            lambda ids: (
+                select(act.phone_id, func.max(act.occurred_at))
+                .where(act.phone_id.in_(ids))
+                .group_by(act.phone_id)
+            ),
+            marks,
+        )
+    )
     current = {
         row.id: (row.status, row.guarantor_id)
         for row in select_in_chunks(
             session, lambda ids: select(p.id, p.status, p.guarantor_id).where(p.id.in_(ids)), marks
         )
     }
-    changed = {phone_id: status for phone_id, (_, status) in marks.items() if current[phone_id][0] != status}
+    changed = {
+        phone_id: status
+        for phone_id, (heard, status, _) in marks.items()
+        if current[phone_id][0] != status and heard >= latest.get(phone_id, heard)
+    }
     for status in sorted(set(changed.values())):
         ids = sorted(phone_id for phone_id, s in changed.items() if s == status)
         for part in chunks(ids):

@@ -445,7 +445,7 @@ def refresh_call_state(
 
 
 def _phones_of_third_party_debts(session: Session, phone_ids: Sequence[int]) -> list[int]:
-    """The phones among ``phone_ids`` whose guarantor also owes a third-party facility's debt."""
+    """The phones among ``phone_ids`` whose guarantor also owes an open third-party facility's debt."""
     p, a, f = PHONE_T.c, ACCOUNT_T.c, FACILITY_T.c
     return [
         int(row.id)
@@ -457,7 +457,11 @@ def _phones_of_third_party_debts(session: Session, phone_ids: Sequence[int]) -> 
                 .where(
                     select(literal_column("1"))
                     .select_from(ACCOUNT_T.join(FACILITY_T, f.id == a.facility_id))
-                    .where(a.guarantor_id == p.guarantor_id, f.regime == REGIME_THIRD_PARTY)
+                    .where(
+                        a.guarantor_id == p.guarantor_id,
+                        a.status == codes.ACCOUNT_OPEN,
+                        f.regime == REGIME_THIRD_PARTY,
+                    )
                     .exists()
                 )
             ),

@@ -21,6 +21,8 @@ ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)
 HOLD_T = table_of(AccountHold)
 
+# Holds that are about the person, not one debt: they go on the guarantor too, so every
+# account of the household stops (the engine reads the guarantor's flags).
 PERSON_FLAGS = {
     codes.HOLD_CEASE: "cease_communication",
     codes.HOLD_ATTORNEY: "attorney_represented",
@@ -39,7 +41,7 @@ def place_holds(
     source: str,
     now: datetime,
 ) -> tuple[list[tuple[int, str]], list[int]]:
-    """Place each wanted hold (received at its moment) unless one is already open.
+    """Place each wanted hold (received at its moment) unless one is open or was released since.
 
     Returns the (account, reason) of each hold placed, and every account
     whose call state it changed (with the households of person flags newly set).
@@ -47,18 +49,24 @@ def place_holds(
     if not wanted:
         return [], []
     h = HOLD_T.c
-    open_now = {
-        (row.account_id, row.reason)
-        for row in select_in_chunks(
-            session,
-            lambda ids: select(h.account_id, h.reason).where(h.account_id.in_(ids), h.released_at.is_(None)),
-            {account_id for account_id, _, _ in wanted},
-        )
-    }
+    open_now: set[tuple[int, str]] = set()
+    released: dict[tuple[int, str], datetime] = {}  # the latest release of each reason
+    for row in select_in_chunks(
+        session,
+        lambda ids: select(h.account_id, h.reason, h.released_at).where(h.account_id.in_(ids)),
+        {account_id for account_id, _, _ in wanted},
+    ):
+        key = (row.account_id, row.reason)
+        if row.released_at is None:
+            open_now.add(key)
+        elif key not in released or released[key] < row.released_at:
+            released[key] = row.released_at
+    # A hold already open stays as it is; one released after the request was heard (a supervisor
+    # decided after it) is not placed again by a report of that request arriving late.
     new = sorted(
         (account_id, reason, at)
         for (account_id, _, reason), at in wanted.items()
-        if (account_id, reason) not in open_now
+        if (account_id, reason) not in open_now and released.get((account_id, reason), at) <= at
     )
     insert_rows(
         session,

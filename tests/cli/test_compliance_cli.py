@@ -126,7 +126,7 @@ def test_the_nightly_refresh_command(demo_path: Path, tmp_path: Path) -> None:
     assert re.search(r"^priority recomputed for [\d,]+ open accounts", result.output)
     result = runner.invoke(app, ["--db", str(copy), "refresh", "--call-state"])
     assert re.search(
-        r"priority and call state recomputed for [\d,]+ open accounts \(asked for\)", result.output
+        r"priority and call state recomputed for [\d,]+ open accounts \(--call-state\)", result.output
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from collector_tui.config import ConfigError
 from collector_tui.domain.compliance.engine import (
     CALL_STATE_REVISION,
+    call_state_day,
     call_state_fingerprint,
     call_state_outdated,
 )
@@ -121,22 +122,36 @@ def test_the_digest_follows_the_content_not_the_process() -> None:
 
 
 def test_the_call_state_is_due_when_never_worked_out_the_policy_or_the_engine_changed() -> None:
-    today = date(2026, 11, 27)
+    now, today = datetime(2026, 11, 27, 15, tzinfo=UTC), date(2026, 11, 27)
     current = call_state_fingerprint(SHIPPED)
-    assert call_state_outdated(SHIPPED, None, None, today) == "it has never been recomputed for every account"
+    assert call_state_outdated(SHIPPED, None, None, now) == "it has never been recomputed for every account"
     older_policy = f"{CALL_STATE_REVISION}:{parse_policy(shipped_policy_text(), NY_FROM_2027).digest()}"
-    assert call_state_outdated(SHIPPED, older_policy, today, today) == "the compliance policy changed"
+    assert call_state_outdated(SHIPPED, older_policy, today, now) == "the compliance policy changed"
     older_engine = f"{CALL_STATE_REVISION - 1}:{SHIPPED.digest()}"
-    assert call_state_outdated(SHIPPED, older_engine, today, today) == (
+    assert call_state_outdated(SHIPPED, older_engine, today, now) == (
         "this version decides who may be called differently"
     )
-    assert call_state_outdated(SHIPPED, current, date(2026, 1, 1), today) is None
+    assert call_state_outdated(SHIPPED, current, date(2026, 1, 1), now) is None
 
 
-def test_the_call_state_is_due_the_day_a_rule_takes_effect() -> None:
-    policy = parse_policy(shipped_policy_text(), NY_FROM_2027)
-    worked_out = (call_state_fingerprint(policy), date(2026, 12, 30))
-    assert call_state_outdated(policy, *worked_out, date(2026, 12, 31)) is None
-    assert call_state_outdated(policy, *worked_out, date(2027, 1, 1)) == "a compliance rule took effect"
-    assert call_state_outdated(policy, *worked_out, date(2027, 3, 1)) == "a compliance rule took effect"
-    assert call_state_outdated(policy, worked_out[0], date(2027, 1, 1), date(2027, 3, 1)) is None
+def test_a_rule_is_due_from_its_first_day_anywhere_until_worked_out_after_it_began_everywhere() -> None:
+    policy = parse_policy(shipped_policy_text(), NY_FROM_2027)  # effective 2027-01-01
+    fingerprint = call_state_fingerprint(policy)
+    # 13:00 UTC on Dec 31 is already Jan 1 in Guam: the rule is in force for someone.
+    assert (
+        call_state_outdated(policy, fingerprint, date(2026, 12, 30), datetime(2026, 12, 31, 12, tzinfo=UTC))
+        is None
+    )
+    assert call_state_outdated(
+        policy, fingerprint, date(2026, 12, 30), datetime(2026, 12, 31, 15, tzinfo=UTC)
+    ) == ("a compliance rule took effect")
+    # A run at 02:00 UTC on Jan 1 is still Dec 31 in American Samoa: it records Dec 31, so the
+    # next night is due again; a run once Jan 1 has begun everywhere records Jan 1 and settles it.
+    night = datetime(2027, 1, 1, 2, tzinfo=UTC)
+    assert call_state_day(night) == date(2026, 12, 31)
+    assert call_state_outdated(policy, fingerprint, call_state_day(night), night + timedelta(days=1)) == (
+        "a compliance rule took effect"
+    )
+    settled = call_state_day(night + timedelta(days=1))
+    assert settled == date(2027, 1, 1)
+    assert call_state_outdated(policy, fingerprint, settled, night + timedelta(days=60)) is None

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.services.activities import ActivityResult, apply_activities
@@ -227,8 +228,9 @@ def test_a_wrong_number_is_marked_and_no_longer_dialled(db: Database, placed: Ac
     assert (mobile.status, mobile.dialable) == (codes.PHONE_WRONG, False)
     home = all_rows(db, Phone, Phone.number == "+12085550100")[0]
     assert (home.status, home.dialable) == (codes.PHONE_OK, True)
-    [event] = audit_events(db, "phone.mark")
-    assert (event.entity_type, event.entity_id, event.details) == ("phone", mobile.id, '{"status": "wrong"}')
+    [event] = audit_events(db, "phone.mark")  # on the account, as the workstation records it
+    assert (event.entity_type, event.entity_id) == ("account", placed.id)
+    assert event.details == f'{{"phone": {mobile.id}, "status": "wrong"}}'
     assert open_holds(db) == []
     assert stale_rows(db) == 0
 
@@ -236,11 +238,43 @@ def test_a_wrong_number_is_marked_and_no_longer_dialled(db: Database, placed: Ac
 def test_the_latest_disposition_of_a_number_decides_its_status(db: Database, placed: Account) -> None:
     record(
         db,
-        [
-            activity(activity_id="C-2", result_code="NA", occurred_at="2026-11-21T16:00:00Z"),
-            activity(activity_id="C-1", result_code="DISC"),  # earlier, in the same batch
+        [  # the latest first in the file: the time decides, not the order
             activity(activity_id="C-3", result_code="WRONG", occurred_at="2026-11-22T16:00:00Z"),
+            activity(activity_id="C-2", result_code="NA", occurred_at="2026-11-21T16:00:00Z"),
+            activity(activity_id="C-1", result_code="DISC"),
         ],
     )
 
     assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == codes.PHONE_WRONG
+
+
+def test_an_old_bad_number_report_arriving_late_does_not_undo_a_later_contact(
+    db: Database, placed: Account
+) -> None:
+    record(db, [activity(activity_id="C-2", result_code="RPC_PTP", occurred_at="2026-11-22T16:00:00Z")])
+    record(db, [activity(activity_id="C-1", result_code="WRONG")])  # Nov 20, from yesterday's late file
+
+    assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == codes.PHONE_OK
+    assert audit_events(db, "phone.mark") == []
+
+
+def test_a_hold_released_after_the_request_is_not_placed_again_by_a_late_report(
+    db: Database, placed: Account
+) -> None:
+    record(db, [activity(activity_id="C-1", result_code="DISPUTE")])  # heard Nov 20
+    with db.writing() as session:  # a supervisor sent the verification and released it on Nov 25
+        session.execute(update(AccountHold).values(released_at=datetime(2026, 11, 25, tzinfo=UTC)))
+
+    record(db, [activity(activity_id="C-0", result_code="DISPUTE", occurred_at="2026-11-19T16:00:00Z")])
+    assert open_holds(db) == []  # the late report of an older dispute changes nothing
+
+    record(db, [activity(activity_id="C-3", result_code="DISPUTE", occurred_at="2026-11-26T16:00:00Z")])
+    assert open_holds(db) == [
+        (placed.id, codes.HOLD_DISPUTE, datetime(2026, 11, 26, 16, tzinfo=UTC), "import")
+    ]  # a new dispute after the release is a new hold
+
+
+def test_a_hold_is_never_dated_after_the_import(db: Database, placed: Account) -> None:
+    record(db, [activity(result_code="CEASE", occurred_at="2026-11-27T23:00:00Z")])  # later today
+
+    assert open_holds(db) == [(placed.id, codes.HOLD_CEASE, NOW, "import")]

@@ -9,10 +9,11 @@ from sqlalchemy import select
 
 from collector_tui.services import bulk
 from collector_tui.services.database import Database
-from db.models import Guarantor, table_of
+from db.models import Guarantor, OfficeSetting, table_of
 from tests.services.builders import place, placement
 
 G = table_of(Guarantor).c
+S = table_of(OfficeSetting).c
 NAMES = ["G-1", 'O\'Brien "Jr"', "Nguyễn-2", "G,4", *(f"G-{n}" for n in range(10, 2600))]
 
 
@@ -51,3 +52,16 @@ def test_other_values_go_as_parameters(office: Database) -> None:
     found = _lookup(office, [float(i) for i in ids], G.id)  # floats: neither ids nor strings
 
     assert [row_id for row_id, _ in found] == ids
+
+
+def test_text_json_cannot_carry_is_looked_up_as_parameters(db: Database) -> None:
+    with db.writing() as session:
+        session.add(OfficeSetting(key="with\x00nul", value="1"))
+        session.add(OfficeSetting(key="plain", value="2"))
+    with db.reading() as session:
+        found = bulk.select_in_chunks(
+            session,
+            lambda part: select(S.key).where(S.key.in_(part)),
+            ["with\x00nul", "plain", "missing"],
+        )
+        assert sorted(row.key for row in found) == ["plain", "with\x00nul"]

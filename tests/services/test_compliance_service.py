@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -183,9 +183,40 @@ def test_the_call_state_is_due_until_worked_out_for_every_account_then_again_whe
         with db.reading() as session:
             assert call_state_due(session, NOW) == "the compliance policy changed"
         refresh_all_accounts(db.writing, NOW, call_state=True)
+        with db.reading() as session:  # Nov 30 begins in Guam at 14:00 UTC on the 29th
+            assert call_state_due(session, datetime(2026, 11, 29, 13, tzinfo=UTC)) is None
+            assert call_state_due(session, datetime(2026, 11, 29, 15, tzinfo=UTC)) == (
+                "a compliance rule took effect"
+            )
+    finally:
+        use_policy(None)
+
+
+def test_a_rule_that_starts_while_a_nightly_run_is_still_the_day_before_is_caught_the_next_night(
+    db: Database,
+) -> None:
+    """Ohio's (invented) one-call-in-seven-days law starts Nov 28; the 02:00 UTC run is Nov 27 in Ohio."""
+    place(db, [placement(**CLEAN)])
+    [acct] = all_rows(db, Account)
+    with db.writing() as session:
+        apply_activities(session, [activity(occurred_at="2026-11-26T15:00:00Z")], actor=SYSTEM, now=NOW)
+    use_policy(
+        parse_policy(
+            shipped_policy_text(),
+            "[state_frequency.OH]\nattempts = 1\ndays = 7\ncitation = 'a new law'\neffective = 2026-11-28\n",
+        )
+    )
+    try:
+        first, second = datetime(2026, 11, 28, 2, tzinfo=UTC), datetime(2026, 11, 29, 2, tzinfo=UTC)
+        for night in (first, second):
+            with db.reading() as session:
+                assert call_state_due(session, night) is not None
+            refresh_all_accounts(db.writing, night, call_state=True)
+            if night == first:  # not yet in force in Ohio: nothing limits the calls
+                assert all_rows(db, Account)[0].call_frequency_clear_at is None
+        assert all_rows(db, Account, Account.id == acct.id)[0].call_frequency_clear_at is not None
         with db.reading() as session:
-            assert call_state_due(session, NOW + timedelta(days=2)) is None
-            assert call_state_due(session, NOW + timedelta(days=3)) == "a compliance rule took effect"
+            assert call_state_due(session, second + timedelta(days=1)) is None
     finally:
         use_policy(None)
 
@@ -397,5 +428,33 @@ def test_a_number_placed_for_debts_under_both_regimes_at_once_gets_the_stricter_
 
         [invalid] = all_rows(db, Phone, Phone.valid.is_(False))  # type: ignore[attr-defined]
         assert not invalid.dialable
+    finally:
+        use_policy(None)
+
+
+def test_a_paid_agency_debt_no_longer_holds_the_providers_phones_to_its_rules(db: Database) -> None:
+    use_policy(parse_policy(shipped_policy_text(), '[regimes.first_party]\nskip_rules = ["work"]'))
+    try:
+        with db.writing() as session:
+            session.execute(
+                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
+            )
+        work = {"phone2": "(614) 555-0177", "phone2_type": "work"}
+        place(
+            db,
+            [
+                placement(**CLEAN | work | {"facility_code": "OWN", "account_number": "OWN-1"}),
+                placement(**CLEAN | work | {"account_number": "AGENCY-1"}),
+            ],
+        )
+        with db.writing() as session:
+            session.execute(update(Guarantor).values(no_calls_at_work=True))
+            session.execute(update(Account).where(Account.account_number == "AGENCY-1").values(status="paid"))
+        [own] = all_rows(db, Account, Account.account_number == "OWN-1")
+        with db.writing() as session:
+            refresh_call_state(session, [int(own.id or 0)], NOW)
+
+        [work_phone] = all_rows(db, Phone, Phone.phone_type == "work")
+        assert work_phone.dialable  # only the provider's own debt is owed: its rules decide
     finally:
         use_policy(None)

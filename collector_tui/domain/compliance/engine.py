@@ -419,15 +419,28 @@ def call_state_fingerprint(policy: CompliancePolicy) -> str:
     return f"{CALL_STATE_REVISION}:{policy.digest()}"
 
 
+# A rule takes effect on the consumer's own calendar: first in Guam, last in American Samoa.
+FIRST_DAY_ZONE = "Pacific/Guam"
+LAST_DAY_ZONE = "Pacific/Pago_Pago"
+
+
+def call_state_day(now: datetime) -> date:
+    """The last day every consumer has reached at ``now``: a rule dated on or before it was in
+    force for all of them when the call state was worked out."""
+    return now.astimezone(zone(LAST_DAY_ZONE)).date()
+
+
 def call_state_outdated(
-    policy: CompliancePolicy, computed_under: str | None, computed_on: date | None, today: date
+    policy: CompliancePolicy, computed_under: str | None, computed_on: date | None, now: datetime
 ) -> str | None:
-    """Why the stored call state must be recomputed today, or None while it is true.
+    """Why the stored call state must be recomputed at ``now``, or None while it is true.
 
     It was worked out under ``computed_under`` (a :func:`call_state_fingerprint`)
-    on ``computed_on``: another engine revision, a changed policy, or a rule
-    that has taken effect since makes it stale (time alone does not: it holds
-    the moments limits lift).
+    when every consumer had reached ``computed_on`` (:func:`call_state_day`):
+    another engine revision, a changed policy, or a rule that has since taken
+    effect for any consumer makes it stale (time alone does not: it holds the
+    moments limits lift). A rule's first day is due until a run after it had
+    begun everywhere.
     """
     if computed_under is None or computed_on is None:
         return "it has never been recomputed for every account"
@@ -435,7 +448,8 @@ def call_state_outdated(
         return "this version decides who may be called differently"
     if computed_under != call_state_fingerprint(policy):
         return "the compliance policy changed"
-    if any(computed_on < day <= today for day in policy.effective_dates()):
+    first_today = now.astimezone(zone(FIRST_DAY_ZONE)).date()
+    if any(computed_on < day <= first_today for day in policy.effective_dates()):
         return "a compliance rule took effect"
     return None
 
