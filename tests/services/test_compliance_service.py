@@ -381,80 +381,57 @@ def test_events_move_the_score_and_a_due_promise_moves_the_tier(db: Database) ->
 # -- a number shared by debts under both regimes ----------------------------------------------------
 
 
+@contextmanager
+def mixed_office(db: Database, skip_rule: str, phone: dict[str, str]) -> Iterator[None]:
+    """The provider's own office (skipping ``skip_rule``) and an agency place debts of one person,
+    the provider's first in the file, both with ``phone``."""
+    use_policy(parse_policy(shipped_policy_text(), f'[regimes.first_party]\nskip_rules = ["{skip_rule}"]'))
+    try:
+        with db.writing() as session:
+            session.execute(
+                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
+            )
+        place(
+            db,
+            [
+                placement(**CLEAN | phone | {"facility_code": "OWN", "account_number": "OWN-1"}),
+                placement(**CLEAN | phone | {"account_number": "AGENCY-1"}),
+            ],
+        )
+        yield
+    finally:
+        use_policy(None)
+
+
+WORK_PHONE = {"phone2": "(614) 555-0177", "phone2_type": "work"}
+
+
+def _refresh_own_account_after_no_calls_at_work(db: Database, *, agency_status: str) -> Phone:
+    with db.writing() as session:
+        session.execute(update(Guarantor).values(no_calls_at_work=True))
+        session.execute(
+            update(Account).where(Account.account_number == "AGENCY-1").values(status=agency_status)
+        )
+    [own] = all_rows(db, Account, Account.account_number == "OWN-1")
+    with db.writing() as session:
+        refresh_call_state(session, [int(own.id or 0)], NOW)
+    [work_phone] = all_rows(db, Phone, Phone.phone_type == "work")
+    return work_phone
+
+
 def test_a_number_shared_with_a_third_party_debt_keeps_the_stricter_rules(db: Database) -> None:
     """The provider's own office skips the no-calls-at-work rule; an agency's debt of the same person
     does not, so their work number stays undialled whichever account is refreshed."""
-    use_policy(parse_policy(shipped_policy_text(), '[regimes.first_party]\nskip_rules = ["work"]'))
-    try:
-        with db.writing() as session:
-            session.execute(
-                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
-            )
-        work = {"phone2": "(614) 555-0177", "phone2_type": "work"}
-        place(
-            db,
-            [
-                placement(**CLEAN | work | {"facility_code": "OWN", "account_number": "OWN-1"}),
-                placement(**CLEAN | work | {"account_number": "AGENCY-1"}),
-            ],
-        )
-        with db.writing() as session:
-            session.execute(update(Guarantor).values(no_calls_at_work=True))
-        [own] = all_rows(db, Account, Account.account_number == "OWN-1")
-        with db.writing() as session:
-            refresh_call_state(session, [int(own.id or 0)], NOW)
-
-        [work_phone] = all_rows(db, Phone, Phone.phone_type == "work")
-        assert not work_phone.dialable
-    finally:
-        use_policy(None)
-
-
-def test_a_number_placed_for_debts_under_both_regimes_at_once_gets_the_stricter_rules(db: Database) -> None:
-    use_policy(parse_policy(shipped_policy_text(), '[regimes.first_party]\nskip_rules = ["phone_status"]'))
-    try:
-        with db.writing() as session:
-            session.execute(
-                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
-            )
-        bad = {"phone2": "(555) 555-0100", "phone2_type": "home"}  # not a valid number
-        place(
-            db,
-            [  # the provider's own account first in the file
-                placement(**CLEAN | bad | {"facility_code": "OWN", "account_number": "OWN-1"}),
-                placement(**CLEAN | bad | {"account_number": "AGENCY-1"}),
-            ],
-        )
-
-        [invalid] = all_rows(db, Phone, Phone.valid.is_(False))  # type: ignore[attr-defined]
-        assert not invalid.dialable
-    finally:
-        use_policy(None)
+    with mixed_office(db, "work", WORK_PHONE):
+        assert not _refresh_own_account_after_no_calls_at_work(db, agency_status="open").dialable
 
 
 def test_a_paid_agency_debt_no_longer_holds_the_providers_phones_to_its_rules(db: Database) -> None:
-    use_policy(parse_policy(shipped_policy_text(), '[regimes.first_party]\nskip_rules = ["work"]'))
-    try:
-        with db.writing() as session:
-            session.execute(
-                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
-            )
-        work = {"phone2": "(614) 555-0177", "phone2_type": "work"}
-        place(
-            db,
-            [
-                placement(**CLEAN | work | {"facility_code": "OWN", "account_number": "OWN-1"}),
-                placement(**CLEAN | work | {"account_number": "AGENCY-1"}),
-            ],
-        )
-        with db.writing() as session:
-            session.execute(update(Guarantor).values(no_calls_at_work=True))
-            session.execute(update(Account).where(Account.account_number == "AGENCY-1").values(status="paid"))
-        [own] = all_rows(db, Account, Account.account_number == "OWN-1")
-        with db.writing() as session:
-            refresh_call_state(session, [int(own.id or 0)], NOW)
+    with mixed_office(db, "work", WORK_PHONE):
+        assert _refresh_own_account_after_no_calls_at_work(db, agency_status="paid").dialable
 
-        [work_phone] = all_rows(db, Phone, Phone.phone_type == "work")
-        assert work_phone.dialable  # only the provider's own debt is owed: its rules decide
-    finally:
-        use_policy(None)
+
+def test_a_number_placed_for_debts_under_both_regimes_at_once_gets_the_stricter_rules(db: Database) -> None:
+    with mixed_office(db, "phone_status", {"phone2": "(555) 555-0100", "phone2_type": "home"}):  # invalid
+        [invalid] = all_rows(db, Phone, Phone.valid.is_(False))  # type: ignore[attr-defined]
+        assert not invalid.dialable
