@@ -24,7 +24,8 @@ from collector_tui.services.account_actions import (
     take_payment,
     take_promise,
 )
-from collector_tui.services.audit import Actor
+from collector_tui.services.activities import apply_activities
+from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.compliance import callable_account_ids
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
@@ -38,8 +39,9 @@ from collector_tui.services.queue import (
     queue_page,
 )
 from db import codes
-from db.models import Account, AccountHold, Activity, AuditEvent, Phone, Promise, table_of
+from db.models import Account, AccountHold, Activity, AuditEvent, Facility, Phone, Promise, table_of
 from tests.conftest import NOW
+from tests.services.builders import activity
 
 A = table_of(Account).c
 CLOSED = NOW.replace(hour=10)  # 05:00 Eastern, 00:00 in Hawaii: no zone's window is open
@@ -352,3 +354,31 @@ def test_a_callback_outside_the_debtors_calling_window_is_refused(office: Databa
     with pytest.raises(EntryError) as refused:
         set_callback(office, actor, account_id, version, night, now=NOW)
     assert refused.value.problems[0][0] == "when" and "calling window" in refused.value.problems[0][1]
+
+
+def test_a_number_a_collector_set_right_is_not_undone_by_an_older_dialer_report(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    result = log_contact(office, actor, ContactEntry(account_id, version, "WRONG", phone_id), now=NOW)
+    change_phone(office, actor, account_id, result.version, phone_id, "ok", now=NOW)
+    with office.reading() as session:
+        phone = session.get(Phone, phone_id)
+        acct = session.get(Account, account_id)
+        assert phone is not None and acct is not None
+        code = session.execute(select(Facility.code).where(Facility.id == acct.facility_id)).scalar_one()
+        key = {"facility_code": code, "account_number": acct.account_number, "phone": phone.number}
+
+    yesterday = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with office.writing() as session:  # the dialer's file, arriving late, reports the older WRONG
+        apply_activities(
+            session,
+            [activity(activity_id="D-1", occurred_at=yesterday, result_code="WRONG", **key)],
+            actor=SYSTEM,
+            now=NOW,
+        )
+
+    with office.reading() as session:
+        reported = session.execute(select(Activity).where(Activity.external_id == "D-1")).scalar_one()
+        assert reported.phone_id == phone_id  # the report is about this very number
+        phone = session.get(Phone, phone_id)
+        assert phone is not None and phone.status == codes.PHONE_OK and phone.dialable
