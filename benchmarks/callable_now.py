@@ -65,8 +65,9 @@ def _median_ms(run: Callable[[], Any]) -> tuple[float, Any]:
     return round(statistics.median(times), 2), result
 
 
-def _query_plan(db: Database, session: Session, statement: Select[Any]) -> list[str]:
-    """SQLite's EXPLAIN QUERY PLAN of ``statement``, as the SQL and parameters actually sent."""
+def sent_plan_rows(db: Database, session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """SQLite's EXPLAIN QUERY PLAN rows of ``statement``, as the SQL and parameters actually sent
+    (the tests read them too: the plans need no statistics, so a small database plans alike)."""
     sent: list[tuple[str, Any]] = []
 
     def grab(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: bool) -> None:
@@ -78,7 +79,12 @@ def _query_plan(db: Database, session: Session, statement: Select[Any]) -> list[
     finally:
         event.remove(db.engine, "before_cursor_execute", grab)
     sql, params = sent[-1]
-    rows = session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params).all()
+    return [tuple(row) for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def _query_plan(db: Database, session: Session, statement: Select[Any]) -> list[str]:
+    """The plan as an indented tree, for the benchmark's report."""
+    rows = sent_plan_rows(db, session, statement)
     depth: dict[int, int] = {0: -1}
     lines = []
     for node, parent, _unused, detail in rows:

@@ -63,10 +63,11 @@ def place_holds(
             released[key] = row.released_at
     # A hold already open stays as it is; one released after the request was heard (a supervisor
     # decided after it) is not placed again by a report of that request arriving late.
+    kept = {key: at for key, at in wanted.items() if released.get((key[0], key[2]), at) <= at}
     new = sorted(
         (account_id, reason, at)
-        for (account_id, _, reason), at in wanted.items()
-        if (account_id, reason) not in open_now and released.get((account_id, reason), at) <= at
+        for (account_id, _, reason), at in kept.items()
+        if (account_id, reason) not in open_now
     )
     insert_rows(
         session,
@@ -84,7 +85,7 @@ def place_holds(
     )
     changed = {account_id for account_id, _, _ in new}
     flags: dict[str, set[int]] = {}
-    for _, guarantor_id, reason in wanted:
+    for _, guarantor_id, reason in kept:  # a released hold's flag was cleared with it: it stays so
         flag = PERSON_FLAGS.get(reason)
         if flag is not None:
             flags.setdefault(flag, set()).add(guarantor_id)

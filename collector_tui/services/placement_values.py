@@ -10,7 +10,6 @@ batch's moment, and works them out itself otherwise.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlmodel import Session
 
 from collector_tui.domain.compliance.engine import CallGroup, phone_call_state
 from collector_tui.domain.compliance.policy import CompliancePolicy
+from collector_tui.domain.fingerprint import content_digest
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.domain.priority import PriorityPolicy
 from collector_tui.services.compliance import new_account_call_values, placement_facts
@@ -94,7 +94,7 @@ def policy_fingerprint() -> str:
     """
     compliance, priority = current_policy(), current_priority_policy()
     if not _FINGERPRINT or _FINGERPRINT[0][0] is not compliance or _FINGERPRINT[0][1] is not priority:
-        digest = hashlib.sha256(repr((compliance, priority)).encode()).hexdigest()[:16]
+        digest = content_digest((compliance, priority))
         _FINGERPRINT[:] = [(compliance, priority, digest)]
     return _FINGERPRINT[0][2]
 

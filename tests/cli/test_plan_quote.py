@@ -22,7 +22,7 @@ AS_OF = ["--as-of", "2026-11-27"]
 @pytest.fixture(autouse=True)
 def fresh_plan_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test loads the plan policy anew (the process caches it)."""
-    monkeypatch.setattr(policy_service, "_PLANS", [])
+    monkeypatch.delitem(policy_service._LOADED, policy_service.SHIPPED_PLANS, raising=False)
     monkeypatch.delenv("COLLECTOR_PLAN_POLICY", raising=False)
 
 

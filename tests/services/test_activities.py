@@ -278,3 +278,15 @@ def test_a_hold_is_never_dated_after_the_import(db: Database, placed: Account) -
     record(db, [activity(result_code="CEASE", occurred_at="2026-11-27T23:00:00Z")])  # later today
 
     assert open_holds(db) == [(placed.id, codes.HOLD_CEASE, NOW, "import")]
+
+
+def test_a_released_cease_reported_late_sets_no_flag_again(db: Database, placed: Account) -> None:
+    record(db, [activity(activity_id="C-1", result_code="CEASE")])  # heard Nov 20
+    with db.writing() as session:  # released (and the flag cleared) by a supervisor on Nov 25
+        session.execute(update(AccountHold).values(released_at=datetime(2026, 11, 25, tzinfo=UTC)))
+        session.execute(update(Guarantor).values(cease_communication=False))
+
+    record(db, [activity(activity_id="C-0", result_code="CEASE", occurred_at="2026-11-19T16:00:00Z")])
+
+    assert open_holds(db) == []
+    assert not all_rows(db, Guarantor)[0].cease_communication

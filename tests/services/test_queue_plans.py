@@ -21,9 +21,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Select, and_, event, exists, false, not_, or_, select, update
+from sqlalchemy import Select, and_, exists, false, not_, or_, select, update
 from sqlmodel import Session
 
+from benchmarks.callable_now import sent_plan_rows
 from collector_tui.services import queue
 from collector_tui.services.compliance import open_group_ids
 from collector_tui.services.database import Database, open_database
@@ -384,20 +385,8 @@ def test_the_phone_budget_at_a_million_accounts() -> None:
 
 
 def _plan_of(db: Database, session: Session, statement: Select[Any]) -> list[str]:
-    """SQLite's EXPLAIN QUERY PLAN of ``statement`` as sent (the plans need no statistics, so a
-    small database plans exactly as the million-account one)."""
-    sent: list[tuple[str, Any]] = []
-
-    def grab(_conn: Any, _cursor: Any, sql: str, params: Any, _context: Any, _many: bool) -> None:
-        sent.append((sql, params))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        session.execute(statement).all()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
-    sql, params = sent[-1]
-    return [str(row[-1]) for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params)]
+    """Each step of SQLite's plan of ``statement`` as sent, in order."""
+    return [str(row[-1]) for row in sent_plan_rows(db, session, statement)]
 
 
 @pytest.mark.parametrize("after", [None, (150_000, 10)])

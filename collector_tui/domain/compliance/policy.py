@@ -7,13 +7,13 @@ checks it, so the engine stays a pure function of policy, facts and ``now``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
+
+from collector_tui.domain.fingerprint import content_digest
 
 RULE_IDS = (
     "window",
@@ -105,23 +105,7 @@ class CompliancePolicy:
 
     def digest(self) -> str:
         """A fingerprint of the policy's content, the same in every process (for "has it changed?")."""
-        text = json.dumps(_plain(self), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as JSON-ready data, with sets sorted (their order differs between processes)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, frozenset | set):
-        return sorted(_plain(v) for v in value)
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return value
+        return content_digest(self)
 
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
