@@ -9,7 +9,8 @@ from __future__ import annotations
 ROLE_COLLECTOR = "collector"
 ROLE_SUPERVISOR = "supervisor"
 ROLE_ADMIN = "admin"
-ROLES = (ROLE_COLLECTOR, ROLE_SUPERVISOR, ROLE_ADMIN)
+ROLE_OPERATOR = "operator"  # the nightly service account: imports, refresh, plan checks, exports
+ROLES = (ROLE_COLLECTOR, ROLE_SUPERVISOR, ROLE_ADMIN, ROLE_OPERATOR)
 
 PHONE_MOBILE = "mobile"
 PHONE_HOME = "home"

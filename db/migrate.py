@@ -20,7 +20,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening the workstation compares the database with it
 # without importing Alembic (a third of a second at start); a test keeps it
 # equal to the head of ``db/migrations``.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 @dataclass(frozen=True)
@@ -76,12 +76,29 @@ def _with_connection(engine: Engine, revision: str, *, down: bool = False) -> No
     from alembic import command
 
     config = alembic_config(engine)
-    with engine.begin() as conn:
-        config.attributes["connection"] = conn
-        if down:
-            command.downgrade(config, revision)
-        else:
-            command.upgrade(config, revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table by rebuilding it, which a referenced table (``collector``)
+            # survives only with foreign keys off; the pragma must be set outside a transaction,
+            # and every reference is checked before the migration commits (sqlite.org/lang_altertable).
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                if down:
+                    command.downgrade(config, revision)
+                else:
+                    command.upgrade(config, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise SchemaDriftError(f"the migration broke references from table {broken[0]}")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> SchemaState:

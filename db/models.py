@@ -424,6 +424,8 @@ class PaymentPlan(SQLModel, table=True):
     first_due_date: date
     status: str = Field(default=codes.PLAN_ACTIVE, max_length=16)
     policy_exception_reason: str | None = Field(default=None, max_length=400)
+    # The content digest of the plan policy the plan was judged under (None: made before 0005).
+    policy_digest: str | None = Field(default=None, max_length=64)
     approved_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     approved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
