@@ -26,6 +26,7 @@ from benchmarks.results import record
 from collector_tui.demo.files import write_demo_files
 from collector_tui.demo.generator import DemoOffice
 from collector_tui.services.database import open_database
+from collector_tui.services.identity import os_login
 from db import migrate
 from db.engine import create_db_engine
 
@@ -33,10 +34,19 @@ SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_IMPORT_SIZES", "10
 GOAL_ROWS_PER_SECOND = 50_000
 
 
-def _fresh_db(path: Path) -> str:
+def _fresh_db(path: Path, *, operator: bool = True) -> str:
+    """An empty database at head; with ``operator``, this login is its nightly operator (imports
+    refuse a login that is no user of the database)."""
     url = f"sqlite:///{path}"
     engine = create_db_engine(url)
     migrate.upgrade(engine)
+    if operator:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO collector (login, display_name, role, active, created_at) "
+                "VALUES (?, 'Nightly run', 'operator', 1, CURRENT_TIMESTAMP)",
+                (os_login(),),
+            )
     engine.dispose()
     return url
 
@@ -96,7 +106,7 @@ def _import(db: Path, placements: Path) -> tuple[float, float]:
 def _raw_ceiling(source: Path, folder: Path) -> tuple[float, int]:
     """Time bare executemany of every row the import wrote into an empty copy of the schema."""
     target = folder / "ceiling.db"
-    _fresh_db(target)
+    _fresh_db(target, operator=False)  # the copy brings the import's own users
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target)
     dst.execute("PRAGMA journal_mode=WAL")

@@ -22,6 +22,7 @@ from collector_tui.services.errors import ServiceError
 APP_NAME = "collector-tui"
 ENV_DB = "COLLECTOR_DB"
 ENV_CONFIG = "COLLECTOR_CONFIG"
+ENV_LOG = "COLLECTOR_LOG"
 
 
 class ConfigError(ServiceError):
@@ -101,53 +102,23 @@ def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None
     return DatabaseSetting(to_url(str(default_database_path())), "default")
 
 
-ENV_COMPLIANCE_POLICY = "COLLECTOR_COMPLIANCE_POLICY"
-ENV_PRIORITY_POLICY = "COLLECTOR_PRIORITY_POLICY"
-ENV_WORKSPACE_POLICY = "COLLECTOR_WORKSPACE_POLICY"
-ENV_PLAN_POLICY = "COLLECTOR_PLAN_POLICY"
-
-
-def compliance_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
-    """The office's compliance-policy override: ``COLLECTOR_COMPLIANCE_POLICY``, then the config file.
-
-    The config file names it as ``[compliance] policy = "office-compliance.toml"``
-    (relative to the config file).
-    """
-    return policy_override("compliance", ENV_COMPLIANCE_POLICY, env)
-
-
-def priority_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
-    """The office's queue-priority override: ``COLLECTOR_PRIORITY_POLICY``, then ``[priority] policy``."""
-    return policy_override("priority", ENV_PRIORITY_POLICY, env)
-
-
-def workspace_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
-    """The office's workspace override (dispositions, promises): ``COLLECTOR_WORKSPACE_POLICY``, then
-    ``[workspace] policy``."""
-    return policy_override("workspace", ENV_WORKSPACE_POLICY, env)
-
-
-def plan_policy_override(env: Mapping[str, str] | None = None) -> Path | None:
-    """The office's payment-plan override (terms, interest, income caps): ``COLLECTOR_PLAN_POLICY``, then
-    ``[plans] policy``."""
-    return policy_override("plans", ENV_PLAN_POLICY, env)
-
-
-def policy_override(section_name: str, env_name: str, env: Mapping[str, str] | None = None) -> Path | None:
+def log_path(env: Mapping[str, str] | None = None) -> Path | None:
+    """The operator's log file for failures' detail (no PHI): ``COLLECTOR_LOG``, then the config
+    file's ``[log] file`` (relative to the config file); None when neither is set."""
     env = os.environ if env is None else env
-    if env.get(env_name):
-        return Path(env[env_name]).expanduser()
+    if env.get(ENV_LOG):
+        return Path(env[ENV_LOG]).expanduser()
     path = config_path(env)
-    if not path.exists():
+    if not path.is_file():
         return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    section = data.get(section_name, {})
-    value = section.get("policy") if isinstance(section, dict) else None
+    section = data.get("log", {})
+    value = section.get("file") if isinstance(section, dict) else None
     if value is None:
         return None
     if not isinstance(value, str) or not value:
-        raise ConfigError(f"{path}: {section_name}.policy must be a file path")
+        raise ConfigError(f"{path}: log.file must be a file path")
     return (path.parent / Path(value).expanduser()).resolve()

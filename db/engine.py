@@ -15,6 +15,7 @@ import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +43,108 @@ def sqlite_path(url: str | URL) -> Path | None:
     return Path(database)
 
 
-def ensure_private_sqlite_file(path: Path) -> None:
-    """Create the database file and its folder readable by the owner only (PHI)."""
+# ``PRAGMA application_id`` of every database collector-tui makes ("CoTU"): a SQLite file is
+# this program's only when its header says so (or, made before the mark, it carries our
+# revision stamp), so a mistyped ``--db`` never turns another program's file into ours.
+APPLICATION_ID = 0x436F5455
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class DatabaseFileError(Exception):
+    """The path is not a database this program may open; ``str()`` is safe to show (no PHI)."""
+
+
+class SqliteFile(StrEnum):
+    """What a path holds, judged without changing it."""
+
+    MISSING = "missing"
+    EMPTY = "empty"  # a zero-byte file or a SQLite file with no tables: ours to fill
+    OURS = "ours"  # marked with our application id, or stamped with our revision table
+    LEGACY = "legacy"  # ours, made before databases were marked: marked at the next upgrade
+
+
+def _short(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 120 else f"{text[:40]}...{text[-60:]}"
+
+
+def inspect_sqlite_file(path: Path) -> SqliteFile:
+    """Classify ``path`` by reading it only (its header, then its table names, read-only).
+
+    Raises :class:`DatabaseFileError` for a directory, an unreadable file, a file that is not
+    SQLite, or another program's SQLite database.
+    """
+    where = _short(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return SqliteFile.MISSING
+    except OSError as exc:
+        raise DatabaseFileError(f"{where}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DatabaseFileError(f"{where} is a directory, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DatabaseFileError(f"{where} is not a regular file")
+    if info.st_size == 0:
+        return SqliteFile.EMPTY
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise DatabaseFileError(f"{where}: cannot be read ({exc.strerror})") from None
+    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+        raise DatabaseFileError(f"{where} is not a SQLite database (collector-tui will not touch it)")
+    try:
+        # The header on disk can lag behind the WAL; SQLite itself reads both. mode=ro never writes.
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseFileError(f"{where}: cannot be read as a SQLite database ({exc})") from None
+    if application_id == APPLICATION_ID:
+        return SqliteFile.OURS
+    if application_id != 0:
+        raise DatabaseFileError(
+            f"{where} belongs to another application (SQLite application id {application_id:#x}); "
+            "collector-tui will not write into it"
+        )
+    if not tables:
+        return SqliteFile.EMPTY
+    if "alembic_version" in tables and "account" in tables:
+        return SqliteFile.LEGACY
+    raise DatabaseFileError(
+        f"{where} holds {len(tables)} table(s) of another program and no collector-tui revision; "
+        "collector-tui will not write into it"
+    )
+
+
+def ensure_private_sqlite_file(path: Path, *, create: bool = True) -> SqliteFile:
+    """Check that ``path`` is ours (or nothing yet) before anything touches it; create it, and its
+    folder, readable by the owner only (PHI); tighten an existing database of ours."""
     path = path.expanduser()
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o700)
-        path.parent.chmod(0o700)
-    if not path.exists():
-        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    kind = inspect_sqlite_file(path)
+    if kind is SqliteFile.MISSING:
+        if not create:
+            return kind
+        try:
+            if not path.parent.exists():
+                path.parent.mkdir(parents=True, mode=0o700)
+                path.parent.chmod(0o700)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise DatabaseFileError(f"{_short(path)}: cannot be created ({exc.strerror})") from None
         os.close(fd)
+        return SqliteFile.EMPTY
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        path.chmod(0o600)
+        try:
+            path.chmod(0o600)
+        except OSError as exc:
+            raise DatabaseFileError(f"{_short(path)}: cannot be made private ({exc.strerror})") from None
+    return kind
 
 
 def _sqlite_setup(cache_kib: int) -> Any:
@@ -109,20 +200,26 @@ def _on_sqlite_begin(conn: Connection) -> None:
 
 
 def create_db_engine(url: str | URL, *, create_file: bool = True, cache_kib: int = CACHE_KIB) -> Engine:
-    """Build an engine for ``url``; SQLite files are created private to the owner."""
+    """Build an engine for ``url``; SQLite files are checked to be ours (or new) before any
+    connection touches them, and created private to the owner.
+
+    Errors never carry bound parameters (``hide_parameters``): a failed statement's message may
+    reach a log, and its values are patients' data.
+    """
     path = sqlite_path(url)
-    if path is not None and create_file:
-        ensure_private_sqlite_file(path)
+    if path is not None:
+        ensure_private_sqlite_file(path, create=create_file)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,  # an error never quotes a bound value (PHI)
         )
         event.listen(engine, "connect", _sqlite_setup(cache_kib))
         event.listen(engine, "begin", _on_sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def writer(engine: Engine) -> Engine:

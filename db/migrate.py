@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
+from db.engine import APPLICATION_ID
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -21,6 +23,10 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # without importing Alembic (a third of a second at start); a test keeps it
 # equal to the head of ``db/migrations``.
 HEAD_REVISION = "0005"
+# Every revision this build ships, from the migration files' names (no Alembic import needed).
+KNOWN_REVISIONS = frozenset(
+    path.name[:4] for path in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,7 @@ class SchemaState:
 
     current: str | None
     head: str
+    tables: int = 0  # tables other than Alembic's: a database with tables but no revision is not empty
 
     @property
     def at_head(self) -> bool:
@@ -36,7 +43,21 @@ class SchemaState:
 
     @property
     def empty(self) -> bool:
-        return self.current is None
+        return self.current is None and self.tables == 0
+
+    @property
+    def unstamped(self) -> bool:
+        """Tables, but no revision: another program's database, never ours to fill."""
+        return self.current is None and self.tables > 0
+
+    @property
+    def newer(self) -> bool:
+        """Stamped with a revision this build does not ship, later than its head."""
+        return self.current is not None and self.current not in KNOWN_REVISIONS and self.current > self.head
+
+    @property
+    def unknown(self) -> bool:
+        return self.current is not None and self.current not in KNOWN_REVISIONS
 
 
 class SchemaDriftError(Exception):
@@ -66,10 +87,34 @@ def head_revision() -> str:
 
 def schema_state(engine: Engine) -> SchemaState:
     with engine.connect() as conn:
+        inspector = inspect(conn)
         current = None
-        if inspect(conn).has_table("alembic_version"):
+        if inspector.has_table("alembic_version"):
             current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    return SchemaState(current=current, head=HEAD_REVISION)
+        tables = len(set(inspector.get_table_names()) - {"alembic_version"})
+    return SchemaState(current=current, head=HEAD_REVISION, tables=tables)
+
+
+class SchemaRefusedError(Exception):
+    """The database cannot be migrated by this build; ``str()`` is safe to show."""
+
+
+def refuse_foreign_or_newer(state: SchemaState, where: str) -> None:
+    """Raise :class:`SchemaRefusedError` for a database this build must not migrate."""
+    if state.newer:
+        raise SchemaRefusedError(
+            f"the database at {where} was made by a newer collector-tui (revision {state.current}); "
+            f"this version knows revisions up to {state.head}: upgrade the program"
+        )
+    if state.unknown:
+        raise SchemaRefusedError(
+            f"the database at {where} is at revision {state.current}, which this version does not know"
+        )
+    if state.unstamped:
+        raise SchemaRefusedError(
+            f"the database at {where} holds {state.tables} table(s) but no collector-tui revision; "
+            "collector-tui will not write into another program's database"
+        )
 
 
 def _with_connection(engine: Engine, revision: str, *, down: bool = False) -> None:
@@ -93,6 +138,7 @@ def _with_connection(engine: Engine, revision: str, *, down: bool = False) -> No
                 else:
                     command.upgrade(config, revision)
                 if sqlite:
+                    conn.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
                     if broken is not None:
                         raise SchemaDriftError(f"the migration broke references from table {broken[0]}")
@@ -102,6 +148,8 @@ def _with_connection(engine: Engine, revision: str, *, down: bool = False) -> No
 
 
 def upgrade(engine: Engine, revision: str = "head") -> SchemaState:
+    """Migrate to ``revision``; refuses another program's database or one from a newer build."""
+    refuse_foreign_or_newer(schema_state(engine), engine.url.render_as_string(hide_password=True))
     _with_connection(engine, revision)
     return schema_state(engine)
 

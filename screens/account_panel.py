@@ -191,7 +191,14 @@ class AccountPanel(Screen[None]):
     def _renew_claim(self) -> None:
         app = self.collector_app
         account_id = self.account_id
-        app.run_worker(lambda: claim(app.db, app.actor, account_id, app.clock()), thread=True, group="claim")
+        # A failed heartbeat is a notice, never the end of the session (what is typed stays).
+        app.run_worker(
+            lambda: claim(app.db, app.actor, account_id, app.clock()),
+            thread=True,
+            group="claim",
+            exit_on_error=False,
+            description="keep this account claimed",
+        )
 
     @work(thread=True, exclusive=True, group="account", exit_on_error=False)
     def load_account(self) -> None:
@@ -285,7 +292,13 @@ class AccountPanel(Screen[None]):
         app = self.collector_app
         account_id = self.account_id
         # Leaving the account ends its claim, so `n` may hand it out again.
-        app.run_worker(lambda: release(app.db, app.actor, account_id), thread=True, group="release")
+        app.run_worker(
+            lambda: release(app.db, app.actor, account_id),
+            thread=True,
+            group="release",
+            exit_on_error=False,
+            description="release the account",
+        )
         self.app.pop_screen()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

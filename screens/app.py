@@ -6,13 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from rich.segment import Segments
-from rich.traceback import Traceback
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
 
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
+from screens.messages import safe_error_text
 from screens.queue import PAGE_SIZE, QueueScreen
 
 Clock = Callable[[], datetime]
@@ -54,11 +55,26 @@ class CollectorApp(App[None]):
         else:
             self.action_show_help_panel()
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app's own workers (a claim's heartbeat, its release): a failure is a notice."""
+        if event.state == WorkerState.ERROR and event.worker.node is self:
+            doing = event.worker.description or "finish that"
+            self.notify(safe_error_text(event.worker.error, doing), severity="error")
+
+    def _handle_exception(self, error: Exception) -> None:
+        self._crash = error
+        super()._handle_exception(error)
+
     def _fatal_error(self) -> None:
-        """Like Textual's crash report, but without local variables: they may hold PHI."""
-        import rich
+        """Instead of Textual's crash report (a traceback, whose messages may quote PHI): one line
+        naming the kind of failure, with the detail in the operator's log if one is configured."""
+        from collector_tui.services.failures import describe, record_failure
 
         self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        error: BaseException | None = getattr(self, "_crash", None)
+        line = "collector-tui stopped"
+        if error is not None:
+            log = record_failure(error, "workstation")
+            line += f": {describe(error)}" + (f"; details in {log}" if log is not None else "")
+        self._exit_renderables.append(Text(line))
         self._close_messages_no_wait()

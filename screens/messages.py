@@ -13,5 +13,9 @@ def safe_error_text(error: BaseException | None, doing: str) -> str:
     """
     if isinstance(error, ServiceError):
         return str(error)
-    kind = type(error).__name__ if error is not None else "unknown error"
-    return f"Could not {doing} ({kind}). Try again; if it keeps failing, tell your administrator."
+    if error is None:
+        return f"Could not {doing}. Try again; if it keeps failing, tell your administrator."
+    from collector_tui.services.failures import describe, record_failure
+
+    record_failure(error, f"workstation: {doing}")
+    return f"Could not {doing}: {describe(error)}. If it keeps failing, tell your administrator."

@@ -13,9 +13,8 @@ from typing import Annotated, Any
 import typer
 
 from collector_tui.cli.export_command import parse_since
-from collector_tui.cli.options import database_setting, global_act_as
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.options import acting_session
+from collector_tui.cli.output import say
 
 SCHEMA = "collector.compliance/1"
 ACTION_LABELS = {
@@ -35,8 +34,10 @@ def _stamp(moment: datetime | None) -> str | None:
 
 
 def verdict_document(found: Any) -> dict[str, Any]:
-    """The verdict as the documented JSON object (``collector.compliance/1``)."""
+    """The verdict as the documented JSON object (``collector.compliance/1``), with the digest of the
+    compliance policy in force (the office's, which the verdict was made under)."""
     from collector_tui.domain.compliance.clock import zone
+    from collector_tui.services.policy import COMPLIANCE, current_digest
 
     verdict = found.verdict
 
@@ -55,6 +56,7 @@ def verdict_document(found: Any) -> dict[str, Any]:
         },
         "at": _stamp(verdict.at),
         "policy_version": verdict.policy_version,
+        "policy_digest": current_digest(COMPLIANCE),
         "home_zone": verdict.home_zone,
         "callable_now": verdict.callable_now,
         "phones": [
@@ -140,29 +142,42 @@ def compliance(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON verdict.")] = False,
 ) -> None:
     """Show whether each phone may be called and each action taken, with every block, its rule,
-    citation and when it lifts. Exit 0 shown, 1 error or no such account."""
-    from collector_tui.services.compliance import verdict_for_account
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor
-
+    citation and when it lifts. Exit 0 shown, 1 error or no such account (or one you may not open)."""
     moment = parse_since(at) if at else datetime.now(UTC)
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
-        resolve_actor(db, act_as=global_act_as(ctx))  # only users of this database may look
-        with db.reading() as session:
-            found = verdict_for_account(session, account_number, moment, facility_code=facility)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
+    with acting_session(ctx) as (db, me):
+        found = _viewed_verdict(db, me, account_number, facility, moment)
     document = verdict_document(found)
     if as_json:
         say(json.dumps(document, indent=2))
     else:
         _print(document)
+
+
+def _viewed_verdict(db: Any, me: Any, account_number: str, facility: str | None, moment: datetime) -> Any:
+    """The verdict for an account ``me`` may open, recorded as an ``account.view`` like every
+    account read (``services/accounts.py``); any other account gets the answer for a number that
+    does not exist (``services/lookup.py``), so a refusal tells nothing about it."""
+    from collector_tui.services import audit
+    from collector_tui.services.compliance import verdict_for_account
+    from collector_tui.services.lookup import account_by_number
+    from collector_tui.services.permissions import require_account_view
+
+    not_found = "no such account" + (f" at facility {facility}" if facility else "")
+    with db.reading() as session:
+        account_id, _ = account_by_number(session, account_number, facility)
+        owner = require_account_view(session, me, account_id, refusal=not_found)
+        found = verdict_for_account(session, account_number, moment, facility_code=facility)
+    with db.writing() as session:
+        audit.record(
+            session,
+            me,
+            "account.view",
+            "account",
+            [found.account_id],
+            at=datetime.now(UTC),
+            details={"owner_id": owner},
+        )
+    return found
 
 
 def refresh(
@@ -179,25 +194,25 @@ def refresh(
         ),
     ] = False,
 ) -> None:
-    """Rescore every open account for the queue (the nightly run). Exit 0 done, 1 error."""
+    """Rescore every open account for the queue (the nightly run: operators and admins). Exit 0
+    done, 1 error or refused."""
     from collector_tui.services.account_state import call_state_due, refresh_all_accounts
     from collector_tui.services.bulk import rare_collections
-    from collector_tui.services.database import open_database
+    from collector_tui.services.identity import nightly_job_actor
+    from collector_tui.services.permissions import Permission
 
     moment = parse_since(at) if at else datetime.now(UTC)
-    try:
-        db = open_database(database_setting(ctx).url, bulk=True)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
+    with acting_session(ctx, nightly=Permission.RUN_NIGHTLY, bulk=True) as (db, me):
         with db.reading() as session:
             why = "--call-state" if call_state else call_state_due(session, moment)
         with rare_collections():
-            seen = refresh_all_accounts(db.writing, moment, call_state=why is not None, record=at is None)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
+            seen = refresh_all_accounts(
+                db.writing,
+                moment,
+                actor=nightly_job_actor(me),
+                call_state=why is not None,
+                record=at is None,
+            )
     accounts = f"{seen:,} open account{'' if seen == 1 else 's'}"
     if why is None:
         say(f"priority recomputed for {accounts}")

@@ -10,9 +10,8 @@ from typing import Annotated
 
 import typer
 
-from collector_tui.cli.options import database_setting, global_act_as
+from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
 
 
 class Kind(StrEnum):
@@ -58,27 +57,21 @@ def export(
         Path | None, typer.Option("--out", help="File to write (atomically, owner-only); default stdout.")
     ] = None,
 ) -> None:
-    """Export activities, promises, plans, transactions or accounts (supervisors, admins and the
-    nightly job's service account). Exit 0 done, 1 error or refused."""
-    from collector_tui.services.database import open_database
+    """Export activities, promises, plans, transactions or accounts (operators, i.e. the nightly
+    job's service account, supervisors and admins). Exit 0 done, 1 error or refused."""
     from collector_tui.services.exports import export as run_export
-    from collector_tui.services.identity import resolve_operator
+    from collector_tui.services.permissions import Permission
 
     if since and since_last:
         fail("use --since or --since-last, not both")
     start = parse_since(since) if since else None
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    try:
-        # Your login's user if you are one (a collector is refused); the nightly job's service
-        # account, which is no user of the database, exports as ``system``.
-        actor = resolve_operator(db, purpose="export", act_as=global_act_as(ctx))
+    # Your login's user, who must be an operator, a supervisor or an admin (a collector, or a
+    # login that is no user of the database, is refused before anything is read).
+    with acting_session(ctx, nightly=Permission.EXPORT) as (db, me):
         result = run_export(
             db,
             kind.value,
-            actor=actor,
+            actor=me,
             now=datetime.now(UTC),
             fmt=fmt.value,
             out=out,
@@ -86,9 +79,5 @@ def export(
             since=start,
             since_last=since_last,
         )
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
     if out is not None and sys.stderr.isatty():
         say(f"{result.kind}: {result.rows:,} rows written to {out}")

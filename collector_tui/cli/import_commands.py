@@ -4,6 +4,10 @@ Exit codes: 0 success (or the file was already imported), 1 usage or
 configuration error, 2 unreadable or malformed file (nothing written),
 3 completed with rejected rows (see the reject file), 4 another import holds
 the lock.
+
+Imports are nightly jobs: the caller must be an active user whose role may run
+them (an operator or an admin, see ``collector_tui/services/permissions.py``),
+checked before the file is read; the import batch and its audit events name them.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from collector_tui.cli.options import database_setting
+from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import fail, say
 from collector_tui.services.errors import ServiceError
 
@@ -67,23 +71,21 @@ def _run(
     from collector_tui.importing.kinds import KINDS
     from collector_tui.importing.mapping import IDENTITY, load_mapping
     from collector_tui.importing.runner import ImportOptions, run_import
-    from collector_tui.services.audit import Actor
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import os_login
+    from collector_tui.services.identity import nightly_job_actor
+    from collector_tui.services.permissions import Permission
 
     kind = KINDS[kind_name]
     try:
         column_mapping = load_mapping(mapping, kind.columns) if mapping else IDENTITY
-        db = open_database(database_setting(ctx).url, bulk=True)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     options = ImportOptions(
         mapping=column_mapping, rejects_path=rejects, dry_run=dry_run, strict=strict, batch_size=batch_size
     )
-    actor = Actor(login=os_login(), collector_id=None, role="system", display_name="nightly import")
     # Quiet in cron: nothing on stdout unless asked (--json) or a person is watching.
     quiet = quiet or not sys.stdout.isatty()
-    try:
+    with acting_session(ctx, nightly=Permission.RUN_NIGHTLY, bulk=True) as (db, me):
+        actor = nightly_job_actor(me)
         if not quiet and not as_json and sys.stderr.isatty():
             summary = _with_progress(
                 lambda p: run_import(
@@ -92,10 +94,6 @@ def _run(
             )
         else:
             summary = run_import(db, kind, file, actor=actor, now=datetime.now(UTC), options=options)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
-    finally:
-        db.close()
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), sort_keys=True))
     elif not quiet:

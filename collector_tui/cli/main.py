@@ -24,16 +24,19 @@ from collector_tui.cli import (
     import_commands,
     plan_command,
     plan_review_command,
+    policy_command,
     queue_command,
     stats_command,
     users_command,
 )
+from collector_tui.cli.boundary import GuardedGroup, report_unexpected
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database
 from collector_tui.services.errors import ServiceError
 
 app = typer.Typer(
     name="collector",
+    cls=GuardedGroup,
     help="A keyboard-driven workstation for medical collection specialists.",
     rich_markup_mode="rich",
     no_args_is_help=False,
@@ -45,6 +48,7 @@ app.add_typer(import_commands.app, name="import")
 app.add_typer(plan_command.app, name="plan")
 app.add_typer(approvals_command.app, name="approvals")
 app.add_typer(users_command.app, name="users")
+app.add_typer(policy_command.app, name="policy")
 app.add_typer(plan_command.app, name="plans")  # `collector plans evaluate`, as the nightly run names it
 assert plan_review_command.app is plan_command.app  # its commands join `collector plan`
 app.command("demo")(demo_command.demo)
@@ -105,4 +109,12 @@ def main(
 
 
 def run() -> None:
-    app()
+    """The console script: the command group guards every command; this catches what fails
+    outside one (an import, the group itself)."""
+    try:
+        app()
+    except Exception as exc:
+        try:
+            report_unexpected(exc, "collector")
+        except typer.Exit as exit_:
+            raise SystemExit(exit_.exit_code) from None

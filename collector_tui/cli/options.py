@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from collector_tui.cli.output import fail
 from collector_tui.config import DatabaseSetting, resolve_database
 from collector_tui.services.errors import ServiceError
+
+if TYPE_CHECKING:  # the permissions module loads the ORM; scripted commands load it only when run
+    from collector_tui.services.permissions import Permission
 
 
 def global_db(ctx: typer.Context) -> str | None:
@@ -28,25 +31,36 @@ def database_setting(ctx: typer.Context) -> DatabaseSetting:
 
 
 @contextmanager
-def acting_session(ctx: typer.Context, *, operator: bool = False) -> Iterator[tuple[Any, Any]]:
+def acting_session(
+    ctx: typer.Context,
+    *,
+    nightly: Permission | None = None,
+    first_user: bool = False,
+    bulk: bool = False,
+) -> Iterator[tuple[Any, Any]]:
     """The database and the acting user for a command; a service's refusal becomes one line on
     stderr and its exit code.
 
-    ``operator``: a login that is no user of the database acts as ``system`` (the nightly job's
-    service account, or whoever adds the first admin).
+    ``nightly``: a nightly command, refused unless the user's role carries that permission (see
+    ``resolve_operator`` in ``collector_tui/services/identity.py``). ``first_user``: ``collector
+    users``, where a database with no users yet lets whoever runs it add the first admin.
+    ``bulk``: open the database for a long job (see ``open_database``).
     """
     from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor, resolve_operator
+    from collector_tui.services.identity import resolve_actor, resolve_operator, resolve_user_manager
 
     try:
-        db = open_database(database_setting(ctx).url)
+        db = open_database(database_setting(ctx).url, bulk=bulk)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     try:
-        if operator:
-            me = resolve_operator(db, purpose="users", act_as=global_act_as(ctx))
+        act_as = global_act_as(ctx)
+        if nightly is not None:
+            me = resolve_operator(db, permission=nightly, act_as=act_as)
+        elif first_user:
+            me = resolve_user_manager(db, act_as=act_as)
         else:
-            me = resolve_actor(db, act_as=global_act_as(ctx))
+            me = resolve_actor(db, act_as=act_as)
         yield db, me
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)

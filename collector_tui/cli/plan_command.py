@@ -2,7 +2,8 @@
 ``collector plans evaluate``: the nightly judgement of plans and promises.
 
 The quote needs no database: it is a function of the terms typed, the plan
-policy and the day. ``--json`` prints ``collector.plan_quote/1`` (see
+policy and the day (the office's plan policy when the database ``collector``
+would open is there, else the shipped one). ``--json`` prints ``collector.plan_quote/1`` (see
 ``docs/plans.md``). A plan outside the policy still prints with exit code 0:
 it may be proposed for a supervisor's approval. The evaluation
 (``collector.plans_evaluate/1``) runs in the nightly job after the
@@ -15,6 +16,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -23,6 +25,7 @@ from collector_tui.cli.output import fail, say
 from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
+    from collector_tui.domain.plan_policy import PlanPolicy
     from collector_tui.services.plan_adherence import AdherenceCounts
 
 SCHEMA = "collector.plan_quote/1"
@@ -93,7 +96,7 @@ def _state(text: str | None) -> str | None:
 
 
 def quote_document(
-    schedule: Any, verdict: Any, *, state: str | None, bill: str, as_of: date
+    schedule: Any, verdict: Any, *, state: str | None, bill: str, as_of: date, policy_digest: str
 ) -> dict[str, Any]:
     """The quote as the documented JSON object (``collector.plan_quote/1``)."""
     terms = schedule.terms
@@ -102,6 +105,7 @@ def quote_document(
         "schema": SCHEMA,
         "as_of": as_of.isoformat(),
         "policy_version": verdict.policy_version,
+        "policy_digest": policy_digest,
         "terms": {
             "balance_cents": terms.balance_cents,
             "down_payment_cents": terms.down_payment_cents,
@@ -164,8 +168,26 @@ def quote_document(
     }
 
 
+def _quote_policy(ctx: typer.Context) -> PlanPolicy:
+    """The plan policy a quote is judged by: the office's, from the database ``collector`` would
+    open (``--db``, ``COLLECTOR_DB``, the config file, the default) when it is there, so the quote
+    agrees with what the workstation will accept; the shipped one when there is none (a quote needs
+    no database, and then loads no ORM)."""
+    from collector_tui.cli.options import database_setting
+    from collector_tui.services.policy import current_plan_policy, shipped_plan_policy
+
+    url = database_setting(ctx).url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///").split("?")[0]).exists():
+        return shipped_plan_policy()
+    from collector_tui.services.database import open_database
+
+    open_database(url).close()  # opening installs the office's policies
+    return current_plan_policy()
+
+
 @app.command()
 def quote(
+    ctx: typer.Context,
     balance: Annotated[str, typer.Option("--balance", help="The balance, in dollars (1234.56).")],
     installments: Annotated[
         int | None, typer.Option("--installments", help="How many installments (or give --amount).")
@@ -200,7 +222,7 @@ def quote(
     """Print a plan's schedule and whether it is within the plan policy. Exit 0 quoted, 1 error."""
     from collector_tui.domain.plan_policy import assess_plan
     from collector_tui.domain.plan_schedule import PlanError, PlanTerms, build_schedule
-    from collector_tui.services.policy import current_plan_policy
+    from collector_tui.services.policy import policy_digest
 
     if (installments is None) == (amount is None):
         fail("give exactly one of --installments or --amount")
@@ -208,7 +230,7 @@ def quote(
     assert balance_cents is not None
     today = _day("--as-of", as_of) or datetime.now(UTC).astimezone().date()
     try:
-        policy = current_plan_policy()
+        policy = _quote_policy(ctx)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     first = _day("--first-due", first_due) or today + timedelta(days=policy.default_days_to_first_payment)
@@ -235,7 +257,9 @@ def quote(
         today=today,
         other_plans_monthly_cents=_money("--other-plans", other_plans) or 0,
     )
-    document = quote_document(schedule, verdict, state=where, bill=bill.value, as_of=today)
+    document = quote_document(
+        schedule, verdict, state=where, bill=bill.value, as_of=today, policy_digest=policy_digest(policy)
+    )
     if as_json:
         say(json.dumps(document, indent=2))
     else:
@@ -310,12 +334,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def evaluate_document(counts: AdherenceCounts, policy_version: str) -> dict[str, Any]:
+def evaluate_document(counts: AdherenceCounts, policy_version: str, policy_digest: str) -> dict[str, Any]:
     """A run's counts as the documented JSON object (``collector.plans_evaluate/1``)."""
     return {
         "schema": EVALUATE_SCHEMA,
         "as_of": counts.as_of.isoformat(),
         "policy_version": policy_version,
+        "policy_digest": policy_digest,
         "plans": dict(counts.plans),
         "promises": dict(counts.promises),
         "installments_updated": counts.installments_updated,
@@ -336,26 +361,32 @@ def evaluate(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
-    """Judge every active plan and pending promise (nightly, after the transactions import). Exit 0 or 1."""
-    from collector_tui.cli.options import database_setting
+    """Judge every active plan and pending promise (nightly, after the transactions import; operators
+    and admins). Exit 0, or 1 error or refused."""
+    from collector_tui.cli.options import database_setting, global_act_as
     from collector_tui.services.database import open_database
+    from collector_tui.services.identity import nightly_job_actor, resolve_operator
+    from collector_tui.services.permissions import Permission
     from collector_tui.services.plan_adherence import evaluate_adherence
-    from collector_tui.services.policy import current_plan_policy
+    from collector_tui.services.policy import current_plan_policy, policy_digest
 
     now = _now()
     day = _day("--as-of", as_of) or now.date()
     try:
-        policy = current_plan_policy()
         db = open_database(database_setting(ctx).url, bulk=True)
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     try:
-        counts = evaluate_adherence(db, as_of=day, now=now, policy=policy.adherence)
+        policy = current_plan_policy()  # the office's: opening its database installed it
+        me = resolve_operator(db, permission=Permission.RUN_NIGHTLY, act_as=global_act_as(ctx))
+        counts = evaluate_adherence(
+            db, as_of=day, now=now, actor=nightly_job_actor(me), policy=policy.adherence
+        )
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     finally:
         db.close()
-    document = evaluate_document(counts, policy.version)
+    document = evaluate_document(counts, policy.version, policy_digest(policy))
     if as_json:
         say(json.dumps(document, indent=2))
         return

@@ -3,7 +3,8 @@
 Each command acts as your login's user (``--as`` as elsewhere) and the service
 refuses anyone but an admin. The one exception is a database with no users: its
 first admin is added by whoever runs ``collector users add`` there (the service
-account that owns it), recorded under that login.
+account that owns it), recorded under that login. The nightly job's service
+account is then added as an ``operator`` (``--role operator``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Role(StrEnum):
     collector = "collector"
     supervisor = "supervisor"
     admin = "admin"
+    operator = "operator"  # the nightly job's service account (collector_tui/services/permissions.py)
 
 
 class Switch(StrEnum):
@@ -42,8 +44,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _run(ctx: typer.Context, act: Callable[[Any, Any], Any], *, operator: bool = False) -> Any:
-    with acting_session(ctx, operator=operator) as (db, me):
+def _run(ctx: typer.Context, act: Callable[[Any, Any], Any], *, first_user: bool = False) -> Any:
+    with acting_session(ctx, first_user=first_user) as (db, me):
         return act(db, me)
 
 
@@ -72,7 +74,9 @@ def add(
     ctx: typer.Context,
     login: Annotated[str, typer.Argument(help="Their operating-system login.")],
     name: Annotated[str, typer.Option("--name", help="The name shown in the workstation.")],
-    role: Annotated[Role, typer.Option("--role", help="collector, supervisor or admin.")],
+    role: Annotated[
+        Role, typer.Option("--role", help="collector, supervisor, admin or operator (the nightly job).")
+    ],
     case_limit: Annotated[
         int | None, typer.Option("--case-limit", min=0, help="At most this many open accounts.")
     ] = None,
@@ -85,7 +89,7 @@ def add(
         lambda db, me: create_user(
             db, me, login=login, display_name=name, role=role.value, now=_now(), case_limit=case_limit
         ),
-        operator=True,
+        first_user=True,
     )
     say(f"added {added.login} ({added.role})")
 
@@ -141,7 +145,7 @@ def _print(document: dict[str, Any]) -> None:
 def set_role(
     ctx: typer.Context,
     login: Annotated[str, typer.Argument(help="The user's login.")],
-    role: Annotated[Role, typer.Argument(help="collector, supervisor or admin.")],
+    role: Annotated[Role, typer.Argument(help="collector, supervisor, admin or operator.")],
 ) -> None:
     """Give a user another role (admins; the last active admin keeps theirs). Exit 0, or 1 refused."""
     from collector_tui.services.users import set_role as change_role

@@ -5,11 +5,16 @@ runner the operator's cron job uses validates and applies them, then the demo
 collectors' promises and plans are recorded through the arrangement service.
 The database is built beside its final path and moved into place only when
 complete, so an interrupted build never leaves a half-made demo behind.
+
+The demo also has an operator, ``nightly``: a login that is no user of a demo
+database runs the nightly commands (imports, refresh, plans evaluate, exports)
+as that user, so they can be tried on the synthetic office without adding one
+(``resolve_operator`` in ``collector_tui/services/identity.py``). The build
+itself imports in-process with its own actor.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,12 +37,15 @@ from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.lookup import account_refs, collector_ids_by_login
+from collector_tui.services.scratch import scratch_dir
 from collector_tui.services.users import add_user
-from db import migrate
+from db import codes, migrate
 from db.engine import ensure_private_sqlite_file, sqlite_path
 from db.models import OfficeSetting
 
 Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
+DEMO_OPERATOR_LOGIN = "nightly"  # the demo's nightly service account (an operator)
+DEMO_OPERATOR_NAME = "Nightly run"
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ def existing_demo_matches(path: Path, *, accounts: int, seed: int, today: date |
     today = today or datetime.now(UTC).date()
     return (
         settings.get("at_head") == "1"
+        and identity.DEMO_OPERATOR_LOGIN_KEY in settings  # built before the demo had an operator
         and settings.get("demo_seed") == str(seed)
         and settings.get("demo_accounts") == str(accounts)
         and settings.get("demo_as_of") == today.isoformat()
@@ -141,6 +150,7 @@ def demo_path_for(url: str) -> Path:
     return path
 
 
+SCRATCH_PREFIX = "collector-demo-"
 STAGE_FILES = "Writing the billing system's files"
 STAGES = {
     "placements": "Importing placements",
@@ -168,11 +178,12 @@ def load_demo_office(
         _add_demo_users(session, now)
         session.add(OfficeSetting(key=identity.DEMO_KEY, value="1"))
         session.add(OfficeSetting(key=identity.DEMO_DEFAULT_LOGIN_KEY, value=DEMO_DEFAULT_LOGIN))
+        session.add(OfficeSetting(key=identity.DEMO_OPERATOR_LOGIN_KEY, value=DEMO_OPERATOR_LOGIN))
         session.add(OfficeSetting(key="demo_seed", value=str(office.seed)))
         session.add(OfficeSetting(key="demo_accounts", value=str(office.accounts)))
         session.add(OfficeSetting(key="demo_as_of", value=office.as_of.isoformat()))
-    with tempfile.TemporaryDirectory(prefix="collector-demo-", dir=folder) as name:
-        files = write_demo_files(Path(name), office, progress=_stage(progress, STAGE_FILES, office.accounts))
+    with scratch_dir(SCRATCH_PREFIX, folder) as scratch:
+        files = write_demo_files(scratch, office, progress=_stage(progress, STAGE_FILES, office.accounts))
         for kind, path in (
             (PLACEMENTS, files.placements),
             (TRANSACTIONS, files.transactions),
@@ -211,6 +222,14 @@ DEMO_IMPORT = ImportOptions(batch_size=4000)
 def _add_demo_users(session: Session, now: datetime) -> None:
     for user in DEMO_USERS:
         add_user(session, SYSTEM, login=user.login, display_name=user.display_name, role=user.role, now=now)
+    add_user(
+        session,
+        SYSTEM,
+        login=DEMO_OPERATOR_LOGIN,
+        display_name=DEMO_OPERATOR_NAME,
+        role=codes.ROLE_OPERATOR,
+        now=now,
+    )
 
 
 def _add_arrangements(

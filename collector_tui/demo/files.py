@@ -20,6 +20,7 @@ from collector_tui.demo.generator import DemoOffice, DemoPlan, DemoPromise
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS
 from collector_tui.domain.money_events import TRANSACTION_COLUMNS
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
+from collector_tui.services.output_files import replacing
 
 PLACEMENTS_FILE = "placements.csv"
 TRANSACTIONS_FILE = "transactions.csv"
@@ -110,9 +111,9 @@ def write_demo_files(folder: Path, office: DemoOffice, progress: Progress | None
     activities = folder / ACTIVITIES_FILE
     arrangements: list[Arrangement] = []
     with (
-        placements.open("w", encoding="utf-8", newline="") as p_file,
-        transactions.open("w", encoding="utf-8", newline="") as t_file,
-        activities.open("w", encoding="utf-8", newline="") as a_file,
+        replacing(placements, newline="") as p_file,
+        replacing(transactions, newline="") as t_file,
+        replacing(activities, newline="") as a_file,
     ):
         for handle, columns in (
             (p_file, PLACEMENT_COLUMNS),

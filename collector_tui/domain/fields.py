@@ -7,7 +7,8 @@ Error reasons never repeat the cell's content: it may be PHI.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import NamedTuple
@@ -24,6 +25,37 @@ class FieldError(NamedTuple):
 
     field: str
     reason: str
+
+
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls (U+0080-U+009F). A NUL
+# truncates text in C libraries and PostgreSQL refuses it; the rest are invisible on a screen.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The same and tab, line feed, carriage return: a code, a name or an amount never holds one.
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROL_REASON = "contains a control character (such as NUL or DEL), which no field may hold"
+BREAK_REASON = "contains a line break or tab, which only a free-text field (an activity note) may hold"
+
+
+def control_character_errors(
+    cells: Mapping[str, str | None], *, read: Collection[str], free_text: Collection[str] = ()
+) -> list[FieldError]:
+    """The fields among ``read`` holding a control character, each named once, never quoted.
+
+    ``free_text`` fields may hold tab, line feed and carriage return. The whole row is searched
+    at once first, for anything either rule refuses: nearly every row is clean, and a placement
+    row has ~70 cells.
+    """
+    if not _CONTROL_OR_BREAK.search("".join(value for value in cells.values() if value)):
+        return []
+    errors = []
+    for name, value in cells.items():
+        if not value or name not in read:
+            continue
+        if _CONTROL.search(value):
+            errors.append(FieldError(name, CONTROL_REASON))
+        elif name not in free_text and _CONTROL_OR_BREAK.search(value):
+            errors.append(FieldError(name, BREAK_REASON))
+    return errors
 
 
 ISO_DATE_FORMATS: tuple[str, ...] = ("%Y-%m-%d",)

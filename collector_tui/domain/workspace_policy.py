@@ -1,4 +1,5 @@
-"""The workspace's policy: disposition codes, the promise-to-pay rules, when a worked account returns.
+"""The workspace's policy: disposition codes, the promise-to-pay rules, when a worked account returns,
+and how far an imported payment may exceed the balance.
 
 Pure: parsed from TOML text (the shipped file and an office override, merged
 table by table) and applied to values handed in.
@@ -24,12 +25,20 @@ class PromisePolicy:
     one_open_at_a_time: bool
 
 
+@dataclass(frozen=True, slots=True)
+class TransactionPolicy:
+    """Sanity limits on the transactions import (``[transactions]`` in ``policies/workspace.toml``)."""
+
+    overpayment_margin_cents: int  # a payment may exceed the balance by this much without overpayment = Y
+
+
 @dataclass(frozen=True)
 class WorkspacePolicy:
     version: str
     dispositions: Mapping[str, Disposition]
     promise: PromisePolicy
     rework_after: timedelta
+    transactions: TransactionPolicy
 
     def disposition(self, code: str) -> Disposition | None:
         return self.dispositions.get(code.strip().upper())
@@ -59,6 +68,7 @@ def parse_workspace_policy(text: str, *overrides: str, hold_reasons: tuple[str, 
     if percent > 100:
         raise PolicyError("promise.min_percent_of_balance must be at most 100")
     queue = _section(data, "queue")
+    transactions = _section(data, "transactions")
     return WorkspacePolicy(
         version=str(data.get("version") or "unversioned"),
         dispositions=parse_dispositions(data, hold_reasons),
@@ -69,6 +79,9 @@ def parse_workspace_policy(text: str, *overrides: str, hold_reasons: tuple[str, 
             one_open_at_a_time=one_open,
         ),
         rework_after=timedelta(hours=_whole(queue, "queue", "rework_after_hours")),
+        transactions=TransactionPolicy(
+            overpayment_margin_cents=_whole(transactions, "transactions", "overpayment_margin_cents")
+        ),
     )
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from collections.abc import Hashable
-from pathlib import Path
+from contextlib import ExitStack
+
+from collector_tui.services.scratch import scratch_dir
+
+SCRATCH_PREFIX = "collector-import-"
 
 
 class KeyIndex:
     """Keys seen in the file, kept in a temporary SQLite file so memory stays flat at any size."""
 
     def __enter__(self) -> KeyIndex:
-        self._dir = tempfile.TemporaryDirectory(prefix="collector-import-")
-        self._conn = sqlite3.connect(Path(self._dir.name) / "keys.db")
+        self._scratch = ExitStack()
+        self._conn = sqlite3.connect(self._scratch.enter_context(scratch_dir(SCRATCH_PREFIX)) / "keys.db")
         self._conn.execute("PRAGMA journal_mode=OFF")
         self._conn.execute("PRAGMA synchronous=OFF")
         self._conn.execute("CREATE TABLE seen (key TEXT NOT NULL, line INTEGER NOT NULL)")
@@ -38,4 +41,4 @@ class KeyIndex:
 
     def __exit__(self, *_exc: object) -> None:
         self._conn.close()
-        self._dir.cleanup()
+        self._scratch.close()

@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 from sqlmodel import Session
 
 from collector_tui.domain import contact_log, money_events, placement
-from collector_tui.domain.fields import FieldError, RowFormat
+from collector_tui.domain.fields import FieldError, RowFormat, RowReader
+from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import Actor
 from collector_tui.services.placement_values import (
@@ -59,6 +60,11 @@ class ImportKind:
     apply: Callable[[Session, Sequence[Any], Actor, datetime, int], Applied]
     prepare: Callable[[Any, datetime, Any], Any] | None = None  # (record, now, context) -> item
     context: Callable[[Session], Any] | None = None
+    free_text: frozenset[str] = frozenset()  # columns that may hold line breaks and tabs
+    column_set: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_set", frozenset(self.columns))
 
 
 def _parse_placement(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
@@ -97,14 +103,39 @@ def _apply_placements(
     )
 
 
-def _parse_transaction(row: Mapping[str, str | None], today: date, fmt: RowFormat) -> Any:
-    return money_events.parse_transaction_row(row, today=today, fmt=fmt)
+# The transactions file's columns: the billing system's, and the flag only an import carries.
+TRANSACTION_IMPORT_COLUMNS: tuple[str, ...] = (*money_events.TRANSACTION_COLUMNS, "overpayment")
+
+
+class ImportedTransaction(NamedTuple):
+    """A transaction row: its record, and whether the row says it overpays the balance on purpose."""
+
+    record: TransactionRecord
+    overpayment: bool
+
+
+def _parse_transaction(
+    row: Mapping[str, str | None], today: date, fmt: RowFormat
+) -> ImportedTransaction | list[FieldError]:
+    record = money_events.parse_transaction_row(row, today=today, fmt=fmt)
+    flag = RowReader({"overpayment": row.get("overpayment")}, today, fmt)
+    overpayment = flag.flag("overpayment")
+    if isinstance(record, list) or flag.errors:
+        return (record if isinstance(record, list) else []) + flag.errors
+    return ImportedTransaction(record, overpayment)
 
 
 def _apply_transactions(
-    session: Session, records: Sequence[Any], actor: Actor, now: datetime, batch_id: int
+    session: Session, items: Sequence[ImportedTransaction], actor: Actor, now: datetime, batch_id: int
 ) -> Applied:
-    result = apply_transactions(session, records, actor=actor, now=now, batch_id=batch_id)
+    result = apply_transactions(
+        session,
+        [item.record for item in items],
+        actor=actor,
+        now=now,
+        batch_id=batch_id,
+        overpayment_ok={item.record.external_id for item in items if item.overpayment},
+    )
     return Applied(
         inserted=result.inserted,
         unchanged=result.unchanged,
@@ -139,12 +170,12 @@ PLACEMENTS = ImportKind(
 )
 TRANSACTIONS = ImportKind(
     name="transactions",
-    columns=money_events.TRANSACTION_COLUMNS,
+    columns=TRANSACTION_IMPORT_COLUMNS,
     required=("transaction_id", "facility_code", "account_number", "kind", "amount", "posted_at"),
     key_columns=("transaction_id",),
     trailer_money_column="amount",
     parse=_parse_transaction,
-    record_key=lambda record: record.external_id,
+    record_key=lambda item: item.record.external_id,
     apply=_apply_transactions,
 )
 ACTIVITIES = ImportKind(
@@ -156,6 +187,7 @@ ACTIVITIES = ImportKind(
     parse=_parse_activity,
     record_key=lambda record: record.external_id,
     apply=_apply_activities,
+    free_text=frozenset({"note"}),
 )
 KINDS = {kind.name: kind for kind in (PLACEMENTS, TRANSACTIONS, ACTIVITIES)}
 

@@ -3,31 +3,43 @@
 from __future__ import annotations
 
 import csv
-import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from collector_tui.domain.fields import FieldError
-from collector_tui.services.errors import ServiceError
+from collector_tui.services.output_files import (
+    OutputFileError,
+    check_target,
+    identity,
+    open_in_place,
+    remove_if_ours,
+)
 
 
 class RejectFile:
     """The reject file (file, line, field, reason), flushed after every committed batch.
 
-    It is written in place, not renamed at the end: an import killed halfway
-    leaves the rejects of everything it committed, and the resumed run keeps
-    those lines (``carry_upto``) and adds the rest.
+    It is a new owner-only file, renamed over the target before the first row is written (never
+    written through what was there: see :mod:`collector_tui.services.output_files`), and then
+    grows as batches commit: an import killed halfway leaves the rejects of everything it
+    committed, and the resumed run keeps those lines (``carry_upto``) and adds the rest.
+    ``protected`` are the files it must never replace: the database's and the input file.
     """
 
-    def __init__(self, source: Path, target: Path, *, carry_upto: int = 0) -> None:
+    def __init__(
+        self, source: Path, target: Path, *, carry_upto: int = 0, protected: Iterable[Path] = ()
+    ) -> None:
         self.source = source.name
         self.target = target
+        guarded = [source, *protected]
+        check_target(target, protected=guarded)
         carried = read_rejects(target, carry_upto) if carry_upto else None
         self.carried = carried is not None
         try:
-            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        except OSError as exc:
-            raise ServiceError(f"cannot write the reject file {target} ({exc.strerror})") from None
-        self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            self._handle = open_in_place(target, protected=guarded, newline="")
+        except OutputFileError as exc:
+            raise OutputFileError(f"cannot write the reject file: {exc}") from None
+        self._identity = identity(self._handle)
         self._writer = csv.writer(self._handle)
         self._writer.writerow(REJECT_COLUMNS)
         lines: set[str] = set()
@@ -48,7 +60,7 @@ class RejectFile:
         """Finish the file; with no rejected rows there is no file."""
         self._handle.close()
         if self.count == 0:
-            self.target.unlink(missing_ok=True)
+            remove_if_ours(self.target, self._identity)
             return None
         return self.target
 

@@ -20,7 +20,7 @@ from multiprocessing.reduction import ForkingPickler
 from pathlib import Path
 from typing import Any
 
-from collector_tui.domain.fields import FieldError
+from collector_tui.domain.fields import FieldError, control_character_errors
 from collector_tui.domain.money import MoneyError, parse_money
 from collector_tui.importing.keys import KeyIndex
 from collector_tui.importing.kinds import ImportKind
@@ -149,8 +149,24 @@ def row_errors(
     cells = as_mapping(row, header)
     if isinstance(cells, list):
         return cells
-    result = kind.parse(cells, now.date(), options.mapping.fmt)
+    result = parse_cells(cells, kind, options, now)
     return result if isinstance(result, list) else []
+
+
+def parse_cells(
+    cells: Mapping[str, str], kind: ImportKind, options: ImportOptions, now: datetime
+) -> Any | list[FieldError]:
+    """The row's record, or every problem with it: the one way any import's fields are read.
+
+    Control characters are refused here, for every column the kind reads (see
+    :func:`control_character_errors`), so no parser has to remember to.
+    """
+    problems = control_character_errors(cells, read=kind.column_set, free_text=kind.free_text)
+    result = kind.parse(cells, now.date(), options.mapping.fmt)
+    if not problems:
+        return result
+    named = {problem.field for problem in problems}
+    return problems + [e for e in result if e.field not in named] if isinstance(result, list) else problems
 
 
 def duplicate_error(kind: ImportKind, key: Hashable, line: int, scan: Scan) -> list[FieldError] | None:
@@ -171,7 +187,7 @@ def parsed(
     duplicate = duplicate_error(kind, key, row.line, scan)
     if duplicate is not None:
         return duplicate
-    return kind.parse(cells, now.date(), options.mapping.fmt)
+    return parse_cells(cells, kind, options, now)
 
 
 def prepared(

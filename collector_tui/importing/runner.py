@@ -34,6 +34,8 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database
+from collector_tui.services.output_files import database_files
+from collector_tui.services.permissions import Permission, require
 from db import codes
 from db.models import ImportBatch
 from db.types import utc_now
@@ -89,6 +91,7 @@ def run_import(
     options: ImportOptions | None = None,
     progress: Progress | None = None,
 ) -> ImportSummary:
+    require(actor, Permission.RUN_NIGHTLY)  # the CLI checks first; the service holds the rule too
     options = options or ImportOptions()
     started = time.perf_counter()
     if not path.is_file():
@@ -112,7 +115,10 @@ def run_import(
         summary.rows_read = scan.data_rows
         resume_after = previous.last_line_applied if previous is not None and not options.dry_run else 0
         rejects = RejectFile(
-            path, options.rejects_path or default_rejects_path(path), carry_upto=resume_after
+            path,
+            options.rejects_path or default_rejects_path(path),
+            carry_upto=resume_after,
+            protected=database_files(db.url),
         )
         try:
             if options.strict and scan.invalid_lines:

@@ -354,7 +354,11 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
         if found.phone_status is not None and entry.phone_id is not None:
             _set_phone(session, entry.phone_id, status=found.phone_status)
             refresh = household(session, [target.guarantor_id])
-        details: dict[str, audit.DetailValue] = {"activity": activity_id, "disposition": found.code}
+        details: dict[str, audit.DetailValue] = {
+            "activity": activity_id,
+            "disposition": found.code,
+            "policy_digest": current_policy().digest(),  # the compliance policy the call was judged by
+        }
         if entry.phone_id is not None:
             details["phone"] = entry.phone_id
         if override:

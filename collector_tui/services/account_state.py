@@ -24,6 +24,7 @@ from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.identity import office_setting
+from collector_tui.services.permissions import Permission, require
 from collector_tui.services.policy import current_policy
 from collector_tui.services.priority import rescore
 from db import codes
@@ -92,6 +93,7 @@ def refresh_all_accounts(
     A recomputed call state is recorded as current unless ``record`` is off (a
     run as of another moment than now must not vouch for today's).
     """
+    require(actor, Permission.RUN_NIGHTLY)
     seen = 0
     last_id = 0
     a = ACCOUNT_T.c

@@ -18,6 +18,7 @@ from collector_tui.domain.plan_schedule import due_dates, level_installments
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.errors import ServiceError
+from collector_tui.services.policy import PLANS, current_digest
 from collector_tui.services.priority import rescore
 from db import codes
 from db.models import AuditEvent, Installment, PaymentPlan, Promise, table_of
@@ -155,6 +156,7 @@ def add_level_plans(
                 "installment_cents": schedules[p.account_id][0][0],
                 "first_due_date": p.first_due_date,
                 "status": codes.PLAN_ACTIVE,
+                "policy_digest": current_digest(PLANS),  # the plan policy in force when it was made
                 "created_at": now,
             }
             for p in plans

@@ -279,16 +279,28 @@ def _targets(session: Session, logins: Sequence[str]) -> list[_Collector]:
     if not wanted:
         raise ServiceError("name at least one collector to move the accounts to")
     c = COLLECTOR_T.c
-    rows = {
-        row.login: _Collector(int(row.id), row.login, bool(row.active), row.case_limit)
-        for row in session.execute(select(c.id, c.login, c.active, c.case_limit).where(c.login.in_(wanted)))
-    }
+    found = session.execute(select(c.id, c.login, c.active, c.case_limit, c.role).where(c.login.in_(wanted)))
+    roles: dict[str, str] = {}
+    rows: dict[str, _Collector] = {}
+    for row in found:
+        rows[row.login] = _Collector(int(row.id), row.login, bool(row.active), row.case_limit)
+        roles[row.login] = row.role
     for login in wanted:
         if login not in rows:
             raise NotFoundError(f"no user '{login}'")
         if not rows[login].active:
             raise ServiceError(f"user '{login}' is deactivated: accounts cannot be assigned to them")
+        _refuse_operator(login, roles[login], ServiceError)
     return [rows[login] for login in wanted]
+
+
+def _refuse_operator(login: str, role: str, error: type[ServiceError]) -> None:
+    """An operator is the nightly job's service account: it works no account, so it gets none."""
+    if role == codes.ROLE_OPERATOR:
+        raise error(
+            f"user '{login}' is an operator (the nightly service account): "
+            "accounts cannot be assigned to them"
+        )
 
 
 def _conditions(session: Session, selection: AccountSelection, now: datetime) -> list[ColumnElement[bool]]:
@@ -496,14 +508,15 @@ def _receivers(session: Session, receiver_ids: set[int]) -> list[_Collector]:
     """The collectors receiving accounts as they are now: still active, with their current limits."""
     c = COLLECTOR_T.c
     rows = session.execute(
-        select(c.id, c.login, c.active, c.case_limit).where(c.id.in_(sorted(receiver_ids)))
-    )
+        select(c.id, c.login, c.active, c.case_limit, c.role).where(c.id.in_(sorted(receiver_ids)))
+    ).all()
     receivers = [_Collector(int(row.id), row.login, bool(row.active), row.case_limit) for row in rows]
-    for receiver in receivers:
-        if not receiver.active:
+    for row in rows:
+        if not row.active:
             raise StalePreviewError(
-                f"user '{receiver.login}' was deactivated since the preview; nothing was moved: preview again"
+                f"user '{row.login}' was deactivated since the preview; nothing was moved: preview again"
             )
+        _refuse_operator(row.login, row.role, StalePreviewError)  # made an operator since the preview
     return receivers
 
 

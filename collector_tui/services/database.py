@@ -5,14 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from collector_tui.services.errors import DatabaseNotReadyError
+from collector_tui.services.failures import describe
 from db import migrate
-from db.engine import BULK_CACHE_KIB, CACHE_KIB, create_db_engine, read_session, sqlite_path, write_session
+from db.engine import (
+    BULK_CACHE_KIB,
+    CACHE_KIB,
+    DatabaseFileError,
+    create_db_engine,
+    read_session,
+    sqlite_path,
+    write_session,
+)
 
 
 @dataclass(frozen=True)
@@ -51,22 +61,26 @@ def open_database(url: str, *, require_head: bool = True, bulk: bool = False) ->
     """Open ``url``; unless told otherwise, insist the schema is at head.
 
     A missing SQLite file is not created here: a typo in ``--db`` must not
-    quietly make an empty database. ``bulk`` (imports, the nightly run) gives
-    each connection a larger page cache.
+    quietly make an empty database. Nothing about the path changes until it is
+    known to be this program's database (see :func:`db.engine.inspect_sqlite_file`).
+    ``bulk`` (imports, the nightly run) gives each connection a larger page cache.
     """
     path = sqlite_path(url)
     fix = f"collector --db {display_url(url)} db upgrade"
     if require_head and path is not None and not path.exists():
         raise DatabaseNotReadyError(f"no database at {path}. Create it with: {fix} (or try `collector demo`)")
-    engine = create_db_engine(url, cache_kib=BULK_CACHE_KIB if bulk else CACHE_KIB)
+    engine = build_engine(url, cache_kib=BULK_CACHE_KIB if bulk else CACHE_KIB)
     if require_head:
         try:
             state = migrate.schema_state(engine)
-        except OperationalError as exc:
+            migrate.refuse_foreign_or_newer(state, display_url(url))
+        except migrate.SchemaRefusedError as exc:
             engine.dispose()
-            raise DatabaseNotReadyError(
-                f"cannot read the database at {display_url(url)} ({exc.orig.__class__.__name__})"
-            ) from None
+            raise DatabaseNotReadyError(str(exc)) from None
+        except DBAPIError as exc:
+            engine.dispose()
+            where = display_url(url)
+            raise DatabaseNotReadyError(f"cannot read the database at {where}: {describe(exc)}") from None
         if not state.at_head:
             engine.dispose()
             where = "is empty" if state.empty else f"is at revision {state.current}"
@@ -74,4 +88,22 @@ def open_database(url: str, *, require_head: bool = True, bulk: bool = False) ->
                 f"the database at {display_url(url)} {where}; this version needs "
                 f"revision {state.head}. Run: {fix}"
             )
-    return Database(engine=engine, url=url)
+    database = Database(engine=engine, url=url)
+    from collector_tui.services.office_policy import install_office_policies
+
+    # Every caller of services/policy.py's current_*() works under this office's policies from now on.
+    install_office_policies(database if require_head else None)
+    return database
+
+
+def build_engine(url: str, **options: Any) -> Engine:
+    """:func:`db.engine.create_db_engine`, with its refusals (a directory, another program's file,
+    an unknown URL scheme, a missing driver) as one-line service errors."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return create_db_engine(url, **options)
+    except DatabaseFileError as exc:
+        raise DatabaseNotReadyError(str(exc)) from None
+    except (ArgumentError, ModuleNotFoundError) as exc:
+        raise DatabaseNotReadyError(f"cannot use the database URL: {describe(exc)}") from None

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import platformdirs
 
 from collector_tui.config import APP_NAME
+from collector_tui.services.output_files import replacing
 
 
 def drafts_dir() -> Path:
@@ -34,11 +34,8 @@ def save_draft(database_url: str, account_id: int, form: str, fields: dict[str, 
         return
     path = _path(database_url, account_id, form)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    partial = path.with_suffix(".tmp")
-    fd = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with replacing(path) as handle:
         json.dump(fields, handle)
-    partial.replace(path)
 
 
 def load_draft(database_url: str, account_id: int, form: str) -> dict[str, str]:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -27,6 +26,7 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
+from collector_tui.services.output_files import database_files, replacing
 from collector_tui.services.permissions import Permission, require, require_active
 from db.models import (
     Account,
@@ -43,6 +43,7 @@ from db.models import (
 
 PAGE = 2000
 SETTLE = timedelta(minutes=1)
+# The starts OWASP's CSV-injection guidance lists: a spreadsheet runs such a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -64,13 +65,13 @@ class ExportError(ServiceError):
 class ExportKind:
     name: str
     columns: tuple[str, ...]
-    text_columns: frozenset[str]  # free text a spreadsheet might execute
     query: Callable[[datetime, datetime], Select[Any]]  # rows changed in [since, through), ordered by id
     id_column: Any
 
 
-def _money(cents: int | None) -> str | None:
-    return None if cents is None else str(cents_to_decimal(cents))
+def _money(cents: int | None) -> Decimal | None:
+    """Dollars as a number, so a negative amount is never taken for text (and neutralised)."""
+    return None if cents is None else cents_to_decimal(cents)
 
 
 def _stamp(moment: datetime | None) -> str | None:
@@ -198,7 +199,6 @@ KINDS: dict[str, ExportKind] = {
                 "collector_login",
                 "source",
             ),
-            frozenset({"note", "source_id"}),
             _activities,
             ACT.c.id,
         ),
@@ -216,7 +216,6 @@ KINDS: dict[str, ExportKind] = {
                 "reference",
                 "source",
             ),
-            frozenset({"reference", "source_id"}),
             _transactions,
             TX.c.id,
         ),
@@ -232,7 +231,6 @@ KINDS: dict[str, ExportKind] = {
                 "created_at",
                 "collector_login",
             ),
-            frozenset(),
             _promises,
             PR.c.id,
         ),
@@ -250,7 +248,6 @@ KINDS: dict[str, ExportKind] = {
                 "first_due_date",
                 "created_at",
             ),
-            frozenset(),
             _plans,
             PL.c.id,
         ),
@@ -271,7 +268,6 @@ KINDS: dict[str, ExportKind] = {
                 "version",
                 "updated_at",
             ),
-            frozenset(),
             _accounts,
             A.c.id,
         ),
@@ -356,9 +352,22 @@ def _shape(kind: str, row: Any) -> dict[str, Any]:
 
 
 def neutralise(value: Any) -> Any:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers pass as they are."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
+    return value
+
+
+def _csv_cell(value: Any) -> Any:
+    """One CSV cell: every text value neutralised, whichever column it is in.
+
+    A carriage return is written as a line feed: Python 3.11's writer quotes a
+    cell for ``\n`` but not for a lone ``\r``, and an unquoted ``\r`` ends the
+    record for most readers.
+    """
+    value = neutralise(value)
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
@@ -390,9 +399,10 @@ def _write(handle: IO[str], kind: ExportKind, rows: Iterator[Any], fmt: str) -> 
         writer.writerow(kind.columns)
         for row in rows:
             cells = _shape(kind.name, row)
-            writer.writerow([neutralise(v) if name in kind.text_columns else v for name, v in cells.items()])
+            writer.writerow([_csv_cell(value) for value in cells.values()])
             count += 1
     else:
+        # JSON Lines keep text exactly as stored: a JSON reader is not a spreadsheet.
         for row in rows:
             handle.write(json.dumps(_shape(kind.name, row), default=str, sort_keys=False) + "\n")
             count += 1
@@ -423,8 +433,8 @@ def export(
 ) -> ExportResult:
     """Write one export; the watermark moves only after the whole file is in place.
 
-    Supervisors and admins may export, and the nightly job's ``system`` actor (see
-    :mod:`.permissions`); a collector is refused before anything is read.
+    Operators (the nightly run), supervisors and admins may export (see :mod:`.permissions`); a
+    collector is refused before anything is read.
     """
     require(actor, Permission.EXPORT)
     kind = KINDS[kind_name]
@@ -440,7 +450,9 @@ def export(
             count = _write(stdout, kind, rows, fmt)
             stdout.flush()
         else:
-            count = _write_atomically(out, lambda handle: _write(handle, kind, rows, fmt))
+            count = _write_atomically(
+                out, lambda handle: _write(handle, kind, rows, fmt), database_files(db.url)
+            )
     with db.writing() as session:
         if since_last:
             mark = session.get(ExportWatermark, kind.name) or ExportWatermark(
@@ -461,19 +473,6 @@ def export(
     return ExportResult(kind.name, count, start, through, None if out is None else str(out))
 
 
-def _write_atomically(path: Path, write: Callable[[IO[str]], int]) -> int:
-    folder = path.resolve().parent
-    if not folder.is_dir():
-        raise ExportError(f"{folder}: no such folder")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)  # created 0600
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            count = write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    return count
+def _write_atomically(path: Path, write: Callable[[IO[str]], int], protected: list[Path]) -> int:
+    with replacing(path, protected=protected, newline="") as handle:
+        return write(handle)

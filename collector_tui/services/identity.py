@@ -1,8 +1,14 @@
-"""Who is at the keyboard: the operating-system login, matched to an active collector."""
+"""Who is at the keyboard: the operating-system login, matched to an active user of the database.
+
+Every command acts as a user: the workstation and the interactive commands through
+:func:`resolve_actor`, the nightly ones (imports, refresh, plans evaluate, exports) through
+:func:`resolve_operator`, which also checks the role's permission. The one login that needs no
+user is whoever adds the first admin to a database with no users (:func:`resolve_user_manager`).
+"""
 
 from __future__ import annotations
 
-import getpass
+import dataclasses
 import os
 
 from sqlmodel import Session, select
@@ -17,17 +23,25 @@ from db.types import utc_now
 
 DEMO_KEY = "demo"
 DEMO_DEFAULT_LOGIN_KEY = "demo_default_login"
+DEMO_OPERATOR_LOGIN_KEY = "demo_operator_login"  # the demo's nightly user (collector_tui/demo/build.py)
 
 
 def os_login() -> str:
-    """The operating-system account running the process, from the real user id: not from USER or
-    LOGNAME, which anyone can set (``USER=admin collector`` must not make anyone an admin)."""
+    """The operating-system account running the process, from the real user id's entry in the
+    user database: never from USER or LOGNAME, which anyone can set (``USER=admin collector``
+    must not make anyone an admin). A user id with no entry (a bare container) is refused."""
     try:
         import pwd
-
-        return pwd.getpwuid(os.getuid()).pw_name
-    except (ImportError, KeyError):  # no passwd entry (a bare container) or not POSIX
-        return getpass.getuser()
+    except ImportError:
+        raise AccessDeniedError("this system has no user database to say who you are") from None
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        raise AccessDeniedError(
+            f"user id {uid} has no entry in this system's user database, so it has no login; "
+            "run collector as a named account"
+        ) from None
 
 
 def office_setting(session: Session, key: str) -> str | None:
@@ -99,24 +113,59 @@ def actor_for_queue(db: Database, me: Actor, login: str | None) -> Actor:
 
 
 def resolve_operator(
-    db: Database, *, purpose: str, login: str | None = None, act_as: str | None = None
+    db: Database, *, permission: Permission, login: str | None = None, act_as: str | None = None
 ) -> Actor:
-    """The actor of a scripted command (a nightly export, the first admin of a new database).
+    """The actor of a nightly command (an import, refresh, plans evaluate, an export): the login's
+    active user, as in :func:`resolve_actor`, whose role must carry ``permission`` (an operator's
+    or an admin's for the nightly jobs; a collector is refused before anything is read or written).
 
-    A login that is a user of the database acts as that user, with that user's rights (a
-    collector may not export), and ``act_as`` works as in :func:`resolve_actor`; a deactivated
-    user is refused. A login that is no user at all, i.e. the service account that owns the
-    database and runs the nightly job, acts as ``system`` under its own name (see
-    :mod:`.permissions` for what ``system`` may do). Demo databases follow the same rule: the
-    demo's default user is for the workstation, not for scripts.
+    In a demo database, without ``act_as``, the login's own demo user runs it, and a login that
+    is no user of the demo runs it as the demo's operator (``nightly``, added by the demo build):
+    the demo is synthetic, and its default user is a collector, who may not. ``act_as`` works as
+    in :func:`resolve_actor`.
     """
     real_login = login or os_login()
-    if act_as is not None and act_as != real_login:
-        return resolve_actor(db, login=real_login, act_as=act_as)
+    actor = _demo_nightly(db, real_login) if act_as is None else None
+    if actor is None:
+        actor = resolve_actor(db, login=real_login, act_as=act_as)
+    require(actor, permission)
+    return actor
+
+
+def _demo_nightly(db: Database, real_login: str) -> Actor | None:
+    """In a demo database: the login's demo user, else the demo's operator (None elsewhere)."""
     with db.reading() as session:
-        known = session.exec(select(Collector).where(Collector.login == real_login)).first()
-        if known is None:
-            return Actor(real_login, None, ROLE_SYSTEM, display_name=purpose)
-        if not known.active:
+        if not is_demo(session):
+            return None
+        user = session.exec(select(Collector).where(Collector.login == real_login)).first()
+        if user is None:
+            operator = office_setting(session, DEMO_OPERATOR_LOGIN_KEY)
+            user = None if operator is None else _active(session, operator)
+            if user is None:
+                raise AccessDeniedError(
+                    "this demo database has no operator for the nightly commands; "
+                    "rebuild it (collector demo --rebuild) or use --as"
+                )
+        elif not user.active:
             raise AccessDeniedError(_no_access(session, real_login))
-        return Actor(known.login, known.id, known.role, display_name=known.display_name)
+        return Actor(user.login, user.id, user.role, display_name=user.display_name)
+
+
+def nightly_job_actor(actor: Actor) -> Actor:
+    """Whom a nightly job's rows and audit events name: the caller's login (and ``--as`` user),
+    but no collector: the billing system's payments and the plan checks' timeline lines are
+    nobody's work here, so their collector stays empty whoever runs the job."""
+    return dataclasses.replace(actor, collector_id=None)
+
+
+def resolve_user_manager(db: Database, *, login: str | None = None, act_as: str | None = None) -> Actor:
+    """The actor of ``collector users``: the login's user, as in :func:`resolve_actor`; in a
+    database with no users yet, whoever runs it there (the service account that owns the
+    database) acts as ``system`` under its own name, which may only add the first admin
+    (``services/users.py``)."""
+    real_login = login or os_login()
+    with db.reading() as session:
+        empty = session.exec(select(Collector.id).limit(1)).first() is None
+    if empty and (act_as is None or act_as == real_login):
+        return Actor(real_login, None, ROLE_SYSTEM, display_name="first admin")
+    return resolve_actor(db, login=real_login, act_as=act_as)

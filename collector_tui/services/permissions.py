@@ -3,9 +3,13 @@
 Every service asks here before it reads or changes what a role limits, and the
 CLI and the screens only call services, so a refusal is the same on every path.
 The role is the actor's effective one: an admin acting as a collector has a
-collector's rights. ``system`` is the nightly job's actor: an operating-system
-account (the service account that owns the database) that is not a user of the
-database; it may export, and add the first admin to a database with no users.
+collector's rights. An ``operator`` is the nightly job's service account, a user
+like any other: it may run the nightly commands (imports, ``collector refresh``,
+``collector plans evaluate``) and export, and nothing else: it opens and works
+no account and is never given any (``services/assignments.py``). Everyone who
+runs a command is a user of the database; the one exception is ``system``, the
+login that adds the first admin to a database with no users yet
+(``services/users.py``), which carries no permission at all.
 
 Which accounts a collector may open and work: their own, and those assigned to
 nobody unless the office turns that off (office setting ``allow_unassigned``,
@@ -24,14 +28,15 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from collector_tui.services.audit import Actor
-from collector_tui.services.errors import AccessDeniedError
+from collector_tui.services.errors import AccessDeniedError, NotFoundError
 from db import codes
-from db.models import Collector, OfficeSetting, table_of
+from db.models import Account, Collector, OfficeSetting, table_of
 
-ROLE_SYSTEM = "system"  # a scripted job run by an OS account that is not a user of the database
+ROLE_SYSTEM = "system"  # whoever adds the first admin to a database with no users; no permissions
 ALLOW_UNASSIGNED_KEY = "allow_unassigned"
 
 COLLECTOR_T = table_of(Collector)
+ACCOUNT_T = table_of(Account)
 
 
 class Permission(StrEnum):
@@ -46,6 +51,7 @@ class Permission(StrEnum):
     OVERRIDE_COMPLIANCE = "override_compliance"  # log a call the compliance rules block, with a reason
     READ_AUDIT_LOG = "read_audit_log"
     EXPORT = "export"
+    RUN_NIGHTLY = "run_nightly"  # imports, refresh, plans evaluate: every command of the nightly run
     MANAGE_USERS = "manage_users"
     ACT_AS = "act_as"  # --as another user (anyone may in a demo database)
 
@@ -65,8 +71,8 @@ _SUPERVISOR = _COLLECTOR | {
 GRANTS: Mapping[str, frozenset[Permission]] = {
     codes.ROLE_COLLECTOR: _COLLECTOR,
     codes.ROLE_SUPERVISOR: _SUPERVISOR,
-    codes.ROLE_ADMIN: _SUPERVISOR | {Permission.MANAGE_USERS, Permission.ACT_AS},
-    ROLE_SYSTEM: frozenset({Permission.EXPORT}),
+    codes.ROLE_ADMIN: _SUPERVISOR | {Permission.MANAGE_USERS, Permission.ACT_AS, Permission.RUN_NIGHTLY},
+    codes.ROLE_OPERATOR: frozenset({Permission.RUN_NIGHTLY, Permission.EXPORT}),
 }
 
 # Who may, and what, in the words of a refusal.
@@ -76,6 +82,8 @@ _WHO: Mapping[Permission, str] = {
     Permission.ACT_AS: "an administrator",
     Permission.WORK_OWN_ACCOUNTS: "a user",
     Permission.WORK_UNASSIGNED: "a user",
+    Permission.RUN_NIGHTLY: "an operator or an administrator",
+    Permission.EXPORT: "an operator, a supervisor or an administrator",
 }
 _DOING: Mapping[Permission, str] = {
     Permission.WORK_OWN_ACCOUNTS: "work accounts",
@@ -89,6 +97,7 @@ _DOING: Mapping[Permission, str] = {
     Permission.OVERRIDE_COMPLIANCE: "override the compliance rules",
     Permission.READ_AUDIT_LOG: "read the audit log",
     Permission.EXPORT: "export",
+    Permission.RUN_NIGHTLY: "run the nightly jobs (imports, refresh, plans evaluate)",
     Permission.MANAGE_USERS: "manage users",
     Permission.ACT_AS: "act as another user",
 }
@@ -156,8 +165,9 @@ def viewable_accounts_clause(
 def require_active(session: Session, actor: Actor) -> None:
     """Refuse an actor whose user was deactivated after their session began.
 
-    Actors that are not a user (the nightly ``system`` actor) pass; so does a user id the database
-    does not hold, which only hand-made test actors carry.
+    Actors that are not a user (``system`` adding the first admin, the demo build's in-process
+    actor, a nightly job's actor, whose user :func:`~.identity.resolve_operator` checked) pass; so
+    does a user id the database does not hold, which only hand-made test actors carry.
     """
     c = COLLECTOR_T.c
     ids = [actor.collector_id] if actor.collector_id is not None else []
@@ -183,3 +193,16 @@ def require_account_work(session: Session, actor: Actor, account_id: int, owner_
             "work unassigned accounts"
         )
     raise AccessDeniedError(f"account {account_id} is assigned to another collector")
+
+
+def require_account_view(session: Session, actor: Actor, account_id: int, *, refusal: str) -> int | None:
+    """Refuse an account the actor may not open, as the workspace does (``services/accounts.py``):
+    with :class:`NotFoundError` and ``refusal``, the caller's words for an account that does not
+    exist, so a refusal tells nothing about the account. Returns its owner's id."""
+    require_active(session, actor)
+    owner = session.execute(
+        select(ACCOUNT_T.c.assigned_collector_id).where(ACCOUNT_T.c.id == account_id)
+    ).scalar_one_or_none()
+    if not may_view_account(actor, owner, unassigned_allowed=allows_unassigned(session)):
+        raise NotFoundError(refusal)
+    return None if owner is None else int(owner)

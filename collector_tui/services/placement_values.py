@@ -89,8 +89,9 @@ _FINGERPRINT: list[tuple[CompliancePolicy, PriorityPolicy, str]] = []
 def policy_fingerprint() -> str:
     """A digest of the compliance and priority policies in force, worked out once per pair.
 
-    The pair is kept with its digest, so a policy replaced (``use_policy``)
-    is never mistaken for the one before it. A forked worker inherits both.
+    The pair is kept with its digest, so a policy replaced (another database's
+    office policies installed, or ``use_policy`` in a test) is never mistaken
+    for the one before it. A forked worker inherits both.
     """
     compliance, priority = current_policy(), current_priority_policy()
     if not _FINGERPRINT or _FINGERPRINT[0][0] is not compliance or _FINGERPRINT[0][1] is not priority:

@@ -512,7 +512,11 @@ def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict
         row.login: row.id
         for row in select_in_chunks(
             session,
-            lambda names: select(c.login, c.id).where(c.login.in_(names), c.active.is_(True)),
+            # An operator (the nightly service account) works no accounts: such a row is placed
+            # with nobody, as for a login that is not an active user.
+            lambda names: select(c.login, c.id).where(
+                c.login.in_(names), c.active.is_(True), c.role != codes.ROLE_OPERATOR
+            ),
             logins,
         )
     }

@@ -53,6 +53,7 @@ from collector_tui.services.audit import SYSTEM, Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
+from collector_tui.services.permissions import Permission, require
 from collector_tui.services.policy import current_plan_policy
 from db import codes
 from db.models import (
@@ -145,6 +146,7 @@ def evaluate_adherence(
 ) -> AdherenceCounts:
     """Evaluate every active plan and pending promise as of ``as_of`` (payments posted through that
     day); ``now`` stamps what is written and is when the queue is rescored."""
+    require(actor, Permission.RUN_NIGHTLY)
     if as_of > now.date():
         raise ServiceError(f"the as-of day {as_of} is after today ({now.date()} UTC)")
     policy = policy or current_plan_policy().adherence

@@ -10,7 +10,6 @@ breaks.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -35,6 +34,7 @@ from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError, ServiceError
+from collector_tui.services.output_files import database_files, replacing
 from collector_tui.services.permissions import (
     Permission,
     allows_unassigned,
@@ -42,7 +42,7 @@ from collector_tui.services.permissions import (
     require,
     require_active,
 )
-from collector_tui.services.policy import current_plan_policy
+from collector_tui.services.policy import PLANS, current_digest, current_plan_policy
 from db import codes
 from db.models import Account, Facility, Guarantor, Installment, PaymentPlan, Promise, table_of
 
@@ -121,6 +121,7 @@ def _insert_plan(
                     "policy_exception_reason": request.exception_reason
                     if status == codes.PLAN_PROPOSED
                     else None,
+                    "policy_digest": current_digest(PLANS),  # the plan policy quote() judged it by
                     "created_at": now,
                 }
             ],
@@ -401,9 +402,8 @@ def current_plan_policy_grace() -> int:
 def export_agreement(db: Database, actor: Actor, plan_id: int, path: Path, *, now: datetime) -> Path:
     """Write the agreement to ``path`` (owner-only: it names the consumer) and audit the export."""
     text = agreement(db, actor, plan_id, now=now)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with replacing(path, protected=database_files(db.url)) as handle:
         handle.write(text)
     with db.writing() as session:
         account_id = session.execute(select(PLAN_T.c.account_id).where(PLAN_T.c.id == plan_id)).scalar_one()

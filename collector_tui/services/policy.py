@@ -1,5 +1,11 @@
-"""Loading the policies (compliance, queue priority, workspace, payment plans): the shipped file, an
-override on top."""
+"""The policies in force (compliance, queue priority, workspace, payment plans): the shipped files
+with the office's overrides merged on top.
+
+A policy says what the office may do (when it may call, which plans it offers), so it is the
+office's, chosen by an admin and stored in the database (:mod:`.office_policy`), never taken from
+a user's environment or config file. Opening a database installs its overrides here
+(:func:`install_overrides`), and every ``current_*()`` caller gets that office's policies.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,11 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from collector_tui.config import (
-    ConfigError,
-    compliance_policy_override,
-    plan_policy_override,
-    priority_policy_override,
-    workspace_policy_override,
-)
+from collector_tui.config import ConfigError
 from collector_tui.domain.compliance.policy import CompliancePolicy, PolicyError, parse_policy
+from collector_tui.domain.fingerprint import content_digest
 from collector_tui.domain.plan_policy import PlanPolicy, parse_plan_policy
 from collector_tui.domain.priority import PriorityPolicy, parse_priority_policy
 from collector_tui.domain.workspace_policy import WorkspacePolicy, parse_workspace_policy
@@ -26,98 +27,202 @@ SHIPPED_POLICY = "compliance.toml"
 SHIPPED_PRIORITY = "priority.toml"
 SHIPPED_WORKSPACE = "workspace.toml"
 SHIPPED_PLANS = "plans.toml"
-P = TypeVar("P")
+
+# The kinds of policy an office may override, each with its shipped file (as `collector policy` names them).
+COMPLIANCE = "compliance"
+PRIORITY = "priority"
+WORKSPACE = "workspace"
+PLANS = "plans"
+SHIPPED_FILES: Mapping[str, str] = {
+    COMPLIANCE: SHIPPED_POLICY,
+    PRIORITY: SHIPPED_PRIORITY,
+    WORKSPACE: SHIPPED_WORKSPACE,
+    PLANS: SHIPPED_PLANS,
+}
+_PARSERS: Mapping[str, Callable[..., Any]] = {
+    COMPLIANCE: parse_policy,
+    PRIORITY: parse_priority_policy,
+    WORKSPACE: partial(parse_workspace_policy, hold_reasons=codes.HOLD_REASONS),
+    PLANS: parse_plan_policy,
+}
 
 
 def shipped_policy_text(name: str = SHIPPED_POLICY) -> str:
     return resources.files("collector_tui.policies").joinpath(name).read_text(encoding="utf-8")
 
 
-def _override_text(path: Path | None, what: str) -> list[str]:
-    if path is None:
-        return []
-    try:
-        return [path.read_text(encoding="utf-8")]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: the {what} policy cannot be read ({exc})") from None
+# (kind, override text) -> the parsed policy: reopening a database, or installing the same
+# override again, gives the very same object (placement_values compares policies by identity).
+_PARSED: dict[tuple[str, str | None], Any] = {}
 
 
-def _load(shipped: str, path: Path | None, what: str, parse: Callable[..., P]) -> P:
-    """The shipped file with the office's override at ``path`` merged on top, parsed; a problem
-    names the file it is in."""
-    extra = _override_text(path, what)
-    try:
-        return parse(shipped_policy_text(shipped), *extra)
-    except PolicyError as exc:
-        where = path if path is not None else f"the shipped {shipped}"
-        raise ConfigError(f"{where}: {exc}") from None
+def effective_policy(kind: str, override: str | None = None) -> Any:
+    """The shipped policy of ``kind`` with ``override`` (TOML text) merged on top.
+
+    Raises :class:`PolicyError` (naming the key) when the result cannot be used.
+    """
+    key = (kind, override)
+    if key not in _PARSED:
+        extra = () if override is None else (override,)
+        _PARSED[key] = _PARSERS[kind](shipped_policy_text(SHIPPED_FILES[kind]), *extra)
+    return _PARSED[key]
 
 
-# Each policy is loaded once per process: a change to the files takes effect at the next start.
+# The office's overrides installed for this process (kind -> TOML text), from the database opened.
+_OVERRIDES: dict[str, str] = {}
+# kind -> the policy in force, worked out at first use (or set by a use_*() for tests).
 _LOADED: dict[str, Any] = {}
 
 
-def _once(name: str, load: Callable[[], P]) -> P:
-    if name not in _LOADED:
-        _LOADED[name] = load()
-    loaded: P = _LOADED[name]
-    return loaded
+def install_overrides(overrides: Mapping[str, str]) -> None:
+    """Make ``overrides`` (kind -> TOML text; a kind left out: the shipped policy) this process's.
+
+    An override that cannot be used is reported when the policy is first needed, not here: an
+    admin must still be able to open the database to replace it.
+    """
+    unknown = sorted(set(overrides) - set(SHIPPED_FILES))
+    if unknown:
+        raise ValueError(f"unknown policy kinds {unknown}")
+    _OVERRIDES.clear()
+    _OVERRIDES.update(overrides)
+    _LOADED.clear()
 
 
-def load_compliance_policy(
-    override: Path | None = None, env: Mapping[str, str] | None = None
-) -> CompliancePolicy:
-    """The policy in force: ``override`` (or the configured one) merged over the shipped file."""
-    path = override if override is not None else compliance_policy_override(env)
-    return _load(SHIPPED_POLICY, path, "compliance", parse_policy)
+def installed_override(kind: str) -> str | None:
+    """The office override installed for ``kind``, if any."""
+    return _OVERRIDES.get(kind)
+
+
+def _current(kind: str) -> Any:
+    if kind not in _LOADED:
+        override = _OVERRIDES.get(kind)
+        try:
+            _LOADED[kind] = effective_policy(kind, override)
+        except PolicyError as exc:
+            if override is None:
+                raise ConfigError(f"the shipped {SHIPPED_FILES[kind]}: {exc}") from None
+            raise ConfigError(
+                f"the office's {kind} policy stored in this database: {exc}; an administrator can "
+                f"replace it (collector policy set {kind} FILE) or clear it (collector policy clear {kind})"
+            ) from None
+    return _LOADED[kind]
+
+
+def _use(kind: str, policy: object | None) -> None:
+    _LOADED.pop(kind, None)
+    if policy is not None:
+        _LOADED[kind] = policy
+
+
+def _load(kind: str, override: Path | None) -> Any:
+    """The shipped policy with the TOML file at ``override`` merged on top; a problem names the file."""
+    if override is None:
+        try:
+            return effective_policy(kind)
+        except PolicyError as exc:
+            raise ConfigError(f"the shipped {SHIPPED_FILES[kind]}: {exc}") from None
+    try:
+        text = override.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{override}: the {kind} policy cannot be read ({exc})") from None
+    try:
+        return effective_policy(kind, text)
+    except PolicyError as exc:
+        raise ConfigError(f"{override}: {exc}") from None
+
+
+def load_compliance_policy(override: Path | None = None) -> CompliancePolicy:
+    """The shipped compliance policy, with the TOML file ``override`` merged on top."""
+    policy: CompliancePolicy = _load(COMPLIANCE, override)
+    return policy
 
 
 def current_policy() -> CompliancePolicy:
-    """The compliance policy for this process, loaded once."""
-    return _once(SHIPPED_POLICY, load_compliance_policy)
+    """The compliance policy in force: the shipped file with the opened database's override."""
+    policy: CompliancePolicy = _current(COMPLIANCE)
+    return policy
 
 
 def use_policy(policy: CompliancePolicy | None) -> None:
-    """Replace (or with None, forget) this process's policy: for the CLI's --policy and for tests."""
-    _LOADED.pop(SHIPPED_POLICY, None)
-    if policy is not None:
-        _LOADED[SHIPPED_POLICY] = policy
+    """Set (or with None, forget) this process's compliance policy until the next database is opened:
+    for tests."""
+    _use(COMPLIANCE, policy)
 
 
-def load_priority_policy(
-    override: Path | None = None, env: Mapping[str, str] | None = None
-) -> PriorityPolicy:
-    """The queue's priority weights: ``override`` (or the configured one) merged over the shipped file."""
-    path = override if override is not None else priority_policy_override(env)
-    return _load(SHIPPED_PRIORITY, path, "priority", parse_priority_policy)
+def load_priority_policy(override: Path | None = None) -> PriorityPolicy:
+    """The shipped queue-priority weights, with the TOML file ``override`` merged on top."""
+    policy: PriorityPolicy = _load(PRIORITY, override)
+    return policy
 
 
 def current_priority_policy() -> PriorityPolicy:
-    """The priority policy for this process, loaded once."""
-    return _once(SHIPPED_PRIORITY, load_priority_policy)
+    """The priority policy in force: the shipped file with the opened database's override."""
+    policy: PriorityPolicy = _current(PRIORITY)
+    return policy
 
 
-def load_workspace_policy(
-    override: Path | None = None, env: Mapping[str, str] | None = None
-) -> WorkspacePolicy:
-    """Dispositions, the promise policy and the rework delay: the override merged over the shipped file."""
-    path = override if override is not None else workspace_policy_override(env)
-    return _load(
-        SHIPPED_WORKSPACE, path, "workspace", partial(parse_workspace_policy, hold_reasons=codes.HOLD_REASONS)
-    )
+def use_priority_policy(policy: PriorityPolicy | None) -> None:
+    """As :func:`use_policy`, for the priority policy."""
+    _use(PRIORITY, policy)
+
+
+def load_workspace_policy(override: Path | None = None) -> WorkspacePolicy:
+    """The shipped dispositions, promise policy and rework delay, with the TOML file ``override``
+    merged on top."""
+    policy: WorkspacePolicy = _load(WORKSPACE, override)
+    return policy
 
 
 def current_workspace_policy() -> WorkspacePolicy:
-    """The workspace policy for this process, loaded once."""
-    return _once(SHIPPED_WORKSPACE, load_workspace_policy)
+    """The workspace policy in force: the shipped file with the opened database's override."""
+    policy: WorkspacePolicy = _current(WORKSPACE)
+    return policy
 
 
-def load_plan_policy(override: Path | None = None, env: Mapping[str, str] | None = None) -> PlanPolicy:
-    """Plan terms, interest ceilings and income caps: the override merged over the shipped file."""
-    path = override if override is not None else plan_policy_override(env)
-    return _load(SHIPPED_PLANS, path, "plan", parse_plan_policy)
+def use_workspace_policy(policy: WorkspacePolicy | None) -> None:
+    """As :func:`use_policy`, for the workspace policy."""
+    _use(WORKSPACE, policy)
+
+
+def load_plan_policy(override: Path | None = None) -> PlanPolicy:
+    """The shipped plan terms, interest ceilings and income caps, with the TOML file ``override``
+    merged on top."""
+    policy: PlanPolicy = _load(PLANS, override)
+    return policy
+
+
+def shipped_plan_policy() -> PlanPolicy:
+    """The plan policy as shipped (what a quote with no database is judged by)."""
+    return load_plan_policy()
 
 
 def current_plan_policy() -> PlanPolicy:
-    """The payment-plan policy for this process, loaded once."""
-    return _once(SHIPPED_PLANS, load_plan_policy)
+    """The payment-plan policy in force: the shipped file with the opened database's override."""
+    policy: PlanPolicy = _current(PLANS)
+    return policy
+
+
+def use_plan_policy(policy: PlanPolicy | None) -> None:
+    """As :func:`use_policy`, for the plan policy."""
+    _use(PLANS, policy)
+
+
+# policy object's id -> (the object, its digest); the object is kept so its id is not reused.
+_DIGESTS: dict[int, tuple[object, str]] = {}
+
+
+def policy_digest(policy: object) -> str:
+    """The content digest of a parsed policy (:func:`content_digest`), worked out once per object:
+    what a verdict, a plan or an audit event records it was made under."""
+    found = _DIGESTS.get(id(policy))
+    if found is None or found[0] is not policy:
+        if len(_DIGESTS) > 64:
+            _DIGESTS.clear()
+        found = (policy, content_digest(policy))
+        _DIGESTS[id(policy)] = found
+    return found[1]
+
+
+def current_digest(kind: str) -> str:
+    """The digest of the ``kind`` policy in force."""
+    return policy_digest(_current(kind))

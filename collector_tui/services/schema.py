@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from collector_tui.services.database import build_engine, display_url
 from collector_tui.services.errors import DatabaseNotReadyError
 from db import migrate
-from db.engine import create_db_engine, sqlite_path
+from db.engine import sqlite_path
 
 FIX = "run `collector db upgrade`"
 
@@ -23,9 +24,11 @@ class SchemaReport:
 
 @contextmanager
 def _engine(url: str) -> Iterator[Engine]:
-    engine = create_db_engine(url)
+    engine = build_engine(url)
     try:
         yield engine
+    except migrate.SchemaRefusedError as exc:
+        raise DatabaseNotReadyError(str(exc)) from None
     finally:
         engine.dispose()
 
@@ -38,7 +41,9 @@ def _missing(url: str) -> bool:
 def upgrade(url: str) -> tuple[migrate.SchemaState, migrate.SchemaState]:
     """Create the database if needed and migrate it to head; returns (before, after)."""
     with _engine(url) as engine:
-        return migrate.schema_state(engine), migrate.upgrade(engine)
+        before = migrate.schema_state(engine)
+        migrate.refuse_foreign_or_newer(before, display_url(url))
+        return before, migrate.upgrade(engine)
 
 
 def report(url: str) -> SchemaReport:
@@ -46,7 +51,9 @@ def report(url: str) -> SchemaReport:
     if _missing(url):
         return SchemaReport(exists=False, state=None)
     with _engine(url) as engine:
-        return SchemaReport(exists=True, state=migrate.schema_state(engine))
+        state = migrate.schema_state(engine)
+        migrate.refuse_foreign_or_newer(state, display_url(url))
+        return SchemaReport(exists=True, state=state)
 
 
 def check(url: str) -> migrate.SchemaState:
@@ -55,6 +62,7 @@ def check(url: str) -> migrate.SchemaState:
         raise DatabaseNotReadyError(f"no database at {sqlite_path(url)}; {FIX}")
     with _engine(url) as engine:
         state = migrate.schema_state(engine)
+        migrate.refuse_foreign_or_newer(state, display_url(url))
         if not state.at_head:
             raise DatabaseNotReadyError(f"revision {state.current or 'none'} is not head {state.head}; {FIX}")
         try:

@@ -213,7 +213,9 @@ def team_stats(
             continue
         values = numbers.get(person.id, {})
         if person.role != codes.ROLE_COLLECTOR and not values.get("accounts"):
-            continue  # supervisors and admins without a caseload are not rows
+            # Supervisors, admins and operators (the nightly service account, which is never given
+            # accounts: services/assignments.py) are no collectors: a row only if they hold some.
+            continue
         rows.append(
             CollectorStats(person.id, person.login, person.display_name, bool(person.active), **values)
         )

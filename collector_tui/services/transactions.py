@@ -1,9 +1,15 @@
-"""Apply money movements from the billing system; balances follow, idempotent by id."""
+"""Apply money movements from the billing system; balances follow, idempotent by id.
+
+A movement no real account could have is refused, not applied: a payment larger than the
+balance plus the policy's margin (``[transactions]`` in ``policies/workspace.toml``) unless the
+row says it is an overpayment, and anything that would raise a balance above the ceiling a
+placement may carry (``MAX_ACCOUNT_CENTS`` in ``domain/money.py``).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,17 +18,20 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.domain.compliance.engine import money_call_inputs
+from collector_tui.domain.money import MAX_ACCOUNT_CENTS, format_cents
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.lookup import account_refs
+from collector_tui.services.policy import current_workspace_policy
 from db import codes
 from db.models import Account, AccountTransaction, AuditEvent, table_of
 
 TX_T = table_of(AccountTransaction)
 ACCOUNT_T = table_of(Account)
 AUDIT_T = table_of(AuditEvent)
+PAYMENT_KINDS = frozenset({codes.TX_PAYMENT, codes.TX_INSURANCE_PAYMENT})
 
 
 @dataclass
@@ -41,10 +50,20 @@ def apply_transactions(
     now: datetime,
     source: str = "import",
     batch_id: int | None = None,
+    overpayment_ok: Collection[str] = frozenset(),
+    overpayment_margin_cents: int | None = None,
 ) -> TransactionResult:
-    """Insert new transactions, skip ones already on file, and move the balances."""
+    """Insert new transactions, skip ones already on file, and move the balances.
+
+    ``overpayment_ok`` holds the external ids whose rows say they overpay on purpose; the margin
+    defaults to the workspace policy's. Each limit is checked against the balance as the
+    transactions before it in ``records`` left it.
+    """
     result = TransactionResult()
+    if overpayment_margin_cents is None:
+        overpayment_margin_cents = current_workspace_policy().transactions.overpayment_margin_cents
     accounts = account_refs(session, ((r.facility_code, r.account_number) for r in records))
+    current = _account_rows(session, {ref.id for ref in accounts.values()})
     external_ids = [r.external_id for r in records] + [
         r.reverses_external_id for r in records if r.reverses_external_id
     ]
@@ -99,6 +118,18 @@ def apply_transactions(
             reverses_id, effect, kind_moved = original[0], -original[1], original[2]
         else:
             effect, kind_moved = balance_effect(record.kind, record.amount_cents), record.kind
+            moved = deltas.get(account.id)
+            balance = current[account.id].total_balance_cents + (moved["total"] if moved else 0)
+            problem = _beyond_limits(
+                record.kind,
+                effect,
+                balance,
+                margin=overpayment_margin_cents,
+                flagged=record.external_id in overpayment_ok,
+            )
+            if problem is not None:
+                result.rejected.append((record.external_id, "amount", problem))
+                continue
         pending.append(
             {
                 "account_id": account.id,
@@ -125,7 +156,7 @@ def apply_transactions(
         _insert_and_learn(session, pending, known)
 
     # A balance paid or insurance settled changes who is called, and when; other payments only the score.
-    settled = _move_balances(session, deltas, now)
+    settled = _move_balances(session, deltas, current, now)
     refresh_accounts(session, deltas, now, call_state_of=settled)
     if deltas:
         details = {"batch": batch_id} if batch_id is not None else None
@@ -135,6 +166,43 @@ def apply_transactions(
             audit_rows(actor, "transaction.post", "account", list(deltas), at=now, details=details),
         )
     return result
+
+
+def _beyond_limits(kind: str, effect: int, balance: int, *, margin: int, flagged: bool) -> str | None:
+    """Why a movement of ``effect`` cents on an account owing ``balance`` cannot be real, or None.
+
+    The reason never names the amount or the balance: a reject file is mailed around.
+    """
+    if kind in PAYMENT_KINDS and -effect > balance + margin and not flagged:
+        return (
+            f"is more than the account's balance plus the {format_cents(margin)} margin; "
+            "if it really was overpaid, say overpayment = Y"
+        )
+    if effect > 0 and balance + effect > MAX_ACCOUNT_CENTS:
+        return (
+            f"would raise the balance above {format_cents(MAX_ACCOUNT_CENTS)}, "
+            "larger than any plausible balance"
+        )
+    return None
+
+
+def _account_rows(session: Session, ids: Collection[int]) -> dict[int, Any]:
+    """The balances, status and version of the accounts ``ids``, read once per batch."""
+    c = ACCOUNT_T.c
+    current: dict[int, Any] = {}
+    for part in chunks(sorted(ids)):
+        for row in session.execute(
+            select(
+                c.id,
+                c.total_balance_cents,
+                c.insurance_pending_cents,
+                c.patient_responsibility_cents,
+                c.status,
+                c.version,
+            ).where(c.id.in_(list(part)))
+        ):
+            current[row.id] = row
+    return current
 
 
 def _insert_and_learn(
@@ -166,22 +234,11 @@ def _already_reversed(session: Session, known: dict[str, tuple[int, int, str, in
     }
 
 
-def _move_balances(session: Session, deltas: dict[int, dict[str, int]], now: datetime) -> list[int]:
-    """Move each account's balances by its delta; returns the accounts whose call state may change."""
-    c = ACCOUNT_T.c
-    current: dict[int, Any] = {}
-    for part in chunks(sorted(deltas)):
-        for row in session.execute(
-            select(
-                c.id,
-                c.total_balance_cents,
-                c.insurance_pending_cents,
-                c.patient_responsibility_cents,
-                c.status,
-                c.version,
-            ).where(c.id.in_(list(part)))
-        ):
-            current[row.id] = row
+def _move_balances(
+    session: Session, deltas: dict[int, dict[str, int]], current: dict[int, Any], now: datetime
+) -> list[int]:
+    """Move each account's balances (``current``, as read before) by its delta; returns the accounts
+    whose call state may change."""
     updates = []
     settled = []
     for account_id, delta in deltas.items():

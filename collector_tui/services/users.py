@@ -1,4 +1,5 @@
-"""Users of the workstation (collectors, supervisors, admins), managed by admins.
+"""Users of the database (collectors, supervisors, admins, and operators: the nightly job's
+service account), managed by admins.
 
 A deactivated user keeps their accounts: those stay assigned to them and show
 as *orphaned* (open accounts of an inactive user) until a supervisor reassigns
@@ -73,7 +74,8 @@ def _has_users(session: Session) -> bool:
 
 
 def _require_manager(session: Session, actor: Actor, *, adding_role: str | None = None) -> None:
-    """Admins manage users; the nightly ``system`` actor may only add the first admin of an empty database."""
+    """Admins manage users; ``system``, whoever runs ``collector users add`` in a database with no
+    users yet (see :func:`~.identity.resolve_user_manager`), may only add its first admin."""
     if can(actor, Permission.MANAGE_USERS):
         require_active(session, actor)
         return
@@ -223,6 +225,8 @@ def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime
         if before == role:
             return RoleChange(login, before, role)
         _keep_an_admin(session, user, "demoted")
+        if role == codes.ROLE_OPERATOR:
+            _refuse_operator_with_accounts(session, user)
         user.role = role
         session.add(user)
         session.flush()
@@ -236,6 +240,21 @@ def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime
             details={"from": before, "to": role},
         )
     return RoleChange(login, before, role)
+
+
+def _refuse_operator_with_accounts(session: Session, user: Collector) -> None:
+    """An operator works no accounts: the user's open accounts must move to a collector first."""
+    a = ACCOUNT_T.c
+    owned = session.execute(
+        select(func.count())
+        .select_from(ACCOUNT_T)
+        .where(a.assigned_collector_id == user.id, a.status == codes.ACCOUNT_OPEN)
+    ).scalar_one()
+    if owned:
+        raise ServiceError(
+            f"user '{user.login}' has {owned:,} open account(s); move them first "
+            f"(collector assign --from {user.login} --to LOGIN), then make the user an operator"
+        )
 
 
 def deactivate(db: Database, actor: Actor, login: str, *, now: datetime) -> Deactivation:

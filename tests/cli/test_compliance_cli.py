@@ -1,35 +1,55 @@
-"""`collector compliance ACCOUNT` and `collector refresh-call-state`, through Typer's runner."""
+"""`collector compliance ACCOUNT` and `collector refresh`, through Typer's runner."""
 
 from __future__ import annotations
 
 import json
 import re
 import shutil
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.identity import os_login
+from collector_tui.services.identity import DEMO_KEY, os_login
 from collector_tui.services.users import add_user
 from tests.conftest import NOW
-from tests.services.builders import place, placement
+from tests.nightly import add_os_login
+from tests.services.builders import audit_events, place, placement
 
 runner = CliRunner()
 
 
-def _first_account(demo_path: Path) -> tuple[str, str]:
-    import sqlite3
+@pytest.fixture
+def demo_path(demo_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo office: looking at an account writes an ``account.view``."""
+    copy = tmp_path / "private-demo.db"
+    shutil.copyfile(demo_path, copy)
+    return copy
 
+
+def _first_account(demo_path: Path, owner: str = "mlopez") -> tuple[str, str]:
+    """The first account of ``owner`` (mlopez is the demo's default user)."""
     with sqlite3.connect(demo_path) as conn:
         number, facility = conn.execute(
             "SELECT a.account_number, f.code FROM account a "
-            "JOIN facility f ON f.id = a.facility_id ORDER BY a.id"
+            "JOIN facility f ON f.id = a.facility_id JOIN collector c ON c.id = a.assigned_collector_id "
+            "WHERE c.login = ? ORDER BY a.id",
+            (owner,),
         ).fetchone()
     return str(number), str(facility)
+
+
+def _views(demo_path: Path) -> list[tuple[str, str | None, int]]:
+    with sqlite3.connect(demo_path) as conn:
+        rows = conn.execute(
+            "SELECT actor, acting_as, entity_id FROM audit_event WHERE action = 'account.view' ORDER BY id"
+        ).fetchall()
+    return [(str(a), b, int(c)) for a, b, c in rows]
 
 
 def test_the_text_verdict_masks_phones_and_names_rules(demo_path: Path) -> None:
@@ -73,6 +93,9 @@ def test_the_json_verdict_has_the_documented_shape(demo_path: Path) -> None:
     blocks = [b for p in document["phones"] for b in p["blocks"]]
     blocks += [b for a in document["actions"].values() for b in a["blocks"]]
     assert blocks, "a demo account always has some block (credit reporting waits a year)"
+    assert _views(demo_path) == [
+        ("mlopez", None, document["account"]["id"])
+    ]  # an access, as in the workspace
     for block in blocks:
         assert set(block) == {"rule", "reason", "citation", "until"}
         assert block["until"] is None or datetime.fromisoformat(block["until"].replace("Z", "+00:00"))
@@ -98,6 +121,27 @@ def test_an_unknown_account_is_an_error_that_does_not_echo_the_number(demo_path:
     assert "Z-424242" not in result.output
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_a_collector_may_not_look_at_another_collectors_account(demo_path: Path, as_json: bool) -> None:
+    """The workspace answers an account it will not open as one that does not exist: so does this."""
+    number, facility = _first_account(demo_path, "jchen")
+    json_flag = ["--json"] if as_json else []
+    refused = runner.invoke(app, ["--db", str(demo_path), "--as", "mlopez", "compliance", number, *json_flag])
+    missing = runner.invoke(
+        app, ["--db", str(demo_path), "--as", "mlopez", "compliance", "Z-4242", *json_flag]
+    )
+    assert (refused.exit_code, refused.output) == (1, "error: no such account\n")
+    assert refused.output == missing.output
+    at_facility = runner.invoke(
+        app, ["--db", str(demo_path), "--as", "mlopez", "compliance", number, "--facility", facility]
+    )
+    assert at_facility.output == f"error: no such account at facility {facility}\n"
+    assert _views(demo_path) == []  # a refused read records nothing
+    allowed = runner.invoke(app, ["--db", str(demo_path), "--as", "sreed", "compliance", number, *json_flag])
+    assert allowed.exit_code == 0, allowed.output
+    assert [(actor, acting_as) for actor, acting_as, _ in _views(demo_path)] == [("sreed", None)]
+
+
 def test_a_number_at_two_facilities_needs_the_facility(db: Database, db_url: str) -> None:
     place(db, [placement(), placement(facility_code="OTHER", facility_name="Other Clinic")])
     with db.writing() as session:
@@ -107,8 +151,15 @@ def test_a_number_at_two_facilities_needs_the_facility(db: Database, db_url: str
     assert result.exit_code == 1
     assert "several facilities (MERCY, OTHER)" in result.output
     result = runner.invoke(app, ["--db", path, "compliance", "A-1001", "--facility", "OTHER", "--json"])
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["account"]["facility"] == "OTHER"
+    assert result.exit_code == 0, result.output  # assigned to nobody: a collector may open it
+    document = json.loads(result.output)
+    assert document["account"]["facility"] == "OTHER"
+    [view] = audit_events(db, "account.view")
+    assert (view.actor, view.entity_id, view.details) == (
+        os_login(),
+        document["account"]["id"],
+        '{"owner_id": null}',
+    )
 
 
 def test_only_users_of_the_database_may_look(db: Database, db_url: str) -> None:
@@ -118,9 +169,8 @@ def test_only_users_of_the_database_may_look(db: Database, db_url: str) -> None:
     assert "not an active user" in result.output
 
 
-def test_the_nightly_refresh_command(demo_path: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "demo.db"
-    shutil.copyfile(demo_path, copy)
+def test_the_nightly_refresh_command(demo_path: Path) -> None:
+    copy = demo_path  # a private copy; in a demo, a login that is no user refreshes as its operator
     result = runner.invoke(app, ["--db", str(copy), "refresh", "--at", "2026-11-28T06:00:00Z"])
     assert result.exit_code == 0, result.output
     assert re.search(r"^priority recomputed for [\d,]+ open accounts", result.output)
@@ -132,6 +182,7 @@ def test_the_nightly_refresh_command(demo_path: Path, tmp_path: Path) -> None:
 
 def test_the_nightly_refresh_recomputes_the_call_state_when_it_is_due(db: Database, db_url: str) -> None:
     place(db, [placement()])  # imported before this office ever recomputed every account
+    add_os_login(db_url)  # an operator
 
     first = runner.invoke(app, ["--db", db_url, "refresh"])
     second = runner.invoke(app, ["--db", db_url, "refresh"])
@@ -142,6 +193,43 @@ def test_the_nightly_refresh_recomputes_the_call_state_when_it_is_due(db: Databa
         "(it has never been recomputed for every account)"
     )
     assert second.output.strip() == "priority recomputed for 1 open account"
+    assert [e.actor for e in audit_events(db, "accounts.refresh")] == [os_login(), os_login()]
+
+
+@pytest.mark.parametrize("role", ["collector", "supervisor", None])
+def test_only_an_operator_or_an_admin_may_refresh(db: Database, db_url: str, role: str | None) -> None:
+    place(db, [placement()])
+    if role is not None:
+        add_os_login(db_url, role)
+    result = runner.invoke(app, ["--db", db_url, "refresh"])
+    assert result.exit_code == 1
+    if role is None:
+        assert result.output == (
+            f"error: login '{os_login()}' is not an active user of this database; "
+            "ask an administrator to add you\n"
+        )
+    else:
+        assert result.output == (
+            "error: only an operator or an administrator may run the nightly jobs "
+            f"(imports, refresh, plans evaluate) (you are {os_login()}, {role})\n"
+        )
+    assert audit_events(db, "accounts.refresh") == []
+
+
+def test_an_admin_may_refresh_as_the_operator_and_both_are_named(demo_path: Path) -> None:
+    db_path = str(demo_path)
+    with sqlite3.connect(demo_path) as conn:  # a real office: --as is an admin's
+        conn.execute("DELETE FROM office_setting WHERE key = ?", (DEMO_KEY,))
+    add_os_login(db_path, "admin")
+    result = runner.invoke(app, ["--db", db_path, "--as", "nightly", "refresh"])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(demo_path) as conn:
+        events = conn.execute(
+            "SELECT action, actor, acting_as FROM audit_event "
+            "WHERE action IN ('session.act_as', 'accounts.refresh') ORDER BY id"
+        ).fetchall()
+    me = os_login()
+    assert events == [("session.act_as", me, "nightly"), ("accounts.refresh", me, "nightly")]
 
 
 def test_help_documents_the_commands() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +13,38 @@ import pytest
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app
-from collector_tui.config import plan_policy_override
 from collector_tui.services import policy as policy_service
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.office_policy import set_office_policy
+from collector_tui.services.policy import PLANS, policy_digest, shipped_plan_policy
+from tests.conftest import NOW
 
 runner = CliRunner()
 AS_OF = ["--as-of", "2026-11-27"]
 
 
 @pytest.fixture(autouse=True)
-def fresh_plan_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test loads the plan policy anew (the process caches it)."""
-    monkeypatch.delitem(policy_service._LOADED, policy_service.SHIPPED_PLANS, raising=False)
-    monkeypatch.delenv("COLLECTOR_PLAN_POLICY", raising=False)
+def shipped_policies() -> Iterator[None]:
+    """A database opened by a test installs its office's policies in this process: undo it after."""
+    yield
+    policy_service.install_overrides({})
+
+
+def _office_plans(db_url: str, text: str | None = None) -> None:
+    """Make this login the admin of the database at ``db_url``; its office sets ``text`` as its plan
+    policy."""
+    from collector_tui.services.database import open_database
+    from collector_tui.services.identity import os_login
+    from collector_tui.services.users import add_user
+
+    db = open_database(db_url)
+    try:
+        with db.writing() as session:
+            add_user(session, SYSTEM, login=os_login(), display_name="Admin", role="admin", now=NOW)
+        if text is not None:
+            set_office_policy(db, SYSTEM, PLANS, text, source="office-plans.toml", now=NOW)
+    finally:
+        db.close()
 
 
 def _quote(*args: str) -> Any:
@@ -219,47 +240,63 @@ def test_an_unknown_frequency_is_a_usage_error() -> None:
     assert "daily" in result.output
 
 
-def test_the_office_override_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    override = tmp_path / "office-plans.toml"
-    override.write_text("version = 'office-7'\n[interest]\nallowed = false\n", encoding="utf-8")
-    monkeypatch.setenv("COLLECTOR_PLAN_POLICY", str(override))
-    document = _json("--balance", "300", "--installments", "3", "--apr", "2")
+def test_the_offices_plan_policy_from_its_database(db_url: str) -> None:
+    """With a database there, the quote is judged as the workstation will judge the plan."""
+    _office_plans(db_url, "version = 'office-7'\n[interest]\nallowed = false\n")
+    terms = ["--balance", "300", "--installments", "3", "--apr", "2", "--json"]
+    result = runner.invoke(app, ["--db", db_url, "plan", "quote", *AS_OF, *terms])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
     assert document["policy_version"] == "office-7"
+    assert document["policy_digest"] != policy_digest(shipped_plan_policy())
     assert [v["rule"] for v in document["verdict"]["violations"]] == ["interest"]
 
 
-def test_the_office_override_named_in_the_config_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_database_named_in_the_config_file_gives_its_office_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:
-    (tmp_path / "office-plans.toml").write_text(
-        "[plan]\nmax_days_to_first_payment = 10\ndefault_days_to_first_payment = 7\n", encoding="utf-8"
-    )
+    """The quote finds the database as every command does; a ``[plans] policy`` there is not read."""
+    _office_plans(db_url, "[plan]\nmax_days_to_first_payment = 10\ndefault_days_to_first_payment = 7\n")
+    loose = tmp_path / "loose-plans.toml"
+    loose.write_text("[plan]\ndefault_days_to_first_payment = 3\n", encoding="utf-8")
     config = tmp_path / "config.toml"
-    config.write_text('[plans]\npolicy = "office-plans.toml"\n', encoding="utf-8")
+    database = db_url.removeprefix("sqlite:///")
+    config.write_text(
+        f'[database]\npath = "{database}"\n[plans]\npolicy = "loose-plans.toml"\n', encoding="utf-8"
+    )
     monkeypatch.setenv("COLLECTOR_CONFIG", str(config))
-    assert plan_policy_override() == (tmp_path / "office-plans.toml").resolve()
     document = _json("--balance", "300", "--installments", "3")
-    assert document["schedule"]["first_due"] == "2026-12-04"  # 7 days after --as-of
+    assert document["schedule"]["first_due"] == "2026-12-04"  # the office's 7 days after --as-of
     assert document["verdict"]["within_policy"] is True
 
 
-def test_a_broken_override_is_one_line_naming_the_file(
+def test_the_environment_does_not_change_the_plan_policy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """COLLECTOR_PLAN_POLICY is no longer read: with no database the shipped policy judges the quote."""
+    loose = tmp_path / "loose-plans.toml"
+    loose.write_text("version = 'mine'\n[[plan.tiers]]\nmax_term_months = 240\n", encoding="utf-8")
+    monkeypatch.setenv("COLLECTOR_PLAN_POLICY", str(loose))
+    document = _json("--balance", "10000", "--installments", "240")
+    assert document["policy_version"] == "2026.11.1"
+    assert document["policy_digest"] == policy_digest(shipped_plan_policy())
+    assert [v["rule"] for v in document["verdict"]["violations"]] == ["term"]
+
+
+def test_a_broken_override_is_one_line_naming_the_file(tmp_path: Path, db_url: str) -> None:
     override = tmp_path / "office-plans.toml"
     override.write_text("[interest]\nmax_apr_bps = -3\n", encoding="utf-8")
-    monkeypatch.setenv("COLLECTOR_PLAN_POLICY", str(override))
-    result = _quote("--balance", "300", "--installments", "3")
+    _office_plans(db_url)
+    result = runner.invoke(app, ["--db", db_url, "policy", "set", "plans", str(override)])
     assert result.exit_code == 1
     assert str(override) in result.output
     assert "interest.max_apr_bps must be a whole number" in result.output
 
 
-def test_a_missing_override_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("COLLECTOR_PLAN_POLICY", str(tmp_path / "missing.toml"))
-    result = _quote("--balance", "300", "--installments", "3")
+def test_a_missing_override_file(tmp_path: Path, db_url: str) -> None:
+    result = runner.invoke(app, ["--db", db_url, "policy", "set", "plans", str(tmp_path / "missing.toml")])
     assert result.exit_code == 1
-    assert "the plan policy cannot be read" in result.output
+    assert "the plans policy cannot be read" in result.output
 
 
 def test_help_lists_plan_quote() -> None:

@@ -76,3 +76,24 @@ def test_decline_needs_a_reason_and_the_agreement_is_written(
     assert declined.exit_code == 0 and "declined" in declined.output
     again = _run(office, "--as", "sreed", "plan", "approve", str(proposed))
     assert again.exit_code == 1 and "not waiting for approval" in again.output
+
+
+def test_the_agreement_never_overwrites_the_database_and_is_private(
+    office: Database, proposed: int, tmp_path: Path
+) -> None:
+    import hashlib
+    import stat
+
+    from db.engine import sqlite_path
+
+    database = sqlite_path(office.url)
+    assert database is not None
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    refused = _run(office, "--as", "sreed", "plan", "agreement", str(proposed), "--out", str(database))
+    assert refused.exit_code == 1 and "refusing to write over it" in refused.output
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    out = tmp_path / "agreement.txt"
+    out.write_text("old")
+    out.chmod(0o644)
+    assert _run(office, "--as", "sreed", "plan", "agreement", str(proposed), "--out", str(out)).exit_code == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlmodel import col
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli import plan_command
@@ -13,10 +14,13 @@ from collector_tui.cli.main import app as cli
 from collector_tui.services.arrangements import add_level_plan, add_promise
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
+from collector_tui.services.identity import os_login
+from collector_tui.services.policy import policy_digest, shipped_plan_policy
 from collector_tui.services.transactions import apply_transactions
 from db.models import Activity, AuditEvent
 from tests.conftest import NOW
-from tests.services.builders import account, count, place, placement, transaction
+from tests.nightly import add_os_login
+from tests.services.builders import account, audit_events, count, place, placement, transaction
 
 RUN = CliRunner()
 CREATED = datetime(2026, 9, 1, 15, tzinfo=UTC)
@@ -50,6 +54,7 @@ def office(db: Database) -> Database:
         )
         record = transaction(account_number="A-1002", amount="350.00", posted_at="2026-09-10T15:00:00Z")
         apply_transactions(session, [record], actor=SYSTEM, now=CREATED)
+    add_os_login(db.url)  # the nightly job's operator
     return db
 
 
@@ -65,6 +70,7 @@ def test_the_counts_as_json_and_a_second_run(office: Database) -> None:
         "schema": "collector.plans_evaluate/1",
         "as_of": "2026-11-27",
         "policy_version": "2026.11.1",
+        "policy_digest": policy_digest(shipped_plan_policy()),
         "plans": {"checked": 2, "on_track": 1, "behind": 0, "completed": 0, "broken": 1},
         "promises": {"checked": 1, "pending": 0, "kept": 1, "partly_kept": 0, "broken": 0},
         "installments_updated": 7,  # three missed (broken plan); three paid and one partial (paying plan)
@@ -78,6 +84,12 @@ def test_the_counts_as_json_and_a_second_run(office: Database) -> None:
     assert again["promises"]["checked"] == 0
     assert (again["installments_updated"], again["accounts_updated"], again["activities"]) == (0, 0, 0)
     assert (count(office, Activity), count(office, AuditEvent)) == (activities, events)
+    [run] = audit_events(office, "plans.evaluate")
+    assert (run.actor, run.acting_as) == (os_login(), None)  # the real caller
+    # The timeline lines are nobody's work, whoever ran the job (as before operators existed).
+    nightly_lines = count(office, Activity, Activity.source == "nightly")
+    assert nightly_lines == 2
+    assert count(office, Activity, Activity.source == "nightly", col(Activity.collector_id).is_(None)) == 2
 
 
 def test_plan_evaluate_is_the_same_command_and_prints_a_summary(office: Database) -> None:
@@ -97,6 +109,19 @@ def test_a_bad_as_of_day_is_refused(office: Database, as_of: str, message: str) 
     result = _run(office, "plans", "evaluate", "--as-of", as_of)
     assert result.exit_code == 1 and message in result.output
     assert count(office, Activity, Activity.source == "nightly") == 0
+
+
+@pytest.mark.parametrize("role", ["collector", "supervisor"])
+def test_only_an_operator_or_an_admin_may_evaluate(db: Database, role: str) -> None:
+    place(db, [placement()])
+    add_os_login(db.url, role)
+    result = _run(db, "plans", "evaluate", "--json")
+    assert result.exit_code == 1
+    assert result.output == (
+        "error: only an operator or an administrator may run the nightly jobs "
+        f"(imports, refresh, plans evaluate) (you are {os_login()}, {role})\n"
+    )
+    assert audit_events(db, "plans.evaluate") == []
 
 
 def test_a_missing_database_is_one_line(tmp_path: object) -> None:

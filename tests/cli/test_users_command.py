@@ -144,29 +144,62 @@ def test_a_deactivated_login_is_told_to_ask_an_admin(
     )
 
 
-# --- exports need a supervisor or an admin, or the nightly job's service account -----------------
+# --- exports need an operator, a supervisor or an admin ------------------------------------------
+
+
+def _not_a_demo(office: Database) -> None:
+    with office.writing() as session:
+        session.execute(table_of(OfficeSetting).delete().where(table_of(OfficeSetting).c.key == DEMO_KEY))
 
 
 def _not_a_demo_with_me_as(office: Database, role: str) -> None:
+    _not_a_demo(office)
     with office.writing() as session:
-        session.execute(table_of(OfficeSetting).delete().where(table_of(OfficeSetting).c.key == DEMO_KEY))
         add_user(session, SYSTEM, login=os_login(), display_name="Tester", role=role, now=NOW)
 
 
-@pytest.mark.parametrize(("role", "code"), [("collector", 1), ("supervisor", 0), ("admin", 0)])
+@pytest.mark.parametrize(
+    ("role", "code"), [("collector", 1), ("supervisor", 0), ("admin", 0), ("operator", 0)]
+)
 def test_export_runs_as_your_login_user(office: Database, role: str, code: int) -> None:
     _not_a_demo_with_me_as(office, role)
     result = runner.invoke(app, ["--db", office.url, "export", "promises"])
     assert result.exit_code == code, result.output
     if code:
-        assert "only a supervisor or an administrator may export" in result.output
+        assert result.output == (
+            f"error: only an operator, a supervisor or an administrator may export (you are {os_login()}, "
+            "collector)\n"
+        )
+    else:
+        [event] = [e for e in audit_events(office) if e.action == "export.promises"]
+        assert (event.actor, event.acting_as) == (os_login(), None)
 
 
-def test_the_nightly_service_account_exports_as_system(office: Database) -> None:
-    """A login that is no user of the database (the account that owns it, in cron) exports."""
+def test_a_login_that_is_no_user_may_not_export(office: Database) -> None:
+    """No more ``system`` exports: the service account must be added as an operator."""
+    _not_a_demo(office)
+    result = runner.invoke(app, ["--db", office.url, "export", "promises"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"error: login '{os_login()}' is not an active user of this database; "
+        "ask an administrator to add you\n"
+    )
+    assert [e for e in audit_events(office) if e.action.startswith("export.")] == []
+
+
+def test_in_a_demo_a_login_that_is_no_user_exports_as_the_demo_operator(office: Database) -> None:
     result = runner.invoke(app, ["--db", office.url, "export", "promises"])
     assert result.exit_code == 0, result.output
     [event] = [e for e in audit_events(office) if e.action == "export.promises"]
-    assert event.actor == os_login() and event.acting_as is None
+    assert (event.actor, event.acting_as) == ("nightly", None)
     refused = runner.invoke(app, ["--db", office.url, "--as", "mlopez", "export", "promises"])
     assert refused.exit_code == 1 and "may export (you are mlopez, collector)" in refused.output
+
+
+def test_an_admin_adds_the_nightly_service_account_as_an_operator(office: Database) -> None:
+    code, output = _users(office, "add", "svc-collector", "--name", "Nightly run", "--role", "operator")
+    assert (code, output.strip()) == (0, "added svc-collector (operator)")
+    [event] = audit_events(office, "user.add")[-1:]
+    assert (event.actor, json.loads(event.details or "{}")) == ("admin", {"role": "operator"})
+    code, output = _users(office, "set-role", "svc-collector", "collector")
+    assert (code, output.strip()) == (0, "svc-collector: operator -> collector")

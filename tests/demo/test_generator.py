@@ -14,7 +14,7 @@ from collector_tui.services.policy import load_workspace_policy
 
 AS_OF = date(2026, 11, 27)
 
-DISPOSITIONS = load_workspace_policy(env={}).dispositions
+DISPOSITIONS = load_workspace_policy().dispositions
 
 
 def _rows(seed: int, accounts: int = 300) -> list[dict[str, object]]:

@@ -17,7 +17,7 @@ from collector_tui.services.policy import load_workspace_policy
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample"
 AS_OF = date(2026, 11, 27)  # the sample's seed 42 and date; regenerate with write_demo_files
 
-DISPOSITIONS = load_workspace_policy(env={}).dispositions
+DISPOSITIONS = load_workspace_policy().dispositions
 
 
 def test_the_sample_is_the_generators_output(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from collector_tui.services.policy import load_workspace_policy, shipped_policy_
 
 POLICY: CompliancePolicy = parse_policy(shipped_policy_text())
 
-DISPOSITIONS = load_workspace_policy(env={}).dispositions
+DISPOSITIONS = load_workspace_policy().dispositions
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

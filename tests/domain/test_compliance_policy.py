@@ -18,7 +18,12 @@ from collector_tui.domain.compliance.engine import (
     call_state_outdated,
 )
 from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, parse_policy
-from collector_tui.services.policy import load_compliance_policy, shipped_policy_text
+from collector_tui.services.policy import (
+    current_policy,
+    install_overrides,
+    load_compliance_policy,
+    shipped_policy_text,
+)
 
 
 def test_the_shipped_policy_cites_and_dates_every_rule() -> None:
@@ -68,25 +73,40 @@ def test_a_bad_override_is_refused_naming_the_key(override: str, message: str) -
         parse_policy(shipped_policy_text(), override)
 
 
-def test_the_office_override_comes_from_the_environment_or_the_config_file(tmp_path: Path) -> None:
+def test_an_override_file_is_merged_and_the_environment_or_config_file_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The office's policy lives in its database (``collector policy set``); a user's environment or
+    config file naming a looser one changes nothing."""
     office = tmp_path / "office-compliance.toml"
     office.write_text('[rules.window]\nend = "20:00"\n', encoding="utf-8")
-    assert load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(office)}).window_end == time(20)
+    assert load_compliance_policy(office).window_end == time(20)
     config = tmp_path / "config.toml"
     config.write_text('[compliance]\npolicy = "office-compliance.toml"\n', encoding="utf-8")
-    assert load_compliance_policy(env={"COLLECTOR_CONFIG": str(config)}).window_end == time(20)
-    assert load_compliance_policy(env={"COLLECTOR_CONFIG": str(tmp_path / "none.toml")}).window_end == time(
-        21
-    )
+    monkeypatch.setenv("COLLECTOR_CONFIG", str(config))
+    monkeypatch.setenv("COLLECTOR_COMPLIANCE_POLICY", str(office))
+    assert load_compliance_policy().window_end == time(21)
+    install_overrides({})  # as opening a database without an office override does
+    assert current_policy().window_end == time(21)
 
 
 def test_a_broken_override_file_names_the_file(tmp_path: Path) -> None:
     office = tmp_path / "office-compliance.toml"
     office.write_text('[rules.window]\nstart = "23:00"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"office-compliance\.toml: rules\.window\.start"):
-        load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(office)})
+        load_compliance_policy(office)
     with pytest.raises(ConfigError, match="cannot be read"):
-        load_compliance_policy(env={"COLLECTOR_COMPLIANCE_POLICY": str(tmp_path / "missing.toml")})
+        load_compliance_policy(tmp_path / "missing.toml")
+
+
+def test_an_office_override_installed_from_a_database_that_no_longer_parses_is_one_line() -> None:
+    install_overrides({"compliance": '[rules.window]\nstart = "23:00"\n'})
+    try:
+        with pytest.raises(ConfigError, match=r"stored in this database: rules\.window\.start.*policy clear"):
+            current_policy()
+    finally:
+        install_overrides({})
+    assert current_policy().window_start == time(8)
 
 
 # -- when the stored call state is stale ----------------------------------------------------------

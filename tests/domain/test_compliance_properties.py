@@ -38,7 +38,7 @@ zone_sets = st.lists(st.sampled_from(ZONES), min_size=1, max_size=3, unique=True
     lambda z: tuple(sorted(z))
 )
 
-DISPOSITIONS = load_workspace_policy(env={}).dispositions
+DISPOSITIONS = load_workspace_policy().dispositions
 
 
 @given(zones=zone_sets, now=moments)

@@ -14,7 +14,7 @@ from collector_tui.services.policy import load_workspace_policy
 
 TODAY = date(2026, 11, 27)
 
-DISPOSITIONS = load_workspace_policy(env={}).dispositions
+DISPOSITIONS = load_workspace_policy().dispositions
 
 
 def valid_row(**overrides: str) -> dict[str, str]:

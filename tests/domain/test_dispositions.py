@@ -11,7 +11,7 @@ from collector_tui.domain.dispositions import parse_dispositions
 from collector_tui.services.policy import load_workspace_policy, shipped_policy_text
 from db import codes
 
-POLICY = load_workspace_policy(env={})
+POLICY = load_workspace_policy()
 
 
 def test_every_code_is_uppercase_and_keyed_by_itself() -> None:

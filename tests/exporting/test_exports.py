@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import stat
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -19,8 +21,18 @@ from collector_tui.demo.generator import DemoOffice
 from collector_tui.services import exports
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.exports import ExportError, export, neutralise
-from db.models import Activity, AuditEvent, ExportWatermark
+from collector_tui.services.exports import export, neutralise
+from collector_tui.services.output_files import OutputFileError
+from db.models import (
+    Account,
+    AccountTransaction,
+    Activity,
+    AuditEvent,
+    Collector,
+    ExportWatermark,
+    Facility,
+    table_of,
+)
 from tests.conftest import NOW, TODAY
 
 LATER = NOW + timedelta(minutes=5)  # rows written at NOW have settled by then
@@ -103,7 +115,7 @@ def test_a_failed_write_leaves_no_file_and_keeps_the_watermark(
 
 
 def test_missing_folder_is_a_clear_error(office: Database, tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="no such folder"):
+    with pytest.raises(OutputFileError, match="no such folder"):
         export(office, "activities", actor=SYSTEM, now=LATER, out=tmp_path / "nope" / "a.csv")
 
 
@@ -147,3 +159,66 @@ def test_cli_export(office: Database) -> None:
     assert both.exit_code == 1
     bad = runner.invoke(app, ["--db", office.url, "export", "accounts", "--since", "yesterday"])
     assert bad.exit_code != 0
+
+
+NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _make_formulas(db: Database) -> None:
+    """Give every facility code, login and account number, and a reference, a formula start."""
+    with db.writing() as session:
+        session.execute(update(table_of(Facility)).values(code="=" + table_of(Facility).c.code))
+        session.execute(update(table_of(Collector)).values(login="@" + table_of(Collector).c.login))
+        accounts = table_of(Account)
+        session.execute(update(accounts).values(account_number="+" + accounts.c.account_number))
+        txs = table_of(AccountTransaction)
+        session.execute(update(txs).values(reference="\t-1+1", external_id="\r" + txs.c.external_id))
+
+
+@pytest.mark.parametrize("kind", sorted(exports.KINDS))
+def test_every_text_cell_of_every_kind_is_neutralised(office: Database, kind: str) -> None:
+    _make_formulas(office)
+    out = io.StringIO()
+    export(office, kind, actor=SYSTEM, now=LATER, stdout=out)
+    rows = _csv(out.getvalue())
+    assert rows
+    for row in rows:
+        for name, cell in row.items():
+            # A number (an id, a count, a signed amount) stays a number; any other text is neutralised.
+            assert not cell.startswith(exports.FORMULA_STARTS) or NUMBER.fullmatch(cell), (name, cell)
+    assert all(row["facility_code"].startswith("'=") for row in rows)
+    assert all(row["account_number"].startswith("'+") for row in rows)
+    if "collector_login" in rows[0]:
+        assert any(row["collector_login"].startswith("'@") for row in rows)
+
+
+def test_money_and_ids_stay_numbers_in_csv(office: Database) -> None:
+    _make_formulas(office)
+    out = io.StringIO()
+    result = export(office, "transactions", actor=SYSTEM, now=LATER, stdout=out)
+    rows = _csv(out.getvalue())
+    assert len(rows) == result.rows  # a carriage return in a cell does not split its record
+    assert any(row["amount"].startswith("-") for row in rows)  # payments lower the balance
+    assert all(NUMBER.fullmatch(row["amount"]) and row["transaction_id"].isdigit() for row in rows)
+    assert all(row["reference"] == "'\t-1+1" and row["source_id"].startswith("'\n") for row in rows)
+
+
+def test_jsonl_keeps_text_exactly_as_stored(office: Database) -> None:
+    """A JSON reader is not a spreadsheet: values go out untouched, ids as JSON numbers."""
+    _make_formulas(office)
+    out = io.StringIO()
+    export(office, "accounts", actor=SYSTEM, now=LATER, fmt="jsonl", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert lines
+    assert all(
+        line["facility_code"].startswith("=") and line["account_number"].startswith("+") for line in lines
+    )
+    assert all(isinstance(line["account_id"], int) and isinstance(line["version"], int) for line in lines)
+    assert all(NUMBER.fullmatch(line["total_balance"]) for line in lines)
+
+
+def test_neutralise_follows_owasp_csv_injection_starts() -> None:
+    for start in ("=", "+", "-", "@", "\t", "\r"):
+        assert neutralise(start + "1") == "'" + start + "1"
+    assert neutralise("A-1") == "A-1"
+    assert neutralise(-5) == -5

@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 from collector_tui.cli.main import app
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
 from db.engine import sqlite_path
+from tests.nightly import add_os_login
 from tests.services.builders import placement_row
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,7 +113,10 @@ def rejected_fields(path: Path) -> dict[int, set[str]]:
 
 
 def cli(db_url: str, *args: str) -> Result:
-    """``collector --db <file> ARGS`` in-process (the CLI reads the real clock)."""
+    """``collector --db <file> ARGS`` in-process (the CLI reads the real clock), as the OS login
+    made an operator of the database first (imports are for operators; see tests/cli/test_os_users.py
+    and tests/importing/test_access.py for who else may not)."""
+    add_os_login(db_url)
     return _runner.invoke(app, ["--db", str(db_file(db_url)), *args])
 
 

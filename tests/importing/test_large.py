@@ -32,6 +32,7 @@ from tests.importing.helpers import (
     write_rows,
     write_table,
 )
+from tests.nightly import add_os_login
 
 ACCOUNTS = 3000
 KILL_TIMEOUT_S = 30.0
@@ -135,6 +136,7 @@ def test_kill_nine_mid_import_then_resume(
 ) -> None:
     path = write_rows(tmp_path / "placements.csv", office_rows)
     database = db_file(db_url)
+    add_os_login(db_url)  # imports are for operators
     command = [
         sys.executable, "-m", "collector_tui", "--db", str(database),
         "import", "placements", str(path), "--batch-size", "50", "--quiet",

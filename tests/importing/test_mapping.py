@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from collector_tui.importing.runner import STATUS_COMPLETED, ImportOptions, run_
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from tests.conftest import NOW
-from tests.importing.helpers import cli_import, counts, empty_counts, json_summary, query, write_table
+from tests.importing.helpers import ROOT, cli_import, counts, empty_counts, json_summary, query, write_table
 from tests.services.builders import account
 
 MAPPING = """
@@ -137,3 +138,88 @@ def test_unusable_mapping_is_a_usage_error(db_url: str, tmp_path: Path, text: st
     assert result.exit_code == 1, result.output
     assert problem in result.stderr
     assert counts(db_url) == empty_counts()
+
+
+def _refused(db_url: str, tmp_path: Path, mapping: Path) -> str:
+    """Import with ``mapping`` through the CLI; it must be refused before a row is read. Returns stderr."""
+    path = write_table(tmp_path / "export.csv", HEADER, RECORDS)
+
+    result = cli_import(db_url, "placements", path, "--mapping", str(mapping), "--json")
+
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)  # a message, not a traceback
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert str(mapping) in result.stderr
+    assert counts(db_url) == empty_counts()
+    assert not (tmp_path / "export.csv.rejects.csv").exists()
+    return result.stderr
+
+
+@pytest.mark.parametrize(
+    ("formats", "key"),
+    [
+        ('dates = ["%Q/%d/%Y"]', "formats.dates"),  # not a directive
+        ('dates = ["%m/%d/%Y", "DD/MM/YYYY"]', "formats.dates"),  # no directive at all: matches nothing
+        ('dates = ["%m/%d"]', "formats.dates"),  # no year
+        ('dates = ["%m/%d/%Y %"]', "formats.dates"),  # a stray %
+        ('timestamps = ["%m/%d/%Y %H:%M:%S"]', "formats.timestamps"),  # no UTC offset
+        ('timestamps = ["%m/%d/%Y %I:%M%z"]', "formats.timestamps"),  # 12-hour clock without AM/PM
+        ('timestamps = ["%m/%d/%Y%z"]', "formats.timestamps"),  # no time of day
+    ],
+    ids=["bad-directive", "no-directive", "no-year", "stray-percent", "no-offset", "no-am-pm", "no-time"],
+)
+def test_an_unusable_date_format_refuses_the_mapping(
+    db_url: str, tmp_path: Path, formats: str, key: str
+) -> None:
+    mapping = _mapping(tmp_path, f'[columns]\n"Acct #" = "account_number"\n\n[formats]\n{formats}\n')
+
+    with pytest.raises(MappingError, match=key) as caught:
+        load_mapping(mapping, PLACEMENTS.columns)
+    assert caught.value.exit_code == 1
+
+    stderr = _refused(db_url, tmp_path, mapping)
+    assert key in stderr
+
+
+def test_usable_formats_are_accepted() -> None:
+    path = ROOT / "fixtures" / "mappings" / "example_billing_system.toml"
+    mapping = load_mapping(path, PLACEMENTS.columns)
+    assert mapping.fmt.date_formats == ("%m/%d/%Y",)
+    assert mapping.fmt.datetime_formats == ("%m/%d/%Y %H:%M:%S%z",)
+
+
+def test_a_folder_is_not_a_mapping(db_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "mappings"
+    folder.mkdir()
+    assert "folder" in _refused(db_url, tmp_path, folder)
+
+
+def test_a_mapping_that_is_not_utf8_is_refused(db_url: str, tmp_path: Path) -> None:
+    mapping = tmp_path / "billing.toml"
+    mapping.write_bytes(b'[formats]\nmoney = "cents" # \xe9t\xe9\n')
+    assert "UTF-8" in _refused(db_url, tmp_path, mapping)
+
+
+def test_an_unreadable_mapping_is_refused(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mapping = _mapping(tmp_path)
+    read = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == mapping:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: denied(self).decode(*a, **k))
+    assert "cannot be read" in _refused(db_url, tmp_path, mapping)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_a_mapping_without_read_permission_is_refused(db_url: str, tmp_path: Path) -> None:
+    mapping = _mapping(tmp_path)
+    mapping.chmod(0)
+    assert "cannot be read" in _refused(db_url, tmp_path, mapping)

@@ -33,7 +33,7 @@ M = TypeVar("M", bound=SQLModel)
 
 FACILITY = "MERCY"
 
-DISPOSITIONS = load_workspace_policy(env={}).dispositions
+DISPOSITIONS = load_workspace_policy().dispositions
 
 
 def placement_row(**overrides: str) -> dict[str, str]:

@@ -30,6 +30,7 @@ from collector_tui.services.compliance import callable_account_ids
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.identity import resolve_actor
+from collector_tui.services.policy import current_policy
 from collector_tui.services.queue import (
     SECTION_CALL,
     SECTION_HOLD,
@@ -110,7 +111,12 @@ def test_a_no_answer_is_logged_counted_audited_and_leaves_the_call_list(office: 
     assert account.last_worked_at == NOW and account.last_contact_at == NOW
     event = _events(office, "contact.log")[-1]
     assert event.entity_id == account_id and event.actor == actor.login
-    assert json.loads(event.details or "{}") == {"activity": row.id, "disposition": "NA", "phone": phone_id}
+    assert json.loads(event.details or "{}") == {
+        "activity": row.id,
+        "disposition": "NA",
+        "phone": phone_id,
+        "policy_digest": current_policy().digest(),  # the compliance policy the call was judged by
+    }
 
 
 def test_a_blocked_call_is_refused_and_nothing_is_written(office: Database) -> None:

@@ -134,6 +134,20 @@ def test_unknown_and_deactivated_names_are_refused(office: Database) -> None:
         _preview(office, "jchen", by="luck")
 
 
+def test_an_operator_is_never_given_accounts(office: Database) -> None:
+    """The nightly job's service account works no account: naming it is refused, and a collector
+    made an operator since the preview makes the preview stale (nothing is moved)."""
+    with pytest.raises(ServiceError, match=r"^user 'nightly' is an operator \(the nightly service account\)"):
+        _preview(office, "jchen", "nightly", from_login="kbrown")
+    preview = _preview(office, "jchen", from_login="kbrown")
+    assert preview.moves
+    _write(office, "UPDATE collector SET role = 'operator' WHERE login = 'jchen'")
+    before = _sql(office, "SELECT id, assigned_collector_id, version FROM account ORDER BY id")
+    with pytest.raises(StalePreviewError, match="'jchen' is an operator"):
+        apply_reassignment(office, _actor(office), preview, now=NOW)
+    assert _sql(office, "SELECT id, assigned_collector_id, version FROM account ORDER BY id") == before
+
+
 # --- filters ------------------------------------------------------------------------------------
 
 

@@ -72,3 +72,43 @@ def test_the_login_comes_from_the_user_id_not_the_environment(monkeypatch: pytes
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
         monkeypatch.setenv(name, "admin")
     assert os_login() == real
+
+
+def test_a_user_id_with_no_login_is_refused_whatever_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bare container's uid has no passwd entry: USER is no substitute (anyone can set it)."""
+    import pwd
+
+    from collector_tui.services.identity import os_login
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, "admin")
+    with pytest.raises(
+        AccessDeniedError, match=rf"^user id {os.getuid()} has no entry in this system's user"
+    ):
+        os_login()
+
+
+def test_the_cli_refuses_a_user_id_with_no_login_in_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pwd
+
+    from typer.testing import CliRunner
+
+    from collector_tui.cli.main import app
+
+    def no_entry(uid: int) -> pwd.struct_passwd:
+        raise KeyError(uid)
+
+    monkeypatch.setattr(pwd, "getpwuid", no_entry)
+    monkeypatch.setenv("USER", "admin")
+    for args in (["queue"], ["refresh"], ["export", "promises"], ["users", "list"]):
+        result = CliRunner().invoke(app, ["--db", db_url, *args])
+        assert (result.exit_code, result.output.count("\n")) == (1, 1), (args, result.output)
+        assert result.output.startswith(f"error: user id {os.getuid()} has no entry"), (args, result.output)

@@ -3,6 +3,8 @@
 The CLI and the screens only call these services, so a refusal here is a refusal on every path:
 a collector cannot do a supervisor's action by any route. ``inactive`` is an admin deactivated
 after their session began (the strongest stale session): every action is refused at once.
+``operator`` is the nightly job's service account (the demo's ``nightly``): it may run the nightly
+jobs and export, and nothing else.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.exports import export
-from collector_tui.services.identity import DEMO_KEY, actor_for_queue, resolve_actor
+from collector_tui.services.identity import DEMO_KEY, actor_for_queue, resolve_actor, resolve_operator
 from collector_tui.services.permissions import ROLE_SYSTEM, Permission, allowed, can, require
 from collector_tui.services.plans import PlanRequest, approve_plan, create_plan, decline_plan, pending_plans
 from collector_tui.services.policy import current_policy
@@ -59,8 +61,14 @@ from tests.conftest import NOW
 
 A = table_of(Account).c
 CLOSED = NOW.replace(hour=10)  # 05:00 Eastern: no zone's calling window is open
-ROLES = ("collector", "supervisor", "admin", "inactive")
-LOGINS = {"collector": "mlopez", "supervisor": "sreed", "admin": "admin", "inactive": "former"}
+ROLES = ("collector", "supervisor", "admin", "operator", "inactive")
+LOGINS = {
+    "collector": "mlopez",
+    "supervisor": "sreed",
+    "admin": "admin",
+    "operator": "nightly",
+    "inactive": "former",
+}
 
 
 @dataclass
@@ -213,6 +221,11 @@ def _export(s: Scene, actor: Actor) -> object:
     return export(s.db, "promises", actor=actor, now=NOW + timedelta(hours=1), stdout=io.StringIO())
 
 
+def _run_the_nightly_jobs(s: Scene, actor: Actor) -> object:
+    """The gate every nightly command (imports, refresh, plans evaluate) passes, for the actor's login."""
+    return resolve_operator(s.db, permission=Permission.RUN_NIGHTLY, login=actor.login)
+
+
 def _add_a_user(s: Scene, actor: Actor) -> object:
     return create_user(s.db, actor, login="newbie", display_name="New Hire", role="collector", now=NOW)
 
@@ -245,7 +258,7 @@ def _act_as_another_user(s: Scene, actor: Actor) -> object:
     return resolve_actor(s.db, login=actor.login, act_as="jchen")
 
 
-C, S, AD = "collector", "supervisor", "admin"
+C, S, AD, OP = "collector", "supervisor", "admin", "operator"
 SUPERVISORS = frozenset({S, AD})
 # action -> (the permission it needs, the roles that may, what a refusal raises for a collector)
 MATRIX: dict[str, tuple[Permission, frozenset[str], type[ServiceError]]] = {
@@ -264,7 +277,8 @@ MATRIX: dict[str, tuple[Permission, frozenset[str], type[ServiceError]]] = {
     "override_a_blocked_call": (Permission.OVERRIDE_COMPLIANCE, SUPERVISORS, AccessDeniedError),
     "release_a_hold": (Permission.RELEASE_HOLD, SUPERVISORS, AccessDeniedError),
     "read_the_audit_log": (Permission.READ_AUDIT_LOG, SUPERVISORS, AccessDeniedError),
-    "export": (Permission.EXPORT, SUPERVISORS, AccessDeniedError),
+    "export": (Permission.EXPORT, frozenset({OP, S, AD}), AccessDeniedError),
+    "run_the_nightly_jobs": (Permission.RUN_NIGHTLY, frozenset({OP, AD}), AccessDeniedError),
     "add_a_user": (Permission.MANAGE_USERS, frozenset({AD}), AccessDeniedError),
     "list_users": (Permission.MANAGE_USERS, frozenset({AD}), AccessDeniedError),
     "set_a_role": (Permission.MANAGE_USERS, frozenset({AD}), AccessDeniedError),
@@ -290,6 +304,7 @@ ACTIONS: dict[str, Callable[[Scene, Actor], object]] = {
     "release_a_hold": _release_a_hold,
     "read_the_audit_log": _read_the_audit_log,
     "export": _export,
+    "run_the_nightly_jobs": _run_the_nightly_jobs,
     "add_a_user": _add_a_user,
     "list_users": _list_users,
     "set_a_role": _set_a_role,
@@ -329,12 +344,23 @@ def test_the_matrix_covers_every_permission_and_agrees_with_the_grants() -> None
     for action, (permission, may, _) in MATRIX.items():
         if action == "note_on_unassigned_when_forbidden":
             continue  # a collector's right there depends on the office setting, tested above
-        assert {role for role in (C, S, AD) if allowed(role, permission)} == may, action
+        assert {role for role in (C, S, AD, OP) if allowed(role, permission)} == may, action
+    assert set(permissions.GRANTS) == set(codes.ROLES)  # every role of the database, and no other
 
 
-def test_the_system_actor_may_export_and_nothing_else() -> None:
-    nightly = Actor("svc-collector", None, ROLE_SYSTEM)
-    assert [p for p in Permission if can(nightly, p)] == [Permission.EXPORT]
+def test_an_operator_runs_the_nightly_jobs_and_exports_and_nothing_else() -> None:
+    nightly = Actor("svc-collector", 9, codes.ROLE_OPERATOR)
+    assert {p for p in Permission if can(nightly, p)} == {Permission.RUN_NIGHTLY, Permission.EXPORT}
+    assert {r for r in codes.ROLES if allowed(r, Permission.RUN_NIGHTLY)} == {OP, AD}
+    refusal = r"^only an operator or an administrator may run the nightly jobs .* \(you are carl, collector\)"
+    with pytest.raises(AccessDeniedError, match=refusal):
+        require(Actor("carl", 1, "collector"), Permission.RUN_NIGHTLY)
+
+
+def test_the_system_actor_carries_no_permission() -> None:
+    """``system`` (whoever adds a new database's first admin) is special-cased there, nowhere else."""
+    first_admin = Actor("svc-collector", None, ROLE_SYSTEM)
+    assert [p for p in Permission if can(first_admin, p)] == []
     assert not any(allowed("manager", p) for p in Permission)  # an unknown role carries nothing
 
 

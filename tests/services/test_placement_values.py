@@ -16,7 +16,7 @@ from collector_tui.services.placement_values import (
     policy_fingerprint,
 )
 from collector_tui.services.placements import apply_placements
-from collector_tui.services.policy import current_policy, use_policy
+from collector_tui.services.policy import current_policy, install_overrides, use_policy
 from db import codes
 from db.models import Facility, table_of
 from tests.conftest import NOW
@@ -80,6 +80,17 @@ def test_values_worked_out_under_other_policies_are_worked_out_again(db: Databas
 
     assert account(db, "A-1001").priority_score != MARK
     assert stale_rows(db) == 0
+
+
+def test_another_offices_policy_has_another_fingerprint() -> None:
+    """Values a worker worked out under one database's office policies are not used in another's."""
+    before = policy_fingerprint()
+    install_overrides({"priority": '[age]\n"120+" = 30\n'})
+    try:
+        assert policy_fingerprint() != before
+    finally:
+        install_overrides({})
+    assert policy_fingerprint() == before
 
 
 def test_a_replaced_policy_has_another_fingerprint() -> None:

@@ -220,6 +220,16 @@ def test_an_inactive_collector_is_not_assigned(db: Database) -> None:
     assert count(db, AssignmentHistory) == 0
 
 
+def test_an_operator_is_not_assigned(db: Database) -> None:
+    with db.writing() as session:
+        add_user(session, SYSTEM, login="nightly", display_name="Nightly run", role="operator", now=NOW)
+
+    place(db, [placement(collector_login="nightly")])
+
+    assert account(db, "A-1001").assigned_collector_id is None
+    assert count(db, AssignmentHistory) == 0
+
+
 # --- re-import and updates --------------------------------------------------------------------
 
 

@@ -137,3 +137,15 @@ def test_only_supervisors_and_admins_see_team_results(
     _as(monkeypatch, "ann")
     refused = CliRunner().invoke(cli, ["--db", small_office.url, "stats"])
     assert refused.exit_code == 1
+
+
+def test_an_operator_is_no_collector_of_the_team(small_office: Database) -> None:
+    """The nightly job's service account holds no accounts and does no work: it is not a row."""
+    with small_office.writing() as session:
+        add_user(session, SYSTEM, login="svc", display_name="Nightly run", role="operator", now=NOW)
+    sue = resolve_actor(small_office, login="sue")
+    found = team_stats(small_office, sue, now=NOW + timedelta(minutes=1))
+    assert {row.login for row in found.rows} == {"ann", "bob"}
+    assert team_stats(small_office, sue, now=NOW, login="svc").rows == ()
+    with pytest.raises(AccessDeniedError, match=r"\(you are svc, operator\)"):
+        team_stats(small_office, resolve_actor(small_office, login="svc"), now=NOW)

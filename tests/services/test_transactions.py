@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from collector_tui.domain.money import MAX_ACCOUNT_CENTS
 from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
+from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.transactions import TransactionResult, apply_transactions
 from db import codes
 from db.models import Account, AccountTransaction
@@ -226,3 +228,87 @@ def test_a_transaction_cannot_be_reversed_twice(db: Database, placed: Account) -
 
     assert [r[0] for r in result.rejected] == ["T-3"]
     assert balances(account(db, "A-1001")) == (TOTAL, INSURANCE, PATIENT)
+
+
+# Sanity limits: a mistyped amount must not land ---------------------------------------------
+
+MARGIN = current_workspace_policy().transactions.overpayment_margin_cents
+
+
+def _dollars(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def test_the_shipped_overpayment_margin_is_a_small_positive_amount() -> None:
+    assert 0 < MARGIN <= 100_00
+
+
+@pytest.mark.parametrize("kind", ["payment", "insurance_payment"])
+def test_a_payment_beyond_the_balance_and_the_margin_is_rejected(
+    db: Database, placed: Account, kind: str
+) -> None:
+    result = post(db, [transaction(transaction_id="T-1", kind=kind, amount=_dollars(TOTAL + MARGIN + 1))])
+
+    assert result.inserted == 0
+    [(external_id, name, reason)] = result.rejected
+    assert (external_id, name) == ("T-1", "amount")
+    assert "more than the account's balance" in reason and "overpayment" in reason
+    assert _dollars(TOTAL + MARGIN + 1) not in reason  # never the cell's content
+    assert count(db, AccountTransaction) == 0
+    after = account(db, "A-1001")
+    assert (balances(after), after.version) == ((TOTAL, INSURANCE, PATIENT), placed.version)
+
+
+def test_a_payment_up_to_the_balance_plus_the_margin_is_accepted(db: Database, placed: Account) -> None:
+    result = post(db, [transaction(transaction_id="T-1", amount=_dollars(TOTAL + MARGIN))])
+
+    assert (result.inserted, result.rejected) == (1, [])
+    assert account(db, "A-1001").total_balance_cents == -MARGIN
+
+
+def test_a_flagged_overpayment_is_accepted(db: Database, placed: Account) -> None:
+    with db.writing() as session:
+        result = apply_transactions(
+            session,
+            [transaction(transaction_id="T-1", amount=_dollars(TOTAL * 2))],
+            actor=SYSTEM,
+            now=NOW,
+            overpayment_ok={"T-1"},
+        )
+
+    assert (result.inserted, result.rejected) == (1, [])
+    assert account(db, "A-1001").total_balance_cents == -TOTAL
+
+
+def test_the_limit_follows_the_balance_through_the_batch(db: Database, placed: Account) -> None:
+    result = post(
+        db,
+        [
+            transaction(transaction_id="T-1", kind="refund", amount="100.00"),
+            transaction(transaction_id="T-2", amount=_dollars(TOTAL + 10_000)),  # all of it, after the refund
+            transaction(transaction_id="T-3", amount=_dollars(MARGIN + 1)),  # now beyond the margin
+        ],
+    )
+
+    assert result.inserted == 2
+    assert [(r[0], r[1]) for r in result.rejected] == [("T-3", "amount")]
+    assert account(db, "A-1001").total_balance_cents == 0
+
+
+def test_a_refund_beyond_the_placement_ceiling_is_rejected(db: Database) -> None:
+    near = MAX_ACCOUNT_CENTS - 5_000
+    place(db, [placement(total_balance=_dollars(near), insurance_pending="", patient_responsibility="")])
+
+    result = post(
+        db,
+        [
+            transaction(transaction_id="T-1", kind="refund", amount="50.00"),  # exactly the ceiling
+            transaction(transaction_id="T-2", kind="refund", amount="0.01"),
+            transaction(transaction_id="T-3", kind="adjustment", amount="-0.01"),  # raises it too
+        ],
+    )
+
+    assert result.inserted == 1
+    assert [(r[0], r[1]) for r in result.rejected] == [("T-2", "amount"), ("T-3", "amount")]
+    assert all("larger than any plausible balance" in r[2] for r in result.rejected)
+    assert account(db, "A-1001").total_balance_cents == MAX_ACCOUNT_CENTS

@@ -10,8 +10,14 @@ from sqlalchemy import select, update
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.identity import DEMO_KEY, resolve_actor, resolve_operator
-from collector_tui.services.permissions import ROLE_SYSTEM
+from collector_tui.services.identity import (
+    DEMO_KEY,
+    DEMO_OPERATOR_LOGIN_KEY,
+    resolve_actor,
+    resolve_operator,
+    resolve_user_manager,
+)
+from collector_tui.services.permissions import ROLE_SYSTEM, Permission
 from collector_tui.services.queue import claim
 from collector_tui.services.users import (
     add_user,
@@ -151,6 +157,14 @@ def test_set_role_changes_it_and_records_both(office: Database) -> None:
         set_role(office, _admin(office), "jchen", "boss", now=NOW)
 
 
+def test_a_user_with_open_accounts_cannot_become_an_operator(office: Database) -> None:
+    owned = len(_open_accounts(office, "jchen"))
+    assert owned
+    with pytest.raises(ServiceError, match=f"has {owned:,} open account"):
+        set_role(office, _admin(office), "jchen", "operator", now=NOW)
+    assert resolve_actor(office, act_as="jchen").role == "collector"
+
+
 def test_the_last_active_admin_keeps_the_role_and_access(office: Database) -> None:
     admin = _admin(office)
     with pytest.raises(ServiceError, match="'admin' is the last active administrator and cannot be demoted"):
@@ -238,20 +252,58 @@ def test_the_unassigned_setting_defaults_on_and_is_audited(office: Database) -> 
 # --- who runs a script ------------------------------------------------------------------------
 
 
-def test_a_script_runs_as_its_user_or_as_system(office: Database) -> None:
+def test_a_script_runs_as_its_user_with_that_users_rights(office: Database) -> None:
     deactivate(office, _admin(office), "jchen", now=NOW)
+    added = create_user(
+        office, _admin(office), login="svc-collector", display_name="Nightly run", role="operator", now=NOW
+    )
     _not_a_demo(office)
-    assert resolve_operator(office, purpose="export", login="sreed").role == "supervisor"
-    nightly = resolve_operator(office, purpose="export", login="svc-collector")
-    assert (nightly.login, nightly.collector_id, nightly.role) == ("svc-collector", None, ROLE_SYSTEM)
+    nightly = resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="svc-collector")
+    assert (nightly.login, nightly.collector_id, nightly.role) == ("svc-collector", added.id, "operator")
+    assert resolve_operator(office, permission=Permission.EXPORT, login="sreed").role == "supervisor"
+    with pytest.raises(AccessDeniedError, match=r"only an operator or an administrator .* \(you are sreed"):
+        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="sreed")
+    # No more ``system`` for a login that is no user: the service account must be added.
+    with pytest.raises(AccessDeniedError, match="login 'stranger' is not an active user"):
+        resolve_operator(office, permission=Permission.EXPORT, login="stranger")
     with pytest.raises(AccessDeniedError, match="'jchen' has been deactivated"):
-        resolve_operator(office, purpose="export", login="jchen")
-    as_other = resolve_operator(office, purpose="export", login="admin", act_as="sreed")
-    assert (as_other.login, as_other.acting_as, as_other.role) == ("admin", "sreed", "supervisor")
+        resolve_operator(office, permission=Permission.EXPORT, login="jchen")
+    as_other = resolve_operator(
+        office, permission=Permission.RUN_NIGHTLY, login="admin", act_as="svc-collector"
+    )
+    assert (as_other.login, as_other.acting_as, as_other.role) == ("admin", "svc-collector", "operator")
     with pytest.raises(AccessDeniedError, match="only an administrator may act as another user"):
-        resolve_operator(office, purpose="export", login="mlopez", act_as="sreed")
+        resolve_operator(office, permission=Permission.EXPORT, login="mlopez", act_as="sreed")
     with office.reading() as session:
         acted = session.execute(
             select(table_of(AuditEvent)).where(table_of(AuditEvent).c.action == "session.act_as")
         ).all()
-    assert [(e.actor, e.acting_as) for e in acted] == [("admin", "sreed")]
+    assert [(e.actor, e.acting_as) for e in acted] == [("admin", "svc-collector")]
+
+
+def test_in_a_demo_a_login_that_is_no_user_runs_nightly_as_the_demo_operator(office: Database) -> None:
+    nightly = resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="whoever-runs-the-demo")
+    assert (nightly.login, nightly.role, nightly.acting_as) == ("nightly", "operator", None)
+    with pytest.raises(AccessDeniedError, match=r"\(you are mlopez, collector\)"):  # a demo user is themself
+        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="mlopez")
+    assert resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="admin").login == "admin"
+    with pytest.raises(AccessDeniedError, match=r"\(you are sreed, supervisor\)"):
+        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="x", act_as="sreed")
+    deactivate(office, _admin(office), "jchen", now=NOW)
+    with pytest.raises(AccessDeniedError, match="'jchen' has been deactivated"):
+        resolve_operator(office, permission=Permission.EXPORT, login="jchen")
+    with office.writing() as session:  # a demo built before it had an operator
+        session.execute(
+            table_of(OfficeSetting).delete().where(table_of(OfficeSetting).c.key == DEMO_OPERATOR_LOGIN_KEY)
+        )
+    with pytest.raises(AccessDeniedError, match=r"no operator for the nightly commands; rebuild it"):
+        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="whoever-runs-the-demo")
+
+
+def test_only_a_database_with_no_users_lets_a_login_that_is_no_user_manage_them(db: Database) -> None:
+    first = resolve_user_manager(db, login="svc-collector")
+    assert (first.login, first.collector_id, first.role) == ("svc-collector", None, ROLE_SYSTEM)
+    create_user(db, first, login="boss", display_name="Boss", role="admin", now=NOW)
+    with pytest.raises(AccessDeniedError, match="login 'svc-collector' is not an active user"):
+        resolve_user_manager(db, login="svc-collector")
+    assert resolve_user_manager(db, login="boss").role == "admin"
