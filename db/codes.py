@@ -154,3 +154,9 @@ REQUEST_APPROVED = "approved"
 REQUEST_REJECTED = "rejected"
 REQUEST_USED = "used"
 REQUEST_STATUSES = (REQUEST_PENDING, REQUEST_APPROVED, REQUEST_REJECTED, REQUEST_USED)
+
+# How a dispute or a cease reached the office: an oral "stop calling" stops calls (12 CFR
+# 1006.14(h)); only a written cease stops every communication (1006.6(c)).
+RECEIVED_ORALLY = "oral"
+RECEIVED_IN_WRITING = "written"
+RECEIVED_VIA = (RECEIVED_ORALLY, RECEIVED_IN_WRITING)

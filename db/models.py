@@ -92,6 +92,8 @@ class Facility(SQLModel, table=True):
         default=codes.REGIME_THIRD_PARTY,
         sa_column=Column(String(16), nullable=False, server_default=codes.REGIME_THIRD_PARTY),
     )
+    # Where the facility's financial-assistance policy is published (a 501(r) notice names it).
+    fap_policy_url: str | None = Field(default=None, max_length=400)
 
 
 class CallGroup(SQLModel, table=True):
@@ -151,6 +153,12 @@ class Guarantor(SQLModel, table=True):
     inconvenient_times: str | None = Field(default=None, max_length=200)
     # Direct prior consent to further calls (calls in the next 7 days do not count).
     call_consent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # Times the consumer said we may call though they fall outside the calling window or in an
+    # inconvenient time (12 CFR 1006.6(b)(1)), in the inconvenient-times syntax, and when given.
+    call_time_consent: str | None = Field(default=None, max_length=200)
+    call_time_consent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # The consumer opted out of email to ``email`` (1006.6(e)); None: not opted out.
+    email_opt_out_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
     updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
 
@@ -199,6 +207,10 @@ class Phone(SQLModel, table=True):
     do_not_call_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     consent_revoked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     consent_revoked_via: str | None = Field(default=None, max_length=16)  # call, letter, email, text
+    # When the consumer gave consent to call this (mobile) number, as the client knew it.
+    consent_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # The consumer asked for no more texts to this number (1006.6(e), 47 CFR 64.1200).
+    text_opt_out_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     # Kept by the compliance service: may this number be dialled at all, and
     # which group's calling window decides when.
     dialable: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("1")))
@@ -266,6 +278,17 @@ class Account(SQLModel, table=True):
     validation_notice_date: date | None = Field(default=None)
     eca_notice_date: date | None = Field(default=None)  # 501(r) written notice of collection actions
     delinquency_date: date | None = Field(default=None)
+    # The Reg F itemization (12 CFR 1006.34(b)(3), (c)(2)): the itemization date, what was owed
+    # then, and the interest, fees, payments and credits since (None: not given).
+    itemization_date: date | None = Field(default=None)
+    itemization_amount_cents: int | None = Field(default=None, sa_column=_money(nullable=True, default=None))
+    itemization_interest_cents: int | None = Field(
+        default=None, sa_column=_money(nullable=True, default=None)
+    )
+    itemization_fees_cents: int | None = Field(default=None, sa_column=_money(nullable=True, default=None))
+    itemization_credits_cents: int | None = Field(default=None, sa_column=_money(nullable=True, default=None))
+    # When the patient applied for financial assistance (26 CFR 1.501(r)-6(c)).
+    fap_application_date: date | None = Field(default=None)
     # Kept by the compliance service so the queue can ask "callable now" in SQL:
     # a hold stops calls; frequency limits block calls before a moment unless
     # the consumer's direct consent covers it.
@@ -290,6 +313,7 @@ class AccountHold(SQLModel, table=True):
     __tablename__ = "account_hold"
     __table_args__ = (
         CheckConstraint(_in("reason", codes.HOLD_REASONS), name="reason"),
+        CheckConstraint(_in("received_via", codes.RECEIVED_VIA), name="received_via"),
         Index("ix_account_hold_open", "account_id", "reason", "released_at"),
     )
 
@@ -300,6 +324,8 @@ class AccountHold(SQLModel, table=True):
     placed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     released_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     source: str = Field(default="placement", max_length=16)
+    # A dispute or cease: came it orally or in writing (None: not recorded, treated as written).
+    received_via: str | None = Field(default=None, max_length=8)
 
 
 class Charge(SQLModel, table=True):

@@ -266,8 +266,11 @@ def test_a_five_thousand_character_path(tmp_path: Path) -> None:
 def test_brackets_in_a_path_or_a_login_are_printed_as_text(db_url: str, tmp_path: Path) -> None:
     odd = tmp_path / "[bold]office[/bold].db"
     assert f"no database at {odd}" in _one_clean_line(_invoke("--db", str(odd), "queue"))
-    line = _one_clean_line(_invoke("--db", str(db_file(db_url)), "--as", "[red]boss[/red]", "queue"))
-    assert "error:" in line
+    add_os_login(db_url, "admin")
+    line = _one_clean_line(
+        _invoke("--db", str(db_file(db_url)), "users", "set-role", "[red]boss[/red]", "admin")
+    )
+    assert "'[red]boss[/red]'" in line
 
 
 def test_db_upgrade_into_a_folder_it_cannot_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
