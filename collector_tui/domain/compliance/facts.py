@@ -25,6 +25,8 @@ class PhoneFacts:
     do_not_call_at: datetime | None = None
     consent_revoked_at: datetime | None = None
     consent_revoked_via: str | None = None
+    consent_at: datetime | None = None  # when consent to call this (mobile) number was given
+    text_opt_out_at: datetime | None = None  # "stop texting this number"
 
     @property
     def last4(self) -> str:
@@ -51,6 +53,7 @@ class Contact:
 class Hold:
     reason: str
     placed_at: datetime
+    received_via: str | None = None  # a dispute or cease: "oral" or "written" (None: written)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class AccountFacts:
     delinquency_date: date | None = None
     eca_notice_date: date | None = None  # 501(r) written notice of ECAs
     validation_notice_date: date | None = None
+    itemization_date: date | None = None
+    fap_application_date: date | None = None  # 501(r): when the patient applied for assistance
     last_payment_date: date | None = None
     deceased: bool = False
     bankruptcy: bool = False
@@ -77,6 +82,9 @@ class AccountFacts:
     no_calls_at_work: bool = False
     inconvenient_times: str | None = None
     call_consent_at: datetime | None = None  # direct prior consent to more calls
+    call_time_consent: str | None = None  # times the consumer said we may call (inconvenient syntax)
+    has_email: bool = False  # an address to write to is on file
+    email_opt_out_at: datetime | None = None
     first_right_party_contact_at: datetime | None = None
     first_letter_at: datetime | None = None
     holds: tuple[Hold, ...] = ()
