@@ -59,7 +59,10 @@ def to_url(value: str) -> str:
     """A SQLAlchemy URL as is; anything else is a SQLite file path."""
     if "://" in value:
         return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
+    try:
+        return f"sqlite:///{Path(value).expanduser().resolve()}"
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop
+        raise ConfigError(f"the database path cannot be resolved ({exc.__class__.__name__})") from None
 
 
 def _from_config_file(path: Path) -> str | None:
@@ -122,3 +125,39 @@ def log_path(env: Mapping[str, str] | None = None) -> Path | None:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{path}: log.file must be a file path")
     return (path.parent / Path(value).expanduser()).resolve()
+
+
+# Earlier versions read an office's policy override from these; they are refused now, loudly: an
+# office that kept a stricter policy there must not silently fall back to the shipped one.
+RETIRED_POLICY_VARIABLES = (
+    "COLLECTOR_COMPLIANCE_POLICY",
+    "COLLECTOR_PRIORITY_POLICY",
+    "COLLECTOR_WORKSPACE_POLICY",
+    "COLLECTOR_PLAN_POLICY",
+)
+RETIRED_POLICY_SECTIONS = ("compliance", "priority", "workspace", "plans")
+
+
+def retired_policy_setting(env: Mapping[str, str] | None = None) -> str | None:
+    """The first retired policy setting still present (an environment variable or a config-file
+    ``[kind] policy`` key), named with how to move it into the database; None when there is none."""
+    env = os.environ if env is None else env
+    kinds = dict(zip(RETIRED_POLICY_VARIABLES, RETIRED_POLICY_SECTIONS, strict=True))
+    for name, kind in kinds.items():
+        if env.get(name):
+            return f"{name} is no longer read: {_MOVE.format(kind=kind)}; unset it"
+    path = config_path(env)
+    if not path.is_file():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    for kind in RETIRED_POLICY_SECTIONS:
+        section = data.get(kind)
+        if isinstance(section, dict) and "policy" in section:
+            return f"{path}: [{kind}] policy is no longer read: {_MOVE.format(kind=kind)}; remove the key"
+    return None
+
+
+_MOVE = "the office's policies are stored in the database (an admin runs `collector policy set {kind} FILE`)"

@@ -10,6 +10,7 @@ transactions (a deferred BEGIN that later writes fails instantly with
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import time
@@ -33,13 +34,27 @@ _WRITE_OPTION = "collector_write"
 
 
 def sqlite_path(url: str | URL) -> Path | None:
-    """The database file of a SQLite URL, or None for other back ends and memory."""
+    """The database file of a SQLite URL (a ``file:`` URI too), or None for other back ends and
+    memory. Every guard on files (what the file is, what must never be overwritten) starts here,
+    so a ``file:`` URI must name its file like a plain path does."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return None
     database = parsed.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    if not database or database == ":memory:":
         return None
+    if database.startswith("file:"):
+        path, _, query = database[len("file:") :].partition("?")
+        if path.startswith("//"):  # file://host/path: only the local host
+            host, _, rest = path[2:].partition("/")
+            if host not in ("", "localhost"):
+                return None
+            path = "/" + rest
+        if not path or path == ":memory:" or "mode=memory" in query:
+            return None
+        from urllib.parse import unquote
+
+        return Path(unquote(path))
     return Path(database)
 
 
@@ -48,6 +63,11 @@ def sqlite_path(url: str | URL) -> Path | None:
 # revision stamp), so a mistyped ``--db`` never turns another program's file into ours.
 APPLICATION_ID = 0x436F5455
 _SQLITE_MAGIC = b"SQLite format 3\x00"
+# A database made before the mark is ours when it has our core tables and a revision of ours.
+OUR_TABLES = frozenset(
+    {"alembic_version", "facility", "collector", "guarantor", "account", "activity", "audit_event"}
+)
+_OUR_REVISION = re.compile(r"[0-9]{4}")
 
 
 class DatabaseFileError(Exception):
@@ -58,7 +78,7 @@ class SqliteFile(StrEnum):
     """What a path holds, judged without changing it."""
 
     MISSING = "missing"
-    EMPTY = "empty"  # a zero-byte file or a SQLite file with no tables: ours to fill
+    EMPTY = "empty"  # a zero-byte file or a SQLite file with no tables: only `db upgrade` fills it
     OURS = "ours"  # marked with our application id, or stamped with our revision table
     LEGACY = "legacy"  # ours, made before databases were marked: marked at the next upgrade
 
@@ -100,9 +120,15 @@ def inspect_sqlite_file(path: Path) -> SqliteFile:
         try:
             application_id = conn.execute("PRAGMA application_id").fetchone()[0]
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            revision = None
+            if "alembic_version" in tables:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = None if row is None else str(row[0])
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if "readonly" in str(exc):  # a WAL database whose -shm this login may not create
+            raise DatabaseFileError(f"{where}: the database is read-only for this login") from None
         raise DatabaseFileError(f"{where}: cannot be read as a SQLite database ({exc})") from None
     if application_id == APPLICATION_ID:
         return SqliteFile.OURS
@@ -113,7 +139,7 @@ def inspect_sqlite_file(path: Path) -> SqliteFile:
         )
     if not tables:
         return SqliteFile.EMPTY
-    if "alembic_version" in tables and "account" in tables:
+    if tables >= OUR_TABLES and revision is not None and _OUR_REVISION.fullmatch(revision):
         return SqliteFile.LEGACY
     raise DatabaseFileError(
         f"{where} holds {len(tables)} table(s) of another program and no collector-tui revision; "
@@ -122,10 +148,17 @@ def inspect_sqlite_file(path: Path) -> SqliteFile:
 
 
 def ensure_private_sqlite_file(path: Path, *, create: bool = True) -> SqliteFile:
-    """Check that ``path`` is ours (or nothing yet) before anything touches it; create it, and its
-    folder, readable by the owner only (PHI); tighten an existing database of ours."""
+    """Check that ``path`` is ours (or, with ``create``, nothing yet) before anything touches it.
+
+    With ``create`` a missing file is created readable by its owner only (PHI), and a missing
+    folder 0700; an empty file is filled only then. A database of ours that others may read is
+    tightened: the "other" bits are cleared, the group's are left to the office (a shared group
+    is how several logins of one host share a SQLite database).
+    """
     path = path.expanduser()
     kind = inspect_sqlite_file(path)
+    if kind is SqliteFile.EMPTY and not create:
+        raise DatabaseFileError(f"{_short(path)} is empty; create the database with `collector db upgrade`")
     if kind is SqliteFile.MISSING:
         if not create:
             return kind
@@ -139,9 +172,9 @@ def ensure_private_sqlite_file(path: Path, *, create: bool = True) -> SqliteFile
         os.close(fd)
         return SqliteFile.EMPTY
     mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
+    if mode & 0o007:
         try:
-            path.chmod(0o600)
+            path.chmod(mode & 0o770)
         except OSError as exc:
             raise DatabaseFileError(f"{_short(path)}: cannot be made private ({exc.strerror})") from None
     return kind

@@ -22,7 +22,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Opening the workstation compares the database with it
 # without importing Alembic (a third of a second at start); a test keeps it
 # equal to the head of ``db/migrations``.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0007"
 # Every revision this build ships, from the migration files' names (no Alembic import needed).
 KNOWN_REVISIONS = frozenset(
     path.name[:4] for path in (MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py")
@@ -70,7 +70,10 @@ def alembic_config(engine: Engine) -> Config:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # configparser reads "%" as interpolation: a path with "%", "[" or "#" (percent-encoded in the
+    # URL) must reach Alembic as written.
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    config.set_main_option("sqlalchemy.url", url)
     return config
 
 

@@ -69,8 +69,27 @@ def test_database_file_and_folder_are_private(tmp_path: Path) -> None:
 
 
 def test_loose_permissions_on_an_existing_file_are_tightened(tmp_path: Path) -> None:
+    """Others lose access; the group keeps what the office gave it (a shared group)."""
     path = tmp_path / "loose.db"
-    path.touch(mode=0o644)
-    path.chmod(0o644)
+    path.touch(mode=0o666)
+    path.chmod(0o666)
     create_db_engine(f"sqlite:///{path}").dispose()
-    assert _mode(path) == 0o600
+    assert _mode(path) == 0o660
+
+
+def test_an_empty_file_is_filled_only_by_db_upgrade(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from collector_tui.cli.main import app
+
+    path = tmp_path / "inbox.csv"
+    path.touch()
+    path.chmod(0o644)
+    runner = CliRunner()
+    for command in (["db", "current"], ["db", "check"], ["queue"]):
+        runner.invoke(app, ["--db", str(path), *command])
+        assert path.stat().st_size == 0 and _mode(path) == 0o644, command
+        assert not (tmp_path / "inbox.csv-wal").exists()
+    assert "revision: none" in runner.invoke(app, ["--db", str(path), "db", "current"]).output
+    assert runner.invoke(app, ["--db", str(path), "db", "upgrade"]).exit_code == 0
+    assert path.stat().st_size > 0

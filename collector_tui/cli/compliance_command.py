@@ -91,14 +91,15 @@ def _lifts(until: str | None, zones: list[str]) -> str:
 
 def _print(document: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(highlight=False)
     account = document["account"]
     verdict = "callable now" if document["callable_now"] else "not callable now"
     console.print(
-        f"[bold]{account['facility']} {account['account_number']}[/] at {document['at']}: {verdict} "
-        f"(policy {document['policy_version']})"
+        f"[bold]{escape(account['facility'])} {escape(account['account_number'])}[/] at {document['at']}: "
+        f"{verdict} (policy {escape(document['policy_version'])})"
     )
     phones = Table("Phone", "Local time", "Verdict", title="Phones", title_justify="left", expand=False)
     for phone in document["phones"]:
@@ -109,7 +110,8 @@ def _print(document: dict[str, Any]) -> None:
             phones.add_row(
                 f"...{phone['last4']}",
                 local,
-                f"[red]{block['reason']}[/] ({block['citation']}; {_lifts(block['until'], phone['zones'])})",
+                f"[red]{escape(block['reason'])}[/] ({escape(block['citation'] or '')}; "
+                f"{_lifts(block['until'], phone['zones'])})",
             )
     if not document["phones"]:
         phones.add_row("-", "-", "no phone on file")
@@ -122,7 +124,9 @@ def _print(document: dict[str, Any]) -> None:
             actions.add_row(label, "[green]allowed[/]")
         for block in action["blocks"]:
             actions.add_row(
-                label, f"[red]{block['reason']}[/] ({block['citation']}; {_lifts(block['until'], home)})"
+                escape(label),
+                f"[red]{escape(block['reason'])}[/] ({escape(block['citation'] or '')}; "
+                f"{_lifts(block['until'], home)})",
             )
     console.print(actions)
 
@@ -160,11 +164,13 @@ def _viewed_verdict(db: Any, me: Any, account_number: str, facility: str | None,
     from collector_tui.services import audit
     from collector_tui.services.compliance import verdict_for_account
     from collector_tui.services.lookup import account_by_number
-    from collector_tui.services.permissions import require_account_view
+    from collector_tui.services.permissions import Permission, can, require_account_view
 
     not_found = "no such account" + (f" at facility {facility}" if facility else "")
     with db.reading() as session:
-        account_id, _ = account_by_number(session, account_number, facility)
+        account_id, _ = account_by_number(
+            session, account_number, facility, name_facilities=can(me, Permission.VIEW_ANY_ACCOUNT)
+        )
         owner = require_account_view(session, me, account_id, refusal=not_found)
         found = verdict_for_account(session, account_number, moment, facility_code=facility)
     with db.writing() as session:

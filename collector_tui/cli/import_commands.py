@@ -80,7 +80,12 @@ def _run(
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
     options = ImportOptions(
-        mapping=column_mapping, rejects_path=rejects, dry_run=dry_run, strict=strict, batch_size=batch_size
+        mapping=column_mapping,
+        rejects_path=rejects,
+        dry_run=dry_run,
+        strict=strict,
+        batch_size=batch_size,
+        protected=(mapping,) if mapping else (),
     )
     # Quiet in cron: nothing on stdout unless asked (--json) or a person is watching.
     quiet = quiet or not sys.stdout.isatty()

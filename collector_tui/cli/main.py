@@ -31,7 +31,7 @@ from collector_tui.cli import (
 )
 from collector_tui.cli.boundary import GuardedGroup, report_unexpected
 from collector_tui.cli.output import fail
-from collector_tui.config import resolve_database
+from collector_tui.config import resolve_database, retired_policy_setting
 from collector_tui.services.errors import ServiceError
 
 app = typer.Typer(
@@ -97,6 +97,9 @@ def main(
 ) -> None:
     """Open the workstation on the configured database, as your login's collector."""
     ctx.obj = GlobalOptions(db=db, act_as=act_as)
+    retired = retired_policy_setting()
+    if retired is not None:
+        fail(retired)
     if ctx.invoked_subcommand is not None:
         return
     from collector_tui.cli.tui import launch

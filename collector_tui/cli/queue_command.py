@@ -102,14 +102,14 @@ def _print(document: dict[str, Any], explain: bool) -> None:
     from collector_tui.services.queue import SECTION_TITLES
 
     console = Console(highlight=False)
-    console.print(f"[bold]Queue of {document['user']}[/] at {document['at']}")
+    console.print(f"[bold]Queue of {escape(document['user'])}[/] at {document['at']}")
     for section in document["sections"]:
         console.print(f"\n[bold]{SECTION_TITLES[section['section']]}[/] ({section['total']:,})")
         if not section["rows"]:
             console.print("  (none)")
         for n, row in enumerate(section["rows"], start=1):
             console.print(
-                f"{n:>4}. {row['facility']} {escape(row['account_number'])}  "
+                f"{n:>4}. {escape(row['facility'])} {escape(row['account_number'])}  "
                 f"{format_cents(row['balance_cents']):>12}  {row['age_bucket']:<6}  "
                 f"{row['points']:>4} pts  local {row['local_time']}"
             )

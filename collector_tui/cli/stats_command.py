@@ -93,13 +93,14 @@ def _cell(key: str, value: Any) -> str:
 
 def _print(document: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"Team results since {document['since']}", title_justify="left")
     for key, header in COLUMNS:
         table.add_column(header, justify="left" if key == "login" else "right", no_wrap=True)
     for row in [*document["collectors"], document["team"]]:
-        table.add_row(*(_cell(key, row[key]) for key, _ in COLUMNS))
+        table.add_row(*(escape(_cell(key, row[key])) for key, _ in COLUMNS))
     console = Console(highlight=False)
     console.width = max(console.width, 150)  # thirteen columns: never squeezed into cut-off cells
     console.print(table)

@@ -29,9 +29,12 @@ class FieldError(NamedTuple):
 
 # C0 controls but tab, line feed and carriage return; DEL; C1 controls (U+0080-U+009F). A NUL
 # truncates text in C libraries and PostgreSQL refuses it; the rest are invisible on a screen.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# The same and tab, line feed, carriage return: a code, a name or an amount never holds one.
-_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Also the Unicode bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which make
+# a screen show text in another order than it is stored ("Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# The same and tab, line feed, carriage return and the Unicode line and paragraph separators
+# (U+2028, U+2029): a code, a name or an amount never holds one.
+_CONTROL_OR_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 CONTROL_REASON = "contains a control character (such as NUL or DEL), which no field may hold"
 BREAK_REASON = "contains a line break or tab, which only a free-text field (an activity note) may hold"
 

@@ -46,7 +46,7 @@ def import_lock(db: Database) -> Iterator[None]:
             yield
         return
     lock_path = path.with_name(path.name + ".import-lock")
-    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR | os.O_NOFOLLOW, 0o600)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

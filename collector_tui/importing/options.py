@@ -15,3 +15,5 @@ class ImportOptions:
     dry_run: bool = False
     strict: bool = False
     batch_size: int = 1000
+    # Files the reject file must never replace, besides the database's and the input (the mapping).
+    protected: tuple[Path, ...] = ()

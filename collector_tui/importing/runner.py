@@ -118,7 +118,7 @@ def run_import(
             path,
             options.rejects_path or default_rejects_path(path),
             carry_upto=resume_after,
-            protected=database_files(db.url),
+            protected=[*database_files(db.url), *options.protected],
         )
         try:
             if options.strict and scan.invalid_lines:

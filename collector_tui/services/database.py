@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -18,7 +19,9 @@ from db.engine import (
     BULK_CACHE_KIB,
     CACHE_KIB,
     DatabaseFileError,
+    SqliteFile,
     create_db_engine,
+    inspect_sqlite_file,
     read_session,
     sqlite_path,
     write_session,
@@ -67,9 +70,18 @@ def open_database(url: str, *, require_head: bool = True, bulk: bool = False) ->
     """
     path = sqlite_path(url)
     fix = f"collector --db {display_url(url)} db upgrade"
-    if require_head and path is not None and not path.exists():
-        raise DatabaseNotReadyError(f"no database at {path}. Create it with: {fix} (or try `collector demo`)")
-    engine = build_engine(url, cache_kib=BULK_CACHE_KIB if bulk else CACHE_KIB)
+    if require_head and path is not None:
+        kind = _file_kind(path)
+        if kind is SqliteFile.MISSING:
+            raise DatabaseNotReadyError(
+                f"no database at {path}. Create it with: {fix} (or try `collector demo`)"
+            )
+        if kind is SqliteFile.EMPTY:  # only `db upgrade` fills an empty file
+            raise DatabaseNotReadyError(
+                f"the database at {display_url(url)} is empty; this version needs revision "
+                f"{migrate.HEAD_REVISION}. Run: {fix}"
+            )
+    engine = build_engine(url, create_file=not require_head, cache_kib=BULK_CACHE_KIB if bulk else CACHE_KIB)
     if require_head:
         try:
             state = migrate.schema_state(engine)
@@ -94,6 +106,13 @@ def open_database(url: str, *, require_head: bool = True, bulk: bool = False) ->
     # Every caller of services/policy.py's current_*() works under this office's policies from now on.
     install_office_policies(database if require_head else None)
     return database
+
+
+def _file_kind(path: Path) -> SqliteFile:
+    try:
+        return inspect_sqlite_file(path)
+    except DatabaseFileError as exc:
+        raise DatabaseNotReadyError(str(exc)) from None
 
 
 def build_engine(url: str, **options: Any) -> Engine:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 import traceback
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from pathlib import Path
 from collector_tui.services.errors import ServiceError
 from db.engine import DatabaseFileError
 from db.migrate import SchemaDriftError, SchemaRefusedError
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # SQLite's messages name what failed, never a value; matched on the DBAPI error's first line.
 _BUSY = "the database is busy: another program held its write lock beyond the 5 s wait; try again"
@@ -143,10 +146,14 @@ def log_failure(exc: BaseException, where: str, log_path: Path | None) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     record = f"{stamp} {where} pid={os.getpid()}\n{detail(exc)}\n"
     try:
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        fd = os.open(log_path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     except OSError:
         return  # a log that cannot be written must not hide the failure itself
     try:
+        info = os.fstat(fd)
+        # Only ever a text log: never a device, and never a database named by mistake.
+        if not stat.S_ISREG(info.st_mode) or os.pread(fd, len(_SQLITE_MAGIC), 0) == _SQLITE_MAGIC:
+            return
         os.fchmod(fd, 0o600)
         os.write(fd, record.encode("utf-8", "replace"))
     finally:

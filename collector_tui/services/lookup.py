@@ -128,7 +128,7 @@ def phone_ids(session: Session, pairs: Iterable[tuple[int, str]]) -> dict[tuple[
 
 
 def account_by_number(
-    session: Session, account_number: str, facility_code: str | None = None
+    session: Session, account_number: str, facility_code: str | None = None, *, name_facilities: bool = True
 ) -> tuple[int, str]:
     """(id, facility code) of the account with the billing system's number, at ``facility_code`` if given.
 
@@ -143,6 +143,8 @@ def account_by_number(
     if not rows:
         raise NotFoundError("no such account" + (f" at facility {facility_code}" if facility_code else ""))
     if len(rows) > 1:
-        facilities = ", ".join(sorted(row.code for row in rows))
-        raise NotFoundError(f"that account number is at several facilities ({facilities}); give --facility")
+        # ``name_facilities`` off: naming them would tell a caller who may not see an account there
+        # that it exists.
+        facilities = f" ({', '.join(sorted(row.code for row in rows))})" if name_facilities else ""
+        raise NotFoundError(f"that account number is at several facilities{facilities}; give --facility")
     return int(rows[0].id), str(rows[0].code)

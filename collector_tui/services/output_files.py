@@ -54,6 +54,17 @@ def check_target(target: Path, *, protected: Iterable[Path] = ()) -> None:
         raise OutputFileError(f"{target}: cannot be written ({exc})") from None
     if resolved.is_dir():
         raise OutputFileError(f"{target} is a directory; name a file")
+    try:
+        here = target.lstat()
+        there = resolved.stat() if stat.S_ISLNK(here.st_mode) else here
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise OutputFileError(f"{target}: cannot be written ({exc.strerror})") from None
+    else:
+        # A device, a fifo or a socket (even behind a link) is never replaced by a file of ours.
+        if not stat.S_ISREG(there.st_mode):
+            raise OutputFileError(f"{target} is not a regular file; name a file")
     for guarded in protected:
         same_name = target.absolute() == guarded.absolute() or resolved == guarded.resolve()
         if same_name or _same_file(target, guarded):

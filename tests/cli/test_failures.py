@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app
+from collector_tui.services.identity import os_login
 from db import engine as db_engine
 from tests.importing.helpers import db_file, placements, write_rows
 from tests.nightly import add_os_login
@@ -294,3 +295,41 @@ def test_a_filled_database_without_a_revision_is_not_empty(tmp_path: Path) -> No
     line = _one_clean_line(_invoke("--db", str(path), "db", "upgrade"))
     assert "2 table(s) of another program" in line
     assert _fingerprint(path) == before
+
+
+def test_upgrading_a_database_with_users_is_for_admins_and_operators(db_url: str) -> None:
+    path = str(db_file(db_url))
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO collector (login, display_name, role, active, created_at) "
+            "VALUES ('someone', 'Someone', 'admin', 1, '2026-11-27 15:00:00')"
+        )
+    conn.close()
+    line = _one_clean_line(_invoke("--db", path, "db", "upgrade"))
+    assert "only an administrator or an operator may upgrade this database" in line
+    add_os_login(db_url, "collector")
+    assert "is a collector" in _one_clean_line(_invoke("--db", path, "db", "upgrade"))
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("UPDATE collector SET role = 'operator' WHERE login = ?", (os_login(),))
+    conn.close()
+    assert _invoke("--db", path, "db", "upgrade").exit_code == 0
+
+
+def test_a_value_with_brackets_from_the_database_prints_as_text(db_url: str) -> None:
+    add_os_login(db_url, "supervisor")
+    conn = sqlite3.connect(str(db_file(db_url)))
+    with conn:
+        conn.execute(
+            "INSERT INTO collector (login, display_name, role, active, created_at) "
+            "VALUES ('x[/y]', 'Odd', 'collector', 1, '2026-11-27 15:00:00')"
+        )
+    conn.close()
+    for command in (["stats"], ["queue", "--user", "x[/y]"], ["users", "list"]):
+        result = _invoke("--db", str(db_file(db_url)), *command)
+        if command[0] == "users":
+            assert result.exit_code == 1  # admins only: the point is no MarkupError
+            continue
+        assert result.exit_code == 0, (command, result.output)
+        assert "x[/y]" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app
-from collector_tui.services.output_files import OutputFileError, open_in_place, replacing
+from collector_tui.services.output_files import OutputFileError, check_target, open_in_place, replacing
 from collector_tui.services.scratch import scratch_dir, sweep_stale
 from tests.importing.helpers import counts, db_file, placements, write_rows
 from tests.nightly import add_os_login
@@ -201,3 +202,48 @@ def test_a_killed_runs_scratch_folder_is_removed_by_the_next_run(tmp_path: Path)
         assert not dead.exists() and alive.exists() and other.exists()
     assert not mine.exists()
     assert sweep_stale(tmp_path, "collector-import-") == []
+
+
+def test_rejects_naming_the_mapping_file_is_refused(db_url: str, tmp_path: Path) -> None:
+    add_os_login(db_url)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text("[columns]\n", encoding="utf-8")
+    before = _digest(mapping)
+    result = _import(db_url, _bad_rows_file(tmp_path), "--mapping", str(mapping), "--rejects", str(mapping))
+    _refused(result, "refusing to write over it")
+    assert _digest(mapping) == before
+
+
+@pytest.mark.parametrize("special", ["/dev/null", "fifo"])
+def test_a_special_file_as_the_target_is_refused_and_left_alone(tmp_path: Path, special: str) -> None:
+    target = Path(special) if special.startswith("/") else tmp_path / special
+    if special == "fifo":
+        os.mkfifo(target)
+    before = target.lstat()
+    with pytest.raises(OutputFileError, match="not a regular file"):
+        check_target(target)
+    link = tmp_path / "link-to-special"
+    link.symlink_to(target)
+    with pytest.raises(OutputFileError, match="not a regular file"):
+        check_target(link)
+    after = target.lstat()
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+
+
+def test_a_file_uri_gets_the_same_guards_as_a_path(db_url: str, tmp_path: Path) -> None:
+    add_os_login(db_url, "supervisor")
+    database = db_file(db_url)
+    before = _digest(database)
+    uri = f"sqlite:///file:{database}?uri=true"
+    result = runner.invoke(app, ["--db", uri, "export", "activities", "--out", str(database)])
+    _refused(result, "refusing to write over it")
+    assert _digest(database) == before
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE notes (body TEXT)")
+    conn.commit()
+    conn.close()
+    assert (
+        "another program" in runner.invoke(app, ["--db", f"sqlite:///file:{other}?uri=true", "queue"]).output
+    )
+    assert not Path(f"{other}-wal").exists()

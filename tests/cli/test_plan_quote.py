@@ -255,32 +255,15 @@ def test_the_offices_plan_policy_from_its_database(db_url: str) -> None:
 def test_the_database_named_in_the_config_file_gives_its_office_policy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_url: str
 ) -> None:
-    """The quote finds the database as every command does; a ``[plans] policy`` there is not read."""
+    """The quote finds the database as every command does."""
     _office_plans(db_url, "[plan]\nmax_days_to_first_payment = 10\ndefault_days_to_first_payment = 7\n")
-    loose = tmp_path / "loose-plans.toml"
-    loose.write_text("[plan]\ndefault_days_to_first_payment = 3\n", encoding="utf-8")
     config = tmp_path / "config.toml"
     database = db_url.removeprefix("sqlite:///")
-    config.write_text(
-        f'[database]\npath = "{database}"\n[plans]\npolicy = "loose-plans.toml"\n', encoding="utf-8"
-    )
+    config.write_text(f'[database]\npath = "{database}"\n', encoding="utf-8")
     monkeypatch.setenv("COLLECTOR_CONFIG", str(config))
     document = _json("--balance", "300", "--installments", "3")
     assert document["schedule"]["first_due"] == "2026-12-04"  # the office's 7 days after --as-of
     assert document["verdict"]["within_policy"] is True
-
-
-def test_the_environment_does_not_change_the_plan_policy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """COLLECTOR_PLAN_POLICY is no longer read: with no database the shipped policy judges the quote."""
-    loose = tmp_path / "loose-plans.toml"
-    loose.write_text("version = 'mine'\n[[plan.tiers]]\nmax_term_months = 240\n", encoding="utf-8")
-    monkeypatch.setenv("COLLECTOR_PLAN_POLICY", str(loose))
-    document = _json("--balance", "10000", "--installments", "240")
-    assert document["policy_version"] == "2026.11.1"
-    assert document["policy_digest"] == policy_digest(shipped_plan_policy())
-    assert [v["rule"] for v in document["verdict"]["violations"]] == ["term"]
 
 
 def test_a_broken_override_is_one_line_naming_the_file(tmp_path: Path, db_url: str) -> None:

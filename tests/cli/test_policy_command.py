@@ -86,31 +86,39 @@ def _three_am(zone: str) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def test_a_collectors_plan_policy_in_the_environment_is_not_the_offices(
-    office: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("variable", "kind", "args"),
+    [
+        ("COLLECTOR_PLAN_POLICY", "plans", ["plan", "quote", "--balance", "10000", "--installments", "240"]),
+        ("COLLECTOR_COMPLIANCE_POLICY", "compliance", ["queue"]),
+        ("COLLECTOR_PRIORITY_POLICY", "priority", ["queue"]),
+        ("COLLECTOR_WORKSPACE_POLICY", "workspace", ["queue"]),
+    ],
+)
+def test_a_policy_in_the_environment_is_refused_not_silently_ignored(
+    office: Database,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    kind: str,
+    args: list[str],
 ) -> None:
-    loose = _file(tmp_path, "version = 'mine'\n[[plan.tiers]]\nmax_term_months = 240\n")
-    monkeypatch.setenv("COLLECTOR_PLAN_POLICY", str(loose))
-    terms = ["--as-of", "2026-11-27", "--balance", "10000", "--installments", "240"]
-    document = _json(office, "plan", "quote", *terms, as_user="mlopez")
-    assert document["policy_version"] == "2026.11.1"
-    assert [v["rule"] for v in document["verdict"]["violations"]] == ["term"]
+    """A loose policy a collector sets changes nothing, and a strict one an office kept there is
+    not dropped without a word: every command refuses until it is moved into the database."""
+    loose = _file(tmp_path, "version = 'mine'\n")
+    monkeypatch.setenv(variable, str(loose))
+    code, output = _run(office, *args, as_user="mlopez")
+    assert code == 1
+    assert f"{variable} is no longer read" in output and f"collector policy set {kind} FILE" in output
 
 
-def test_a_collectors_compliance_policy_in_the_environment_does_not_make_3am_lawful(
+def test_a_policy_key_in_the_config_file_is_refused(
     office: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    number, facility, home = _callable_account(office)
-    policy._LOADED.clear()
-    loose = _file(tmp_path, 'version = "mine"\n[rules.window]\nstart = "00:00"\nend = "23:59"\n')
-    monkeypatch.setenv("COLLECTOR_COMPLIANCE_POLICY", str(loose))
-    args = ["compliance", number, "--facility", facility, "--at", _three_am(home)]
-    document = _json(office, *args, as_user="mlopez")
-    assert document["policy_version"] == "2026.11.1"
-    assert document["policy_digest"] == policy.effective_policy("compliance").digest()
-    assert not document["callable_now"]
-    assert document["phones"] and not any(p["allowed"] for p in document["phones"])
-    assert all("window" in {b["rule"] for b in p["blocks"]} for p in document["phones"])
+    config = _file(tmp_path, '[compliance]\npolicy = "office.toml"\n', name="config.toml")
+    monkeypatch.setenv("COLLECTOR_CONFIG", str(config))
+    code, output = _run(office, "queue", as_user="mlopez")
+    assert code == 1 and "[compliance] policy is no longer read" in output
 
 
 def test_an_admin_sets_the_plan_policy_it_changes_the_verdict_and_is_audited(

@@ -1,7 +1,8 @@
 """Control characters never land: every field the import reads is checked, in every kind of file.
 
-NUL, the other C0 controls, DEL and the C1 controls are refused everywhere; tab, line feed and
-carriage return only where free text belongs (an activity's note). The reason names the field,
+NUL, the other C0 controls, DEL, the C1 controls and the Unicode bidirectional overrides are
+refused everywhere; tab, line feed, carriage return and the Unicode line and paragraph separators
+only where free text belongs (an activity's note). The reason names the field,
 never its content.
 """
 
@@ -29,7 +30,8 @@ from tests.services.builders import placement_row
 
 SECRET = "Zebulon"  # stands for a cell's content: no reject reason may repeat it
 HARD = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
-BREAKS = ["\t", "\n", "\r", "\r\n"]
+HARD += ["\u202a", "\u202e", "\u2066", "\u2069"]  # bidirectional overrides and isolates
+BREAKS = ["\t", "\n", "\r", "\r\n", "\u2028", "\u2029"]
 
 
 def _rejects(summary: ImportSummary) -> list[dict[str, str]]:
