@@ -9,6 +9,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from collector_tui.services.audit import Actor
@@ -54,6 +55,19 @@ class CollectorApp(App[None]):
             self.action_hide_help_panel()
         else:
             self.action_show_help_panel()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice is plain text: its message may name a login or quote a service's words,
+        which may hold ``[`` and ``]``."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app's own workers (a claim's heartbeat, its release): a failure is a notice."""

@@ -90,3 +90,14 @@ async def test_a_crash_prints_one_line_without_the_traceback_or_its_message(offi
     assert printed[0].startswith("collector-tui stopped:") and "(ValueError)" in printed[0]
     assert "Jane" not in printed[0] and "Traceback" not in printed[0]
     assert app.return_code == 1
+
+
+async def test_a_notice_is_plain_text(office: Database) -> None:
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        app.notify("user 'x[/y]' has been deactivated")
+        await pilot.pause()
+        assert app.is_running
+        [notice] = list(app._notifications)
+        assert notice.message == "user 'x[/y]' has been deactivated" and not notice.markup
