@@ -188,7 +188,7 @@ class Phone(SQLModel, table=True):
         # The call queue (see collector_tui.services.queue): the phones of the open call
         # groups, and each guarantor's dialable phones with their group, read from the index.
         Index("ix_phone_call_group", "call_group_id", "dialable", "guarantor_id"),
-        Index("ix_phone_dialable", "guarantor_id", "dialable", "call_group_id"),
+        Index("ix_phone_dialable", "guarantor_id", "dialable", "call_group_id", "phone_type"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -243,6 +243,8 @@ class Account(SQLModel, table=True):
             "last_worked_at",
             "next_action_at",
             "status",
+            "call_limit_until",
+            "call_work_limit_until",
             sqlite_where=text("status = 'open'"),
             postgresql_where=text("status = 'open'"),
         ),
@@ -297,6 +299,10 @@ class Account(SQLModel, table=True):
     )
     call_frequency_clear_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     call_exempt_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    # A state's contact limits (whatever the consent) block calls before these moments: to a
+    # residence or mobile number, and to any other number; a number of type "other" is held to both.
+    call_limit_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    call_work_limit_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     claimed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     claimed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))

@@ -22,6 +22,7 @@ from collector_tui.services.accounts import account_detail
 from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
 from collector_tui.services.views import AccountDetail
 from screens import account_render
+from screens.consumer_requests import ConsumerRequestForm
 from screens.messages import safe_error_text
 from screens.plan_calculator import PlanCalculator
 from screens.workspace_forms import (
@@ -46,14 +47,18 @@ ACTIONS_HELP = """
 **Actions** (each opens one form; **Ctrl+S** saves, **Esc** closes and keeps what you typed):
 **c** log a call or contact · **m** note · **b** callback · **p** payment-plan calculator ·
 **P** promise to pay ·
-**$** payment taken by phone · **h** hold · **f** phone numbers ·
+**$** payment taken by phone · **h** hold (a dispute or cease: received orally or in writing) ·
+**f** phone numbers ·
+**w** what the consumer asks: no calls at work, not between two times, you may call me at a time
+(their consent), stop texting or emailing, revoke consent to a mobile, or take back a time on file ·
 **n** disposition and go to the next account · **Esc** back to the queue.
 """
 
 PANE_HELP = {
     "people": "The guarantor and the patient: date of birth, SSN last four only, address, language.",
     "phones": "Each number with its type, consent and do-not-call, the local time there, and whether it "
-    "may be dialled now or the rule that blocks it and when that lifts. **f** changes a number.",
+    "may be dialled now or the rule that blocks it and when that lifts. **f** changes a number; **w** "
+    "records what the consumer asks about one (their work number, no texts, consent revoked).",
     "compliance": "**May I…** lists every action (call, letter, credit reporting, legal action, ...) as "
     "allowed, or each rule that blocks it with its citation and when it lifts.",
     "household": "The guarantor's other accounts with their balances, and the household total.",
@@ -127,6 +132,17 @@ class AccountPanel(Screen[None]):
         Binding("dollar_sign", "form('payment')", "Pay", id="account.payment", tooltip="A payment by phone."),
         Binding("h", "form('hold')", "Hold", id="account.hold", tooltip="Put the account on hold."),
         Binding("f", "form('phone')", "Phones", id="account.phone", tooltip="Change or add a phone number."),
+        Binding(
+            "w",
+            "form('requests')",
+            "Asks",
+            id="account.preferences",
+            tooltip="What the consumer asks: no calls at work or at some times, a time we may call, "
+            "stop texts or emails, revoke consent to a mobile.",
+        ),
+        # q still quits, but the footer has no room for it beside the account's keys and F1 help
+        # at 120 columns (Esc back to the queue comes first anyway).
+        Binding("q", "app.quit", "Quit", show=False, id="account.quit", tooltip="Leave the workstation."),
     ]
     FORMS: ClassVar[dict[str, type[ActionForm]]] = {
         "contact": ContactForm,
@@ -137,6 +153,7 @@ class AccountPanel(Screen[None]):
         "payment": PaymentForm,
         "hold": HoldForm,
         "phone": PhoneForm,
+        "requests": ConsumerRequestForm,
     }
     # A disposition's next step that opens another form straight after it is logged.
     NEXT_FORMS: ClassVar[dict[str, str]] = {

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, ClassVar, cast
 from zoneinfo import ZoneInfo
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,7 +22,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
 from collector_tui.domain.workspace_policy import looks_like_card_number
@@ -106,6 +107,8 @@ class ActionForm(ModalScreen[ActionResult | None]):
 
     FORM: ClassVar[str] = "form"
     TITLE: ClassVar[str] = ""
+    # The widgets a service's problem field is about, when not the widget of that id.
+    FIELD_WIDGETS: ClassVar[dict[str, tuple[str, ...]]] = {}
     CSS_PATH = "workspace_forms.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="form.save", tooltip="Save this entry."),
@@ -148,7 +151,7 @@ time you open this form on this account. Problems show under the fields.
     # -- values and drafts --------------------------------------------------------------------
 
     def _inputs(self) -> list[Widget]:
-        return [w for w in self.query("Input, Select, TextArea") if w.id]
+        return [w for w in self.query("Input, Select, TextArea, Checkbox") if w.id]
 
     def values(self) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -160,6 +163,8 @@ time you open this form on this account. Problems show under the fields.
                 found[widget.id] = widget.text
             elif isinstance(widget, Select):
                 found[widget.id] = "" if widget.is_blank() else str(widget.value)
+            elif isinstance(widget, Checkbox):
+                found[widget.id] = "1" if widget.value else ""
         return found
 
     def _restore(self, saved: dict[str, str]) -> None:
@@ -176,6 +181,8 @@ time you open this form on this account. Problems show under the fields.
                 options = {str(v) for _, v in widget._options}
                 if value in options:
                     widget.value = value
+            elif isinstance(widget, Checkbox):
+                widget.value = value == "1"
         self._restoring = False
 
     def on_mount(self) -> None:
@@ -193,6 +200,7 @@ time you open this form on this account. Problems show under the fields.
     @on(Input.Changed)
     @on(TextArea.Changed)
     @on(Select.Changed)
+    @on(Checkbox.Changed)
     def _keep_draft(self) -> None:
         """Keep what the collector typed (not the form's defaults), never a card number."""
         if self._restoring or not self._initial:
@@ -245,11 +253,12 @@ time you open this form on this account. Problems show under the fields.
             widget.remove_class("-problem")
         lines = []
         for field, problem in message.problems:
-            if field:
-                for widget in self.query(f"#{field}"):
+            for name in self.FIELD_WIDGETS.get(field, (field,) if field else ()):
+                for widget in self.query(f"#{name}"):
                     widget.add_class("-problem")
             lines.append(f"✗ {field.replace('_', ' ')}: {problem}" if field else f"✗ {problem}")
-        self.query_one("#form-problems", Static).update("\n".join(lines))
+        # As text, not markup: a rule's id in brackets ("[cease]") is part of the reason.
+        self.query_one("#form-problems", Static).update(Text("\n".join(lines)))
 
     def on__stale(self, message: _Stale) -> None:
         self.detail = message.fresh
@@ -365,6 +374,19 @@ class CallbackForm(ActionForm):
 
     FORM = "callback"
     TITLE = "Set a callback"
+    FIELD_WIDGETS: ClassVar[dict[str, tuple[str, ...]]] = {"when": ("date", "time")}
+    HELP = """
+## Set a callback
+
+The date and time, in the debtor's time or yours (both are shown). The
+compliance rules judge a call at that moment (holds, the call limits, the
+numbers that may be called, the calling window, inconvenient times): a time
+they block is refused with the reason. Tick **the consumer asked for this
+time** when they named it: that is their consent to a call then, recorded
+with the callback (it does not lift a hold).
+
+**Ctrl+S** saves, **Esc** closes (what you typed is kept).
+"""
 
     def _zones(self) -> tuple[ZoneInfo, tzinfo]:
         """The debtor's zone and the collector's (this machine's)."""
@@ -388,6 +410,7 @@ class CallbackForm(ActionForm):
             allow_blank=False,
         )
         yield Static("", id="both-zones")
+        yield Checkbox("the consumer asked for this time (their consent to a call then)", id="asked")
 
     def _moment(self, values: dict[str, str]) -> datetime:
         debtor, mine = self._zones()
@@ -413,7 +436,13 @@ class CallbackForm(ActionForm):
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
         app = self.collector_app
         return actions.set_callback(
-            app.db, app.actor, self.detail.id, version, self._moment(values), now=app.clock()
+            app.db,
+            app.actor,
+            self.detail.id,
+            version,
+            self._moment(values),
+            now=app.clock(),
+            consumer_asked=values.get("asked") == "1",
         )
 
 
@@ -477,6 +506,12 @@ class HoldForm(ActionForm):
         yield Select(
             [(r.replace("_", " "), r) for r in actions.WORKSPACE_HOLDS], id="reason", prompt="choose"
         )
+        yield field_label("Received (a dispute or a cease)")
+        yield Select(
+            [("orally (on the phone)", "oral"), ("in writing (letter, email, fax)", "written")],
+            id="received",
+            prompt="how it came",
+        )
         yield field_label("Note: what the consumer said or sent")
         yield Input(id="note")
 
@@ -486,7 +521,15 @@ class HoldForm(ActionForm):
         if not reason:
             raise EntryError([("reason", "choose a reason")])
         return actions.place_hold(
-            app.db, app.actor, self.detail.id, version, reason, values.get("note", ""), now=app.clock()
+            app.db,
+            app.actor,
+            self.detail.id,
+            version,
+            reason,
+            values.get("note", ""),
+            now=app.clock(),
+            received_via=values.get("received") or None,
+            require_received=True,
         )
 
 

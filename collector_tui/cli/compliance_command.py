@@ -67,11 +67,17 @@ def verdict_document(found: Any) -> dict[str, Any]:
                 "local_times": {z: verdict.at.astimezone(zone(z)).strftime("%H:%M %Z") for z in p.zones},
                 "allowed": p.allowed,
                 "blocks": blocks(p.blocks),
+                "text": {"allowed": p.textable, "blocks": blocks(p.text_blocks)},
             }
             for p in verdict.phones
         ],
+        "email": {"allowed": not verdict.email_blocks, "blocks": blocks(verdict.email_blocks)},
         "actions": {
-            name: {"allowed": action.allowed, "blocks": blocks(action.blocks)}
+            name: {
+                "allowed": action.allowed,
+                "blocks": blocks(action.blocks),
+                "conditions": blocks(action.conditions),
+            }
             for name, action in verdict.actions.items()
         },
     }
@@ -122,6 +128,8 @@ def _print(document: dict[str, Any]) -> None:
         label = ACTION_LABELS.get(name, name)
         if action["allowed"]:
             actions.add_row(label, "[green]allowed[/]")
+        for condition in action["conditions"]:
+            actions.add_row(label, f"[yellow]only if: {condition['reason']}[/] ({condition['citation']})")
         for block in action["blocks"]:
             actions.add_row(
                 escape(label),

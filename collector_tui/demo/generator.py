@@ -5,6 +5,13 @@ phones are in the fictional 555-01XX range on real area codes, and addresses
 are street numbers on generic street names. Rows come out in the canonical
 import columns (strings), so the demo loads through exactly the path that a
 billing system's nightly files take.
+
+What the billing system knows that the compliance rules read (delinquency and
+itemization dates, validation and 501(r) notices, financial-assistance
+applications, phone consents and revocations, text and email opt-outs, the
+consumer's wishes about calls) is drawn from a random stream of its own, so
+adding it left every other value of the office as it was. St. Mary's Regional
+is a nonprofit hospital that publishes its financial-assistance policy.
 """
 
 from __future__ import annotations
@@ -46,6 +53,19 @@ FACILITIES: tuple[tuple[str, str], ...] = (
     ("MCG", "Mercy Clinic Group"),
     ("DVM", "Desert Valley Medical"),
     ("PIH", "Pacific Island Health"),
+)
+# What the placement file says of a facility (docs/import-formats.md): the nonprofit hospital.
+FACILITY_FACTS: dict[str, dict[str, str]] = {
+    "SMR": {
+        "facility_nonprofit": "yes",
+        "facility_fap_policy_url": "https://stmarys.example.org/financial-assistance",
+    },
+}
+INCONVENIENT_TIMES = (
+    "mon-fri 12:00-13:00",
+    "sun 00:00-24:00",
+    "mon-fri 08:00-10:00",
+    "sat 08:00-12:00; sun 00:00-24:00",
 )
 
 # state -> (cities, ZIP prefixes, area codes). Includes the zones collectors
@@ -342,6 +362,7 @@ class DemoOffice:
                 household_left = rng.choices((1, 2, 3), cum_weights=(78, 94, 100))[0]
             household_left -= 1
             accounts.append(self._account(rng, n, household))
+        self._told(random.Random(f"{self.seed}/{index}/told"), accounts)
         return accounts
 
     def __iter__(self) -> Iterator[DemoAccount]:
@@ -576,3 +597,105 @@ class DemoOffice:
                 first_due,
                 min(count - 1, months_elapsed),
             )
+
+    # -- what the billing system knows that the compliance rules read -----------------------------
+
+    def _told(self, rng: random.Random, accounts: list[DemoAccount]) -> None:
+        """Fill the compliance columns of a batch's rows, household by household (the rows of a
+        household follow each other), from ``rng``, a stream of their own."""
+        start = 0
+        while start < len(accounts):
+            guarantor = accounts[start].placement["guarantor_id"]
+            end = start + 1
+            while end < len(accounts) and accounts[end].placement["guarantor_id"] == guarantor:
+                end += 1
+            household = accounts[start:end]
+            # Facts that change who may be called now go to households the demo collector works
+            # none of: her queue stays the one the UI snapshots show (tests/ui/test_snapshots.py).
+            others = all(a.placement["collector_login"] != DEMO_DEFAULT_LOGIN for a in household)
+            wishes = self._wishes(rng, household[0].placement) if others else {}
+            for account in household:
+                row = account.placement
+                row.update(wishes)
+                row.update(FACILITY_FACTS.get(row["facility_code"], {}))
+                row.update(self._account_dates(rng, row, calls_may_change=others))
+            start = end
+
+    def _day(self, day: date) -> str | None:
+        """``day`` as the file writes it, or None if it is still to come."""
+        return day.isoformat() if day < self.as_of else None
+
+    def _wishes(self, rng: random.Random, row: dict[str, str]) -> dict[str, str]:
+        """A household's phone consents, revocations and opt-outs, and its wishes about calls."""
+        told: dict[str, str] = {}
+        registered = date.fromisoformat(row["service_date_from"])
+        for slot in range(1, 4):
+            kind = row[f"phone{slot}_type"]
+            if not row[f"phone{slot}"]:
+                continue
+            if kind == "mobile" and rng.random() < 0.55:
+                told[f"phone{slot}_consent"] = "yes"
+                told[f"phone{slot}_consent_date"] = registered.isoformat()  # given when registering
+                if rng.random() < 0.12:
+                    revoked = datetime.combine(
+                        self.as_of - timedelta(days=rng.randint(1, 60)),
+                        time(15, rng.randrange(60)),
+                        tzinfo=UTC,
+                    )
+                    if revoked.date() >= registered:
+                        told[f"phone{slot}_revoked_at"] = _stamp(revoked)
+            elif kind != "work" and rng.random() < 0.03:
+                told[f"phone{slot}_revoked_at"] = (
+                    self.as_of - timedelta(days=rng.randint(1, 90))
+                ).isoformat()
+            if kind == "mobile" and rng.random() < 0.06:
+                told[f"phone{slot}_text_opt_out"] = (
+                    self.as_of - timedelta(days=rng.randint(1, 120))
+                ).isoformat()
+        if "work" in (row["phone1_type"], row["phone2_type"], row["phone3_type"]) and rng.random() < 0.3:
+            told["no_calls_at_work"] = "yes"
+        if rng.random() < 0.08:
+            told["inconvenient_times"] = rng.choice(INCONVENIENT_TIMES)
+        if row["email"] and rng.random() < 0.1:
+            told["email_opt_out"] = (self.as_of - timedelta(days=rng.randint(1, 200))).isoformat()
+        return told
+
+    def _account_dates(
+        self, rng: random.Random, row: dict[str, str], *, calls_may_change: bool
+    ) -> dict[str, str]:
+        """An account's delinquency and itemization, its notices and its assistance application."""
+        told: dict[str, str] = {}
+        statement = date.fromisoformat(row["first_statement_date"])
+        placed = date.fromisoformat(row["placed_date"])
+        if rng.random() < 0.65:
+            # A self-pay balance is delinquent from its first statement (what the rules assume when
+            # no date is on file); a balance left after insurance, once the claim came back.
+            delinquent = statement
+            if row["claim_submitted_date"]:
+                submitted = date.fromisoformat(row["claim_submitted_date"])
+                delinquent = max(statement, submitted + timedelta(days=rng.randint(30, 60)))
+            told["delinquency_date"] = min(delinquent, placed).isoformat()
+        if rng.random() < 0.45:
+            total = int(row["total_balance"].replace(".", ""))
+            credits = int(total * rng.uniform(0.05, 0.3)) if rng.random() < 0.3 else 0
+            told.update(
+                itemization_date=statement.isoformat(),  # its statement date (12 CFR 1006.34(b)(3)(i))
+                itemization_amount=_money(total + credits),
+                itemization_interest="0.00",
+                itemization_fees="0.00",
+                itemization_credits=_money(credits),
+            )
+        # With a notice on file a dispute after its validation period no longer stops calls: such
+        # notices only where calls may change.
+        notice = self._day(placed + timedelta(days=rng.randint(1, 5)))
+        if rng.random() < 0.7 and notice is not None and (row["dispute"] == "N" or calls_may_change):
+            told["validation_notice_date"] = notice
+        if row["facility_code"] in FACILITY_FACTS and rng.random() < 0.6:
+            eca = self._day(statement + timedelta(days=rng.randint(90, 150)))
+            if eca is not None:
+                told["eca_notice_date"] = eca
+        if row["fap_status"] != "none" and calls_may_change:
+            applied = self._day(statement + timedelta(days=rng.randint(5, 60)))
+            if applied is not None:
+                told["fap_application_date"] = applied
+        return {name: value for name, value in told.items() if value}

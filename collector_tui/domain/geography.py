@@ -5,10 +5,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from collector_tui.domain import zip_zones
+
 # Time zones a consumer in each state (or territory) may be in; the first is the
-# zone most of the state keeps. States split between zones list every zone.
+# zone most of the state keeps. States split between zones list every zone. Zones
+# that keep the same clock are named once, by the zone most of the state's ZIP codes
+# are in (Indiana's counties on tz zones of their own are Indianapolis or Chicago):
+# tests/domain/test_geography.py checks this table against the ZIP codes' zones
+# (collector_tui/domain/zip_zones.py).
 STATE_ZONES: dict[str, tuple[str, ...]] = {
-    "AL": ("America/Chicago",),
+    # Phenix City and its neighbours on the Georgia line keep Eastern time by custom.
+    "AL": ("America/Chicago", "America/New_York"),
     "AK": ("America/Anchorage", "America/Adak"),
     "AZ": ("America/Phoenix", "America/Denver"),  # the Navajo Nation keeps DST
     "AR": ("America/Chicago",),
@@ -30,13 +37,13 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "ME": ("America/New_York",),
     "MD": ("America/New_York",),
     "MA": ("America/New_York",),
-    "MI": ("America/Detroit", "America/Chicago"),
+    "MI": ("America/Detroit", "America/Menominee"),  # the Wisconsin line's counties: Central
     "MN": ("America/Chicago",),
     "MS": ("America/Chicago",),
     "MO": ("America/Chicago",),
     "MT": ("America/Denver",),
     "NE": ("America/Chicago", "America/Denver"),
-    "NV": ("America/Los_Angeles", "America/Denver"),
+    "NV": ("America/Los_Angeles", "America/Denver"),  # West Wendover and Jackpot: Mountain
     "NH": ("America/New_York",),
     "NJ": ("America/New_York",),
     "NM": ("America/Denver",),
@@ -62,8 +69,11 @@ STATE_ZONES: dict[str, tuple[str, ...]] = {
     "PR": ("America/Puerto_Rico",),
     "VI": ("America/St_Thomas",),
     "GU": ("Pacific/Guam",),
+    "MP": ("Pacific/Saipan",),
+    "AS": ("Pacific/Pago_Pago",),
 }
 US_STATES = frozenset(STATE_ZONES)
+_STATE_ZONE_SETS = {code: frozenset(zones) for code, zones in STATE_ZONES.items()}
 
 _ZIP = re.compile(r"[0-9]{5}(-[0-9]{4})?")
 
@@ -89,46 +99,29 @@ def primary_zone(state: str | None) -> str | None:
     return zones[0] if zones else None
 
 
-# ZIP prefixes (first three digits) of split states whose zone is known from
-# the prefix alone; prefixes not listed keep every zone of the state. Sources:
-# USPS sectional centers against the zone boundaries of 49 CFR part 71.
-ZIP_PREFIX_ZONES: dict[str, tuple[str, ...]] = {
-    # Florida: the panhandle west of the Apalachicola River keeps Central time.
-    **dict.fromkeys(
-        ("320", "321", "322", "323", "327", "328", "329", "330", "331", "332", "333"), ("America/New_York",)
-    ),
-    **dict.fromkeys(
-        ("334", "335", "336", "337", "338", "339", "341", "342", "344", "346", "347", "349"),
-        ("America/New_York",),
-    ),
-    **dict.fromkeys(("324", "325"), ("America/Chicago",)),
-    # Indiana: the Evansville and Gary corners keep Central time.
-    **dict.fromkeys(
-        ("460", "461", "462", "470", "471", "472", "473", "474", "478", "479"),
-        ("America/Indiana/Indianapolis",),
-    ),
-    **dict.fromkeys(("476", "477", "463", "464"), ("America/Chicago",)),
-    # Idaho: the panhandle keeps Pacific time.
-    **dict.fromkeys(("832", "833", "834", "836", "837"), ("America/Boise",)),
-    **dict.fromkeys(("835", "838"), ("America/Los_Angeles",)),
-    # Texas keeps Central time but for El Paso and Hudspeth counties (Mountain): 799 and 885 are
-    # El Paso's; 798 mixes El Paso's county with Central Big Bend towns (Alpine, Marfa), so keeps both.
-    **dict.fromkeys(("733", *(str(prefix) for prefix in range(750, 798))), ("America/Chicago",)),
-    "799": ("America/Denver",),
-    "885": ("America/Denver",),
-    # Arizona outside the Navajo Nation keeps no daylight saving time.
-    **dict.fromkeys(("850", "852", "853", "855", "856", "857", "859"), ("America/Phoenix",)),
-    # Alaska: the Aleutians west of 169.5 W keep Hawaii-Aleutian time; the rest Alaska time.
-    **dict.fromkeys(("995", "996", "997", "998", "999"), ("America/Anchorage",)),
-}
+# Every zone the ZIP codes of each 3-digit prefix may be in, and the ZIP codes of
+# split prefixes whose zones are fewer: generated from published data by
+# tools/build_zip_zones.py (its header names the sources and their versions).
+ZIP_PREFIX_ZONES: dict[str, tuple[str, ...]] = zip_zones.PREFIX_ZONES
+ZIP_ZONES: dict[str, tuple[str, ...]] = zip_zones.ZIP_ZONES
 
 
 @lru_cache(maxsize=65_536)
 def address_zones(state: str | None, zip_code: str | None) -> tuple[str, ...]:
-    """Every zone an address may be in: the state's zones, narrowed by the ZIP code where it decides."""
+    """Every zone an address may be in: its ZIP code's zones, else its state's.
+
+    The ZIP code decides through its own entry, else its prefix's: a prefix split
+    between zones has every zone of it, so a ZIP code the table does not list keeps
+    them all. A prefix the table does not know keeps every zone of the state; a ZIP
+    code in a zone its state does not have (the address disagrees with itself) adds
+    its zones to the state's.
+    """
     zones = state_zones(state)
-    if len(zones) > 1 and zip_code and len(zip_code) >= 3:
-        narrowed = ZIP_PREFIX_ZONES.get(zip_code[:3])
-        if narrowed and set(narrowed) <= set(zones):
-            return narrowed
-    return zones
+    if not state or not zones or not zip_code:
+        return zones
+    found = ZIP_ZONES.get(zip_code[:5]) or ZIP_PREFIX_ZONES.get(zip_code[:3])
+    if found is None:
+        return zones
+    if _STATE_ZONE_SETS[state.upper()].issuperset(found):
+        return found
+    return tuple(dict.fromkeys((*zones, *found)))

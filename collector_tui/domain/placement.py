@@ -9,10 +9,13 @@ never raises on bad text.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Mapping, MutableMapping
+from datetime import UTC, date, datetime, time
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
+from collector_tui.domain.compliance.clock import InconvenientTimesError, parse_inconvenient
+from collector_tui.domain.compliance.facts import REGIMES
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 from collector_tui.domain.geography import is_us_state, is_zip_code
 from collector_tui.domain.phones import NormalizedPhone, normalize_phone
@@ -30,6 +33,11 @@ RELATIONSHIPS = ("self", "spouse", "child", "other")
 FAP_STATUSES = ("none", "requested", "pending", "approved", "denied")
 CLAIM_STATUSES = ("pending", "paid", "denied", "appealed")
 LANGUAGES_MAX = 16
+PHONE_FACT_SUFFIXES = ("consent", "consent_date", "revoked_at", "text_opt_out")
+ITEMIZATION_AMOUNTS = ("amount", "interest", "fees", "credits")
+FACILITY_FACT_COLUMNS = ("facility_regime", "facility_nonprofit", "facility_state", "facility_fap_policy_url")
+FAP_POLICY_URL_MAX = 400
+INCONVENIENT_MAX = 200
 
 # The canonical columns, in file order. Documented in docs/import-formats.md.
 PLACEMENT_COLUMNS: tuple[str, ...] = (
@@ -80,6 +88,18 @@ PLACEMENT_COLUMNS: tuple[str, ...] = (
     "cease",
     "fap_status",
     "collector_login",
+    # What the compliance rules read (docs/import-formats.md, "What the compliance rules read").
+    "delinquency_date",
+    "itemization_date",
+    *(f"itemization_{name}" for name in ITEMIZATION_AMOUNTS),
+    "validation_notice_date",
+    "eca_notice_date",
+    "fap_application_date",
+    *(f"phone{n}_{suffix}" for n in range(1, PHONE_SLOTS + 1) for suffix in PHONE_FACT_SUFFIXES),
+    "no_calls_at_work",
+    "inconvenient_times",
+    "email_opt_out",
+    *FACILITY_FACT_COLUMNS,
 )
 # Needed by every record type; the rest are needed for new and update records.
 KEY_COLUMNS: tuple[str, ...] = ("record_type", "facility_code", "account_number")
@@ -151,6 +171,53 @@ class PatientInput(NamedTuple):
     relationship: str
 
 
+class Itemization(NamedTuple):
+    """The Reg F itemization (12 CFR 1006.34(c)(2)): its date, what was owed then, and since then."""
+
+    date: date
+    amount_cents: int | None
+    interest_cents: int | None
+    fees_cents: int | None
+    credits_cents: int | None  # payments and credits
+
+
+class PhoneConsent(NamedTuple):
+    """What the client knows about one phone's consent (dates are read as 00:00 UTC of the day)."""
+
+    consent: bool = False
+    consent_at: datetime | None = None
+    revoked_at: datetime | None = None
+    text_opt_out_at: datetime | None = None
+
+
+class ComplianceFacts(NamedTuple):
+    """The row's facts that only the compliance rules read; all blank for a row without them."""
+
+    delinquency_date: date | None = None
+    itemization: Itemization | None = None
+    validation_notice_date: date | None = None
+    eca_notice_date: date | None = None
+    fap_application_date: date | None = None
+    no_calls_at_work: bool = False
+    inconvenient_times: str | None = None
+    email_opt_out_at: datetime | None = None
+    # One per phone of the record, in its order; empty when no phone has any.
+    phones: tuple[PhoneConsent, ...] = ()
+
+    def phone(self, index: int) -> PhoneConsent:
+        """The facts of the record's ``index``-th phone (blank when the row gave none)."""
+        return self.phones[index] if index < len(self.phones) else PhoneConsent()
+
+
+class FacilityFacts(NamedTuple):
+    """What a row says about its facility; None: the row does not say (the facility keeps its own)."""
+
+    regime: str | None = None
+    nonprofit: bool | None = None
+    state: str | None = None
+    fap_policy_url: str | None = None
+
+
 class PlacementRecord(NamedTuple):
     """One validated placement row. ``guarantor`` is None only for recall and close."""
 
@@ -173,7 +240,9 @@ class PlacementRecord(NamedTuple):
     dispute: bool
     fap_status: str
     collector_login: str | None
-    # Fingerprint of everything above (see record_digest); set by the parser.
+    facts: ComplianceFacts = ComplianceFacts()
+    facility_facts: FacilityFacts = FacilityFacts()
+    # Fingerprint of what the record says about its account (see record_digest); set by the parser.
     digest: str = ""
 
     @property
@@ -207,7 +276,7 @@ def parse_placement_row(
 
     guarantor = _read_guarantor(reader)
     patient = _read_patient(reader, guarantor)
-    phones = _read_phones(reader)
+    phones, slots = _read_phones(reader)
     service_from = reader.date("service_date_from", earliest=EARLIEST_SERVICE)
     service_to = reader.date("service_date_to", earliest=EARLIEST_SERVICE)
     if service_from and service_to and service_to < service_from:
@@ -224,6 +293,8 @@ def parse_placement_row(
     fap_status = reader.choice("fap_status", FAP_STATUSES, default="none") or "none"
     collector_login = reader.text("collector_login", max_length=64)
     facility_name = reader.text("facility_name", max_length=200)
+    facts = _read_compliance_facts(reader, slots)
+    facility_facts = _read_facility_facts(reader)
 
     if reader.errors or guarantor is None or facility_code is None or account_number is None:
         return reader.errors or [FieldError("row", "incomplete")]
@@ -249,6 +320,8 @@ def parse_placement_row(
             dispute=dispute,
             fap_status=fap_status,
             collector_login=collector_login,
+            facts=facts,
+            facility_facts=facility_facts,
         )
     )
 
@@ -338,20 +411,259 @@ def _read_patient(reader: RowReader, guarantor: GuarantorInput | None) -> Patien
     return PatientInput(first, last, dob, relationship)
 
 
-def _read_phones(reader: RowReader) -> tuple[PhoneInput, ...]:
+def _read_phones(reader: RowReader) -> tuple[tuple[PhoneInput, ...], dict[int, int]]:
+    """The row's phones, and for each slot (1..3) holding a number, which of them it is (a number
+    repeated in a later slot is the earlier one)."""
     phones: list[PhoneInput] = []
-    seen: set[str] = set()
+    slots: dict[int, int] = {}
+    seen: dict[str, int] = {}
     for slot in range(1, PHONE_SLOTS + 1):
         raw = reader.raw(f"phone{slot}")
         if not raw:
             continue
         phone_type = reader.choice(f"phone{slot}_type", PHONE_TYPES, default="home") or "home"
         normalized = normalize_phone(raw)
-        if not normalized.number or normalized.number in seen:
+        if not normalized.number:
             continue
-        seen.add(normalized.number)
+        if normalized.number in seen:
+            slots[slot] = seen[normalized.number]
+            continue
+        seen[normalized.number] = slots[slot] = len(phones)
         phones.append(PhoneInput(normalized, phone_type))
-    return tuple(phones)
+    return tuple(phones), slots
+
+
+def _midnight(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _tri_flag(reader: RowReader, name: str) -> bool | None:
+    """A yes/no column where blank means "not said"."""
+    if not reader.raw(name):
+        return None
+    value = reader.raw(name).lower()
+    if value in ("y", "yes", "true", "t", "1"):
+        return True
+    if value in ("n", "no", "false", "f", "0"):
+        return False
+    reader.fail(name, "must be yes or no")
+    return None
+
+
+def _moment(reader: RowReader, name: str) -> datetime | None:
+    """A date (read as 00:00 UTC of the day) or a timestamp with its offset; not in the future."""
+    text = reader.raw(name)
+    if not text:
+        return None
+    if ":" not in text:
+        return _midnight(reader.date(name, earliest=EARLIEST_SERVICE))
+    failed = len(reader.errors)
+    moment = reader.timestamp(name)
+    if moment is None or len(reader.errors) > failed:
+        return None
+    if moment.date() > reader.today:
+        reader.fail(name, "is in the future")
+        return None
+    if moment.date() < EARLIEST_SERVICE:
+        reader.fail(name, f"is before {EARLIEST_SERVICE.isoformat()}")
+        return None
+    return moment
+
+
+def _read_phone_consents(reader: RowReader, slots: Mapping[int, int]) -> tuple[PhoneConsent, ...]:
+    """``phoneN_consent`` (yes/no), ``phoneN_consent_date``, ``phoneN_revoked_at`` (a date or a
+    timestamp) and ``phoneN_text_opt_out`` (a date) of each slot that holds a phone, by phone (a
+    number given twice has what both slots say)."""
+    consents: dict[int, PhoneConsent] = {}
+    for slot in range(1, PHONE_SLOTS + 1):
+        names = {suffix: f"phone{slot}_{suffix}" for suffix in PHONE_FACT_SUFFIXES}
+        if not any(reader.raw(name) for name in names.values()):
+            continue
+        if slot not in slots:
+            for name in names.values():
+                if reader.raw(name):
+                    reader.fail(name, f"given without a usable number in phone{slot}")
+            continue
+        consent = _tri_flag(reader, names["consent"])
+        consent_day = reader.date(names["consent_date"], earliest=EARLIEST_SERVICE)
+        if consent_day is not None and consent is not True:
+            reader.fail(names["consent_date"], f"given without {names['consent']} yes")
+            consent_day = None
+        consent_at = _midnight(consent_day)
+        revoked_at = _moment(reader, names["revoked_at"])
+        if revoked_at is not None and consent_at is not None and revoked_at < consent_at:
+            reader.fail(
+                names["revoked_at"], f"is before {names['consent_date']}: a revocation follows the consent"
+            )
+            revoked_at = None
+        opt_out = _midnight(reader.date(names["text_opt_out"], earliest=EARLIEST_SERVICE))
+        told = PhoneConsent(bool(consent), consent_at, revoked_at, opt_out)
+        index = slots[slot]
+        consents[index] = merge_phone_consent(consents[index], told) if index in consents else told
+    if not any(consent != PhoneConsent() for consent in consents.values()):
+        return ()
+    return tuple(consents.get(index, PhoneConsent()) for index in range(max(slots.values()) + 1))
+
+
+def _read_itemization(reader: RowReader) -> Itemization | None:
+    day = reader.date("itemization_date", earliest=EARLIEST_SERVICE)
+    amounts: list[int | None] = []
+    for name in ITEMIZATION_AMOUNTS:
+        column = f"itemization_{name}"
+        amount = reader.money(column)
+        if amount is not None and day is None and not reader.raw("itemization_date"):
+            reader.fail(column, "given without itemization_date")
+        amounts.append(amount)
+    if day is None:
+        return None
+    return Itemization(day, *amounts)
+
+
+def _read_inconvenient(reader: RowReader) -> str | None:
+    text = reader.text("inconvenient_times", max_length=INCONVENIENT_MAX)
+    if text is None:
+        return None
+    try:
+        parse_inconvenient(text)
+    except InconvenientTimesError:
+        reader.fail(
+            "inconvenient_times",
+            "must be periods '[days] HH:MM-HH:MM' separated by ';' (e.g. mon-fri 12:00-13:00)",
+        )
+        return None
+    return text
+
+
+def _read_compliance_facts(reader: RowReader, slots: Mapping[int, int]) -> ComplianceFacts:
+    def day(name: str) -> date | None:
+        return reader.date(name, earliest=EARLIEST_SERVICE)
+
+    return ComplianceFacts(
+        delinquency_date=day("delinquency_date"),
+        itemization=_read_itemization(reader),
+        validation_notice_date=day("validation_notice_date"),
+        eca_notice_date=day("eca_notice_date"),
+        fap_application_date=day("fap_application_date"),
+        no_calls_at_work=bool(_tri_flag(reader, "no_calls_at_work")),
+        inconvenient_times=_read_inconvenient(reader),
+        email_opt_out_at=_midnight(day("email_opt_out")),
+        phones=_read_phone_consents(reader, slots),
+    )
+
+
+def fap_policy_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a facility's financial-assistance policy address (None: it can)."""
+    if len(url) > FAP_POLICY_URL_MAX:
+        return f"is longer than {FAP_POLICY_URL_MAX} characters"
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        return "must be one http:// or https:// address without spaces"
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a web address"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address with a host"
+    return None
+
+
+def _read_facility_facts(reader: RowReader) -> FacilityFacts:
+    regime = None
+    if reader.raw("facility_regime"):
+        regime = reader.choice("facility_regime", REGIMES)
+    state: str | None = reader.raw("facility_state").upper() or None
+    if state is not None and not (len(state) == 2 and is_us_state(state)):
+        reader.fail("facility_state", "not a US state or territory code")
+        state = None
+    url = reader.raw("facility_fap_policy_url") or None
+    if url is not None:
+        problem = fap_policy_url_problem(url)
+        if problem is not None:
+            reader.fail("facility_fap_policy_url", problem)
+            url = None
+    return FacilityFacts(
+        regime=regime,
+        nonprofit=_tri_flag(reader, "facility_nonprofit"),
+        state=state,
+        fap_policy_url=url,
+    )
+
+
+def facility_disagreements(
+    seen: MutableMapping[str, FacilityFacts], record: PlacementRecord
+) -> list[FieldError]:
+    """The facility columns in which ``record`` disagrees with earlier records of its file.
+
+    ``seen`` holds, by facility code, what the earlier records said (the first to say each
+    fact); what ``record`` adds is remembered unless it disagrees, when it teaches nothing.
+    """
+    said = record.facility_facts
+    if said == FacilityFacts():
+        return []
+    known = seen.get(record.facility_code, FacilityFacts())
+    problems = [
+        FieldError(
+            column, "disagrees with another row of this file for the same facility (the first row decides)"
+        )
+        for column, ours, theirs in zip(FACILITY_FACT_COLUMNS, said, known, strict=True)
+        if ours is not None and theirs is not None and ours != theirs
+    ]
+    if not problems:
+        seen[record.facility_code] = FacilityFacts(
+            regime=said.regime if known.regime is None else known.regime,
+            nonprofit=said.nonprofit if known.nonprofit is None else known.nonprofit,
+            state=said.state if known.state is None else known.state,
+            fap_policy_url=said.fap_policy_url if known.fap_policy_url is None else known.fap_policy_url,
+        )
+    return problems
+
+
+def _earliest(first: datetime | None, second: datetime | None) -> datetime | None:
+    return second if first is None else first if second is None else min(first, second)
+
+
+def merge_phone_consent(on_file: PhoneConsent, given: PhoneConsent) -> PhoneConsent:
+    """A phone's consent on file with what a file says added: a consent given, the latest consent
+    date, the earliest revocation and text opt-out. Nothing a file says withdraws a revocation or
+    an opt-out, nor a consent (revoking one is a revocation)."""
+    latest = on_file.consent_at if given.consent_at is None else given.consent_at
+    if on_file.consent_at is not None and given.consent_at is not None:
+        latest = max(on_file.consent_at, given.consent_at)
+    return PhoneConsent(
+        consent=on_file.consent or given.consent,
+        consent_at=latest,
+        revoked_at=_earliest(on_file.revoked_at, given.revoked_at),
+        text_opt_out_at=_earliest(on_file.text_opt_out_at, given.text_opt_out_at),
+    )
+
+
+def earliest_opt_out(on_file: datetime | None, given: datetime | None) -> datetime | None:
+    """An email opt-out on file with a file's: the earlier stands (an opt-out is never withdrawn)."""
+    return _earliest(on_file, given)
+
+
+def merge_inconvenient(on_file: str | None, given: str | None) -> str | None:
+    """The inconvenient times on file with those a file gives added (a wish is never withdrawn).
+
+    A period already on file (however it is written) is not repeated; times on file that cannot
+    be read are kept as they are, for a person to fix.
+    """
+    if not given or not given.strip():
+        return on_file
+    if not on_file or not on_file.strip():
+        return given
+    try:
+        have = set(parse_inconvenient(on_file))
+    except InconvenientTimesError:
+        have = set()
+    added: list[str] = []
+    for item in (part.strip() for part in given.split(";")):
+        if not item:
+            continue
+        periods = set(parse_inconvenient(item))
+        if not periods <= have:
+            added.append(item)
+            have |= periods
+    return "; ".join([on_file.strip(), *added]) if added else on_file
 
 
 def _reconcile_balances(
@@ -447,13 +759,22 @@ def _read_claim(reader: RowReader) -> ClaimInput | None:
     )
 
 
+_FIRST_FIELDS = PlacementRecord._fields.index("facts")  # the fields records had before ``facts``
+
+
 def record_digest(record: PlacementRecord) -> str:
     """A fingerprint of everything a placement record says about its account.
 
-    Stored on the account, it makes re-importing an unchanged row a no-op.
-    The digest field itself (the last) is left out, so it never feeds itself.
+    Stored on the account, it makes re-importing an unchanged row a no-op. The digest field
+    itself is left out, so it never feeds itself, and so are the facility's facts: they are
+    applied whether or not the account changed (``services/placements.py``). The compliance
+    facts count only when the row has some, so a row without them keeps the digest it had
+    before those columns existed and an upgrade does not rewrite every account.
     """
-    return hashlib.blake2b(repr(record[:-1]).encode(), digest_size=16).hexdigest()
+    text = repr(record[:_FIRST_FIELDS])
+    if record.facts != ComplianceFacts():
+        text += repr(record.facts)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def with_digest(record: PlacementRecord) -> PlacementRecord:

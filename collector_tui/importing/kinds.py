@@ -76,30 +76,66 @@ class PreparedPlacement(NamedTuple):
 
     record: placement.PlacementRecord
     values: PlacementValues | None  # None for a recall or close
+    # The facility column in which the row contradicts an earlier row of the file (it is rejected).
+    conflict: FieldError | None = None
+
+
+@dataclass
+class PlacementContext:
+    """What preparing a file's rows reads before they are parsed, and learns from them in order."""
+
+    rules: Mapping[str, FacilityRules]  # each facility's (nonprofit, regime) on file
+    # What the file's rows said of each facility so far: the first row to say a fact decides it.
+    said: dict[str, placement.FacilityFacts] = field(default_factory=dict)
+
+    def facility_rules(self, code: str) -> FacilityRules:
+        """The rules a facility will have once the file's facts about it are applied."""
+        nonprofit, regime = self.rules.get(code, NEW_FACILITY)
+        said = self.said.get(code, placement.FacilityFacts())
+        return (
+            nonprofit if said.nonprofit is None else said.nonprofit,
+            regime if said.regime is None else said.regime,
+        )
+
+
+def _placement_context(session: Session) -> PlacementContext:
+    return PlacementContext(facility_rules_by_code(session))
 
 
 def _prepare_placement(
-    record: placement.PlacementRecord, now: datetime, facilities: Mapping[str, FacilityRules]
+    record: placement.PlacementRecord, now: datetime, context: PlacementContext
 ) -> PreparedPlacement:
+    """Rows run through here in file order (in the parsing worker when there is one), so a row
+    that contradicts an earlier row about its facility is found whichever batch each falls in.
+    The import applies it to nothing and rejects it; under ``--strict`` that rolls the file back."""
     if record.guarantor is None:
         return PreparedPlacement(record, None)
-    rules = facilities.get(record.facility_code, NEW_FACILITY)
+    problems = placement.facility_disagreements(context.said, record)
+    if problems:
+        return PreparedPlacement(record, None, problems[0])
+    rules = context.facility_rules(record.facility_code)
     return PreparedPlacement(record, placement_values(record, now, rules))
 
 
 def _apply_placements(
     session: Session, items: Sequence[PreparedPlacement], actor: Actor, now: datetime, batch_id: int
 ) -> Applied:
-    records = [item.record for item in items]
+    refused = [item for item in items if item.conflict is not None]
+    records = [item.record for item in items if item.conflict is None]
     ahead = {item.record.key: item.values for item in items if item.values is not None}
     result = apply_placements(session, records, actor=actor, now=now, batch_id=batch_id, ahead=ahead)
+    rejected: list[tuple[Hashable, str, str]] = [
+        (item.record.key, item.conflict.field, item.conflict.reason)
+        for item in refused
+        if item.conflict is not None
+    ]
     return Applied(
         inserted=result.inserted,
         updated=result.updated,
         unchanged=result.unchanged,
         closed=result.closed,
         total_cents=result.total_cents,
-        rejected=[(r.key, r.field, r.reason) for r in result.rejected],
+        rejected=rejected + [(r.key, r.field, r.reason) for r in result.rejected],
     )
 
 
@@ -166,7 +202,7 @@ PLACEMENTS = ImportKind(
     record_key=lambda item: item.record.key,
     apply=_apply_placements,
     prepare=_prepare_placement,
-    context=facility_rules_by_code,
+    context=_placement_context,
 )
 TRANSACTIONS = ImportKind(
     name="transactions",

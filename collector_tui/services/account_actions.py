@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlmodel import Session
 
 from collector_tui.domain.compliance.clock import zone
-from collector_tui.domain.compliance.engine import CALL, Block, evaluate
+from collector_tui.domain.compliance.engine import CALL, Block, Verdict, evaluate
 from collector_tui.domain.dispositions import Disposition
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.money_events import TransactionRecord
@@ -29,10 +29,10 @@ from collector_tui.services import audit
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.arrangements import add_promise
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import load_facts
+from collector_tui.services.compliance import load_facts, verdict_for_account
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.holds import PERSON_FLAGS, household, place_holds
+from collector_tui.services.holds import HOW_RECEIVED, PERSON_FLAGS, household, place_holds
 from collector_tui.services.permissions import Permission, can, require, require_account_work
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.transactions import apply_transactions
@@ -74,7 +74,13 @@ WORKSPACE_HOLDS = (
     codes.HOLD_ORIGINAL_CREDITOR,
 )
 NOTE_LIMIT = 4000
-TIME_RULES = {"window", "inconvenient"}  # the rules a callback's moment must respect
+# How a contact's channel brought a dispute or cease that its disposition records.
+RECEIVED_BY_CHANNEL = {
+    codes.CHANNEL_CALL: codes.RECEIVED_ORALLY,
+    codes.CHANNEL_VOICEMAIL: codes.RECEIVED_ORALLY,
+    codes.CHANNEL_LETTER: codes.RECEIVED_IN_WRITING,
+    codes.CHANNEL_EMAIL: codes.RECEIVED_IN_WRITING,
+}
 
 
 class StaleAccountError(ServiceError):
@@ -350,7 +356,8 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
             changes["last_worked_at"] = now
         refresh = [target.id]
         if found.hold_reason is not None:
-            refresh = _place_hold(session, actor, target, found.hold_reason, now)
+            via = RECEIVED_BY_CHANNEL.get(found.channel)
+            refresh = _place_hold(session, actor, target, found.hold_reason, now, via)
         if found.phone_status is not None and entry.phone_id is not None:
             _set_phone(session, entry.phone_id, status=found.phone_status)
             refresh = household(session, [target.guarantor_id])
@@ -394,37 +401,78 @@ def add_note(
 
 
 def set_callback(
-    db: Database, actor: Actor, account_id: int, version: int, at: datetime, *, now: datetime
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    at: datetime,
+    *,
+    now: datetime,
+    consumer_asked: bool = False,
 ) -> ActionResult:
-    """A timed callback: the account leaves the call list until ``at`` and then sorts first."""
+    """A timed callback: the account leaves the call list until ``at`` and then sorts first.
+
+    The compliance engine judges a call at ``at`` by every rule (holds, call
+    frequency, do-not-call and no dialable number, the calling window,
+    inconvenient times); a blocked moment is refused with the blocking rules'
+    reasons. When the consumer asked for this time (``consumer_asked``) it is
+    first recorded as their direct consent to a call then (12 CFR 1006.6(b)(1),
+    1006.14(b)(3)(i)), so the engine allows what that consent covers; no consent
+    lifts a hold.
+    """
+    # consumer_requests builds on this module's unit of work: imported here, not at the top.
+    from collector_tui.services.consumer_requests import (
+        callback_slot,
+        consumer_zone,
+        record_call_time_consent,
+    )
+
     if at.tzinfo is None:
         raise EntryError([("when", "needs a time zone")])
     if at <= now:
         raise EntryError([("when", "is in the past")])
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
-        verdict = evaluate(load_facts(session, [target.id], at)[target.id], current_policy(), at, (CALL,))
-        local = at.astimezone(zone(verdict.home_zone))
-        timed = [{b.rule_id for b in phone.blocks} & TIME_RULES for phone in verdict.phones]
-        if timed and all(timed):
-            raise EntryError(
-                [
-                    (
-                        "when",
-                        f"{local:%a %H:%M %Z} is outside the debtor's calling window or inconvenient",
-                    )
-                ]
-            )
+        refresh = [target.id]
+        if consumer_asked:
+            slot = callback_slot(at, consumer_zone(session, target.id, now))
+            record_call_time_consent(session, target.guarantor_id, slot, now)
+            refresh = household(session, [target.guarantor_id])
+        found = verdict_for_account(session, target.account_number, at, facility_code=target.facility_code)
+        local = at.astimezone(zone(found.verdict.home_zone))
+        blocks = callback_blocks(found.verdict)
+        if blocks:
+            reasons = "; ".join(f"{b.reason} [{b.rule_id}]" for b in blocks)
+            raise EntryError([("when", f"no call may be placed {local:%a %b %d %H:%M %Z}: {reasons}")])
+        said = "; the consumer asked for this time (their consent)" if consumer_asked else ""
         version = finish_change(
             session,
             actor,
             target,
             "callback.set",
             now,
-            line=("CALLBACK", f"Callback set for {local:%Y-%m-%d %H:%M %Z}"),
+            line=("CALLBACK", f"Callback set for {local:%Y-%m-%d %H:%M %Z}{said}"),
+            details={"consumer_asked": consumer_asked},
+            refresh=refresh,
             changes={"next_action_at": at},
         )
-    return ActionResult(account_id, version, f"Callback set for {local:%a %b %d %H:%M %Z} (debtor's time)")
+    message = f"Callback set for {local:%a %b %d %H:%M %Z} (debtor's time)"
+    if consumer_asked:
+        message += "; their consent is recorded"
+    return ActionResult(account_id, version, message)
+
+
+def callback_blocks(verdict: Verdict) -> tuple[Block, ...]:
+    """What stops a call at the verdict's moment: the account's own blocks and, when no number may
+    be dialled, each number's (the engine's "no number may be called" block says only that)."""
+    blocks = verdict.actions[CALL].blocks
+    if not verdict.phones or all(b.rule_id != "phones" for b in blocks):
+        return blocks
+    found = [b for b in blocks if b.rule_id != "phones"]
+    for phone in verdict.phones:
+        said = {(b.rule_id, b.reason) for b in found}
+        found += [b for b in phone.blocks if (b.rule_id, b.reason) not in said]
+    return tuple(found)
 
 
 def take_promise(
@@ -542,44 +590,72 @@ def bumped(target: Target) -> Target:
     )
 
 
-def _place_hold(session: Session, actor: Actor, target: Target, reason: str, now: datetime) -> list[int]:
-    """Place ``reason`` on the account (unless already open); returns the accounts to refresh."""
+def _place_hold(
+    session: Session, actor: Actor, target: Target, reason: str, now: datetime, via: str | None = None
+) -> list[int]:
+    """Place ``reason`` on the account (unless already open) received ``via`` (a dispute or cease:
+    oral or written); returns the accounts to refresh."""
+    key = (target.id, target.guarantor_id, reason)
     _, refresh = place_holds(
         session,
-        {(target.id, target.guarantor_id, reason): now},
+        {key: now},
         placed_by_id=actor.collector_id,
         source="tui",
         now=now,
+        received_via={key: via} if via is not None else None,
     )
     return refresh
 
 
+RECEIVED_WORDS = {codes.RECEIVED_ORALLY: "orally", codes.RECEIVED_IN_WRITING: "in writing"}
+
+
 def place_hold(
-    db: Database, actor: Actor, account_id: int, version: int, reason: str, note: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    reason: str,
+    note: str,
+    *,
+    now: datetime,
+    received_via: str | None = None,
+    require_received: bool = False,
 ) -> ActionResult:
-    """Put the account on hold (dispute, cease, attorney, ...) with a reason the collector writes."""
+    """Put the account on hold (dispute, cease, attorney, ...) with a reason the collector writes;
+    a dispute or cease records whether it came ``oral`` or ``written`` (``received_via``; the
+    workspace asks for it: ``require_received``)."""
     problems: list[tuple[str, str]] = []
     if reason not in WORKSPACE_HOLDS:
         problems.append(("reason", f"must be one of {', '.join(WORKSPACE_HOLDS)}"))
+    if received_via is not None and received_via not in codes.RECEIVED_VIA:
+        problems.append(("received", f"must be one of {', '.join(codes.RECEIVED_VIA)}"))
+    elif received_via is None and require_received and reason in HOW_RECEIVED:
+        problems.append(("received", f"say whether the {reason} came orally or in writing"))
     text = _clean_note(note)
     if text is None:
         problems.append(("note", "say why (what the consumer said or sent)"))
     if problems:
         raise EntryError(problems)
+    via = received_via if reason in HOW_RECEIVED else None
+    how = f" ({RECEIVED_WORDS[via]})" if via is not None else ""
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
-        refresh = _place_hold(session, actor, target, reason, now)
+        refresh = _place_hold(session, actor, target, reason, now, via)
+        details: dict[str, audit.DetailValue] = {"reason": reason}
+        if via is not None:
+            details["received_via"] = via
         version = finish_change(
             session,
             actor,
             target,
             "hold.place",
             now,
-            line=("HOLD", f"Hold placed: {reason}. {text}"),
-            details={"reason": reason},
+            line=("HOLD", f"Hold placed: {reason}{how}. {text}"),
+            details=details,
             refresh=refresh,
         )
-    return ActionResult(account_id, version, f"Hold placed: {reason.replace('_', ' ')}")
+    return ActionResult(account_id, version, f"Hold placed: {reason.replace('_', ' ')}{how}")
 
 
 def release_hold(

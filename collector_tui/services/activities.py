@@ -17,7 +17,7 @@ from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, DetailValue, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks
-from collector_tui.services.compliance import counts_toward_call_limits, refresh_call_state
+from collector_tui.services.compliance import SENT_CHANNELS, counts_toward_call_limits, refresh_call_state
 from collector_tui.services.holds import HoldKey, household, place_holds
 from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from collector_tui.services.policy import current_workspace_policy
@@ -140,6 +140,12 @@ def apply_activities(
             contacted.add(account.id)
             if counts_toward_call_limits(record.occurred_at, now):
                 recent.add(account.id)
+        elif (
+            record.channel in SENT_CHANNELS
+            and record.direction != codes.DIRECTION_IN
+            and counts_toward_call_limits(record.occurred_at, now)
+        ):
+            recent.add(account.id)  # a state may count texts, email and letters (Washington, Massachusetts)
     if rows:
         insert_rows(session, ACTIVITY_T, rows)
         result.inserted = len(rows)

@@ -21,9 +21,13 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from collector_tui.domain.compliance.engine import (
+    PERSONAL_NUMBERS,
+    WORK_NUMBERS,
     CallGroup,
+    CallState,
     Verdict,
     call_state,
+    contact_lookback,
     evaluate,
     group_open,
     phone_call_state,
@@ -68,13 +72,26 @@ CLAIM_T = table_of(InsuranceClaim)
 TX_T = table_of(AccountTransaction)
 GROUP_T = table_of(CallGroupRow)
 
-LOOKBACK = timedelta(days=16)  # the frequency rules look back 7 days (a state's may be longer)
 _GROUPS_KEY = "compliance.call_groups"
+# Contacts the office sends that a state's contact limits may count besides calls (Washington
+# counts letters and email; Massachusetts texts).
+SENT_CHANNELS = (codes.CHANNEL_TEXT, codes.CHANNEL_EMAIL, codes.CHANNEL_LETTER)
+# Who a conversation was with when it was the consumer: the 7 days after a telephone conversation
+# (12 CFR 1006.14(b)(2)(ii)) start only then (a wrong number or a third party starts nothing).
+CONSUMER_PARTIES = ("guarantor", "patient")
 
 
-def counts_toward_call_limits(occurred_at: datetime, now: datetime) -> bool:
+def lookback(policy: CompliancePolicy | None = None) -> timedelta:
+    """How far back the stored call state reads contacts: the longest window any limit in force
+    counts (see :func:`collector_tui.domain.compliance.engine.contact_lookback`)."""
+    return contact_lookback(policy or current_policy())
+
+
+def counts_toward_call_limits(
+    occurred_at: datetime, now: datetime, policy: CompliancePolicy | None = None
+) -> bool:
     """Whether a contact at ``occurred_at`` is one the stored call state reads (older ones never are)."""
-    return occurred_at >= now - LOOKBACK
+    return occurred_at >= now - lookback(policy)
 
 
 def _right_party_codes() -> list[str]:
@@ -98,6 +115,8 @@ def _phone_facts(row: Any) -> PhoneFacts:
         do_not_call_at=row.do_not_call_at,
         consent_revoked_at=row.consent_revoked_at,
         consent_revoked_via=row.consent_revoked_via,
+        consent_at=row.consent_at,
+        text_opt_out_at=row.text_opt_out_at,
     )
 
 
@@ -108,8 +127,12 @@ def load_facts(
     *,
     for_calls_only: bool = False,
     with_phones: bool = True,
+    policy: CompliancePolicy | None = None,
 ) -> dict[int, AccountFacts]:
     """The engine's facts for each account, in a handful of queries whatever the count.
+
+    Facts as of ``now``: contacts from the policy's look-back before it on (the engine leaves
+    out what is dated after ``now``), holds still open at ``now``.
 
     ``for_calls_only`` skips what only the other actions read (first contact,
     first letter, last payment): enough for :func:`refresh_call_state`.
@@ -132,9 +155,13 @@ def load_facts(
                     a.insurance_pending_cents,
                     a.fap_status,
                     a.first_statement_date,
+                    a.service_date_from,
+                    a.service_date_to,
+                    a.fap_application_date,
                     a.delinquency_date,
                     a.eca_notice_date,
                     a.validation_notice_date,
+                    a.itemization_date,
                     g.state,
                     g.zip_code,
                     g.deceased,
@@ -144,8 +171,13 @@ def load_facts(
                     g.no_calls_at_work,
                     g.inconvenient_times,
                     g.call_consent_at,
+                    g.call_time_consent,
+                    g.call_time_consent_at,
+                    g.email,
+                    g.email_opt_out_at,
                     f.nonprofit,
                     f.regime,
+                    f.state.label("facility_state"),
                 )
                 .join(GUARANTOR_T, g.id == a.guarantor_id)
                 .join(FACILITY_T, f.id == a.facility_id)
@@ -175,6 +207,8 @@ def load_facts(
                 p.do_not_call_at,
                 p.consent_revoked_at,
                 p.consent_revoked_via,
+                p.consent_at,
+                p.text_opt_out_at,
             )
             .where(p.guarantor_id.in_(part))
             .order_by(p.id)
@@ -186,27 +220,64 @@ def load_facts(
     h = HOLD_T.c
     for row in select_in_chunks(
         session,
-        lambda part: select(h.account_id, h.reason, h.placed_at).where(
-            h.account_id.in_(part), h.released_at.is_(None)
+        lambda part: select(h.account_id, h.reason, h.placed_at, h.received_via).where(
+            h.account_id.in_(part), or_(h.released_at.is_(None), h.released_at > now)
         ),
         ids,
     ):
-        holds[row.account_id].append(Hold(row.reason, row.placed_at))
+        holds[row.account_id].append(Hold(row.reason, row.placed_at, row.received_via))
     act = ACTIVITY_T.c
     contacts: dict[int, list[Contact]] = defaultdict(list)
+    since = now - lookback(policy)
+    consumer_codes = set(_right_party_codes())
+    # A dialer may log a voicemail left as a "call": its disposition says a message was left.
+    voicemail_codes = {
+        code
+        for code, d in current_workspace_policy().dispositions.items()
+        if d.channel == codes.CHANNEL_VOICEMAIL
+    }
     for row in select_in_chunks(
         session,
-        lambda part: select(
-            act.account_id, act.occurred_at, act.channel, act.counts_as_attempt, act.counts_as_conversation
-        ).where(
-            act.account_id.in_(part),
-            act.occurred_at >= now - LOOKBACK,
-            or_(act.counts_as_attempt.is_(True), act.counts_as_conversation.is_(True)),
+        lambda part: (
+            select(
+                act.account_id,
+                act.occurred_at,
+                act.channel,
+                act.direction,
+                act.phone_id,
+                act.party,
+                act.outcome_code,
+                act.counts_as_attempt,
+                act.counts_as_conversation,
+                p.phone_type,
+            )
+            .outerjoin(PHONE_T, p.id == act.phone_id)
+            .where(
+                act.account_id.in_(part),
+                act.occurred_at >= since,
+                or_(
+                    act.counts_as_attempt.is_(True),
+                    act.counts_as_conversation.is_(True),
+                    and_(act.channel.in_(SENT_CHANNELS), act.direction != codes.DIRECTION_IN),
+                ),
+            )
         ),
         ids,
     ):
         contacts[row.account_id].append(
-            Contact(row.occurred_at, row.channel, row.counts_as_attempt, row.counts_as_conversation)
+            Contact(
+                row.occurred_at,
+                codes.CHANNEL_VOICEMAIL
+                if row.channel == codes.CHANNEL_CALL and row.outcome_code in voicemail_codes
+                else row.channel,
+                row.counts_as_attempt,
+                row.counts_as_conversation,
+                # The consumer, by who the collector marked or by the disposition's own flag.
+                right_party=row.party in CONSUMER_PARTIES or row.outcome_code in consumer_codes,
+                direction=row.direction,
+                phone_id=row.phone_id,
+                phone_type=row.phone_type,
+            )
         )
     first_talk: dict[int, datetime] = {}
     first_letter: dict[int, datetime] = {}
@@ -238,10 +309,15 @@ def load_facts(
             fap_status=row.fap_status,
             nonprofit=row.nonprofit,
             regime=row.regime,
+            facility_state=row.facility_state,
+            service_date_from=row.service_date_from,
+            service_date_to=row.service_date_to,
+            fap_application_date=row.fap_application_date,
             first_statement_date=row.first_statement_date,
             delinquency_date=row.delinquency_date,
             eca_notice_date=row.eca_notice_date,
             validation_notice_date=row.validation_notice_date,
+            itemization_date=row.itemization_date,
             last_payment_date=paid_at.astimezone(UTC).date() if paid_at else None,
             deceased=row.deceased,
             bankruptcy=row.bankruptcy,
@@ -250,6 +326,10 @@ def load_facts(
             no_calls_at_work=row.no_calls_at_work,
             inconvenient_times=row.inconvenient_times,
             call_consent_at=row.call_consent_at,
+            call_time_consent=row.call_time_consent,
+            call_time_consent_at=row.call_time_consent_at,
+            has_email=bool(row.email and row.email.strip()),
+            email_opt_out_at=row.email_opt_out_at,
             first_right_party_contact_at=first_talk.get(row.id),
             first_letter_at=first_letter.get(row.id),
             holds=tuple(holds.get(row.id, ())),
@@ -265,10 +345,12 @@ def placement_facts(
     """The facts of an account placed now for a guarantor new to the office, from its record alone.
 
     Such an account has no history yet, so the import need not read one back:
-    only its placement's flags, balances, claim and phones count.
+    only its placement's flags, balances, claim and phones count, with what its
+    compliance columns say (dates, wishes, each phone's consent and opt-outs).
     """
     g = record.guarantor
     assert g is not None
+    told = record.facts  # what the client knows that the rules read (docs/import-formats.md)
     return AccountFacts(
         account_id=0,
         status=status,
@@ -282,10 +364,19 @@ def placement_facts(
         nonprofit=nonprofit,
         regime=regime,
         first_statement_date=record.first_statement_date,
+        delinquency_date=told.delinquency_date,
+        eca_notice_date=told.eca_notice_date,
+        validation_notice_date=told.validation_notice_date,
+        itemization_date=told.itemization.date if told.itemization else None,
+        fap_application_date=told.fap_application_date,
         deceased=g.deceased,
         bankruptcy=g.bankruptcy,
         attorney_represented=g.attorney_represented,
         cease_communication=g.cease_communication,
+        no_calls_at_work=told.no_calls_at_work,
+        inconvenient_times=told.inconvenient_times,
+        has_email=g.email is not None,
+        email_opt_out_at=told.email_opt_out_at,
         holds=(Hold(codes.HOLD_DISPUTE, now),) if record.dispute else (),
         phones=tuple(
             PhoneFacts(
@@ -295,8 +386,11 @@ def placement_facts(
                 is_work=p.phone_type == codes.PHONE_WORK,
                 valid=p.phone.valid,
                 time_zones=p.phone.time_zones,
+                consent_revoked_at=told.phone(i).revoked_at,
+                consent_at=told.phone(i).consent_at,
+                text_opt_out_at=told.phone(i).text_opt_out_at,
             )
-            for p in record.phones
+            for i, p in enumerate(record.phones)
         ),
     )
 
@@ -305,11 +399,17 @@ def new_account_call_values(
     facts: AccountFacts, now: datetime, policy: CompliancePolicy | None = None
 ) -> dict[str, Any]:
     """The stored call-state columns of a new account, for its INSERT."""
-    state = call_state(facts, policy or current_policy(), now)
+    return _call_values(call_state(facts, policy or current_policy(), now))
+
+
+def _call_values(state: CallState) -> dict[str, Any]:
+    """The stored call-state columns of an account, from the engine's :class:`CallState`."""
     return {
         "call_held": state.held,
         "call_frequency_clear_at": state.frequency_clear_at,
         "call_exempt_until": state.exempt_until,
+        "call_limit_until": state.limit_until,
+        "call_work_limit_until": state.work_limit_until,
     }
 
 
@@ -379,33 +479,30 @@ def refresh_call_state(
 ) -> int:
     """Recompute the call state of ``account_ids`` and their guarantors' phones (rows changed)."""
     policy = policy or current_policy()
-    facts = load_facts(session, account_ids, now, for_calls_only=True, with_phones=with_phones)
+    facts = load_facts(session, account_ids, now, for_calls_only=True, with_phones=with_phones, policy=policy)
     if not facts:
         return 0
     a = ACCOUNT_T.c
+    columns = [
+        a.call_held,
+        a.call_frequency_clear_at,
+        a.call_exempt_until,
+        a.call_limit_until,
+        a.call_work_limit_until,
+    ]
     current = {
-        row.id: (row.call_held, row.call_frequency_clear_at, row.call_exempt_until)
+        row.id: dict(zip((c.name for c in columns), row[1:], strict=True))
         for row in select_in_chunks(
             session,
-            lambda part: select(a.id, a.call_held, a.call_frequency_clear_at, a.call_exempt_until).where(
-                a.id.in_(part)
-            ),
+            lambda part: select(a.id, *columns).where(a.id.in_(part)),
             list(facts),
         )
     }
     account_updates = []
     for account_id, account in facts.items():
-        state = call_state(account, policy, now)
-        values = (state.held, state.frequency_clear_at, state.exempt_until)
+        values = _call_values(call_state(account, policy, now))
         if current.get(account_id) != values:
-            account_updates.append(
-                {
-                    "row_id": account_id,
-                    "call_held": state.held,
-                    "call_frequency_clear_at": state.frequency_clear_at,
-                    "call_exempt_until": state.exempt_until,
-                }
-            )
+            account_updates.append({"row_id": account_id, **values})
     update_by_id(session, ACCOUNT_T, account_updates)
     if not with_phones:
         return len(account_updates)
@@ -500,11 +597,34 @@ def callable_state_clause(now: datetime) -> ColumnElement[bool]:
     )
 
 
-def dialable_phone_clause(open_groups: Sequence[int]) -> ColumnElement[bool]:
-    """SQL for "the account's guarantor has a dialable phone in an open call group".
+def _lifted(column: Any, now: datetime) -> ColumnElement[bool]:
+    """SQL for "the stored moment in ``column`` does not block at ``now``" (never NULL)."""
+    return or_(column.is_(None), and_(column.is_not(None), column <= now))
 
-    One probe of ``ix_phone_dialable`` (guarantor, dialable, group) per account, read from the
-    index alone; the group is a filter there (``+ 0``), not a key: an IN list as a key would be
+
+def limits_lifted_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL for "no state contact limit blocks any of the account's numbers at ``now``"."""
+    a = ACCOUNT_T.c
+    return and_(_lifted(a.call_limit_until, now), _lifted(a.call_work_limit_until, now))
+
+
+def limits_allow_phone_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL for "the account's state contact limits let this phone be called at ``now``": a
+    residence or mobile number is held to ``call_limit_until``, a work number to
+    ``call_work_limit_until``, any other to both (as the engine's ``_number_kinds``)."""
+    a, p = ACCOUNT_T.c, PHONE_T.c
+    return and_(
+        or_(p.phone_type.in_(sorted(WORK_NUMBERS)), _lifted(a.call_limit_until, now)),
+        or_(p.phone_type.in_(sorted(PERSONAL_NUMBERS)), _lifted(a.call_work_limit_until, now)),
+    )
+
+
+def dialable_phone_clause(open_groups: Sequence[int], now: datetime) -> ColumnElement[bool]:
+    """SQL for "the account's guarantor has a dialable phone in an open call group that the
+    account's state contact limits allow at ``now``".
+
+    One probe of ``ix_phone_dialable`` (guarantor, dialable, group, type) per account, read from
+    the index alone; the group is a filter there (``+ 0``), not a key: an IN list as a key would be
     one seek per open group, three times slower when most groups are open.
     """
     a, p = ACCOUNT_T.c, PHONE_T.c
@@ -514,6 +634,7 @@ def dialable_phone_clause(open_groups: Sequence[int]) -> ColumnElement[bool]:
             p.guarantor_id == a.guarantor_id,
             p.dialable.is_(True),
             (p.call_group_id + 0).in_(list(open_groups)),
+            limits_allow_phone_clause(now),
         )
         .exists()
     )
@@ -521,7 +642,7 @@ def dialable_phone_clause(open_groups: Sequence[int]) -> ColumnElement[bool]:
 
 def callable_now_clause(open_groups: Sequence[int], now: datetime) -> ColumnElement[bool]:
     """SQL for "this account may be called at ``now``", given the open call groups."""
-    return and_(callable_state_clause(now), dialable_phone_clause(open_groups))
+    return and_(callable_state_clause(now), dialable_phone_clause(open_groups, now))
 
 
 def open_phone_clause(open_groups: Sequence[int]) -> ColumnElement[bool]:

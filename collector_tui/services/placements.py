@@ -5,6 +5,13 @@ with a batch of :class:`PlacementRecord`; it upserts facilities, guarantors,
 patients, phones, accounts, charges, claims and dispute holds, and writes an
 audit event per changed account, all inside the caller's transaction.
 
+What a row tells of the consumer's wishes and of a phone's consent (no calls at
+work, inconvenient times, an email opt-out; consent, its revocation, a text
+opt-out) is added to what is on file and never withdraws it: a wish the
+consumer told a collector stands whatever a later file says. The facility's
+facts a row carries (``facility_*``) are applied for every row, changed or not,
+through :func:`collector_tui.services.facilities.update_facility`.
+
 Writes go through SQLAlchemy Core executemany, never one ORM object per row
 (an ORM object costs ~20x a raw row; see ``shared/PERFORMANCE.md``).
 """
@@ -14,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, delete, select
 from sqlmodel import Session
@@ -22,16 +29,24 @@ from sqlmodel import Session
 from collector_tui.domain.compliance.engine import CallGroup
 from collector_tui.domain.geography import primary_zone
 from collector_tui.domain.placement import (
+    INCONVENIENT_MAX,
     RECORD_CLOSE,
     RECORD_RECALL,
     ClaimInput,
+    FacilityFacts,
+    PhoneConsent,
     PlacementRecord,
+    earliest_opt_out,
+    facility_disagreements,
+    merge_inconvenient,
+    merge_phone_consent,
     record_digest,
 )
 from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.compliance import call_group_ids
+from collector_tui.services.facilities import update_facility
 from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
 from collector_tui.services.placement_values import (
     PlacementValues,
@@ -120,11 +135,13 @@ def apply_placements(
     closing = [r for r in records if r.record_type in (RECORD_RECALL, RECORD_CLOSE)]
     # Only an account being placed may bring a new facility; a recall cannot.
     facilities = _facility_ids(session, records, create_for=opening)
-    regimes = _facility_regimes(session, facilities.values())
     existing = accounts_by_key(session, (r.key for r in records if r.facility_code in facilities))
+    # A row refused for what it says is refused before anything of it is written.
+    opening = _consistent_about_facilities(opening, result)
 
     changed: list[PlacementRecord] = []
     digests: dict[tuple[str, str], str] = {}
+    unchanged: list[PlacementRecord] = []
     for record in opening:
         digest = record.digest or record_digest(record)
         previous = existing.get(record.key)
@@ -133,11 +150,17 @@ def apply_placements(
             and previous["placement_digest"] == digest
             and previous["status"] in (codes.ACCOUNT_OPEN, codes.ACCOUNT_PAID)
         ):
-            result.unchanged += 1
+            unchanged.append(record)
             continue
         digests[record.key] = digest
         changed.append(record)
-        result.total_cents += record.total_balance_cents
+    # Only a changed row adds to the consumer's wishes: one re-sent as it was does not bring back
+    # what the consumer took back in the workstation since.
+    wishes, changed = _consumer_wishes(session, changed, result)
+    result.unchanged += len(unchanged)
+    result.total_cents += sum(record.total_balance_cents for record in changed)
+    _apply_facility_facts(session, [*unchanged, *changed], facilities, actor, now, batch_id)
+    regimes = _facility_regimes(session, facilities.values())
     if changed:
         values = {}
         for record in changed:
@@ -149,7 +172,7 @@ def apply_placements(
                 else placement_values(record, now, rules)
             )
         stale = _apply_opening(
-            session, changed, digests, facilities, values, existing, actor, now, batch_id, result
+            session, changed, digests, facilities, values, existing, wishes, actor, now, batch_id, result
         )
     else:
         stale = []
@@ -159,6 +182,100 @@ def apply_placements(
     # read their history back.
     refresh_accounts(session, stale, now)
     return result
+
+
+def _consistent_about_facilities(
+    records: list[PlacementRecord], result: PlacementResult
+) -> list[PlacementRecord]:
+    """The records that do not contradict an earlier record of the batch about their facility (the
+    rest are rejected, naming the column).
+
+    The import has already rejected rows that contradict an earlier row of the file
+    (``importing/kinds.py``), so every batch of a file says the same of a facility.
+    """
+    said: dict[str, FacilityFacts] = {}
+    kept: list[PlacementRecord] = []
+    for record in records:
+        problems = facility_disagreements(said, record)
+        if problems:
+            result.rejected.append(RecordRejection(record.key, problems[0].field, problems[0].reason))
+        else:
+            kept.append(record)
+    return kept
+
+
+def _apply_facility_facts(
+    session: Session,
+    records: list[PlacementRecord],
+    facilities: dict[str, int],
+    actor: Actor,
+    now: datetime,
+    batch_id: int | None,
+) -> None:
+    """Set what the records say of their facilities (they agree), changed accounts or not."""
+    said: dict[str, FacilityFacts] = {}
+    for record in records:
+        facility_disagreements(said, record)
+    for code, facts in said.items():
+        values = {name: value for name, value in facts._asdict().items() if value is not None}
+        update_facility(session, actor, facilities[code], values, now=now, batch_id=batch_id)
+
+
+class Wishes(NamedTuple):
+    """A guarantor's wishes the placement file may add to: what calls and emails they refuse."""
+
+    no_calls_at_work: bool = False
+    inconvenient_times: str | None = None
+    email_opt_out_at: datetime | None = None
+
+
+def _record_wishes(record: PlacementRecord) -> Wishes:
+    told = record.facts
+    return Wishes(told.no_calls_at_work, told.inconvenient_times, told.email_opt_out_at)
+
+
+def _consumer_wishes(
+    session: Session, records: list[PlacementRecord], result: PlacementResult
+) -> tuple[dict[str, Wishes], list[PlacementRecord]]:
+    """Each guarantor's wishes: those on file with what each record adds (in file order); and the
+    records kept. A record whose inconvenient times would not fit the column beside those on
+    file is rejected whole: a person must merge them."""
+    ids = {r.guarantor.external_id for r in records if r.guarantor is not None}
+    c = GUARANTOR_T.c
+    wishes = {
+        row.external_id: Wishes(bool(row.no_calls_at_work), row.inconvenient_times, row.email_opt_out_at)
+        for row in select_in_chunks(
+            session,
+            lambda part: select(
+                c.external_id, c.no_calls_at_work, c.inconvenient_times, c.email_opt_out_at
+            ).where(c.external_id.in_(part)),
+            ids,
+        )
+    }
+    kept: list[PlacementRecord] = []
+    for record in records:
+        assert record.guarantor is not None
+        key = record.guarantor.external_id
+        known = wishes.get(key, Wishes())
+        told = _record_wishes(record)
+        times = merge_inconvenient(known.inconvenient_times, told.inconvenient_times)
+        if times is not None and len(times) > INCONVENIENT_MAX:
+            result.rejected.append(
+                RecordRejection(
+                    record.key,
+                    "inconvenient_times",
+                    f"with the inconvenient times on file, longer than {INCONVENIENT_MAX} characters; "
+                    "merge them in the workstation",
+                )
+            )
+            continue
+        wishes[key] = Wishes(
+            known.no_calls_at_work or told.no_calls_at_work,
+            times,
+            earliest_opt_out(known.email_opt_out_at, told.email_opt_out_at),
+        )
+        kept.append(record)
+    return wishes, kept
 
 
 def _facility_regimes(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str]]:
@@ -205,15 +322,23 @@ def _apply_opening(
     facilities: dict[str, int],
     values_of: dict[tuple[str, str], PlacementValues],
     existing: dict[tuple[str, str], dict[str, Any]],
+    wishes: dict[str, Wishes],
     actor: Actor,
     now: datetime,
     batch_id: int | None,
     result: PlacementResult,
 ) -> list[int]:
     """Insert or update the accounts; returns those whose call state must be read back and recomputed."""
-    guarantor_ids, new_guarantors = _upsert_guarantors(session, records, now)
+    guarantor_ids, new_guarantors = _upsert_guarantors(session, records, wishes, now)
     patient_ids = _upsert_patients(session, records, guarantor_ids, new_guarantors)
-    _insert_missing_phones(session, records, guarantor_ids, new_guarantors, values_of, now)
+    merged = _sync_phones(session, records, guarantor_ids, new_guarantors, values_of, now)
+    # A new guarantor's call state was worked out from each record alone: when the batch's records
+    # of that guarantor told different wishes or phone facts, it is read back from what was stored.
+    merged |= {
+        guarantor_ids[r.guarantor.external_id]
+        for r in records
+        if r.guarantor is not None and wishes[r.guarantor.external_id] != _record_wishes(r)
+    }
     collectors = _collector_ids(session, records)
 
     inserts: list[dict[str, Any]] = []
@@ -235,6 +360,7 @@ def _apply_opening(
             "patient_responsibility_cents": record.patient_responsibility_cents,
             "status": new_account_status(record),
             "fap_status": record.fap_status,
+            **_account_facts(record),
             "time_zone": primary_zone(record.guarantor.state),
             "placement_digest": digests[record.key],
             "updated_at": now,
@@ -296,9 +422,30 @@ def _apply_opening(
     known_guarantor = [
         account_ids[r.key]
         for r in records
-        if r.guarantor is not None and guarantor_ids[r.guarantor.external_id] not in new_guarantors
+        if r.guarantor is not None
+        and (
+            guarantor_ids[r.guarantor.external_id] not in new_guarantors
+            or guarantor_ids[r.guarantor.external_id] in merged
+        )
     ]
     return sorted(set(updated_ids) | set(known_guarantor))
+
+
+def _account_facts(record: PlacementRecord) -> dict[str, Any]:
+    """The account columns the compliance rules read, as the row gives them (blank clears)."""
+    told = record.facts
+    item = told.itemization
+    return {
+        "delinquency_date": told.delinquency_date,
+        "itemization_date": None if item is None else item.date,
+        "itemization_amount_cents": None if item is None else item.amount_cents,
+        "itemization_interest_cents": None if item is None else item.interest_cents,
+        "itemization_fees_cents": None if item is None else item.fees_cents,
+        "itemization_credits_cents": None if item is None else item.credits_cents,
+        "validation_notice_date": told.validation_notice_date,
+        "eca_notice_date": told.eca_notice_date,
+        "fap_application_date": told.fap_application_date,
+    }
 
 
 def _apply_closing(
@@ -348,7 +495,7 @@ def _apply_closing(
 
 
 def _upsert_guarantors(
-    session: Session, records: Sequence[PlacementRecord], now: datetime
+    session: Session, records: Sequence[PlacementRecord], wishes: Mapping[str, Wishes], now: datetime
 ) -> tuple[dict[str, int], set[int]]:
     """Guarantor ids by external id, and the ids of those created now (they own nothing yet)."""
     latest = {r.guarantor.external_id: r.guarantor for r in records if r.guarantor is not None}
@@ -380,14 +527,13 @@ def _upsert_guarantors(
             "bankruptcy": g.bankruptcy,
             "attorney_represented": g.attorney_represented,
             "cease_communication": g.cease_communication,
+            **wishes[external_id]._asdict(),
             "updated_at": now,
         }
         if external_id in existing:
             updates.append({"row_id": existing[external_id], **values})
         else:
-            inserts.append(
-                {"external_id": external_id, "created_at": now, "no_calls_at_work": False, **values}
-            )
+            inserts.append({"external_id": external_id, "created_at": now, **values})
     insert_rows(session, GUARANTOR_T, inserts)
     update_by_id(session, GUARANTOR_T, updates)
     created = {
@@ -451,44 +597,84 @@ def _upsert_patients(
     return known
 
 
-def _insert_missing_phones(
+def _phone_consent(row: Any) -> PhoneConsent:
+    return PhoneConsent(
+        bool(row.consent_to_call_mobile), row.consent_at, row.consent_revoked_at, row.text_opt_out_at
+    )
+
+
+def _phone_consent_columns(consent: PhoneConsent) -> dict[str, Any]:
+    return {
+        "consent_to_call_mobile": consent.consent,
+        "consent_at": consent.consent_at,
+        "consent_revoked_at": consent.revoked_at,
+        "text_opt_out_at": consent.text_opt_out_at,
+    }
+
+
+def _sync_phones(
     session: Session,
     records: Sequence[PlacementRecord],
     guarantor_ids: dict[str, int],
     new_guarantors: set[int],
     values_of: dict[tuple[str, str], PlacementValues],
     now: datetime,
-) -> None:
-    """New numbers are added; a number already on file keeps its consent and status."""
+) -> set[int]:
+    """New numbers are added; a number already on file keeps its status, and its consent, revocation
+    and text opt-out only gain what the row adds (:func:`merge_phone_consent`).
+
+    Returns the new guarantors whose phones were told different facts by different records of the
+    batch: their dialling state must be read back and recomputed.
+    """
     c = PHONE_T.c
     g_ids = set(guarantor_ids.values()) - new_guarantors
-    known = {
-        (row.guarantor_id, row.number)
+    known: dict[tuple[int, str], tuple[int, PhoneConsent]] = {
+        (row.guarantor_id, row.number): (row.id, _phone_consent(row))
         for row in select_in_chunks(
             session,
-            lambda ids: select(c.guarantor_id, c.number).where(c.guarantor_id.in_(ids)),
+            lambda ids: select(
+                c.id,
+                c.guarantor_id,
+                c.number,
+                c.consent_to_call_mobile,
+                c.consent_at,
+                c.consent_revoked_at,
+                c.text_opt_out_at,
+            ).where(c.guarantor_id.in_(ids)),
             g_ids,
         )
     }
+    told_known: dict[int, PhoneConsent] = {}  # phone id -> what it holds with the rows' facts added
     rows: dict[tuple[int, str], dict[str, Any]] = {}
+    told_new: dict[tuple[int, str], PhoneConsent] = {}
+    remade: set[int] = set()
     groups: list[CallGroup] = []
     # A number shared by debts under both regimes is decided by a third-party one (the stricter).
     for record in sorted(records, key=lambda r: values_of[r.key].facility[1] == codes.REGIME_FIRST_PARTY):
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
         states = values_of[record.key].phones
-        for phone, (dialable, group) in zip(record.phones, states, strict=True):
+        for index, (phone, (dialable, group)) in enumerate(zip(record.phones, states, strict=True)):
             key = (g_id, phone.phone.number)
-            if key in known or key in rows:
+            told = record.facts.phone(index)
+            if key in known:
+                phone_id, on_file = known[key]
+                told_known[phone_id] = merge_phone_consent(told_known.get(phone_id, on_file), told)
+                continue
+            if key in rows:
+                merged = merge_phone_consent(told_new[key], told)
+                if merged != told_new[key]:
+                    remade.add(g_id)  # the row was worked out from what an earlier record told
+                told_new[key] = merged
                 continue
             groups.append(group)
+            told_new[key] = told
             rows[key] = {
                 "guarantor_id": g_id,
                 "number": phone.phone.number,
                 "phone_type": phone.phone_type,
                 "valid": phone.phone.valid,
                 "time_zones": " ".join(phone.phone.time_zones),
-                "consent_to_call_mobile": False,
                 "do_not_call": False,
                 "status": codes.PHONE_OK,
                 "is_work": phone.phone_type == codes.PHONE_WORK,
@@ -498,9 +684,21 @@ def _insert_missing_phones(
             }
     # Whether each number may be dialled, and when: a known guarantor's are recomputed with the account.
     ids = call_group_ids(session, groups)
-    for row, group in zip(rows.values(), groups, strict=True):
+    for (key, row), group in zip(rows.items(), groups, strict=True):
         row["call_group_id"] = ids[group]
+        row.update(_phone_consent_columns(told_new[key]))
     insert_rows(session, PHONE_T, list(rows.values()))
+    stored = dict(known.values())
+    update_by_id(
+        session,
+        PHONE_T,
+        [
+            {"row_id": phone_id, **_phone_consent_columns(consent)}
+            for phone_id, consent in told_known.items()
+            if consent != stored[phone_id]
+        ],
+    )
+    return remade & new_guarantors
 
 
 def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict[str, int]:

@@ -37,6 +37,7 @@ from collector_tui.services.compliance import (
     count_open_phones,
     dialable_phone_clause,
     guarantors_with_open_phones,
+    limits_lifted_clause,
     load_facts,
     open_group_ids,
     phone_count_estimate,
@@ -143,7 +144,7 @@ def _section_clause(section: str, open_groups: list[int], now: datetime) -> Colu
     a = ACCOUNT_T.c
     # The account's own state first: the phone probe only for accounts that pass it.
     callable_now = (
-        and_(callable_state_clause(now), not_(_parked_clause(now)), dialable_phone_clause(open_groups))
+        and_(callable_state_clause(now), not_(_parked_clause(now)), dialable_phone_clause(open_groups, now))
         if open_groups
         else None
     )
@@ -201,7 +202,10 @@ def _statement(
         # groups' phones instead of probing its phones; "+ 0" keeps the list a filter (SQLite would
         # rather read the listed guarantors' accounts and sort them).
         listed = (ACCOUNT_T.c.guarantor_id + 0).in_(guarantors_with_open_phones(groups))
-        section = and_(callable_state_clause(now), not_(_parked_clause(now)), listed)
+        # The list knows nothing of an account's own state contact limits: an account they limit
+        # (rarely any) has its phones probed as in the account plan.
+        phones = and_(listed, or_(limits_lifted_clause(now), dialable_phone_clause(groups, now)))
+        section = and_(callable_state_clause(now), not_(_parked_clause(now)), phones)
     else:
         section = _section_clause(chosen.section, groups, now)
     return queries.queue_statement(

@@ -103,6 +103,16 @@ def test_the_json_verdict_has_the_documented_shape(demo_path: Path) -> None:
         assert len(phone["last4"]) == 4 and phone["zones"]
         assert phone["allowed"] == (not phone["blocks"])
         assert set(phone["local_times"]) == set(phone["zones"])
+        # Added fields: may it be texted now, and why not.
+        assert set(phone["text"]) == {"allowed", "blocks"}
+        assert phone["text"]["allowed"] == (not phone["text"]["blocks"])
+    assert document["email"]["allowed"] == (not document["email"]["blocks"])
+    texts = [b for p in document["phones"] for b in p["text"]["blocks"]] + document["email"]["blocks"]
+    for action in document["actions"].values():
+        assert set(action) == {"allowed", "blocks", "conditions"}
+        texts += action["conditions"]
+    for block in texts:
+        assert set(block) == {"rule", "reason", "citation", "until"}
     assert document["callable_now"] == any(p["allowed"] for p in document["phones"])
 
 

@@ -1,4 +1,6 @@
-"""Holds, 501(r) extraordinary collection actions, credit reporting, time-barred debt, phone flags."""
+"""Holds and phone flags. 501(r), credit reporting, time-barred debt and state hospital-billing
+laws have their own files: test_compliance_501r.py, test_compliance_credit.py,
+test_compliance_sol.py, test_compliance_state_hospital.py."""
 
 from __future__ import annotations
 
@@ -48,7 +50,9 @@ def test_a_dispute_after_the_validation_period_stops_reporting_but_not_calls() -
     )
     assert result.phones[0].allowed
     assert result.actions["letter"].allowed
-    assert "dispute_reporting" in action_rules(result, "credit_reporting")
+    # Reported only as disputed (15 U.S.C. 1692e(8)): a condition of reporting, not a ban.
+    assert "dispute_reporting" not in action_rules(result, "credit_reporting")
+    assert {c.rule_id for c in result.actions["credit_reporting"].conditions} == {"dispute_reporting"}
 
 
 def test_a_dispute_with_no_notice_on_file_is_treated_as_inside_the_period() -> None:
@@ -142,127 +146,3 @@ def test_no_phone_on_file() -> None:
     result = verdict(NOW, phones=())
     assert action_rules(result, "call") == {"phones"}
     assert not result.callable_now
-
-
-# -- 501(r) extraordinary collection actions -----------------------------------------------------
-
-FIRST_STATEMENT = date(2026, 1, 1)
-
-
-def _day(n: int) -> date:
-    return date.fromordinal(FIRST_STATEMENT.toordinal() + n)
-
-
-@pytest.mark.parametrize(
-    ("day", "notice_day", "allowed", "lifts_day"),
-    [
-        (119, 90, False, 120),
-        (120, 90, True, None),
-        (121, 90, True, None),
-        (125, 100, False, 130),
-        (129, 100, False, 130),
-        (130, 100, True, None),
-    ],
-)
-def test_a_nonprofit_waits_120_days_after_the_first_statement_and_30_after_the_notice(
-    day: int, notice_day: int, allowed: bool, lifts_day: int | None
-) -> None:
-    at = utc(_day(day).year, _day(day).month, _day(day).day, 16)
-    result = verdict(
-        at, nonprofit=True, first_statement_date=FIRST_STATEMENT, eca_notice_date=_day(notice_day)
-    )
-    for action in ("sale", "legal_action"):
-        blocks = [b for b in result.actions[action].blocks if b.rule_id == "eca_waiting"]
-        assert (not blocks) == allowed, action
-        if lifts_day is not None:
-            lifts = _day(lifts_day)
-            assert blocks[0].until == utc(lifts.year, lifts.month, lifts.day, 4)  # 00:00 EDT
-    # Placement with an outside agency is not an extraordinary collection action.
-    assert result.actions["agency_placement"].allowed
-
-
-def test_a_nonprofit_sends_the_written_notice_first() -> None:
-    result = verdict(NOW, nonprofit=True, first_statement_date=date(2025, 1, 1))
-    assert "eca_waiting" in action_rules(result, "sale")
-    assert "eca_waiting" not in action_rules(verdict(NOW, first_statement_date=date(2025, 1, 1)), "sale")
-
-
-# -- credit reporting ----------------------------------------------------------------------------
-
-
-def test_a_reportable_account_may_be_reported() -> None:
-    assert verdict(NOW, **REPORTABLE).actions["credit_reporting"].allowed
-
-
-@pytest.mark.parametrize(("cents", "allowed"), [(49_999, False), (49_900, False), (50_000, True)])
-def test_medical_debt_under_500_dollars_is_not_reported(cents: int, allowed: bool) -> None:
-    result = verdict(NOW, **REPORTABLE | {"total_balance_cents": cents})
-    assert result.actions["credit_reporting"].allowed == allowed
-
-
-def test_paid_debt_is_never_reported() -> None:
-    result = verdict(NOW, **REPORTABLE | {"total_balance_cents": 0, "status": "paid"})
-    assert "credit_reporting_paid" in action_rules(result, "credit_reporting")
-
-
-def test_reporting_waits_a_year_after_delinquency() -> None:
-    result = verdict(NOW, **REPORTABLE | {"first_statement_date": date(2026, 1, 15)})
-    [block] = result.actions["credit_reporting"].blocks
-    assert block.until == utc(2027, 1, 15, 6)  # 00:00 CST in Austin
-
-
-def test_reporting_needs_a_conversation_or_a_letter_fourteen_days_old() -> None:
-    silent = REPORTABLE | {"first_right_party_contact_at": None}
-    assert not verdict(NOW, **silent).actions["credit_reporting"].allowed
-    lettered = verdict(NOW, **silent | {"first_letter_at": utc(2026, 11, 20, 16)})
-    [block] = lettered.actions["credit_reporting"].blocks
-    assert block.until == utc(2026, 12, 4, 16)
-    assert (
-        verdict(NOW, **silent | {"first_letter_at": utc(2026, 11, 13, 16)})
-        .actions["credit_reporting"]
-        .allowed
-    )
-
-
-@pytest.mark.parametrize(
-    ("state", "zip_code", "at", "banned"),
-    [
-        ("CO", "80202", NOW, True),
-        ("TX", "78701", NOW, False),
-        ("CO", "80202", utc(2023, 8, 6, 18), False),  # the day before Colorado's ban took effect
-        ("NY", "12207", NOW, True),
-        ("CA", "95814", NOW, True),
-        ("MD", "21201", NOW, True),
-        ("WA", "98101", NOW, True),
-    ],
-)
-def test_states_that_ban_reporting_medical_debt(state: str, zip_code: str, at: object, banned: bool) -> None:
-    result = verdict(
-        at, **REPORTABLE | {"state": state, "zip_code": zip_code, "first_statement_date": date(2021, 1, 1)}
-    )  # type: ignore[arg-type]
-    bans = [b for b in result.actions["credit_reporting"].blocks if b.rule_id.startswith("state_ban.")]
-    assert bool(bans) == banned
-    if banned:
-        assert bans[0].until is None and bans[0].citation
-
-
-# -- time-barred debt ----------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("state", "last_payment", "barred"),
-    [
-        ("TX", date(2022, 11, 1), True),  # four years ended 2026-11-01
-        ("TX", date(2022, 11, 27), True),  # the limit ends today
-        ("TX", date(2022, 11, 28), False),  # ... tomorrow
-        ("TX", date(2023, 1, 1), False),
-        ("OH", date(2022, 11, 1), False),  # six years
-        ("ZZ", date(2023, 11, 1), True),  # unknown state: the shortest limit, three years
-    ],
-)
-def test_legal_action_on_time_barred_debt_is_always_blocked(
-    state: str, last_payment: date, barred: bool
-) -> None:
-    result = verdict(NOW, state=state, zip_code=None, last_payment_date=last_payment)
-    assert ("time_barred" in action_rules(result, "legal_action")) == barred
-    assert "time_barred" not in action_rules(result, "letter")

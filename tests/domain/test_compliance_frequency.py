@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
-from collector_tui.domain.compliance.engine import call_state
+import pytest
+
+from collector_tui.domain.compliance.clock import local_midnight
+from collector_tui.domain.compliance.engine import call_state, contact_lookback, evaluate
+from collector_tui.domain.compliance.facts import Hold
+from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.domain.contact_log import parse_activity_row
+from collector_tui.services.policy import shipped_policy_text
 from tests.domain.compliance_helpers import DISPOSITIONS, POLICY, account, call, phone_rules, utc, verdict
 
 NOW = utc(2026, 11, 27, 15)  # Friday, 10:00 in Columbus, Ohio (EST)
@@ -89,9 +96,11 @@ def test_massachusetts_allows_two_calls_in_seven_days() -> None:
     one = verdict(NOW, contacts=_daily("NA", 25, 25), **ma)
     assert one.phones[0].allowed
     two = verdict(NOW, contacts=_daily("NA", 25, 26), **ma)
-    [block] = [b for b in two.phones[0].blocks if b.rule_id == "frequency"]
-    assert block.citation == "940 CMR 7.04(1)(f)"
+    # The state's own limit, beside Reg F's (which two calls do not reach).
+    [block] = [b for b in two.phones[0].blocks if b.rule_id == "state_limit.MA"]
+    assert block.citation.startswith("940 CMR 7.04(1)(f)")
     assert block.until == utc(2026, 12, 2, 5)  # Nov 25 + 7 days, 00:00 EST
+    assert "frequency" not in phone_rules(two)
     # The same two calls in Ohio are fine.
     assert verdict(NOW, contacts=_daily("NA", 25, 26)).phones[0].allowed
 
@@ -122,3 +131,74 @@ def test_call_state_stores_when_the_limits_lift() -> None:
     assert call_state(account(call_consent_at=consent), POLICY, NOW).exempt_until == consent + timedelta(
         days=7
     )
+
+
+# -- a conversation is with the consumer; the moment decides; the words come from the policy -----
+
+
+@pytest.mark.parametrize(
+    ("code", "starts"), [("WRONG", False), ("3RD", False), ("RPC_CB", True), ("INBOUND", True)]
+)
+def test_only_a_conversation_with_the_consumer_starts_the_seven_days(code: str, starts: bool) -> None:
+    """12 CFR 1006.14(b)(2)(ii): "a telephone conversation with the person": a wrong number or a
+    third party is no conversation with the consumer."""
+    talked = (call(utc(2026, 11, 26, 15), code),)  # Thu Nov 26, 10:00 EST: day 1
+    before = verdict(utc(2026, 11, 26, 14, 59), contacts=talked)  # the moment before: not yet said
+    assert "conversation" not in phone_rules(before)
+    at = verdict(utc(2026, 11, 26, 15), contacts=talked)
+    assert ("conversation" in phone_rules(at)) == starts
+    if starts:
+        [block] = [b for b in at.phones[0].blocks if b.rule_id == "conversation"]
+        assert block.until == utc(2026, 12, 3, 5)  # Dec 3 00:00 EST, the first day after the seven
+        assert "conversation" in phone_rules(verdict(utc(2026, 12, 3, 4, 59), contacts=talked))
+    assert "conversation" not in phone_rules(verdict(utc(2026, 12, 3, 5), contacts=talked))
+
+
+def test_a_verdict_at_a_past_moment_counts_nothing_dated_after_it() -> None:
+    """``collector compliance --at``: what happened later does not count (the seventh call, a cease)."""
+    contacts = _daily("NA", 21, 27)  # seven calls, the last at 15:00 on Nov 27
+    holds = (Hold("cease", utc(2026, 11, 27, 16)),)
+    before = verdict(utc(2026, 11, 27, 14, 59), contacts=contacts, holds=holds)
+    assert phone_rules(before) == set()  # six calls so far, no cease yet
+    at = verdict(utc(2026, 11, 27, 15), contacts=contacts, holds=holds)
+    assert phone_rules(at) == {"frequency"}
+    later = verdict(utc(2026, 11, 27, 16), contacts=contacts, holds=holds)
+    assert phone_rules(later) == {"frequency", "cease"}
+    # The stored call state reads everything on file: a contact dated later is never left out.
+    assert call_state(
+        account(contacts=contacts), POLICY, utc(2026, 11, 27, 14, 59)
+    ).frequency_clear_at == utc(2026, 11, 28, 5)
+
+
+def test_the_reasons_are_worded_from_the_policys_numbers() -> None:
+    office = parse_policy(
+        shipped_policy_text(), "[rules.frequency]\nattempts = 3\ndays = 5\n[rules.conversation]\ndays = 4\n"
+    )
+    facts = account(contacts=_daily("NA", 25, 27))
+    [block] = evaluate(facts, office, NOW).phones[0].blocks
+    assert block.reason.startswith("call 3 of 3 in 5 days already placed on this debt")
+    assert block.until == utc(2026, 11, 30, 5)  # Nov 25 + 5 days
+    talked = account(contacts=(call(utc(2026, 11, 26, 15), "RPC_CB"),))
+    [block] = evaluate(talked, office, NOW).phones[0].blocks
+    assert "no calls for 4 days (day 2 of 4)" in block.reason
+    assert block.until == utc(2026, 11, 30, 5)  # Nov 26 + 4 days
+
+
+ZONES_OF_CONSUMERS = ("Pacific/Guam", "America/New_York", "America/Chicago", "America/Los_Angeles",
+                      "America/Anchorage", "Pacific/Honolulu", "Pacific/Pago_Pago")  # fmt: skip
+
+
+@pytest.mark.parametrize("zone_name", ZONES_OF_CONSUMERS)
+def test_the_look_back_reaches_the_first_day_of_every_window(zone_name: str) -> None:
+    """The history is read from the longest window any limit in force counts (Massachusetts' 30
+    days), so that no limit counts fewer days than it says, at any hour in any zone."""
+    lookback = contact_lookback(POLICY)
+    windows = [POLICY.rule("frequency").int_param("days"), POLICY.rule("conversation").int_param("days")]
+    windows += [limit.days for limits in POLICY.contact_limits.values() for limit in limits]
+    assert max(windows) == 30
+    for hour in range(0, 24 * 2, 1):
+        now = utc(2026, 11, 27) + timedelta(hours=hour, minutes=59)
+        today = now.astimezone(ZoneInfo(zone_name)).date()
+        for days in windows:
+            first = local_midnight(today - timedelta(days=days - 1), zone_name)  # the window's first moment
+            assert first >= now - lookback, (zone_name, now, days)

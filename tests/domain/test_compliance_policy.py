@@ -34,8 +34,9 @@ def test_the_shipped_policy_cites_and_dates_every_rule() -> None:
         assert rule.citation and rule.title
         assert rule.effective <= date(2026, 11, 27)
     assert policy.window_start == time(8) and policy.window_end == time(21)
-    assert policy.state_frequency["MA"].attempts == 2
-    assert set(policy.credit_reporting_bans) == {"CA", "CO", "MD", "NY", "WA"}
+    assert [limit.communications for limit in policy.contact_limits["MA"]] == [2, 2]
+    assert {limit.numbers for limit in policy.contact_limits["MA"]} == {"personal", "work"}
+    assert {"CA", "CO", "CT", "MD", "MN", "NJ", "NY", "RI", "WA"} <= set(policy.credit_reporting_bans)
     assert policy.statute_years["TX"] == 4
 
 
@@ -48,7 +49,11 @@ def test_an_override_changes_only_what_it_names() -> None:
     assert policy.version == "office-7"
     assert policy.window_start == time(9) and policy.window_end == time(21)
     assert policy.rule("window").citation == "12 CFR 1006.6(b)(1)(i)"
-    assert policy.state_frequency["NY"].attempts == 3 and policy.state_frequency["MA"].attempts == 2
+    assert policy.state_frequency["NY"].attempts == 3
+    # The simple form is one more state contact limit: calls and voicemails to any number.
+    [ny] = policy.contact_limits["NY"]
+    assert (ny.communications, ny.days, ny.numbers) == (3, 7, "any")
+    assert len(policy.contact_limits["MA"]) == 2  # the shipped limits are still there
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import assume, given, settings
@@ -15,7 +16,7 @@ from collector_tui.domain.compliance.engine import (
     group_open,
     money_call_inputs,
 )
-from collector_tui.domain.compliance.facts import Hold
+from collector_tui.domain.compliance.facts import Contact, Hold, PhoneFacts
 from collector_tui.services.policy import load_workspace_policy
 from tests.domain.compliance_helpers import POLICY, account, call, phone
 
@@ -129,3 +130,71 @@ def test_money_that_moves_neither_status_nor_pending_insurance_leaves_the_call_s
     )
     after = account(**base, status=status_b, total_balance_cents=total_b, insurance_pending_cents=insurance_b)
     assert call_state(before, POLICY, now) == call_state(after, POLICY, now)
+
+
+# -- a state's limits by kind of number, as the queue stores them -----------------------------------
+
+KINDS = ("mobile", "home", "work", "other")
+SENT = ("text", "email", "letter")
+
+
+@st.composite
+def contact_histories(draw: st.DrawFn) -> tuple[datetime, tuple[Contact, ...], tuple[PhoneFacts, ...]]:
+    """Calls, texts, emails and letters over five weeks, to numbers of every kind."""
+    now = draw(moments)
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=3))
+    phones = tuple(
+        phone(f"61755501{n:02d}", n + 1, phone_type=kind, consent_at=now - timedelta(days=400))
+        for n, kind in enumerate(kinds)
+    )
+    contacts = []
+    for _ in range(draw(st.integers(0, 12))):
+        moment = now - timedelta(minutes=draw(st.integers(0, 36 * 24 * 60)))
+        dialled = draw(st.sampled_from(phones))
+        if draw(st.booleans()):
+            made = call(moment, draw(codes))
+        else:
+            made = Contact(moment, draw(st.sampled_from(SENT)), attempt=False, direction="out")
+        if made.channel in ("call", "voicemail", "text"):
+            made = replace(made, phone_id=dialled.phone_id, phone_type=dialled.phone_type)
+        contacts.append(made)
+    return now, tuple(contacts), phones
+
+
+@given(
+    history=contact_histories(),
+    state=st.sampled_from(["MA", "WA", "OH"]),
+    regime=st.sampled_from(["third_party", "first_party"]),
+    consent=st.none() | st.integers(0, 10 * 24 * 60),
+)
+@settings(max_examples=400, deadline=None)
+def test_the_stored_limits_say_exactly_which_numbers_a_state_limit_blocks(
+    history: tuple[datetime, tuple[Contact, ...], tuple[PhoneFacts, ...]],
+    state: str,
+    regime: str,
+    consent: int | None,
+) -> None:
+    """What the SQL reads (a residence or mobile held to limit_until, a work number to
+    work_limit_until, any other to both) is what the engine decides, at the moment stored and
+    at every later moment while nothing new is logged; consent never lifts a state's limit."""
+    now, contacts, phones = history
+    zips = {"MA": "02108", "WA": "98101", "OH": "43215"}
+    facts = account(
+        state=state,
+        zip_code=zips[state],
+        phones=phones,
+        contacts=contacts,
+        regime=regime,
+        call_consent_at=None if consent is None else now - timedelta(minutes=consent),
+    )
+    stored = call_state(facts, POLICY, now)
+    for later in (now, now + timedelta(hours=20), now + timedelta(days=8), now + timedelta(days=31)):
+        result = evaluate(facts, POLICY, later)
+        for number, verdict in zip(phones, result.phones, strict=True):
+            limited = any(b.rule_id.startswith("state_limit.") for b in verdict.blocks)
+            personal = stored.limit_until is not None and later < stored.limit_until
+            work = stored.work_limit_until is not None and later < stored.work_limit_until
+            expected = {"home": personal, "mobile": personal, "work": work}.get(
+                number.phone_type, personal or work
+            )
+            assert limited == expected, (number.phone_type, later)

@@ -50,8 +50,8 @@ PHOENIX = phone("6025550111")
         ("Phoenix in July, 20:30 MST (21:30 in Denver)",
          {"state": "AZ", "zip_code": "85004", "phones": (PHOENIX,)},
          utc(2026, 7, 16, 3, 30), True, None),
-        ("Flagstaff (Navajo Nation keeps DST) in July, 20:30 MST = 21:30 MDT",
-         {"state": "AZ", "zip_code": "86001", "phones": (PHOENIX,)},
+        ("Window Rock (the Navajo Nation keeps DST) in July, 20:30 MST = 21:30 MDT",
+         {"state": "AZ", "zip_code": "86515", "phones": (PHOENIX,)},
          utc(2026, 7, 16, 3, 30), False, utc(2026, 7, 16, 15)),
         # The Sundays the clocks change, in New York (EST = UTC-5, EDT = UTC-4).
         ("Sat Mar 7, 07:30 EST", {"state": "NY", "zip_code": "12207", "phones": (NEW_YORK,)},
@@ -133,3 +133,52 @@ def test_inconvenient_times_syntax(text: str, expected_days: tuple[int, ...]) ->
 def test_inconvenient_times_errors(text: str) -> None:
     with pytest.raises(InconvenientTimesError):
         parse_inconvenient(text)
+
+
+# The consumer's own consent to a time (12 CFR 1006.6(b)(1): "absent the consumer's prior consent
+# given directly"): "call me at 21:30 on Fridays", said on Wed 25 Nov 2026 in New York (EST = UTC-5).
+CONSENT = {
+    "state": "NY",
+    "zip_code": "12207",
+    "phones": (NEW_YORK,),
+    "call_time_consent": "fri 21:15-21:45",
+    "call_time_consent_at": utc(2026, 11, 25, 17),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "at", "allowed"),
+    [
+        ("Fri 21:14 EST, a minute before the consented time", utc(2026, 11, 28, 2, 14), False),
+        ("Fri 21:15 EST, the consented time begins", utc(2026, 11, 28, 2, 15), True),
+        ("Fri 21:44 EST, still inside it", utc(2026, 11, 28, 2, 44), True),
+        ("Fri 21:45 EST, it has ended", utc(2026, 11, 28, 2, 45), False),
+        ("the next Friday 21:30, past the 7 days a consent lasts", utc(2026, 12, 5, 2, 30), False),
+    ],
+)
+def test_a_consent_to_a_time_lifts_the_window_only_then(case: str, at: datetime, allowed: bool) -> None:
+    result = verdict(at, **CONSENT)
+    assert result.phones[0].allowed is allowed, case
+    if not allowed:
+        assert "window" in phone_rules(result)
+
+
+def test_a_consent_given_after_the_moment_does_not_count() -> None:
+    result = verdict(utc(2026, 11, 28, 2, 30), **{**CONSENT, "call_time_consent_at": utc(2026, 11, 28, 3)})
+    assert not result.phones[0].allowed
+
+
+def test_a_consent_is_judged_in_every_zone_the_consumer_may_be_in() -> None:
+    """Idaho's 208 spans Mountain and Pacific. Fri 21:30 MST is 20:30 PST: consented in Mountain,
+    inside the window in Pacific, so callable; Fri 22:30 MST (21:30 PST) is consented in Pacific
+    but outside both the window and the consent in Mountain, so not."""
+    consent = {"call_time_consent": "fri 21:15-21:45", "call_time_consent_at": utc(2026, 11, 25, 17)}
+    idaho = {"state": None, "zip_code": None, "phones": (IDAHO_208,), **consent}
+    assert verdict(utc(2026, 11, 28, 4, 30), **idaho).phones[0].allowed
+    assert not verdict(utc(2026, 11, 28, 5, 30), **idaho).phones[0].allowed
+
+
+def test_a_consent_does_not_lift_a_time_the_consumer_said_is_inconvenient_elsewhere() -> None:
+    changes = {**CONSENT, "inconvenient_times": "fri 20:00-20:30"}
+    assert not verdict(utc(2026, 11, 28, 1, 15), **changes).phones[0].allowed  # 20:15, not consented
+    assert verdict(utc(2026, 11, 28, 2, 30), **changes).phones[0].allowed  # 21:30, consented

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -40,7 +41,17 @@ from collector_tui.services.queue import (
     queue_page,
 )
 from db import codes
-from db.models import Account, AccountHold, Activity, AuditEvent, Facility, Phone, Promise, table_of
+from db.models import (
+    Account,
+    AccountHold,
+    Activity,
+    AuditEvent,
+    Facility,
+    Guarantor,
+    Phone,
+    Promise,
+    table_of,
+)
 from tests.conftest import NOW
 from tests.services.builders import activity
 
@@ -86,6 +97,18 @@ def _account(db: Database, account_id: int) -> Account:
         assert found is not None
         session.expunge(found)
         return found
+
+
+def _hold_rows(db: Database, account_id: int, reason: str) -> list[Any]:
+    h = table_of(AccountHold).c
+    with db.reading() as session:
+        return list(
+            session.execute(
+                select(h.reason, h.received_via, h.placed_at, h.released_at)
+                .where(h.account_id == account_id, h.reason == reason)
+                .order_by(h.id)
+            )
+        )
 
 
 def test_a_no_answer_is_logged_counted_audited_and_leaves_the_call_list(office: Database) -> None:
@@ -232,6 +255,11 @@ def test_a_dispute_places_a_hold_and_the_account_moves_to_the_hold_section(offic
     assert _count(
         office, AccountHold, h.account_id == account_id, h.reason == "dispute", h.released_at.is_(None)
     )
+    # Said on the call: received orally. Her letter then puts it in writing (1692g(b)): collection stops.
+    assert [r.received_via for r in _hold_rows(office, account_id, "dispute")] == ["oral"]
+    result = place_hold(
+        office, actor, account_id, result.version, "dispute", "her letter", now=NOW, received_via="written"
+    )
     assert _account(office, account_id).call_held
     with office.reading() as session:
         assert account_id not in callable_account_ids(session, NOW, [account_id])
@@ -359,7 +387,8 @@ def test_a_callback_outside_the_debtors_calling_window_is_refused(office: Databa
     night = (NOW + timedelta(days=1)).replace(hour=10)  # 05:00 Eastern, midnight in Hawaii
     with pytest.raises(EntryError) as refused:
         set_callback(office, actor, account_id, version, night, now=NOW)
-    assert refused.value.problems[0][0] == "when" and "calling window" in refused.value.problems[0][1]
+    (field, problem), *_ = refused.value.problems
+    assert field == "when" and "outside 08:00-21:00 local time" in problem and "[window]" in problem
 
 
 def test_a_number_a_collector_set_right_is_not_undone_by_an_older_dialer_report(office: Database) -> None:
@@ -388,3 +417,140 @@ def test_a_number_a_collector_set_right_is_not_undone_by_an_older_dialer_report(
         assert reported.phone_id == phone_id  # the report is about this very number
         phone = session.get(Phone, phone_id)
         assert phone is not None and phone.status == codes.PHONE_OK and phone.dialable
+
+
+def test_a_dispute_or_cease_records_whether_it_came_orally_or_in_writing(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    with pytest.raises(EntryError) as bad:
+        place_hold(
+            office, actor, account_id, version, "dispute", "says not hers", now=NOW, received_via="fax"
+        )
+    assert bad.value.problems[0][0] == "received" and not _hold_rows(office, account_id, "dispute")
+    with pytest.raises(EntryError) as unsaid:  # the workspace asks how it came, with every other problem
+        place_hold(office, actor, account_id, version, "cease", " ", now=NOW, require_received=True)
+    assert [field for field, _ in unsaid.value.problems] == ["received", "note"]
+    result = place_hold(
+        office, actor, account_id, version, "dispute", "says not hers", now=NOW, received_via="oral"
+    )
+    assert "orally" in result.message
+    assert [(r.received_via, r.released_at) for r in _hold_rows(office, account_id, "dispute")] == [
+        ("oral", None)
+    ]
+    assert json.loads(_events(office, "hold.place")[-1].details or "{}") == {
+        "activity": json.loads(_events(office, "hold.place")[-1].details or "{}")["activity"],
+        "reason": "dispute",
+        "received_via": "oral",
+    }
+    later = NOW + timedelta(days=3)  # her letter arrives: the written dispute replaces the oral one
+    result = place_hold(
+        office, actor, account_id, result.version, "dispute", "letter", now=later, received_via="written"
+    )
+    rows = _hold_rows(office, account_id, "dispute")
+    assert [(r.received_via, r.placed_at, r.released_at) for r in rows] == [
+        ("oral", NOW, later),
+        ("written", later, None),
+    ]
+    result = place_hold(  # an oral one after a written one changes nothing
+        office, actor, account_id, result.version, "dispute", "again", now=later, received_via="oral"
+    )
+    assert len(_hold_rows(office, account_id, "dispute")) == 2
+    place_hold(  # only a dispute or a cease records how it came
+        office, actor, account_id, result.version, "attorney", "has a lawyer", now=later, received_via="oral"
+    )
+    assert [r.received_via for r in _hold_rows(office, account_id, "attorney")] == [None]
+
+
+def _reach_the_call_limit(db: Database, actor: Actor, account_id: int, version: int, phone_id: int) -> int:
+    """Place as many calls as the frequency rule allows in its days (from NOW on); the new version."""
+    for minute in range(current_policy().rule("frequency").int_param("attempts")):
+        entry = ContactEntry(account_id, version, "NA", phone_id)
+        version = log_contact(db, actor, entry, now=NOW + timedelta(minutes=minute)).version
+    return version
+
+
+def test_a_callback_is_refused_by_a_hold_even_when_the_consumer_asks(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    version = place_hold(
+        office, actor, account_id, version, "cease", "letter: stop", now=NOW, received_via="written"
+    ).version
+    for asked in (False, True):
+        with pytest.raises(EntryError) as refused:
+            set_callback(
+                office, actor, account_id, version, NOW + timedelta(days=1), now=NOW, consumer_asked=asked
+            )
+        (field, problem), *_ = refused.value.problems
+        assert field == "when" and "[cease]" in problem and "stop communicating" in problem
+    with office.reading() as session:
+        guarantor = session.get(Guarantor, _account(office, account_id).guarantor_id)
+        assert guarantor is not None and guarantor.call_time_consent is None  # nothing was written
+    assert _account(office, account_id).next_action_at is None and not _events(office, "callback.set")
+
+
+def test_a_callback_past_the_call_limit_is_allowed_when_the_consumer_asks_for_it(office: Database) -> None:
+    actor = _actor(office)
+    account_id, version, phone_id = _callable(office, actor)
+    version = _reach_the_call_limit(office, actor, account_id, version, phone_id)
+    now = NOW + timedelta(minutes=10)
+    at = NOW + timedelta(days=1)  # same time tomorrow: the number's calling window is as open
+    with pytest.raises(EntryError) as refused:
+        set_callback(office, actor, account_id, version, at, now=now)
+    assert "[frequency]" in refused.value.problems[0][1]
+    result = set_callback(office, actor, account_id, version, at, now=now, consumer_asked=True)
+    assert "consent" in result.message
+    account = _account(office, account_id)
+    assert account.next_action_at == at
+    days = current_policy().rule("consent_window").int_param("days")
+    assert account.call_exempt_until == now + timedelta(days=days)  # the stored call state follows
+    with office.reading() as session:
+        guarantor = session.get(Guarantor, account.guarantor_id)
+        assert guarantor is not None
+    from collector_tui.services.consumer_requests import consumer_wishes
+
+    local = at.astimezone(ZoneInfo(consumer_wishes(office, actor, account_id, now=now).home_zone))
+    slot = f"{local:%a}".lower() + f" {local:%H:%M}-{local + timedelta(minutes=30):%H:%M}"
+    assert guarantor.call_time_consent == slot
+    assert guarantor.call_time_consent_at == now and guarantor.call_consent_at == now
+    assert json.loads(_events(office, "callback.set")[-1].details or "{}")["consumer_asked"] is True
+
+
+def test_a_callback_with_no_number_to_call_or_at_an_inconvenient_time_is_refused(office: Database) -> None:
+    from collector_tui.services.consumer_requests import add_inconvenient_time, remove_time
+
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    at = NOW + timedelta(days=1)  # a Saturday
+    version = add_inconvenient_time(
+        office, actor, account_id, version, days="sat", start="0:00", end="24:00", now=NOW
+    ).version
+    with pytest.raises(EntryError) as inconvenient:
+        set_callback(office, actor, account_id, version, at, now=NOW)
+    assert "[inconvenient]" in inconvenient.value.problems[0][1]
+    version = remove_time(
+        office, actor, account_id, version, kind="inconvenient", period="sat 00:00-24:00", now=NOW
+    ).version
+    with office.reading() as session:
+        guarantor_id = _account(office, account_id).guarantor_id
+        phones = list(session.execute(select(Phone.id).where(Phone.guarantor_id == guarantor_id)).scalars())
+    for phone_id in phones:
+        version = change_phone(office, actor, account_id, version, phone_id, "do_not_call", now=NOW).version
+    with pytest.raises(EntryError) as no_number:
+        set_callback(office, actor, account_id, version, at, now=NOW, consumer_asked=True)
+    assert "[do_not_call]" in no_number.value.problems[0][1]
+
+
+def test_a_callback_the_consumer_asks_for_before_the_calling_window_is_their_consent(
+    office: Database,
+) -> None:
+    from collector_tui.services.consumer_requests import consumer_wishes
+
+    actor = _actor(office)
+    account_id, version, _ = _callable(office, actor)
+    home = ZoneInfo(consumer_wishes(office, actor, account_id, now=NOW).home_zone)
+    early = datetime.combine(NOW.date() + timedelta(days=3), time(7, 30), tzinfo=home)  # Monday 07:30
+    with pytest.raises(EntryError) as refused:
+        set_callback(office, actor, account_id, version, early, now=NOW)
+    assert "[window]" in refused.value.problems[0][1]
+    set_callback(office, actor, account_id, version, early, now=NOW, consumer_asked=True)
+    assert _account(office, account_id).next_action_at == early

@@ -14,7 +14,7 @@ from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services import account_state
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
-from collector_tui.services.compliance import LOOKBACK
+from collector_tui.services.compliance import lookback
 from collector_tui.services.database import Database
 from collector_tui.services.transactions import apply_transactions
 from tests.conftest import NOW
@@ -60,7 +60,7 @@ def test_old_contacts_move_the_score_but_only_recent_ones_the_call_limits(
     records = [
         activity(activity_id="OLD", account_number="A-2", occurred_at=_stamp(old), result_code="RPC_PTP"),
         # The oldest contact the frequency rules still read.
-        activity(activity_id="EDGE", account_number="A-1", occurred_at=_stamp(NOW - LOOKBACK)),
+        activity(activity_id="EDGE", account_number="A-1", occurred_at=_stamp(NOW - lookback())),
         # A conversation five days ago: no calls for seven days from it.
         activity(
             activity_id="TALK",

@@ -30,9 +30,17 @@ from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy, shipped_policy_text, use_policy
 from collector_tui.services.transactions import apply_transactions
-from db.models import Account, CallGroup, Facility, Guarantor, Phone, table_of
+from db.models import Account, AccountHold, CallGroup, Facility, Guarantor, Phone, table_of
 from tests.conftest import NOW
-from tests.services.builders import activity, all_rows, audit_events, place, placement, transaction
+from tests.services.builders import (
+    activity,
+    all_rows,
+    audit_events,
+    place,
+    placement,
+    stale_rows,
+    transaction,
+)
 
 CLEAN = {
     "total_balance": "800.00",
@@ -213,8 +221,11 @@ def test_a_rule_that_starts_while_a_nightly_run_is_still_the_day_before_is_caugh
                 assert call_state_due(session, night) is not None
             refresh_all_accounts(db.writing, night, call_state=True)
             if night == first:  # not yet in force in Ohio: nothing limits the calls
-                assert all_rows(db, Account)[0].call_frequency_clear_at is None
-        assert all_rows(db, Account, Account.id == acct.id)[0].call_frequency_clear_at is not None
+                assert all_rows(db, Account)[0].call_limit_until is None
+        # A state's limit is stored apart from Reg F's (consent does not lift it), for every number.
+        [limited] = all_rows(db, Account, Account.id == acct.id)
+        assert limited.call_limit_until is not None and limited.call_work_limit_until is not None
+        assert limited.call_frequency_clear_at is None
         with db.reading() as session:
             assert call_state_due(session, second + timedelta(days=1)) is None
     finally:
@@ -240,9 +251,14 @@ PLACES = [
     ("AZ", "85004"),
     ("FL", "32502"),
     ("ID", "83814"),
+    ("MA", "01002"),
+    ("WA", "98101"),  # a state that counts letters, email and texts, and calls at work
 ]
 NUMBERS = ["6145550142", "2085550123", "8005550100", "8085550111", "6025550111", "8505550123", "3125550199"]
-CODES = ["NA", "BUSY", "DISC", "LMVM", "RPC_CB", "RPC_PTP", "INBOUND", "WRONG", "REQ_INFO"]
+# Dispositions, and (channel, code) pairs for what is sent rather than dialled.
+CODES = ["NA", "BUSY", "DISC", "LMVM", "RPC_CB", "RPC_PTP", "INBOUND", "WRONG", "3RD", "REQ_INFO"]
+SENT = [("letter", "LETTER"), ("text", "NA"), ("email", "NA")]
+KINDS = ["mobile", "home", "work", "other"]
 INCONVENIENT = [None, "mon-fri 12:00-13:00", "daily 19:00-21:00", "sat,sun 08:00-12:00"]
 
 
@@ -260,15 +276,25 @@ def offices(draw: st.DrawFn) -> list[dict[str, object]]:
                     "state": state,
                     "zip": zip_code,
                     "phone1": draw(st.sampled_from(NUMBERS)),
+                    "phone1_type": draw(st.sampled_from(KINDS)),
                     "phone2": draw(st.sampled_from(["", *NUMBERS])),
-                    "phone2_type": "work",
+                    "phone2_type": draw(st.sampled_from(KINDS)),
                     "dispute": draw(st.sampled_from("NNNY")),
                     "cease": draw(st.sampled_from("NNNY")),
                     "fap_status": draw(st.sampled_from(["none", "none", "pending"])),
                 },
                 "calls": draw(
-                    st.lists(st.tuples(st.integers(1, 20 * 24 * 60), st.sampled_from(CODES)), max_size=10)
+                    st.lists(
+                        st.tuples(
+                            st.integers(1, 35 * 24 * 60),  # past the longest window (30 days)
+                            st.sampled_from(CODES) | st.sampled_from(SENT),
+                            st.booleans(),  # to the second number, when there is one
+                            st.sampled_from(["guarantor", "third_party", "none"]),
+                        ),
+                        max_size=12,
+                    )
                 ),
+                "oral_cease": draw(st.none() | st.integers(0, 5 * 24 * 60)),
             }
         )
     return accounts
@@ -305,20 +331,39 @@ def test_the_sql_callable_set_equals_the_engines(
         for entry in office:
             row = entry["row"]
             assert isinstance(row, dict) and isinstance(entry["calls"], list)
-            for i, (minutes, code) in enumerate(entry["calls"]):
+            for i, (minutes, what, second, party) in enumerate(entry["calls"]):
                 moment = built - timedelta(minutes=minutes)
+                channel, code = what if isinstance(what, tuple) else ("call", what)
+                number = row["phone2"] if second and row["phone2"] else row["phone1"]
                 calls.append(
                     activity(
                         activity_id=f"{row['account_number']}-{i}",
                         account_number=row["account_number"],
                         occurred_at=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                        channel=channel,
                         result_code=code,
                         direction="in" if code == "INBOUND" else "out",
-                        phone=row["phone1"],
+                        phone="" if channel in ("letter", "email") else number,
+                        party=party,
                     )
                 )
         with db.writing() as session:
             apply_activities(session, calls, actor=SYSTEM, now=built)
+            # An oral "stop calling" on some accounts: calls stop, letters do not.
+            for entry in office:
+                row = entry["row"]
+                assert isinstance(row, dict)
+                if isinstance(entry["oral_cease"], int):
+                    number = row["account_number"]
+                    [held] = session.exec(select(Account).where(Account.account_number == number))
+                    session.add(
+                        AccountHold(
+                            account_id=held.id or 0,
+                            reason="cease",
+                            placed_at=built - timedelta(minutes=entry["oral_cease"]),
+                            received_via="oral",
+                        )
+                    )
             # Facts a collector records in the workspace: wishes on the guarantor, do-not-call on a phone.
             for guarantor in session.exec(select(Guarantor)).all():
                 inconvenient, at_work, consent = wishes[(guarantor.id or 1) % 3]
@@ -337,6 +382,112 @@ def test_the_sql_callable_set_equals_the_engines(
                 facts = load_facts(session, ids, at)
                 expected = {i for i, f in facts.items() if evaluate(f, policy, at).callable_now}
                 assert callable_account_ids(session, at) == expected, at
+
+
+# -- state contact limits, conversations and moments, as the database holds them ------------------
+
+MA_ROW = CLEAN | {
+    "state": "MA",
+    "zip": "02108",
+    "city": "Boston",
+    "phone1": "(617) 555-0101",
+    "phone1_type": "mobile",
+    "phone2": "(617) 555-0102",
+    "phone2_type": "work",
+}
+
+
+def _log(db: Database, *records: object) -> None:
+    with db.writing() as session:
+        apply_activities(session, list(records), actor=SYSTEM, now=NOW)  # type: ignore[arg-type]
+
+
+def test_a_massachusetts_limit_stops_one_kind_of_number_and_the_queue_agrees(db: Database) -> None:
+    """Two calls in seven days to the mobile (940 CMR 7.04(1)(f)): the work number may still be
+    called, until two calls in thirty days reach it too; the oldest, 29 days back, still counts."""
+    place(db, [placement(**MA_ROW)])
+    _log(
+        db,
+        *(
+            activity(activity_id=f"M-{day}", occurred_at=f"2026-11-{day}T15:00:00Z", phone="(617) 555-0101")
+            for day in (24, 26)
+        ),
+    )
+    [acct] = all_rows(db, Account)
+    assert acct.call_limit_until == datetime(2026, 11, 26, 15, tzinfo=UTC) + timedelta(days=4, hours=14)
+    assert acct.call_work_limit_until is None and acct.call_frequency_clear_at is None
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == {acct.id}  # through the work number
+        mobile, work = verdict_for_account(session, "A-1001", NOW).verdict.phones
+        assert "state_limit.MA" in {b.rule_id for b in mobile.blocks} and work.allowed
+    _log(
+        db,
+        activity(activity_id="W-1", occurred_at="2026-10-29T15:00:00Z", phone="(617) 555-0102"),
+        activity(activity_id="W-2", occurred_at="2026-11-25T15:00:00Z", phone="(617) 555-0102"),
+    )
+    [acct] = all_rows(db, Account)
+    assert acct.call_work_limit_until == datetime(2026, 11, 28, 5, tzinfo=UTC)  # Oct 29 + 30 days, EST
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == set()
+        assert callable_account_ids(session, datetime(2026, 11, 28, 4, 59, tzinfo=UTC)) == set()
+        later = datetime(2026, 11, 28, 15, tzinfo=UTC)  # the work number is free, the mobile not yet
+        assert callable_account_ids(session, later) == {acct.id}
+        facts = load_facts(session, [acct.id], later)
+        assert evaluate(facts[acct.id], current_policy(), later).callable_now
+    assert stale_rows(db) == 0
+
+
+def test_a_wrong_number_or_a_third_party_starts_no_days_without_calls(db: Database) -> None:
+    place(db, [placement(**CLEAN)])
+    _log(
+        db,
+        activity(activity_id="X-1", occurred_at="2026-11-25T15:00:00Z", result_code="WRONG", party="none"),
+        activity(
+            activity_id="X-2", occurred_at="2026-11-25T16:00:00Z", result_code="3RD", party="third_party"
+        ),
+    )
+    [acct] = all_rows(db, Account)
+    assert acct.call_frequency_clear_at is None
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == {acct.id}
+    _log(db, activity(activity_id="X-3", occurred_at="2026-11-25T17:00:00Z", result_code="RPC_CB"))
+    [acct] = all_rows(db, Account)
+    assert acct.call_frequency_clear_at == datetime(2026, 12, 2, 5, tzinfo=UTC)  # Nov 25 + 7, EST
+    with db.reading() as session:
+        assert callable_account_ids(session, NOW) == set()
+
+
+def test_the_verdict_at_a_moment_counts_nothing_dated_after_it(db: Database) -> None:
+    """``collector compliance --at``: later calls do not count; a hold released later still does."""
+    place(db, [placement(**CLEAN)])
+    _log(
+        db,
+        *(
+            activity(activity_id=f"D-{day}", occurred_at=f"2026-11-{day}T14:00:00Z", result_code="NA")
+            for day in range(21, 28)
+        ),
+    )
+    account_id = _account_id(db, "A-1001")
+    with db.writing() as session:
+        session.add(
+            AccountHold(
+                account_id=account_id,
+                reason="cease",
+                placed_at=datetime(2026, 11, 26, 15, tzinfo=UTC),
+                released_at=datetime(2026, 11, 27, 12, tzinfo=UTC),
+                received_via="written",
+            )
+        )
+
+    def rules_at(moment: datetime) -> set[str]:
+        with db.reading() as session:
+            found = verdict_for_account(session, "A-1001", moment).verdict
+        return {b.rule_id for b in found.phones[0].blocks}
+
+    assert rules_at(datetime(2026, 11, 26, 14, 59, tzinfo=UTC)) == set()  # six calls, no cease yet
+    assert rules_at(datetime(2026, 11, 26, 20, tzinfo=UTC)) == {"cease"}  # still six calls; the cease
+    assert rules_at(datetime(2026, 11, 27, 13, 59, tzinfo=UTC)) == set()  # released at 12:00
+    assert rules_at(datetime(2026, 11, 27, 14, tzinfo=UTC)) == {"frequency"}  # the seventh call
 
 
 # -- the stored priority ---------------------------------------------------------------------------

@@ -6,8 +6,8 @@ plan) or against the list of guarantors with such a phone (the phone plan, for w
 are open). Both are checked here against the query as first written (a correlated EXISTS, the
 guarantor joined), page by page with the keyset cursor: on the demo office at every hour of a
 day, and on random changes of it (hypothesis) - phones made undialable or moved between call
-groups; accounts held, frequency-limited, consented, worked, called back, reassigned, closed,
-their scores tied."""
+groups, their types changed; accounts held, frequency-limited, held to a state's contact limits
+by kind of number, consented, worked, called back, reassigned, closed, their scores tied."""
 
 from __future__ import annotations
 
@@ -72,6 +72,13 @@ def _reference(collector_id: int, chosen: QueueFilter, groups: list[int], now: d
         and_(a.last_worked_at.is_not(None), a.last_worked_at > worked_after),
         and_(a.next_action_at.is_not(None), a.next_action_at > now),
     )
+    personal_free = or_(a.call_limit_until.is_(None), a.call_limit_until <= now)
+    work_free = or_(a.call_work_limit_until.is_(None), a.call_work_limit_until <= now)
+    limits_allow = or_(
+        and_(p.phone_type.in_(["home", "mobile"]), personal_free),
+        and_(p.phone_type == "work", work_free),
+        and_(p.phone_type.not_in(["home", "mobile", "work"]), personal_free, work_free),
+    )
     callable_now = (
         and_(
             a.call_held.is_(False),
@@ -81,7 +88,10 @@ def _reference(collector_id: int, chosen: QueueFilter, groups: list[int], now: d
                 and_(a.call_exempt_until.is_not(None), a.call_exempt_until > now),
             ),
             exists().where(
-                p.guarantor_id == a.guarantor_id, p.dialable.is_(True), p.call_group_id.in_(groups)
+                p.guarantor_id == a.guarantor_id,
+                p.dialable.is_(True),
+                p.call_group_id.in_(groups),
+                limits_allow,
             ),
             not_(parked),
         )
@@ -192,6 +202,8 @@ ACCOUNT_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "call_held": st.booleans(),
     "call_frequency_clear_at": NEAR,
     "call_exempt_until": NEAR,
+    "call_limit_until": NEAR,  # a state's contact limits, by kind of number
+    "call_work_limit_until": NEAR,
     "last_worked_at": NEAR,
     "next_action_at": NEAR,
     "priority_score": st.sampled_from([0, 150_000, 150_001, 300_000]),  # ties, broken by id
@@ -222,7 +234,14 @@ def test_both_plans_agree_with_the_straightforward_query_whatever_the_data(
     account_changes = data.draw(st.lists(st.tuples(accounts, ACCOUNT_CHANGES), min_size=10, max_size=80))
     phone_changes = data.draw(
         st.lists(
-            st.tuples(phones, st.booleans(), st.none() | st.sampled_from(groups)), min_size=5, max_size=60
+            st.tuples(
+                phones,
+                st.booleans(),
+                st.none() | st.sampled_from(groups),
+                st.none() | st.sampled_from(codes.PHONE_TYPES),
+            ),
+            min_size=5,
+            max_size=60,
         )
     )
     open_groups = data.draw(st.lists(st.sampled_from(groups), unique=True, max_size=len(groups)))
@@ -232,10 +251,11 @@ def test_both_plans_agree_with_the_straightforward_query_whatever_the_data(
         for account_id, (column, value) in account_changes:
             value = now + value if isinstance(value, timedelta) else value
             session.execute(update(ACCOUNT_T).where(ACCOUNT_T.c.id == account_id).values({column: value}))
-        for phone_id, dialable, group in phone_changes:
-            session.execute(
-                update(PHONE_T).where(PHONE_T.c.id == phone_id).values(dialable=dialable, call_group_id=group)
-            )
+        for phone_id, dialable, group, kind in phone_changes:
+            values: dict[str, Any] = {"dialable": dialable, "call_group_id": group}
+            if kind is not None:
+                values["phone_type"] = kind
+            session.execute(update(PHONE_T).where(PHONE_T.c.id == phone_id).values(values))
         _same_in_both_plans(session, collector_id, chosen, open_groups, now, size)
 
 
@@ -335,7 +355,8 @@ def test_a_plan_choice_is_kept_per_open_groups(
 
 
 def test_totals_count_the_sections_on_a_changed_office(demo_path: Path, tmp_path: Path, forced: Any) -> None:
-    """Frequency limits, consent, rework, callbacks, undialable and regrouped phones, committed."""
+    """Frequency and state contact limits, consent, rework, callbacks, undialable and regrouped
+    phones of every type, committed."""
     copy = tmp_path / "changed.db"
     shutil.copyfile(demo_path, copy)
     db = open_database(f"sqlite:///{copy}")
@@ -345,12 +366,16 @@ def test_totals_count_the_sections_on_a_changed_office(demo_path: Path, tmp_path
             for column, every, shift in (
                 ("call_frequency_clear_at", 5, timedelta(hours=30)),
                 ("call_exempt_until", 7, timedelta(hours=20)),
+                ("call_limit_until", 3, timedelta(hours=10)),
+                ("call_work_limit_until", 4, timedelta(hours=26)),
                 ("last_worked_at", 6, timedelta(hours=-1)),
                 ("next_action_at", 11, timedelta(hours=4)),
             ):
                 session.execute(update(ACCOUNT_T).where(a.id % every == 0).values({column: NOW + shift}))
             session.execute(update(PHONE_T).where(p.id % 4 == 0).values(dialable=False))
             session.execute(update(PHONE_T).where(p.id % 9 == 0).values(call_group_id=None))
+            for kind, every in (("work", 5), ("other", 6), ("mobile", 7)):
+                session.execute(update(PHONE_T).where(p.id % every == 1).values(phone_type=kind))
         for hour in range(0, 24, 3):
             now = NOW.replace(hour=hour)
             for chosen in (QueueFilter(), QueueFilter(state="OH")):
@@ -410,7 +435,13 @@ def test_each_plan_walks_the_queue_index_alone(
                 if section == SECTION_HOLD:
                     continue
                 if plan == PLAN_PHONES and section == SECTION_CALL:  # the list, built once
-                    assert steps[1:] == ["LIST SUBQUERY 1", f"SEARCH phone USING {LIST}"], text
+                    # ... and a probe only for an account a state's contact limits hold back.
+                    assert steps[1:] == [
+                        "LIST SUBQUERY 1",
+                        f"SEARCH phone USING {LIST}",
+                        "CORRELATED SCALAR SUBQUERY 2",
+                        f"SEARCH phone USING {PROBE}",
+                    ], text
                 else:  # a probe per account
                     assert steps[1:] == ["CORRELATED SCALAR SUBQUERY 1", f"SEARCH phone USING {PROBE}"], text
 

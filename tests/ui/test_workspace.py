@@ -254,8 +254,9 @@ async def test_hold_callback_and_phone_forms(office: Database) -> None:
         await settle(pilot, lambda: isinstance(app.screen, HoldForm))
         await _choose(pilot, app, "reason", "dispute")
         await _save(pilot, app, HoldForm)
-        assert "say why" in _problems(app)
+        assert "say why" in _problems(app) and "orally or in writing" in _problems(app)
         await _type(pilot, app, "note", "letter disputing the charges")
+        await _choose(pilot, app, "received", "in writing")
         await _save(pilot, app, HoldForm)
         assert isinstance(app.screen, AccountPanel)
         await settle(pilot, lambda: "DISPUTE" in plain(panel.query_one("#account-header", Static)))
@@ -366,3 +367,12 @@ async def test_a_disposition_opens_its_next_step(office: Database, code: str, fo
         await _choose(pilot, app, "disposition", code)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: type(app.screen).__name__ == form_name)
+
+
+async def test_q_still_quits_from_an_account_though_the_footer_leaves_it_out(office: Database) -> None:
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_next(pilot, app)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

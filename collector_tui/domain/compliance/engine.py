@@ -15,8 +15,8 @@ at a moment; the SQL and the engine agree because both use these functions.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
@@ -30,9 +30,16 @@ from collector_tui.domain.compliance.clock import (
     parse_inconvenient,
     zone,
 )
-from collector_tui.domain.compliance.facts import REGIME_FIRST_PARTY, AccountFacts, PhoneFacts
-from collector_tui.domain.compliance.policy import CompliancePolicy
+from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, PhoneFacts
+from collector_tui.domain.compliance.policy import (
+    CompliancePolicy,
+    ContactLimit,
+    LimitationPeriod,
+    ReportingBan,
+    Statute,
+)
 from collector_tui.domain.geography import address_zones
+from collector_tui.domain.money import format_cents
 
 CALL = "call"
 VOICEMAIL = "voicemail"
@@ -48,6 +55,15 @@ EVERYTHING = frozenset(ACTIONS)
 # Extraordinary collection actions of 26 CFR 1.501(r)-6(b): reporting, selling the debt, suing.
 ECAS = frozenset({CREDIT_REPORTING, SALE, LEGAL_ACTION})
 PHONE_ACTIONS = frozenset({CALL, VOICEMAIL})
+TEXT = "text"
+EMAIL = "email"
+PHONE_CHANNELS = frozenset({CALL, VOICEMAIL, TEXT})  # contacts made through a number
+# The kinds of number a state contact limit may be about: a residence or mobile is "personal", a
+# workplace "work"; a number of any other type may be either, so limits of both kinds apply to it.
+PERSONAL_NUMBERS = frozenset({"home", "mobile"})
+WORK_NUMBERS = frozenset({"work"})
+ORALLY = "oral"  # Hold.received_via of a dispute or cease made by telephone or in person
+LIMIT_ORDER = (CALL, VOICEMAIL, TEXT, EMAIL, LETTER)  # how a limit's channels are named in a reason
 
 DEFAULT_DAY_ZONE = "America/New_York"
 MAX_PHONE_ZONES = 6  # more zones than this (toll-free, non-geographic) says nothing about where
@@ -66,17 +82,24 @@ class PhoneVerdict:
     phone_id: int
     last4: str
     zones: tuple[str, ...]
-    blocks: tuple[Block, ...]
+    blocks: tuple[Block, ...]  # why it may not be called now
+    text_blocks: tuple[Block, ...] = ()  # why it may not be texted now (when email_text was asked for)
 
     @property
     def allowed(self) -> bool:
         return not self.blocks
+
+    @property
+    def textable(self) -> bool:
+        return not self.text_blocks
 
 
 @dataclass(frozen=True)
 class ActionVerdict:
     action: str
     blocks: tuple[Block, ...]
+    # What the action must respect when taken (e.g. report the debt as disputed); never a refusal.
+    conditions: tuple[Block, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -91,6 +114,7 @@ class Verdict:
     phones: tuple[PhoneVerdict, ...]
     actions: dict[str, ActionVerdict] = field(default_factory=dict)
     home_zone: str = DEFAULT_DAY_ZONE  # the consumer's zone: where dates begin and lifts are shown
+    email_blocks: tuple[Block, ...] = ()  # why no email may be sent now (when email_text was asked for)
 
     @property
     def callable_now(self) -> bool:
@@ -104,6 +128,11 @@ class CallState:
     held: bool  # a hold or the account's status stops every call until resolved
     frequency_clear_at: datetime | None  # calls are blocked before this moment ...
     exempt_until: datetime | None  # ... unless the consumer's direct consent still covers now
+    # A state's contact limits block calls before these moments, whatever the consent: to a
+    # residence or mobile number (limit_until), to any other number (work_limit_until); a number
+    # of type "other" is held to both.
+    limit_until: datetime | None = None
+    work_limit_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +153,8 @@ class _Rules:
         self.policy = policy
         self.home = day_zone(facts)
         self.day = now.astimezone(zone(self.home)).date()  # the consumer's today
-        self.skip = policy.first_party_skip if facts.regime == REGIME_FIRST_PARTY else frozenset()
+        # Per regime and per state: a state law binding creditors keeps a rule the office skips.
+        self.skip = policy.skipped_rules(facts.regime, facts.state, self.day)
 
     def applies(self, rule_id: str) -> bool:
         return rule_id not in self.skip and self.policy.rule(rule_id).in_force(self.day)
@@ -241,6 +271,37 @@ def _compute_group_blocks(group: CallGroup, policy: CompliancePolicy, now: datet
     return blocks
 
 
+def _time_consented(facts: AccountFacts, group: CallGroup, rules: _Rules, now: datetime) -> bool:
+    """Did the consumer, directly, consent to a call at ``now`` (12 CFR 1006.6(b)(1): the calling
+    window and inconvenient times hold "absent the consumer's prior consent given directly")?
+
+    The consent names local times (the inconvenient-times syntax). In every zone the consumer may
+    be in, ``now`` must be either inside that consent or a time the window and their inconvenient
+    times allow anyway; the consent lasts ``rules.window.consent_days`` from when it was given (a
+    "call me at nine tonight" is not a standing permission).
+    """
+    if not facts.call_time_consent or facts.call_time_consent_at is None:
+        return False
+    if not rules.applies("window") or now < facts.call_time_consent_at:
+        return False
+    policy = rules.policy
+    if now >= facts.call_time_consent_at + timedelta(days=policy.rule("window").int_param("consent_days")):
+        return False
+    try:
+        consented = parse_inconvenient(facts.call_time_consent)
+        avoided = parse_inconvenient(group.inconvenient)
+    except InconvenientTimesError:
+        return False  # an unreadable consent or inconvenient time: the stricter reading
+    for name in group.zones or (rules.home,):
+        if inconvenient((name,), now, consented):
+            continue
+        if not inside_window((name,), now, policy.window_start, policy.window_end):
+            return False
+        if inconvenient((name,), now, avoided):
+            return False
+    return True
+
+
 def group_open(group: CallGroup, policy: CompliancePolicy, now: datetime) -> bool:
     """May a phone of this group be dialled at ``now`` as far as local time goes?"""
     return not _group_blocks(group, policy, now)
@@ -293,9 +354,105 @@ def validation_period_end(notice: date, policy: CompliancePolicy) -> date:
     return received + timedelta(days=rule.int_param("period_days"))
 
 
+def _received(hold: Hold, rules: _Rules) -> date:
+    """The consumer's calendar day a dispute or a cease reached the office."""
+    return _local_date(hold.placed_at, rules.home)
+
+
+_HoldFound = tuple[str, frozenset[str], str, str | None]  # rule, the actions it stops, why, citation
+
+
+def _dispute_holds(facts: AccountFacts, rules: _Rules) -> list[_HoldFound]:
+    """A dispute (or a request for the original creditor) that stops collection: one in writing
+    inside the validation period, judged on the consumer's calendar (15 U.S.C. 1692g(b)); one made
+    orally only if the office says so (rules.dispute.oral_stops_collection)."""
+    policy = rules.policy
+    notice = facts.validation_notice_date
+    period_end = validation_period_end(notice, policy) if notice else None
+    oral_stops = policy.rule("dispute").bool_param("oral_stops_collection", False)
+    found: list[_HoldFound] = []
+    for reason, rule_id, what in (
+        ("dispute", "dispute", "a dispute"),
+        ("original_creditor", "original_creditor", "a request for the original creditor"),
+    ):
+        stopping = [
+            hold
+            for hold in facts.holds
+            if hold.reason == reason
+            and (hold.received_via != ORALLY or oral_stops)
+            and (period_end is None or _received(hold, rules) <= period_end)
+        ]
+        if not stopping:
+            continue
+        hold = min(stopping, key=lambda h: h.placed_at)
+        how = "orally" if hold.received_via == ORALLY else "in writing"
+        inside = (
+            f"inside the validation period (it ends {period_end:%Y-%m-%d})"
+            if period_end
+            else "with no validation notice on file"
+        )
+        found.append(
+            (
+                rule_id,
+                EVERYTHING,
+                f"{what} was received {how} on {_received(hold, rules):%Y-%m-%d}, {inside}: "
+                "collection stops until verification is sent",
+                None,
+            )
+        )
+    return found
+
+
+def _dispute_conditions(facts: AccountFacts, rules: _Rules) -> list[Block]:
+    """A disputed debt may still be reported, but only as disputed (15 U.S.C. 1692e(8))."""
+    disputes = [hold for hold in facts.holds if hold.reason == "dispute"]
+    if not disputes or not rules.applies("dispute_reporting"):
+        return []
+    first = min(disputes, key=lambda h: h.placed_at)
+    return [
+        rules.block(
+            "dispute_reporting",
+            f"the consumer disputes the debt (since {_received(first, rules):%Y-%m-%d}): "
+            "report it only as disputed",
+            None,
+        )
+    ]
+
+
+def _cease_holds(facts: AccountFacts, rules: _Rules) -> list[_HoldFound]:
+    """A cease in writing stops every communication but the letters 1006.6(c)(1) allows; an oral
+    "stop calling" restricts the medium (1006.14(h)): the actions of rules.cease.oral_stops."""
+    ceases = [hold for hold in facts.holds if hold.reason == "cease"]
+    written = facts.cease_communication or any(h.received_via != ORALLY for h in ceases)
+    if written:
+        return [
+            (
+                "cease",
+                COMMUNICATIONS,
+                "the consumer asked in writing that we stop communicating: only a letter saying "
+                "collection stops, or notifying of a specific remedy, may be sent",
+                None,
+            )
+        ]
+    if not ceases:
+        return []
+    cease = rules.policy.rule("cease")
+    stops = frozenset(cease.params.get("oral_stops", [CALL, VOICEMAIL]))
+    said = min(_received(h, rules) for h in ceases)
+    what = "calling" if stops <= PHONE_ACTIONS else "contacting them by " + ", ".join(sorted(stops))
+    still = "letters may still be sent" if LETTER not in stops else "the office stops letters too"
+    return [
+        (
+            "cease",
+            stops,
+            f"the consumer asked us on {said:%Y-%m-%d}, orally, to stop {what}: {still}",
+            str(cease.params.get("oral_citation") or cease.citation),
+        )
+    ]
+
+
 def _hold_blocks(facts: AccountFacts, rules: _Rules) -> list[tuple[frozenset[str], Block]]:
     """Every hold on the account with the actions it stops; all last until resolved."""
-    policy = rules.policy
     found: list[tuple[frozenset[str], Block]] = []
 
     def add(rule_id: str, actions: frozenset[str], reason: str, citation: str | None = None) -> None:
@@ -305,65 +462,36 @@ def _hold_blocks(facts: AccountFacts, rules: _Rules) -> list[tuple[frozenset[str
     if facts.status != "open":
         add("account_status", EVERYTHING, f"the account is {facts.status}")
     reasons = {hold.reason: hold for hold in facts.holds}
-    period_end = (
-        validation_period_end(facts.validation_notice_date, policy) if facts.validation_notice_date else None
-    )
-    for reason, rule_id, what in (
-        ("dispute", "dispute", "a written dispute"),
-        ("original_creditor", "original_creditor", "a request for the original creditor"),
-    ):
-        hold = reasons.get(reason)
-        if hold is None:
-            continue
-        received = hold.placed_at.astimezone(UTC).date()
-        if period_end is None or received <= period_end:
-            inside = "inside the validation period" if period_end else "with no validation notice on file"
-            add(
-                rule_id,
-                EVERYTHING,
-                f"{what} was received {received:%Y-%m-%d}, {inside}: "
-                "collection stops until verification is sent",
-            )
-        else:
-            add(
-                "dispute_reporting",
-                frozenset({CREDIT_REPORTING}),
-                f"{what} was received {received:%Y-%m-%d}, after the validation period: "
-                "the debt may not be reported while disputed",
-            )
-    if "cease" in reasons or facts.cease_communication:
-        add("cease", COMMUNICATIONS, "the consumer asked us to stop communicating")
+    for rule_id, actions, reason, citation in _dispute_holds(facts, rules) + _cease_holds(facts, rules):
+        add(rule_id, actions, reason, citation)
     if "attorney" in reasons or facts.attorney_represented:
         add("attorney", COMMUNICATIONS, "the consumer is represented by an attorney: contact the attorney")
     if "bankruptcy" in reasons or facts.bankruptcy:
         add("bankruptcy", EVERYTHING, "the guarantor filed for bankruptcy")
     if "deceased" in reasons or facts.deceased:
         add("deceased", EVERYTHING, "the guarantor is deceased: work the estate through a supervisor")
-    if "financial_assistance" in reasons or facts.fap_status in ("requested", "pending"):
-        add("financial_assistance", EVERYTHING, "a financial-assistance application is pending")
+    found += _fap_hold(facts, rules)
     if "nsa_dispute" in reasons:
         add("nsa_dispute", EVERYTHING, "a No Surprises Act payment dispute is pending")
     if "insurance_pending" in reasons or facts.insurance_pending_cents > 0 or facts.claims_unresolved:
         add("insurance_pending", EVERYTHING, "insurance is still pending or under appeal")
-    if "itemized_statement" in reasons and facts.state:
-        citation = policy.itemized_statement_states.get(facts.state.upper())
-        if citation:
-            add(
-                "itemized_statement",
-                EVERYTHING,
-                f"an itemized statement was requested; {facts.state.upper()} "
-                "pauses collection until it is sent",
-                citation,
-            )
+    found += _itemized_hold(facts, rules)
     if "supervisor" in reasons:
         add("supervisor_hold", EVERYTHING, "a supervisor put the account on hold")
     return found
 
 
 def _frequency_blocks(facts: AccountFacts, rules: _Rules) -> list[Block]:
-    """The call-frequency limits, each with the local midnight it lifts at (whatever ``now`` is)."""
+    """Reg F's call-frequency presumptions (12 CFR 1006.14(b)(2)), each with the local midnight it
+    lifts at (whatever ``now`` is), worded from the policy's numbers.
+
+    Placed calls count (a busy signal, a call the consumer asked for, a call inside the consumer's
+    consent window do not). Only a telephone conversation with the consumer about the debt starts
+    the days without calls: a wrong number or a third party is neither. A state's own limits are
+    :func:`_limit_blocks`'s: they apply beside these, never instead of them.
+    """
     policy = rules.policy
-    home = day_zone(facts)
+    home = rules.home
     consent = facts.call_consent_at
     consent_days = timedelta(days=policy.rule("consent_window").int_param("days"))
 
@@ -376,33 +504,181 @@ def _frequency_blocks(facts: AccountFacts, rules: _Rules) -> list[Block]:
 
     blocks: list[Block] = []
     counted = [c for c in facts.contacts if not excluded(c.occurred_at)]
-    attempts = sorted(
+    frequency = policy.rule("frequency")
+    limit, days = frequency.int_param("attempts"), frequency.int_param("days")
+    placed = sorted(
         (_local_date(c.occurred_at, home) for c in counted if c.attempt and c.channel in (CALL, VOICEMAIL)),
         reverse=True,
     )
-    state_rule = policy.state_frequency.get((facts.state or "").upper())
-    if state_rule is not None and state_rule.in_force(rules.day) and rules.applies("frequency"):
-        limit, days, citation = state_rule.attempts, state_rule.days, state_rule.citation
-        label = f"{facts.state} allows {limit} calls in {days} days"
-    else:
-        rule = policy.rule("frequency")
-        limit, days, citation = rule.int_param("attempts"), rule.int_param("days"), rule.citation
-        label = f"{limit} calls in {days} days"
-    if rules.applies("frequency") and len(attempts) >= limit:
-        lifts = local_midnight(attempts[limit - 1] + timedelta(days=days), home)
-        blocks.append(rules.block("frequency", f"{label} already placed on this debt", lifts, citation))
-    talks = [_local_date(c.occurred_at, home) for c in counted if c.conversation]
-    if rules.applies("conversation") and talks:
+    if rules.applies("frequency") and limit >= 1 and len(placed) >= limit:
+        oldest = placed[limit - 1]
+        lifts = local_midnight(oldest + timedelta(days=days), home)
+        recent = sum(1 for day in placed if day > rules.day - timedelta(days=days))
+        blocks.append(
+            rules.block(
+                "frequency",
+                f"call {recent} of {limit} in {days} days already placed on this debt "
+                f"(the first of them on {oldest:%Y-%m-%d})",
+                lifts,
+            )
+        )
+    quiet = policy.rule("conversation").int_param("days")
+    talks = [_local_date(c.occurred_at, home) for c in counted if c.conversation and c.right_party]
+    if rules.applies("conversation") and talks and quiet >= 1:
         last = max(talks)
-        lifts = local_midnight(last + timedelta(days=policy.rule("conversation").int_param("days")), home)
+        lifts = local_midnight(last + timedelta(days=quiet), home)
+        today = (rules.day - last).days + 1
         blocks.append(
             rules.block(
                 "conversation",
-                f"spoke with the consumer about this debt on {last:%Y-%m-%d} (day 1 of 7)",
+                f"spoke with the consumer about this debt on {last:%Y-%m-%d}: no calls for {quiet} days "
+                f"(day {today} of {quiet})",
                 lifts,
             )
         )
     return blocks
+
+
+def _number_kinds(phone_type: str | None) -> frozenset[str]:
+    """What a number of ``phone_type`` is to a state contact limit: a residence or mobile is
+    "personal", a workplace "work"; any other type (or none known) may be either."""
+    if phone_type in PERSONAL_NUMBERS:
+        return frozenset({"personal"})
+    if phone_type in WORK_NUMBERS:
+        return frozenset({"work"})
+    return frozenset({"personal", "work"})
+
+
+def _limit_reaches(limit: ContactLimit, channel: str, phone_type: str | None) -> bool:
+    """Does ``limit`` count (and, once reached, stop) a ``channel`` contact with a ``phone_type`` number?"""
+    if channel not in limit.channels:
+        return False
+    return (
+        channel not in PHONE_CHANNELS or limit.numbers == "any" or limit.numbers in _number_kinds(phone_type)
+    )
+
+
+def _initiated(contact: Contact, limit: ContactLimit) -> bool:
+    """Is ``contact`` a communication the office initiated, as ``limit`` counts them?
+
+    A call counts when placed (not a busy signal, not one the consumer asked for); under
+    ``counts = "reached"`` only when it reached someone or left a message. A text, an email or a
+    letter counts when sent; one from the consumer never does.
+    """
+    if contact.channel in (CALL, VOICEMAIL):
+        if not contact.attempt:
+            return False
+        return limit.counts == "placed" or contact.conversation or contact.channel == VOICEMAIL
+    return contact.direction != "in"
+
+
+_CHANNEL_WORDS = {CALL: "calls", VOICEMAIL: "voicemails", TEXT: "texts", EMAIL: "emails", LETTER: "letters"}
+_NUMBER_WORDS = {
+    "any": "",
+    "personal": " to a residence or mobile number",
+    "work": " to a number other than a residence or mobile",
+}
+
+
+def _limit_blocks(facts: AccountFacts, rules: _Rules) -> list[tuple[ContactLimit, Block]]:
+    """Each state contact limit this debt has reached, counted as the state counts it, with the
+    local midnight it lifts at; limits of another regime or not yet in force are left out."""
+    found: list[tuple[ContactLimit, Block]] = []
+    for limit in rules.policy.contact_limits.get((facts.state or "").upper(), ()):
+        if facts.regime not in limit.regimes or not limit.in_force(rules.day):
+            continue
+        days = sorted(
+            (
+                _local_date(c.occurred_at, rules.home)
+                for c in facts.contacts
+                if _initiated(c, limit) and _limit_reaches(limit, c.channel, c.phone_type)
+            ),
+            reverse=True,
+        )
+        if limit.calendar_week:
+            since = rules.day - timedelta(days=(rules.day.weekday() + 1) % 7)  # this week's Sunday
+            count = sum(1 for day in days if day >= since)
+            if count < limit.communications:
+                continue
+            lifts = local_midnight(since + timedelta(days=7), rules.home)
+            period = "in a calendar week"
+        else:
+            if len(days) < limit.communications:
+                continue
+            since = days[limit.communications - 1]
+            lifts = local_midnight(since + timedelta(days=limit.days), rules.home)
+            count = sum(1 for day in days if day > rules.day - timedelta(days=limit.days))
+            period = f"in {limit.days} days"
+        words = [_CHANNEL_WORDS[c] for c in LIMIT_ORDER if c in limit.channels]
+        what = words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+        reason = (
+            f"{limit.state} allows {limit.communications} {what}{_NUMBER_WORDS[limit.numbers]} {period} "
+            f"on each debt: {count} made since {since:%Y-%m-%d}"
+        )
+        found.append((limit, Block(f"state_limit.{limit.state}", reason, limit.citation, lifts)))
+    return found
+
+
+def _stops_calls(limit: ContactLimit, phone_type: str | None) -> bool:
+    return _limit_reaches(limit, CALL, phone_type) or _limit_reaches(limit, VOICEMAIL, phone_type)
+
+
+def contact_lookback(policy: CompliancePolicy) -> timedelta:
+    """How far back the contact limits read the history: the longest window any rule counts (Reg
+    F's seven days, a state's thirty), with a day more for the consumer's calendar and one for the
+    zones, so that no limit counts fewer days than it says."""
+    windows = [policy.rule("frequency").int_param("days"), policy.rule("conversation").int_param("days")]
+    windows += [limit.days for limits in policy.contact_limits.values() for limit in limits]
+    return timedelta(days=max(windows) + 2)
+
+
+def as_of(facts: AccountFacts, now: datetime) -> AccountFacts:
+    """The facts as they stood at ``now``: nothing dated after it counts (``--at`` in the past)."""
+
+    def before(moment: datetime | None) -> datetime | None:
+        return moment if moment is not None and moment <= now else None
+
+    contacts = tuple(c for c in facts.contacts if c.occurred_at <= now)
+    holds = tuple(h for h in facts.holds if h.placed_at <= now)
+    phones = tuple(
+        replace(
+            p,
+            do_not_call=p.do_not_call and (p.do_not_call_at is None or p.do_not_call_at <= now),
+            consent_revoked_at=before(p.consent_revoked_at),
+            consent_revoked_via=p.consent_revoked_via if before(p.consent_revoked_at) else None,
+            consent_at=before(p.consent_at),
+            text_opt_out_at=before(p.text_opt_out_at),
+        )
+        for p in facts.phones
+    )
+    notice = facts.validation_notice_date
+    today = now.astimezone(zone(day_zone(facts))).date()
+    changed = (
+        len(contacts) != len(facts.contacts)
+        or len(holds) != len(facts.holds)
+        or phones != facts.phones
+        or before(facts.call_consent_at) != facts.call_consent_at
+        or before(facts.call_time_consent_at) != facts.call_time_consent_at
+        or before(facts.email_opt_out_at) != facts.email_opt_out_at
+        or before(facts.first_right_party_contact_at) != facts.first_right_party_contact_at
+        or before(facts.first_letter_at) != facts.first_letter_at
+        or (notice is not None and notice > today)
+    )
+    if not changed:
+        return facts
+    return replace(
+        facts,
+        contacts=contacts,
+        holds=holds,
+        phones=phones,
+        call_consent_at=before(facts.call_consent_at),
+        call_time_consent=facts.call_time_consent if before(facts.call_time_consent_at) else None,
+        call_time_consent_at=before(facts.call_time_consent_at),
+        email_opt_out_at=before(facts.email_opt_out_at),
+        first_right_party_contact_at=before(facts.first_right_party_contact_at),
+        first_letter_at=before(facts.first_letter_at),
+        validation_notice_date=notice if notice is None or notice <= today else None,
+    )
 
 
 def _local_date(moment: datetime, zone_name: str) -> date:
@@ -411,7 +687,9 @@ def _local_date(moment: datetime, zone_name: str) -> date:
 
 # Bump when a change to this engine or to the geography it reads would store a different call
 # state for any account: the nightly refresh then recomputes every account's.
-CALL_STATE_REVISION = 2
+# 3: a state's own contact limits by kind of number; right-party conversations.
+# 4: every ZIP code's zones from published data (collector_tui/domain/zip_zones.py).
+CALL_STATE_REVISION = 4
 
 
 def call_state_fingerprint(policy: CompliancePolicy) -> str:
@@ -464,13 +742,36 @@ def money_call_inputs(status: str, insurance_pending_cents: int) -> tuple[str, b
 
 
 def call_state(facts: AccountFacts, policy: CompliancePolicy, now: datetime) -> CallState:
+    """What the queue stores of the account at ``now``: it holds the moments the limits lift.
+
+    Everything on file counts, even a contact or a hold dated after ``now`` (a dialer's clock
+    ahead of ours): the stored state may then be stricter than the verdict until that moment,
+    never looser. Consent dated after ``now`` does not count: it covers nothing yet.
+    """
+    if facts.call_consent_at is not None and facts.call_consent_at > now:
+        facts = replace(facts, call_consent_at=None)
     rules = _Rules(policy, facts, now)
     held = any(CALL in actions for actions, _ in _hold_blocks(facts, rules))
     lifts = [b.until for b in _frequency_blocks(facts, rules) if b.until is not None]
     exempt = None
     if facts.call_consent_at is not None and rules.applies("consent_window"):
         exempt = facts.call_consent_at + timedelta(days=policy.rule("consent_window").int_param("days"))
-    return CallState(held=held, frequency_clear_at=max(lifts) if lifts else None, exempt_until=exempt)
+    personal: list[datetime] = []
+    work: list[datetime] = []
+    for limit, block in _limit_blocks(facts, rules):
+        if block.until is None or not (CALL in limit.channels or VOICEMAIL in limit.channels):
+            continue
+        if limit.numbers in ("any", "personal"):
+            personal.append(block.until)
+        if limit.numbers in ("any", "work"):
+            work.append(block.until)
+    return CallState(
+        held=held,
+        frequency_clear_at=max(lifts) if lifts else None,
+        exempt_until=exempt,
+        limit_until=max(personal, default=None),
+        work_limit_until=max(work, default=None),
+    )
 
 
 def _exempt(facts: AccountFacts, rules: _Rules, now: datetime) -> bool:
@@ -487,123 +788,400 @@ def _account_call_blocks(facts: AccountFacts, rules: _Rules, now: datetime) -> l
     return blocks
 
 
-# -- actions beyond calls ------------------------------------------------------------------------
+# -- actions beyond calls: 501(r), credit reporting, time-barred debt, state hospital laws ------
+#
+# The safe reading throughout: a date the rule needs and the account lacks blocks the action with
+# a reason naming the date to record; a fallback date is used only when it can only be earlier
+# (a limitation period then ends sooner) or later (a wait then lasts longer) than the true one.
+
+FAP_PENDING = ("requested", "pending")
+_ACTION_WORDS = {
+    CREDIT_REPORTING: "report it to a credit bureau",
+    AGENCY_PLACEMENT: "place it with an agency",
+    SALE: "sell the debt",
+    LEGAL_ACTION: "take legal action",
+}
+
+
+def _states(facts: AccountFacts) -> list[str]:
+    """The consumer's state, then the facility's: a state's law applies when either is in it."""
+    found: list[str] = []
+    for state in (facts.state, facts.facility_state):
+        if state and state.upper() not in found:
+            found.append(state.upper())
+    return found
+
+
+def _on_file(day: date | None, rules: _Rules) -> date | None:
+    """A dated event as known on the consumer's today: one dated later has not happened yet."""
+    return day if day is not None and day <= rules.day else None
+
+
+def _treatment(facts: AccountFacts) -> tuple[date | None, date | None]:
+    """The first and the last date of service (one of them stands for both when alone)."""
+    first = facts.service_date_from or facts.service_date_to
+    last = facts.service_date_to or facts.service_date_from
+    return first, last
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _fap_pending(facts: AccountFacts) -> bool:
+    return facts.fap_status in FAP_PENDING or any(h.reason == "financial_assistance" for h in facts.holds)
+
+
+def _fap_hold(facts: AccountFacts, rules: _Rules) -> list[tuple[frozenset[str], Block]]:
+    """A pending financial-assistance application: every action waits by office policy
+    (rules.financial_assistance.pause_all_actions), or where the consumer's state pauses collection."""
+    if not _fap_pending(facts) or not rules.applies("financial_assistance"):
+        return []
+    policy = rules.policy
+    if policy.rule("financial_assistance").bool_param("pause_all_actions", True):
+        reason = (
+            "a financial-assistance application is pending: office policy pauses every action "
+            "until it is decided"
+        )
+        return [(EVERYTHING, rules.block("financial_assistance", reason, None))]
+    state = (facts.state or "").upper()
+    law = policy.fap_pause_states.get(state)
+    if law is None or not law.in_force(rules.day):
+        return []
+    reason = f"a financial-assistance application is pending: {state} pauses collection until it is decided"
+    return [(EVERYTHING, rules.block("financial_assistance", reason, None, law.citation))]
+
+
+def _itemized_hold(facts: AccountFacts, rules: _Rules) -> list[tuple[frozenset[str], Block]]:
+    """An itemized statement was asked for, in a state whose law pauses collection until it is sent."""
+    if not any(h.reason == "itemized_statement" for h in facts.holds):
+        return []
+    state = (facts.state or "").upper()
+    law = rules.policy.itemized_statement_states.get(state)
+    if law is None or not law.in_force(rules.day) or not rules.applies("itemized_statement"):
+        return []
+    reason = f"an itemized statement was requested; {state} pauses collection until it is sent"
+    return [(EVERYTHING, rules.block("itemized_statement", reason, None, law.citation))]
 
 
 def _eca_blocks(facts: AccountFacts, rules: _Rules) -> list[Block]:
-    """501(r): a nonprofit facility waits 120 days after the first statement and 30 after the notice."""
-    if not facts.nonprofit or not rules.applies("eca_waiting"):
+    """26 CFR 1.501(r)-6, nonprofit facilities only: the waits before an extraordinary collection
+    action, and the suspension an application made in the application period brings."""
+    if not facts.nonprofit:
+        return []
+    return _eca_waiting(facts, rules) + _fap_suspension(facts, rules)
+
+
+def _eca_waiting(facts: AccountFacts, rules: _Rules) -> list[Block]:
+    """Not before the notification period ends (days after the first post-discharge statement) and
+    the written notice's deadline (days after the notice). With no notice on file it was not sent."""
+    if not rules.applies("eca_waiting"):
         return []
     rule = rules.policy.rule("eca_waiting")
-    if facts.first_statement_date is None:
-        return [rules.block("eca_waiting", "the first post-discharge statement date is not on file", None)]
-    if facts.eca_notice_date is None:
-        return [
-            rules.block(
-                "eca_waiting",
-                "the written notice of extraordinary collection actions has not been sent",
-                None,
-            )
-        ]
-    earliest = max(
-        facts.first_statement_date + timedelta(days=rule.int_param("days_after_first_statement")),
-        facts.eca_notice_date + timedelta(days=rule.int_param("days_after_written_notice")),
+    period = rule.int_param("days_after_first_statement")
+    notice_wait = rule.int_param("days_after_written_notice")
+    statement, notice = facts.first_statement_date, facts.eca_notice_date
+    if statement is None:
+        reason = (
+            "the date of the first post-discharge billing statement is not on file: record it; a "
+            f"nonprofit hospital takes no extraordinary collection action before {_days(period)} after it"
+        )
+        return [rules.block("eca_waiting", reason, None)]
+    period_ends = statement + timedelta(days=period)
+    if notice is None:
+        reason = (
+            "the written notice of the extraordinary collection actions intended has not been sent: "
+            f"send it; they may follow {_days(notice_wait)} after it, and not before {period_ends:%Y-%m-%d} "
+            f"({_days(period)} after the first post-discharge statement of {statement:%Y-%m-%d})"
+        )
+        return [rules.block("eca_waiting", reason, None)]
+    earliest = max(period_ends, notice + timedelta(days=notice_wait))
+    if rules.day >= earliest:
+        return []
+    reason = (
+        f"a nonprofit hospital may not take this action before {earliest:%Y-%m-%d}: "
+        f"{_days(period)} after the first post-discharge statement ({statement:%Y-%m-%d}) and "
+        f"{_days(notice_wait)} after the written notice ({notice:%Y-%m-%d})"
     )
-    if rules.day < earliest:
-        return [
-            rules.block(
-                "eca_waiting",
-                f"a nonprofit hospital may not take this action before {earliest:%Y-%m-%d} "
-                f"(120 days after the first statement, 30 after the written notice)",
-                rules.starts(earliest),
-            )
-        ]
-    return []
+    return [rules.block("eca_waiting", reason, rules.starts(earliest))]
+
+
+def _fap_suspension(facts: AccountFacts, rules: _Rules) -> list[Block]:
+    """An application made inside the application period (which ends application_period_days after
+    the first post-discharge statement) suspends extraordinary collection actions until decided."""
+    if not _fap_pending(facts) or not rules.applies("fap_application"):
+        return []
+    if facts.fap_application_date is not None and _on_file(facts.fap_application_date, rules) is None:
+        return []  # applied after the moment decided
+    applied = facts.fap_application_date
+    statement = facts.first_statement_date
+    days = rules.policy.rule("eca_waiting").int_param("application_period_days")
+    until_decided = "extraordinary collection actions are suspended until it is decided"
+    if applied is None:
+        reason = (
+            "a financial-assistance application is pending and its date is not on file: taken as made "
+            f"inside the application period, {until_decided}"
+        )
+    elif statement is None:
+        reason = (
+            f"a financial-assistance application made {applied:%Y-%m-%d} is pending and no first "
+            f"post-discharge statement is on file, so the application period is still open: {until_decided}"
+        )
+    else:
+        period_ends = statement + timedelta(days=days)
+        if applied > period_ends:
+            return []  # after the application period: 501(r) suspends nothing
+        reason = (
+            f"a financial-assistance application made {applied:%Y-%m-%d}, inside the application period "
+            f"(it ends {period_ends:%Y-%m-%d}, {_days(days)} after the first post-discharge statement): "
+            f"{until_decided}"
+        )
+    return [rules.block("fap_application", reason, None)]
+
+
+def reportable_from(delinquent: date, years: int) -> date:
+    """The first day medical debt first delinquent on ``delinquent`` may be reported, ``years`` later
+    on the calendar (not 365 days): the anniversary, or 1 March for a 29 February with none."""
+    anniversary = delinquent + relativedelta(years=years)
+    if (delinquent.month, delinquent.day) == (2, 29) and anniversary.day != 29:
+        anniversary += timedelta(days=1)
+    return anniversary
+
+
+def _cra_policy(rules: _Rules, rule_id: str) -> bool:
+    """A rule of the nationwide credit bureaus' policy, in force and switched on (it is not law)."""
+    return rules.applies(rule_id) and rules.policy.rule(rule_id).bool_param("enabled", True)
 
 
 def _credit_blocks(facts: AccountFacts, rules: _Rules, now: datetime) -> list[Block]:
     policy = rules.policy
-    rule = policy.rule("credit_reporting")
     blocks: list[Block] = []
-    if rules.applies("credit_reporting_paid") and (facts.total_balance_cents <= 0 or facts.status == "paid"):
-        blocks.append(rules.block("credit_reporting_paid", "paid medical debt is never reported", None))
-    if not rules.applies("credit_reporting"):
-        return blocks
-    minimum = rule.int_param("min_balance_cents")
-    if 0 < facts.total_balance_cents < minimum:
-        blocks.append(
-            rules.block("credit_reporting", f"medical debt under ${minimum // 100:,} is not reported", None)
-        )
-    delinquent = facts.delinquency_date or facts.first_statement_date
-    if delinquent is None:
-        blocks.append(rules.block("credit_reporting", "the delinquency date is not on file", None))
-    else:
-        earliest = delinquent + timedelta(days=rule.int_param("days_after_delinquency"))
-        if rules.day < earliest:
-            blocks.append(
-                rules.block(
-                    "credit_reporting",
-                    f"medical debt is reported only a year after delinquency ({earliest:%Y-%m-%d})",
-                    rules.starts(earliest),
-                )
-            )
-    if facts.first_right_party_contact_at is None:
-        wait = timedelta(days=rule.int_param("days_after_letter"))
-        if facts.first_letter_at is None:
-            blocks.append(
-                rules.block(
-                    "credit_reporting",
-                    "speak with the consumer or mail a letter (and wait 14 days) before reporting",
-                    None,
-                    "12 CFR 1006.30(a)(1)",
-                )
-            )
-        elif now < facts.first_letter_at + wait:
-            blocks.append(
-                rules.block(
-                    "credit_reporting",
-                    "wait 14 days after the first letter for a notice that it could not be delivered",
-                    facts.first_letter_at + wait,
-                    "12 CFR 1006.30(a)(1)",
-                )
-            )
-    ban = policy.credit_reporting_bans.get((facts.state or "").upper())
-    if ban is not None and ban.in_force(rules.day):
-        blocks.append(
-            rules.block(
-                f"state_ban.{ban.state}",
-                f"{ban.state} bans reporting medical debt (since {ban.effective:%Y-%m-%d})",
-                None,
-                ban.citation,
-            )
-        )
+    balance = facts.total_balance_cents
+    if _cra_policy(rules, "credit_reporting_paid") and (balance <= 0 or facts.status == "paid"):
+        blocks.append(rules.block("credit_reporting_paid", "paid medical debt is not reported", None))
+    if _cra_policy(rules, "credit_reporting_minimum"):
+        minimum = policy.rule("credit_reporting_minimum").int_param("min_balance_cents")
+        if 0 < balance < minimum:
+            reason = f"medical debt under {format_cents(minimum)} is not reported"
+            blocks.append(rules.block("credit_reporting_minimum", reason, None))
+    if _cra_policy(rules, "credit_reporting"):
+        blocks += _reporting_wait(facts, rules)
+    blocks += _passive_reporting(facts, rules, now)
+    blocks += _reporting_bans(facts, rules)
     return blocks
 
 
+def _reporting_wait(facts: AccountFacts, rules: _Rules) -> list[Block]:
+    years = rules.policy.rule("credit_reporting").int_param("wait_years")
+    wait = f"{years} year" if years == 1 else f"{years} years"
+    delinquent = facts.delinquency_date
+    if delinquent is None:
+        reason = (
+            f"the date of first delinquency is not on file: record it; medical debt waits {wait} after "
+            "it, and a furnisher must report it (15 U.S.C. 1681s-2(a)(5))"
+        )
+        return [rules.block("credit_reporting", reason, None)]
+    earliest = reportable_from(delinquent, years)
+    if rules.day >= earliest:
+        return []
+    reason = (
+        f"medical debt is reported only {wait} after the date of first delinquency "
+        f"({delinquent:%Y-%m-%d}), by the calendar: from {earliest:%Y-%m-%d}"
+    )
+    return [rules.block("credit_reporting", reason, rules.starts(earliest))]
+
+
+def _passive_reporting(facts: AccountFacts, rules: _Rules, now: datetime) -> list[Block]:
+    """12 CFR 1006.30(a)(1): speak with the consumer, or mail a letter and wait for it to bounce."""
+    if not rules.applies("passive_reporting"):
+        return []
+    spoke = facts.first_right_party_contact_at
+    if spoke is not None and spoke <= now:
+        return []
+    days = rules.policy.rule("passive_reporting").int_param("days_after_letter")
+    letter = facts.first_letter_at if facts.first_letter_at and facts.first_letter_at <= now else None
+    if letter is None:
+        reason = (
+            f"speak with the consumer about the debt, or mail a letter and wait {_days(days)} for a notice "
+            "that it could not be delivered, before reporting"
+        )
+        return [rules.block("passive_reporting", reason, None)]
+    lifts = letter + timedelta(days=days)
+    if now >= lifts:
+        return []
+    reason = (
+        f"wait {_days(days)} after the first letter ({_local_date(letter, rules.home):%Y-%m-%d}) "
+        "for a notice that it could not be delivered"
+    )
+    return [rules.block("passive_reporting", reason, lifts)]
+
+
+def _reporting_bans(facts: AccountFacts, rules: _Rules) -> list[Block]:
+    """Every ban in force in the consumer's or the facility's state that covers this debt."""
+    blocks: list[Block] = []
+    for state in _states(facts):
+        ban = rules.policy.credit_reporting_bans.get(state)
+        if ban is None or not ban.in_force(rules.day):
+            continue
+        reason = _ban_reason(ban, facts)
+        if reason is not None:
+            blocks.append(rules.block(f"state_ban.{ban.state}", reason, None, ban.citation))
+    return blocks
+
+
+def _ban_reason(ban: ReportingBan, facts: AccountFacts) -> str | None:
+    since = f"(since {ban.effective:%Y-%m-%d})"
+    what = (
+        "bars consumer reporting agencies from reporting medical debt"
+        if ban.agencies_only
+        else "bans reporting medical debt"
+    )
+    if ban.services_from is None:
+        return f"{ban.state} {what} {since}"
+    if ban.paid and (facts.total_balance_cents <= 0 or facts.status == "paid"):
+        return f"{ban.state} bans reporting paid medical debt {since}"
+    if 0 < facts.total_balance_cents < ban.min_balance_cents:
+        return f"{ban.state} bans reporting medical debt under {format_cents(ban.min_balance_cents)} {since}"
+    covered = f"{what} for care on or after {ban.services_from:%Y-%m-%d} {since}"
+    _, last = _treatment(facts)
+    if last is None:
+        return f"{ban.state} {covered}, and the date of service is not on file"
+    if last >= ban.services_from:
+        return f"{ban.state} {covered}: this care was on {last:%Y-%m-%d}"
+    return None
+
+
+def _limitation_start(
+    period: LimitationPeriod, facts: AccountFacts, statute: Statute, rules: _Rules
+) -> tuple[date | None, str]:
+    """What starts ``period`` for this debt, and its name (the name alone when it is not on file)."""
+    first_service, _ = _treatment(facts)
+    if period.starts == "treatment":
+        return first_service, "the date of treatment"
+    if period.starts == "referral":  # no referral date on file: the earliest it can have been
+        for day, name in (
+            (facts.first_statement_date, "the first statement (the earliest a referral can be)"),
+            (first_service, "the date of treatment (the earliest a referral can be)"),
+        ):
+            if day is not None:
+                return day, name
+        return None, "the first statement date"
+    start: tuple[date | None, str] = (None, "the delinquency date")
+    for day, name in (
+        (facts.delinquency_date, "the delinquency date"),
+        (facts.first_statement_date, "the first statement (no delinquency date on file)"),
+        (first_service, "the date of treatment (no delinquency date on file)"),
+    ):
+        if day is not None:
+            start = (day, name)
+            break
+    paid = _on_file(facts.last_payment_date, rules)
+    if statute.payment_restarts and start[0] is not None and paid is not None and paid > start[0]:
+        return paid, "the last payment"
+    return start
+
+
 def _time_barred(facts: AccountFacts, rules: _Rules) -> list[Block]:
+    """12 CFR 1006.26(b): no legal action (nor the threat of one) once any limitation period in force
+    in the consumer's state, or the facility's, has run; with no state, the shortest of any state."""
     if not rules.applies("time_barred"):
         return []
     policy = rules.policy
-    default = policy.rule("time_barred").int_param("default_years")
-    years = policy.statute_years.get((facts.state or "").upper(), default)
-    start = facts.last_payment_date or facts.delinquency_date or facts.first_statement_date
-    if start is None:
-        return [
-            rules.block(
-                "time_barred", "no delinquency or payment date to check the statute of limitations", None
+    rule = policy.rule("time_barred")
+    written = rule.bool_param("written_contract", False)
+    places: list[tuple[str, Statute]] = []
+    wanted = [(facts.state or "").upper()]  # an unknown consumer state gets the shortest period
+    if facts.facility_state and facts.facility_state.upper() not in wanted:
+        wanted.append(facts.facility_state.upper())
+    for state in wanted:
+        statute = policy.statutes.get(state)
+        if statute is None:
+            shortest = LimitationPeriod(
+                rule.int_param("default_years"), "delinquency", "the shortest period of any state"
             )
-        ]
-    expires = start + relativedelta(years=years)
-    if rules.day >= expires:
-        where = facts.state or "an unknown state"
-        return [
-            rules.block(
-                "time_barred",
-                f"the debt is time-barred in {where} ({years}-year limit ended {expires:%Y-%m-%d})",
-                None,
-            )
-        ]
+            statute = Statute(state, (shortest,))
+            state = f"{state} (no period on file for it)" if state else "an unknown state"
+        places.append((state, statute))
+    barred: list[tuple[date, str, LimitationPeriod, int, date, str]] = []
+    missing: list[tuple[str, LimitationPeriod, str]] = []
+    for where, statute in places:
+        for period in statute.periods:
+            if not period.in_force(rules.day):
+                continue
+            start, name = _limitation_start(period, facts, statute, rules)
+            if start is None:
+                missing.append((where, period, name))
+                continue
+            years = period.length(written)
+            ends = start + relativedelta(years=years)
+            if rules.day >= ends:
+                barred.append((ends, where, period, years, start, name))
+    if barred:
+        ends, where, period, years, start, name = min(barred, key=lambda found: found[0])
+        reason = (
+            f"the debt is time-barred in {where}: the {years}-year period from {name} "
+            f"({start:%Y-%m-%d}) ended {ends:%Y-%m-%d}; no legal action, and no letter or call "
+            "may threaten one"
+        )
+        return [rules.block("time_barred", reason, None, f"{rule.citation}; {period.citation}")]
+    if missing:
+        where, period, name = missing[0]
+        reason = (
+            f"{name} is not on file: record it to check the {period.length(written)}-year limitation "
+            f"period in {where} before any legal action"
+        )
+        return [rules.block("time_barred", reason, None, f"{rule.citation}; {period.citation}")]
     return []
+
+
+_EVENT_WORDS = {
+    "first_statement": "the first statement",
+    "service": "the last date of service",
+    "eca_notice": "the written notice of the collection actions intended",
+    "validation_notice": "the validation notice",
+    "validation_period_end": "the validation period",
+}
+
+
+def _hospital_event(after: str, facts: AccountFacts, policy: CompliancePolicy) -> date | None:
+    if after == "first_statement":
+        return facts.first_statement_date
+    if after == "service":
+        return _treatment(facts)[1]
+    if after == "eca_notice":
+        return facts.eca_notice_date
+    notice = facts.validation_notice_date
+    if after == "validation_notice" or notice is None:
+        return notice
+    return validation_period_end(notice, policy) + timedelta(days=1)  # the day after it ends
+
+
+def _hospital_blocks(facts: AccountFacts, rules: _Rules, action: str) -> list[Block]:
+    """The state hospital-billing laws (state_hospital) of the consumer's and the facility's states."""
+    if action not in _ACTION_WORDS or not rules.applies("state_hospital"):
+        return []
+    blocks: list[Block] = []
+    for state in _states(facts):
+        for law in rules.policy.hospital_rules.get(state, ()):
+            if action not in law.actions or not law.in_force(rules.day):
+                continue
+            if (law.regime is not None and law.regime != facts.regime) or (
+                law.unless_fap is not None and facts.fap_status == law.unless_fap
+            ):
+                continue
+            event = _hospital_event(law.after, facts, rules.policy)
+            what = _EVENT_WORDS[law.after]
+            wait = f"{_days(law.days)} after {what}" if law.days else f"the end of {what}"
+            rule_id = f"state_hospital.{state}"
+            if event is None:
+                reason = f"{state}: do not {_ACTION_WORDS[action]} before {wait}, and its date is not on file"
+                blocks.append(rules.block(rule_id, reason, None, law.citation))
+                continue
+            earliest = event + timedelta(days=law.days)
+            if rules.day < earliest:
+                reason = f"{state}: do not {_ACTION_WORDS[action]} before {earliest:%Y-%m-%d} ({wait})"
+                blocks.append(rules.block(rule_id, reason, rules.starts(earliest), law.citation))
+    return blocks
 
 
 # -- the verdict ---------------------------------------------------------------------------------
@@ -618,21 +1196,39 @@ def evaluate(
     """Every phone's verdict and each wanted action's (all eight by default) at ``now`` (a UTC moment)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
+    facts = as_of(facts, now)
     rules = _Rules(policy, facts, now)
     holds = _hold_blocks(facts, rules)
     account_call = _account_call_blocks(facts, rules, now)
+    limits = [(limit, b) for limit, b in _limit_blocks(facts, rules) if b.until is not None and now < b.until]
+    messages = EMAIL_TEXT in actions_wanted  # texts and email are worked out only when asked for
+    account_text = [block for acts, block in holds if EMAIL_TEXT in acts]
     phones = []
     for phone in facts.phones:
         group = _call_group(phone, facts, rules)
-        blocks = _phone_blocks(phone, facts, rules) + _group_blocks(group, policy, now)
+        own = _phone_blocks(phone, facts, rules)
+        timing = _group_blocks(group, policy, now)  # for a call, and for a text at the moment it is sent
+        if timing and _time_consented(facts, group, rules, now):
+            timing = []  # the consumer's own consent to this time (1006.6(b)(1))
+        limited = [b for limit, b in limits if _stops_calls(limit, phone.phone_type)]
+        texts: list[Block] = []
+        if messages:
+            texts = own + _text_blocks(phone, rules) + timing
+            texts += [b for limit, b in limits if _limit_reaches(limit, TEXT, phone.phone_type)]
+            texts += account_text
         phones.append(
             PhoneVerdict(
                 phone.phone_id,
                 phone.last4,
                 group.zones,
-                tuple(blocks + account_call),
+                tuple(own + timing + limited + account_call),
+                tuple(texts),
             )
         )
+    email: list[Block] = []
+    if messages:
+        email = _email_blocks(facts, rules, now) + [b for limit, b in limits if EMAIL in limit.channels]
+        email += account_text
     actions: dict[str, ActionVerdict] = {}
     for action in actions_wanted:
         blocks = [block for acts, block in holds if action in acts]
@@ -640,14 +1236,88 @@ def evaluate(
             blocks = list(account_call)
             if not phones or all(set(p.blocks) - set(account_call) for p in phones):
                 blocks.append(_no_phone_block(phones, account_call))
+        if action == LETTER:
+            blocks += [b for limit, b in limits if LETTER in limit.channels]
+        if action == EMAIL_TEXT:
+            blocks = _message_blocks(phones, email, account_text)
         if action in ECAS:
             blocks += _eca_blocks(facts, rules)
         if action == CREDIT_REPORTING:
             blocks += _credit_blocks(facts, rules, now)
         if action == LEGAL_ACTION:
             blocks += _time_barred(facts, rules)
-        actions[action] = ActionVerdict(action, tuple(blocks))
-    return Verdict(facts.account_id, now, policy.version, tuple(phones), actions, rules.home)
+        blocks += _hospital_blocks(facts, rules, action)
+        conditions = _dispute_conditions(facts, rules) if action == CREDIT_REPORTING else []
+        actions[action] = ActionVerdict(action, tuple(blocks), tuple(conditions))
+    return Verdict(facts.account_id, now, policy.version, tuple(phones), actions, rules.home, tuple(email))
+
+
+# -- texts and email ------------------------------------------------------------------------------
+
+
+def _text_blocks(phone: PhoneFacts, rules: _Rules) -> list[Block]:
+    """What stops a text to ``phone`` beyond what stops a call to it (a do-not-call request,
+    revoked consent, a bad status, no contact at work): a number not on file as a mobile, no
+    consent to text it (47 CFR 64.1200(a)(1)(iii)), an opt-out of texts to it (1006.6(e), 1006.14(h))."""
+    blocks: list[Block] = []
+    if rules.applies("text_consent"):
+        if phone.phone_type != "mobile":
+            blocks.append(
+                rules.block(
+                    "text_consent",
+                    f"texts go only to a mobile number; this one is on file as {phone.phone_type}",
+                    None,
+                )
+            )
+        elif (
+            rules.policy.rule("text_consent").bool_param("require_consent", True) and phone.consent_at is None
+        ):
+            blocks.append(
+                rules.block("text_consent", "no consent to text this mobile number is on file", None)
+            )
+    if rules.applies("opt_out") and phone.text_opt_out_at is not None:
+        when = _local_date(phone.text_opt_out_at, rules.home)
+        blocks.append(
+            rules.block("opt_out", f"the consumer opted out of texts to this number on {when:%Y-%m-%d}", None)
+        )
+    return blocks
+
+
+def _email_zones(facts: AccountFacts, policy: CompliancePolicy) -> tuple[str, ...]:
+    """Every zone the consumer may be in when an email reaches them: the address's and every number's."""
+    zones = set(address_zones(facts.state, facts.zip_code))
+    for phone in facts.phones:
+        zones |= set(geographic_zones(phone))
+    return tuple(sorted(zones)) if zones else policy.unknown_location_zones
+
+
+def _email_blocks(facts: AccountFacts, rules: _Rules, now: datetime) -> list[Block]:
+    """What stops an email now: no address on file, the consumer's opt-out (1006.6(e), 1006.14(h)),
+    and the calling window and inconvenient times at the moment it is sent (1006.6(b)(1))."""
+    blocks: list[Block] = []
+    if rules.applies("email_address") and not facts.has_email:
+        blocks.append(rules.block("email_address", "no email address is on file", None))
+    if rules.applies("opt_out") and facts.email_opt_out_at is not None:
+        when = _local_date(facts.email_opt_out_at, rules.home)
+        blocks.append(rules.block("opt_out", f"the consumer opted out of email on {when:%Y-%m-%d}", None))
+    zones = _email_zones(facts, rules.policy) if rules.applies("window") else ()
+    spec = (facts.inconvenient_times or "").strip() if rules.applies("inconvenient") else ""
+    return blocks + _group_blocks(CallGroup(zones, spec), rules.policy, now)
+
+
+def _message_blocks(phones: list[PhoneVerdict], email: list[Block], account: list[Block]) -> list[Block]:
+    """The email_text action: allowed when an email, or a text to some number, may be sent now;
+    otherwise the account's blocks, the email's own, and when the first text could go."""
+    if not email or any(phone.textable for phone in phones):
+        return []
+    blocks = list(account) + [b for b in email if b not in account]
+    lifts: list[datetime] = []
+    for phone in phones:
+        own = [b for b in phone.text_blocks if b not in account]
+        if own and all(b.until is not None for b in own):
+            lifts.append(max(b.until for b in own if b.until is not None))
+    reason = "no number on file may be texted now" if phones else "no phone number on file to text"
+    return [*blocks, Block("phones", reason, "see each phone", min(lifts, default=None))]
 
 
 def _no_phone_block(phones: list[PhoneVerdict], account_blocks: list[Block]) -> Block:

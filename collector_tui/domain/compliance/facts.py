@@ -40,13 +40,16 @@ class PhoneFacts:
 
 @dataclass(frozen=True, slots=True)
 class Contact:
-    """One logged contact: a placed call (attempt), a conversation, a letter."""
+    """One logged contact: a placed call (attempt), a conversation, a text, an email, a letter."""
 
     occurred_at: datetime
-    channel: str = "call"
-    attempt: bool = True
-    conversation: bool = False
-    right_party: bool = False
+    channel: str = "call"  # call, voicemail, text, email, letter
+    attempt: bool = True  # a placed call (Reg F counts it; a busy signal or a call asked for does not)
+    conversation: bool = False  # someone was spoken with
+    right_party: bool = False  # ... and it was the consumer (not a wrong number, not a third party)
+    direction: str = "out"  # out, in, none (a letter sent)
+    phone_id: int | None = None  # the number dialled or texted, when known
+    phone_type: str | None = None  # its kind (home, mobile, work, other); None: not known
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,9 @@ class AccountFacts:
     fap_status: str = "none"
     nonprofit: bool = False
     regime: str = REGIME_THIRD_PARTY
+    facility_state: str | None = None  # where the provider is (state hospital-billing laws, reporting bans)
+    service_date_from: date | None = None  # the date(s) of treatment (limitation periods, hospital laws)
+    service_date_to: date | None = None
     first_statement_date: date | None = None
     delinquency_date: date | None = None
     eca_notice_date: date | None = None  # 501(r) written notice of ECAs
@@ -83,10 +89,12 @@ class AccountFacts:
     inconvenient_times: str | None = None
     call_consent_at: datetime | None = None  # direct prior consent to more calls
     call_time_consent: str | None = None  # times the consumer said we may call (inconvenient syntax)
+    call_time_consent_at: datetime | None = None  # when they said so
     has_email: bool = False  # an address to write to is on file
     email_opt_out_at: datetime | None = None
     first_right_party_contact_at: datetime | None = None
     first_letter_at: datetime | None = None
     holds: tuple[Hold, ...] = ()
-    contacts: tuple[Contact, ...] = ()  # recent calls (the frequency rules look back 14 days)
+    # Recent contacts: as far back as the longest contact limit in force counts (engine.contact_lookback).
+    contacts: tuple[Contact, ...] = ()
     phones: tuple[PhoneFacts, ...] = field(default_factory=tuple)

@@ -1,0 +1,488 @@
+"""What the consumer asks on the phone, recorded: each request one transaction and one audit event.
+
+"Don't call me at work", "not between X and Y", "stop texting / emailing me",
+"you may call me at <time>", "don't call this mobile any more". Each goes
+through the change-one-account unit of work of :mod:`.account_actions` (the
+version check, a timeline line, one audit event with ids and codes only) and
+recomputes the call state and score of every account of the household, since
+the wish is the person's. Moments are stored in UTC; the timeline line says
+when it was for the consumer, and times of day are the consumer's local time
+(the inconvenient-times syntax, ``[days] HH:MM-HH:MM``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from collector_tui.domain.compliance.clock import WEEKDAYS, InconvenientTimesError, parse_inconvenient, zone
+from collector_tui.domain.compliance.engine import day_zone
+from collector_tui.services import audit
+from collector_tui.services.account_actions import (
+    ACCOUNT_T,
+    ActionResult,
+    EntryError,
+    Target,
+    finish_change,
+    target_for_change,
+)
+from collector_tui.services.audit import Actor
+from collector_tui.services.compliance import load_facts
+from collector_tui.services.database import Database
+from collector_tui.services.holds import household
+from collector_tui.services.permissions import require_account_view
+from db import codes
+from db.models import Guarantor, Phone, table_of
+
+GUARANTOR_T = table_of(Guarantor)
+PHONE_T = table_of(Phone)
+
+TIMES_LIMIT = 200  # the columns' length (guarantor.inconvenient_times, call_time_consent)
+CALLBACK_SLOT_MINUTES = 30  # a callback the consumer asked for: their consent covers this long
+INCONVENIENT = "inconvenient"
+CONSENTED = "consent"
+_FULL_DAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
+_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}/\d{1,2}(/\d{2,4})?$")
+_EVERY_DAY = ("", "daily", "every day", "everyday", "all days")
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneWishes:
+    """What the consumer asked about one number."""
+
+    id: int
+    phone_type: str
+    is_work: bool
+    text_opt_out_at: datetime | None
+    consent_revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerWishes:
+    """What is on file of the consumer's wishes, for the form that records new ones."""
+
+    home_zone: str  # where the consumer's times of day are read
+    no_calls_at_work: bool
+    inconvenient_times: tuple[str, ...]
+    call_time_consent: tuple[str, ...]
+    call_time_consent_at: datetime | None
+    email_on_file: bool
+    email_opt_out_at: datetime | None
+    phones: tuple[PhoneWishes, ...]
+
+
+def consumer_zone(session: Session, account_id: int, now: datetime) -> str:
+    """The consumer's home zone, as the compliance engine reads it (their calendar and clock)."""
+    return day_zone(load_facts(session, [account_id], now, for_calls_only=True)[account_id])
+
+
+def consumer_wishes(db: Database, actor: Actor, account_id: int, *, now: datetime) -> ConsumerWishes:
+    """The wishes on file for the guarantor of an account the actor may open."""
+    g, p = GUARANTOR_T.c, PHONE_T.c
+    with db.reading() as session:
+        require_account_view(session, actor, account_id, refusal=f"account {account_id} not found")
+        home = consumer_zone(session, account_id, now)
+        row = session.execute(
+            select(
+                g.id,
+                g.no_calls_at_work,
+                g.inconvenient_times,
+                g.call_time_consent,
+                g.call_time_consent_at,
+                g.email,
+                g.email_opt_out_at,
+            )
+            .join(ACCOUNT_T, ACCOUNT_T.c.guarantor_id == g.id)
+            .where(ACCOUNT_T.c.id == account_id)
+        ).one()
+        phones = tuple(
+            PhoneWishes(r.id, r.phone_type, r.is_work, r.text_opt_out_at, r.consent_revoked_at)
+            for r in session.execute(
+                select(p.id, p.phone_type, p.is_work, p.text_opt_out_at, p.consent_revoked_at)
+                .where(p.guarantor_id == row.id)
+                .order_by(p.id)
+            )
+        )
+    return ConsumerWishes(
+        home_zone=home,
+        no_calls_at_work=row.no_calls_at_work,
+        inconvenient_times=tuple(periods_of(row.inconvenient_times)),
+        call_time_consent=tuple(periods_of(row.call_time_consent)),
+        call_time_consent_at=row.call_time_consent_at,
+        email_on_file=bool(row.email),
+        email_opt_out_at=row.email_opt_out_at,
+        phones=phones,
+    )
+
+
+# -- times of day in the inconvenient-times syntax ---------------------------------------------
+
+
+def periods_of(spec: str | None) -> list[str]:
+    """The periods of a ``"[days] HH:MM-HH:MM; ..."`` text, as written."""
+    return [item.strip() for item in (spec or "").split(";") if item.strip()]
+
+
+def parse_time_of_day(text: str, field: str, *, end: bool = False) -> int:
+    """Minutes after midnight of ``14:30``, ``2:30pm`` or ``9am``; as an ``end``, midnight is 24:00."""
+    raw = text.strip().lower().replace(" ", "").replace(".", "")
+    suffix = raw[-2:] if raw.endswith(("am", "pm")) else ""
+    hour, _, minute = raw.removesuffix(suffix).partition(":")
+    problem = EntryError([(field, "enter a time as HH:MM (24-hour) or 2:30pm")])
+    if not hour.isdigit() or len(hour) > 2 or (minute and (not minute.isdigit() or len(minute) != 2)):
+        raise problem
+    h, m = int(hour), int(minute or 0)
+    if suffix:
+        if not 1 <= h <= 12:
+            raise problem
+        h = h % 12 + (12 if suffix == "pm" else 0)
+    if m >= 60 or h > 24 or (h == 24 and m):
+        raise problem
+    minutes = h * 60 + m
+    if end and minutes == 0:
+        return 24 * 60
+    if minutes == 24 * 60 and not end:
+        raise problem
+    return minutes
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def days_text(text: str, field: str) -> str:
+    """``Mon - Fri``, ``saturday, sunday``, ``weekdays`` in the syntax (empty: every day), checked."""
+    raw = text.strip().lower()
+    if raw in _EVERY_DAY:
+        return ""
+    raw = re.sub(r"\s*([,-])\s*", r"\1", raw)
+    raw = _FULL_DAY.sub(r"\1", re.sub(r"\s+", ",", raw))
+    try:
+        parse_inconvenient(f"{raw} 00:00-01:00")
+    except InconvenientTimesError as exc:
+        raise EntryError([(field, str(exc).replace(" 00:00-01:00", ""))]) from None
+    return raw
+
+
+def period_text(days: str, start: int, end: int, *, end_field: str = "until") -> str:
+    """One period, ``mon-fri 12:00-13:00``; an end at or before the start is refused."""
+    if end <= start:
+        over_midnight = "for a range over midnight enter two (21:00-24:00, 0:00-8:00)"
+        raise EntryError([(end_field, f"ends before it starts: {over_midnight}")])
+    return f"{days} {_clock(start)}-{_clock(end)}".strip()
+
+
+def callback_slot(at: datetime, home_zone: str) -> str:
+    """The period a consumer's "call me then" consents to: that weekday, from that minute, for a while."""
+    local = at.astimezone(zone(home_zone))
+    start = local.hour * 60 + local.minute
+    return period_text(WEEKDAYS[local.weekday()], start, min(start + CALLBACK_SLOT_MINUTES, 24 * 60))
+
+
+def _with_period(current: str | None, period: str, field: str) -> str:
+    periods = periods_of(current)
+    if period not in periods:
+        periods.append(period)
+    text = "; ".join(periods)
+    if len(text) > TIMES_LIMIT:
+        raise EntryError([(field, f"no room for more times ({TIMES_LIMIT} characters): remove one first")])
+    return text
+
+
+def record_call_time_consent(session: Session, guarantor_id: int, period: str, now: datetime) -> None:
+    """The consumer said, now, that we may call them at ``period``: their direct prior consent to
+    calls then (12 CFR 1006.6(b)(1)) and to calls in the days after it (1006.14(b)(3)(i))."""
+    g = GUARANTOR_T.c
+    current = session.execute(select(g.call_time_consent).where(g.id == guarantor_id)).scalar_one()
+    session.execute(
+        update(GUARANTOR_T)
+        .where(g.id == guarantor_id)
+        .values(
+            call_time_consent=_with_period(current, period, "from"),
+            call_time_consent_at=now,
+            call_consent_at=now,
+            updated_at=now,
+        )
+    )
+
+
+# -- the requests -----------------------------------------------------------------------------
+
+
+def _said(session: Session, target: Target, now: datetime) -> str:
+    """When it was for the consumer: ``Fri Nov 27 10:00 EST``."""
+    local = now.astimezone(zone(consumer_zone(session, target.id, now)))
+    return f"{local:%a %b %d %H:%M %Z}"
+
+
+def _guarantor(session: Session, target: Target, *columns: str) -> Any:
+    g = GUARANTOR_T.c
+    return session.execute(select(*(g[name] for name in columns)).where(g.id == target.guarantor_id)).one()
+
+
+def _set_guarantor(session: Session, target: Target, now: datetime, **values: Any) -> None:
+    g = GUARANTOR_T.c
+    session.execute(update(GUARANTOR_T).where(g.id == target.guarantor_id).values(updated_at=now, **values))
+
+
+def _their_phone(session: Session, target: Target, phone_id: int | None) -> Any:
+    if phone_id is None:
+        raise EntryError([("phone", "choose a number")])
+    p = PHONE_T.c
+    row = session.execute(
+        select(
+            p.id,
+            p.guarantor_id,
+            p.number,
+            p.phone_type,
+            p.is_work,
+            p.text_opt_out_at,
+            p.consent_revoked_at,
+        ).where(p.id == phone_id)
+    ).first()
+    if row is None or row.guarantor_id != target.guarantor_id:
+        raise EntryError([("phone", "is not one of this guarantor's numbers")])
+    return row
+
+
+def _finish(
+    session: Session,
+    actor: Actor,
+    target: Target,
+    request: str,
+    now: datetime,
+    what: str,
+    *,
+    phone_id: int | None = None,
+    details: dict[str, audit.DetailValue] | None = None,
+) -> int:
+    """The timeline line ``Consumer asked (<their time>): <what>``, the audit event, the household's
+    call state and score recomputed; returns the new version."""
+    return finish_change(
+        session,
+        actor,
+        target,
+        f"consumer.{request}",
+        now,
+        line=("REQUEST", f"Consumer asked ({_said(session, target, now)}): {what}"),
+        phone_id=phone_id,
+        details={**(details or {}), **({"phone": phone_id} if phone_id is not None else {})},
+        refresh=household(session, [target.guarantor_id]),
+    )
+
+
+def no_calls_at_work(
+    db: Database, actor: Actor, account_id: int, version: int, *, phone_id: int | None = None, now: datetime
+) -> ActionResult:
+    """ "Don't call me at work" (12 CFR 1006.6(b)(3)); ``phone_id``, if given, is their work number."""
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        already = _guarantor(session, target, "no_calls_at_work").no_calls_at_work
+        phone = _their_phone(session, target, phone_id) if phone_id is not None else None
+        if already and (phone is None or phone.is_work):
+            raise EntryError([("request", "no calls at work is already on file")])
+        _set_guarantor(session, target, now, no_calls_at_work=True)
+        what = "no calls at work"
+        if phone is not None and not phone.is_work:
+            session.execute(update(PHONE_T).where(PHONE_T.c.id == phone.id).values(is_work=True))
+            what += f"; the number ending {phone.number[-4:]} is their work number"
+        version = _finish(session, actor, target, "no_calls_at_work", now, what, phone_id=phone_id)
+    work = f"; the {phone.phone_type} number is their work number" if phone is not None else ""
+    return ActionResult(account_id, version, f"No calls at work recorded{work}")
+
+
+def add_inconvenient_time(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    *,
+    days: str,
+    start: str,
+    end: str,
+    now: datetime,
+) -> ActionResult:
+    """ "Don't call me between X and Y" (on ``days``; empty: every day), in the consumer's local time."""
+    problems: list[tuple[str, str]] = []
+    parsed: dict[str, Any] = {}
+    for field, parse in (
+        ("days", lambda: days_text(days, "days")),
+        ("from", lambda: parse_time_of_day(start, "from")),
+        ("until", lambda: parse_time_of_day(end, "until", end=True)),
+    ):
+        try:
+            parsed[field] = parse()
+        except EntryError as exc:
+            problems += exc.problems
+    if problems:
+        raise EntryError(problems)
+    period = period_text(parsed["days"], parsed["from"], parsed["until"])
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        current = _guarantor(session, target, "inconvenient_times").inconvenient_times
+        if period in periods_of(current):
+            raise EntryError([("from", f"{period} is already on file")])
+        spec = _with_period(current, period, "from")
+        _set_guarantor(session, target, now, inconvenient_times=spec)
+        version = _finish(
+            session,
+            actor,
+            target,
+            "inconvenient_time",
+            now,
+            f"no calls {period} (their time)",
+            details={"periods": len(periods_of(spec))},
+        )
+    return ActionResult(account_id, version, f"Time not to call recorded ({len(periods_of(spec))} on file)")
+
+
+def remove_time(
+    db: Database, actor: Actor, account_id: int, version: int, *, kind: str, period: str, now: datetime
+) -> ActionResult:
+    """The consumer takes back one period: an inconvenient time, or a time they said we may call."""
+    if kind not in (INCONVENIENT, CONSENTED):
+        raise EntryError([("remove", "choose a time on file")])
+    column = "inconvenient_times" if kind == INCONVENIENT else "call_time_consent"
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        periods = periods_of(getattr(_guarantor(session, target, column), column))
+        if period.strip() not in periods:
+            raise EntryError([("remove", "that time is no longer on file")])
+        periods.remove(period.strip())
+        _set_guarantor(session, target, now, **{column: "; ".join(periods) or None})
+        words = "may call again" if kind == INCONVENIENT else "no longer consents to calls"
+        version = _finish(
+            session,
+            actor,
+            target,
+            f"{kind}_time_removed",
+            now,
+            f"{words} {period.strip()} (their time)",
+            details={"periods": len(periods)},
+        )
+    shown = "Time not to call" if kind == INCONVENIENT else "Consent to call at that time"
+    return ActionResult(account_id, version, f"{shown} removed ({len(periods)} left)")
+
+
+def _consent_days(on: str, start: int, end: int, home_zone: str, now: datetime) -> tuple[str, date | None]:
+    """The days a consent is for (a date is its weekday), refusing one entirely in the past."""
+    text = on.strip()
+    if not _DATE.match(text):
+        return days_text(text, "on"), None
+    today = now.astimezone(zone(home_zone)).date()
+    try:
+        if "/" in text:
+            parts = [int(part) for part in text.split("/")]
+            year = (parts[2] + 2000 if parts[2] < 100 else parts[2]) if len(parts) == 3 else today.year
+            day = date(year, parts[0], parts[1])
+        else:
+            day = date(*(int(part) for part in text.split("-")))
+    except ValueError:
+        raise EntryError([("on", "enter a date as YYYY-MM-DD or MM/DD, or days (mon-fri)")]) from None
+    if day < today:
+        raise EntryError([("on", f"{day:%Y-%m-%d} is in the past: a consent is for a time to come")])
+    local_now = now.astimezone(zone(home_zone))
+    if day == today and end <= local_now.hour * 60 + local_now.minute:
+        raise EntryError([("until", f"{_clock(end)} today is in the past: a consent is for a time to come")])
+    return WEEKDAYS[day.weekday()], day
+
+
+def consent_to_call_time(
+    db: Database,
+    actor: Actor,
+    account_id: int,
+    version: int,
+    *,
+    on: str,
+    start: str,
+    end: str,
+    now: datetime,
+) -> ActionResult:
+    """ "You may call me at <time>": the consumer's direct consent to calls then (12 CFR 1006.6(b)(1),
+    1006.14(b)(3)(i)). ``on`` is a date or days (empty: every day); a consent in the past is refused.
+
+    The syntax has weekdays, not dates: a consent for a date is kept as that weekday's period (the
+    timeline line names the date).
+    """
+    problems: list[tuple[str, str]] = []
+    minutes: dict[str, int] = {}
+    for field, is_end, text in (("from", False, start), ("until", True, end)):
+        try:
+            minutes[field] = parse_time_of_day(text, field, end=is_end)
+        except EntryError as exc:
+            problems += exc.problems
+    if problems:
+        raise EntryError(problems)
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        home = consumer_zone(session, target.id, now)
+        days, day = _consent_days(on, minutes["from"], minutes["until"], home, now)
+        period = period_text(days, minutes["from"], minutes["until"])
+        record_call_time_consent(session, target.guarantor_id, period, now)
+        dated = f" (for {day:%a %Y-%m-%d})" if day is not None else ""
+        version = _finish(
+            session,
+            actor,
+            target,
+            "call_time_consent",
+            now,
+            f"you may call me {period} (their time){dated}",
+            details={"dated": day is not None},
+        )
+    return ActionResult(account_id, version, "Consent to call at that time recorded")
+
+
+def stop_texting(
+    db: Database, actor: Actor, account_id: int, version: int, phone_id: int | None, *, now: datetime
+) -> ActionResult:
+    """ "Stop texting me" at one number (12 CFR 1006.6(e), 47 CFR 64.1200)."""
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        phone = _their_phone(session, target, phone_id)
+        if phone.text_opt_out_at is not None:
+            stopped = f"{phone.text_opt_out_at:%Y-%m-%d}"
+            raise EntryError([("phone", f"texts to it were already stopped on {stopped}")])
+        session.execute(update(PHONE_T).where(PHONE_T.c.id == phone.id).values(text_opt_out_at=now))
+        what = f"stop texting the number ending {phone.number[-4:]}"
+        version = _finish(session, actor, target, "text_opt_out", now, what, phone_id=phone.id)
+    return ActionResult(account_id, version, f"No more texts to the {phone.phone_type} number")
+
+
+def stop_emailing(
+    db: Database, actor: Actor, account_id: int, version: int, *, now: datetime
+) -> ActionResult:
+    """ "Stop emailing me" (12 CFR 1006.6(e)): no email to the guarantor's address."""
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        row = _guarantor(session, target, "email", "email_opt_out_at")
+        if row.email_opt_out_at is not None:
+            raise EntryError([("request", f"email was already stopped on {row.email_opt_out_at:%Y-%m-%d}")])
+        _set_guarantor(session, target, now, email_opt_out_at=now)
+        what = "stop emailing me" + ("" if row.email else " (no address on file yet)")
+        version = _finish(session, actor, target, "email_opt_out", now, what)
+    return ActionResult(account_id, version, "No more emails")
+
+
+def revoke_call_consent(
+    db: Database, actor: Actor, account_id: int, version: int, phone_id: int | None, *, now: datetime
+) -> ActionResult:
+    """The consumer revokes, on a call, their consent to calls to a (mobile) number (47 CFR
+    64.1200(a)(10)): no more calls to it."""
+    with db.writing() as session:
+        target = target_for_change(session, actor, account_id, version)
+        phone = _their_phone(session, target, phone_id)
+        if phone.consent_revoked_at is not None:
+            revoked = f"{phone.consent_revoked_at:%Y-%m-%d}"
+            raise EntryError([("phone", f"consent was already revoked on {revoked}")])
+        revocation = {"consent_revoked_at": now, "consent_revoked_via": codes.CHANNEL_CALL}
+        session.execute(
+            update(PHONE_T).where(PHONE_T.c.id == phone.id).values(consent_to_call_mobile=False, **revocation)
+        )
+        what = f"no more calls to the number ending {phone.number[-4:]} (consent revoked)"
+        version = _finish(session, actor, target, "consent_revoked", now, what, phone_id=phone.id)
+    return ActionResult(account_id, version, f"Consent to call the {phone.phone_type} number revoked")
