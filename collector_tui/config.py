@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -105,6 +106,16 @@ def resolve_database(cli_value: str | None, env: Mapping[str, str] | None = None
     return DatabaseSetting(to_url(str(default_database_path())), "default")
 
 
+def _config_file_data(path: Path) -> dict[str, Any] | None:
+    """The config file's settings; None when there is no such file."""
+    if not path.is_file():
+        return None
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+
+
 def log_path(env: Mapping[str, str] | None = None) -> Path | None:
     """The operator's log file for failures' detail (no PHI): ``COLLECTOR_LOG``, then the config
     file's ``[log] file`` (relative to the config file); None when neither is set."""
@@ -112,12 +123,9 @@ def log_path(env: Mapping[str, str] | None = None) -> Path | None:
     if env.get(ENV_LOG):
         return Path(env[ENV_LOG]).expanduser()
     path = config_path(env)
-    if not path.is_file():
+    data = _config_file_data(path)
+    if data is None:
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     section = data.get("log", {})
     value = section.get("file") if isinstance(section, dict) else None
     if value is None:
@@ -147,12 +155,9 @@ def retired_policy_setting(env: Mapping[str, str] | None = None) -> str | None:
         if env.get(name):
             return f"{name} is no longer read: {_MOVE.format(kind=kind)}; unset it"
     path = config_path(env)
-    if not path.is_file():
+    data = _config_file_data(path)
+    if data is None:
         return None
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     for kind in RETIRED_POLICY_SECTIONS:
         section = data.get(kind)
         if isinstance(section, dict) and "policy" in section:

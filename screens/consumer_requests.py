@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from collector_tui.domain.compliance.clock import zone
@@ -63,6 +64,11 @@ def _their(moment: datetime | None, home_zone: str) -> str:
     return "—" if moment is None else f"{moment.astimezone(zone(home_zone)):%a %b %d %H:%M %Z}"
 
 
+def _group(name: str, label: str, field: Widget) -> Vertical:
+    """One request field with its label, shown only while a request that reads it is chosen."""
+    return Vertical(field_label(label), field, id=f"group-{name}", classes="group")
+
+
 class ConsumerRequestForm(ActionForm):
     """Record what the consumer asks: each request one audited change, dated in their time."""
 
@@ -96,24 +102,26 @@ call queue follows at once. **Ctrl+S** saves, **Esc** closes (what you typed is 
         yield field_label("What they said")
         yield Select(REQUESTS, id="request", prompt="choose")
         phones = [(f"{p.national} {p.phone_type}", str(p.id)) for p in self.detail.phones]
-        with Vertical(id="group-phone", classes="group"):
-            yield field_label("Number (at work: their work number, if they name one)")
-            yield Select(phones, id="phone", prompt="choose a number")
-        with Vertical(id="group-days", classes="group"):
-            yield field_label("Days: mon-fri, weekdays, sat,sun (empty: every day)")
-            yield Input(id="days", placeholder="every day")
-        with Vertical(id="group-on", classes="group"):
-            yield field_label("On: a date (YYYY-MM-DD or MM/DD) or days (weekdays, sat; empty: every day)")
-            yield Input(id="on", placeholder="e.g. 12/05 or weekdays")
-        with Vertical(id="group-from", classes="group"):
-            yield field_label("From (their time)")
-            yield Input(id="from", placeholder="HH:MM or 7:30am")
-        with Vertical(id="group-until", classes="group"):
-            yield field_label("Until (their time)")
-            yield Input(id="until", placeholder="HH:MM or 8pm; 24:00 is midnight")
-        with Vertical(id="group-remove", classes="group"):
-            yield field_label("The time to remove")
-            yield Select([], id="remove", prompt="choose a time on file")
+        yield _group(
+            "phone",
+            "Number (at work: their work number, if they name one)",
+            Select(phones, id="phone", prompt="choose a number"),
+        )
+        yield _group(
+            "days",
+            "Days: mon-fri, weekdays, sat,sun (empty: every day)",
+            Input(id="days", placeholder="every day"),
+        )
+        yield _group(
+            "on",
+            "On: a date (YYYY-MM-DD or MM/DD) or days (weekdays, sat; empty: every day)",
+            Input(id="on", placeholder="e.g. 12/05 or weekdays"),
+        )
+        yield _group("from", "From (their time)", Input(id="from", placeholder="HH:MM or 7:30am"))
+        yield _group(
+            "until", "Until (their time)", Input(id="until", placeholder="HH:MM or 8pm; 24:00 is midnight")
+        )
+        yield _group("remove", "The time to remove", Select([], id="remove", prompt="choose a time on file"))
 
     def on_mount(self) -> None:
         super().on_mount()

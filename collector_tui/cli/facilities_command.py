@@ -68,6 +68,34 @@ def _run(ctx: typer.Context, act: Callable[[Any, Any], Any]) -> Any:
             _refuse(exc.field, exc.reason)
 
 
+def _change(
+    ctx: typer.Context,
+    act: Callable[..., FacilityChange],
+    code: str,
+    name: str | None,
+    regime: str | None,
+    nonprofit: str | None,
+    state: str | None,
+    fap_policy_url: str | None,
+) -> FacilityChange:
+    """Add or set (``act``) the facility ``code`` with the options as given (None: not given)."""
+    change: FacilityChange = _run(
+        ctx,
+        lambda db, me: act(
+            db,
+            me,
+            code,
+            name=name,
+            regime=regime,
+            nonprofit=nonprofit,
+            state=state,
+            fap_policy_url=fap_policy_url,
+            now=_now(),
+        ),
+    )
+    return change
+
+
 def _shown(value: object) -> str:
     if value is None:
         return "none"
@@ -163,20 +191,7 @@ def add(
     """Add a facility (admins; audited). Exit 0, or 1 refused."""
     from collector_tui.services.facilities import add_facility
 
-    change = _run(
-        ctx,
-        lambda db, me: add_facility(
-            db,
-            me,
-            code,
-            name=name,
-            regime=regime,
-            nonprofit=nonprofit,
-            state=state,
-            fap_policy_url=fap_policy_url,
-            now=_now(),
-        ),
-    )
+    change = _change(ctx, add_facility, code, name, regime, nonprofit, state, fap_policy_url)
     row = change.facility
     where = f", state {row.state}" if row.state else ""
     say(f"added {row.code} ({row.name}): {row.regime}, nonprofit {_shown(row.nonprofit)}{where}")
@@ -196,18 +211,5 @@ def set_(
     call state of its open accounts at once. Exit 0, or 1 refused."""
     from collector_tui.services.facilities import set_facility
 
-    change = _run(
-        ctx,
-        lambda db, me: set_facility(
-            db,
-            me,
-            code,
-            name=name,
-            regime=regime,
-            nonprofit=nonprofit,
-            state=state,
-            fap_policy_url=fap_policy_url,
-            now=_now(),
-        ),
-    )
+    change = _change(ctx, set_facility, code, name, regime, nonprofit, state, fap_policy_url)
     _report(change)

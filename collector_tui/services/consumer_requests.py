@@ -13,6 +13,7 @@ when it was for the consumer, and times of day are the consumer's local time
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -250,6 +251,26 @@ def _their_phone(session: Session, target: Target, phone_id: int | None) -> Any:
     return row
 
 
+def _each_parsed(parsers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Each field's value parsed, or one refusal naming every field that cannot be used."""
+    problems: list[tuple[str, str]] = []
+    parsed: dict[str, Any] = {}
+    for field, parse in parsers.items():
+        try:
+            parsed[field] = parse()
+        except EntryError as exc:
+            problems += exc.problems
+    if problems:
+        raise EntryError(problems)
+    return parsed
+
+
+def _unless_on_file(since: datetime | None, field: str, already: str) -> None:
+    """Refuse a request already on file: ``<already> on <date>``."""
+    if since is not None:
+        raise EntryError([(field, f"{already} on {since:%Y-%m-%d}")])
+
+
 def _finish(
     session: Session,
     actor: Actor,
@@ -308,19 +329,13 @@ def add_inconvenient_time(
     now: datetime,
 ) -> ActionResult:
     """ "Don't call me between X and Y" (on ``days``; empty: every day), in the consumer's local time."""
-    problems: list[tuple[str, str]] = []
-    parsed: dict[str, Any] = {}
-    for field, parse in (
-        ("days", lambda: days_text(days, "days")),
-        ("from", lambda: parse_time_of_day(start, "from")),
-        ("until", lambda: parse_time_of_day(end, "until", end=True)),
-    ):
-        try:
-            parsed[field] = parse()
-        except EntryError as exc:
-            problems += exc.problems
-    if problems:
-        raise EntryError(problems)
+    parsed = _each_parsed(
+        {
+            "days": lambda: days_text(days, "days"),
+            "from": lambda: parse_time_of_day(start, "from"),
+            "until": lambda: parse_time_of_day(end, "until", end=True),
+        }
+    )
     period = period_text(parsed["days"], parsed["from"], parsed["until"])
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
@@ -409,15 +424,12 @@ def consent_to_call_time(
     The syntax has weekdays, not dates: a consent for a date is kept as that weekday's period (the
     timeline line names the date).
     """
-    problems: list[tuple[str, str]] = []
-    minutes: dict[str, int] = {}
-    for field, is_end, text in (("from", False, start), ("until", True, end)):
-        try:
-            minutes[field] = parse_time_of_day(text, field, end=is_end)
-        except EntryError as exc:
-            problems += exc.problems
-    if problems:
-        raise EntryError(problems)
+    minutes = _each_parsed(
+        {
+            "from": lambda: parse_time_of_day(start, "from"),
+            "until": lambda: parse_time_of_day(end, "until", end=True),
+        }
+    )
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
         home = consumer_zone(session, target.id, now)
@@ -444,9 +456,7 @@ def stop_texting(
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
         phone = _their_phone(session, target, phone_id)
-        if phone.text_opt_out_at is not None:
-            stopped = f"{phone.text_opt_out_at:%Y-%m-%d}"
-            raise EntryError([("phone", f"texts to it were already stopped on {stopped}")])
+        _unless_on_file(phone.text_opt_out_at, "phone", "texts to it were already stopped")
         session.execute(update(PHONE_T).where(PHONE_T.c.id == phone.id).values(text_opt_out_at=now))
         what = f"stop texting the number ending {phone.number[-4:]}"
         version = _finish(session, actor, target, "text_opt_out", now, what, phone_id=phone.id)
@@ -460,8 +470,7 @@ def stop_emailing(
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
         row = _guarantor(session, target, "email", "email_opt_out_at")
-        if row.email_opt_out_at is not None:
-            raise EntryError([("request", f"email was already stopped on {row.email_opt_out_at:%Y-%m-%d}")])
+        _unless_on_file(row.email_opt_out_at, "request", "email was already stopped")
         _set_guarantor(session, target, now, email_opt_out_at=now)
         what = "stop emailing me" + ("" if row.email else " (no address on file yet)")
         version = _finish(session, actor, target, "email_opt_out", now, what)
@@ -476,9 +485,7 @@ def revoke_call_consent(
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
         phone = _their_phone(session, target, phone_id)
-        if phone.consent_revoked_at is not None:
-            revoked = f"{phone.consent_revoked_at:%Y-%m-%d}"
-            raise EntryError([("phone", f"consent was already revoked on {revoked}")])
+        _unless_on_file(phone.consent_revoked_at, "phone", "consent was already revoked")
         revocation = {"consent_revoked_at": now, "consent_revoked_via": codes.CHANNEL_CALL}
         session.execute(
             update(PHONE_T).where(PHONE_T.c.id == phone.id).values(consent_to_call_mobile=False, **revocation)

@@ -6,6 +6,7 @@ through the domain parser, and a test fails loudly if the row is invalid.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.placements import PlacementResult, apply_placements
 from collector_tui.services.policy import load_workspace_policy
 from collector_tui.services.priority import rescore
-from db.models import Account, AuditEvent, Facility
+from db.models import Account, AuditEvent, Facility, Guarantor, Phone, table_of
 from tests.conftest import NOW, TODAY
 
 M = TypeVar("M", bound=SQLModel)
@@ -191,3 +192,33 @@ def stale_rows(db: Database, now: datetime = NOW) -> int:
     with db.writing() as session:
         ids = [int(a.id or 0) for a in all_rows(db, Account)]
         return refresh_call_state(session, ids, now) + rescore(session, ids, now)
+
+
+def guarantor_of(db: Database, account_id: int) -> Guarantor:
+    """The guarantor of account ``account_id``, detached from its session."""
+    with db.reading() as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        found = session.get(Guarantor, account.guarantor_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def phone_record(db: Database, phone_id: int) -> Phone:
+    """The phone ``phone_id``, detached from its session."""
+    with db.reading() as session:
+        found = session.get(Phone, phone_id)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def event_details(db: Database, action: str, account_id: int) -> list[dict[str, Any]]:
+    """The parsed details of every ``action`` audit event on account ``account_id``."""
+    audit = table_of(AuditEvent).c
+    with db.reading() as session:
+        rows = session.execute(
+            select(audit.details).where(audit.action == action, audit.entity_id == account_id)
+        ).scalars()
+        return [json.loads(row or "{}") for row in rows]

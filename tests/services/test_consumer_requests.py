@@ -26,38 +26,12 @@ from collector_tui.services.consumer_requests import (
 )
 from collector_tui.services.database import Database
 from collector_tui.services.policy import current_policy
-from db.models import Account, Activity, AuditEvent, CallGroup, Guarantor, Phone, table_of
+from db.models import Account, Activity, CallGroup, Phone, table_of
 from tests.conftest import NOW
+from tests.services.builders import event_details, guarantor_of, phone_record
 from tests.services.test_account_actions import _actor, _callable
 
 A = table_of(Account).c
-AUDIT = table_of(AuditEvent).c
-
-
-def _guarantor(db: Database, account_id: int) -> Guarantor:
-    with db.reading() as session:
-        account = session.get(Account, account_id)
-        assert account is not None
-        found = session.get(Guarantor, account.guarantor_id)
-        assert found is not None
-        session.expunge(found)
-        return found
-
-
-def _phone(db: Database, phone_id: int) -> Phone:
-    with db.reading() as session:
-        found = session.get(Phone, phone_id)
-        assert found is not None
-        session.expunge(found)
-        return found
-
-
-def _events(db: Database, action: str, account_id: int) -> list[dict[str, Any]]:
-    with db.reading() as session:
-        rows = session.execute(
-            select(AUDIT.details).where(AUDIT.action == action, AUDIT.entity_id == account_id)
-        ).scalars()
-        return [json.loads(row or "{}") for row in rows]
 
 
 def _line(db: Database, activity_id: int) -> Any:
@@ -95,16 +69,16 @@ def _their_today(db: Database, account_id: int) -> datetime:
 def test_no_calls_at_work_marks_the_person_and_their_work_number(office: Database) -> None:
     actor = _actor(office)
     account_id, version, phone_id = _callable(office, actor)
-    assert not _guarantor(office, account_id).no_calls_at_work
+    assert not guarantor_of(office, account_id).no_calls_at_work
     result = no_calls_at_work(office, actor, account_id, version, phone_id=phone_id, now=NOW)
     assert result.version == version + 1
-    assert "work" in result.message and _phone(office, phone_id).number[-4:] not in result.message
-    assert _guarantor(office, account_id).no_calls_at_work
-    phone = _phone(office, phone_id)
+    assert "work" in result.message and phone_record(office, phone_id).number[-4:] not in result.message
+    assert guarantor_of(office, account_id).no_calls_at_work
+    phone = phone_record(office, phone_id)
     assert phone.is_work and not phone.dialable  # the stored call state was recomputed
     with office.reading() as session:
         assert session.execute(select(A.version).where(A.id == account_id)).scalar_one() == version + 1
-    (event,) = _events(office, "consumer.no_calls_at_work", account_id)
+    (event,) = event_details(office, "consumer.no_calls_at_work", account_id)
     assert event == {"activity": event["activity"], "phone": phone_id}
     line = _line(office, event["activity"])
     assert line.outcome_code == "REQUEST" and line.occurred_at == NOW
@@ -118,7 +92,7 @@ def test_no_calls_at_work_marks_the_person_and_their_work_number(office: Databas
 def test_an_inconvenient_time_is_appended_checked_and_removed(office: Database) -> None:
     actor = _actor(office)
     account_id, version, phone_id = _callable(office, actor)
-    before = _guarantor(office, account_id).inconvenient_times
+    before = guarantor_of(office, account_id).inconvenient_times
     for days, start, end, field in (
         ("mon-fri", "25:00", "13:00", "from"),
         ("mon-fri", "12:00", "lunch", "until"),
@@ -130,25 +104,25 @@ def test_an_inconvenient_time_is_appended_checked_and_removed(office: Database) 
                 office, actor, account_id, version, days=days, start=start, end=end, now=NOW
             )
         assert [f for f, _ in bad.value.problems] == [field], bad.value.problems
-    assert _guarantor(office, account_id).inconvenient_times == before  # nothing written
-    assert not _events(office, "consumer.inconvenient_time", account_id)
+    assert guarantor_of(office, account_id).inconvenient_times == before  # nothing written
+    assert not event_details(office, "consumer.inconvenient_time", account_id)
 
     # "Not on Fridays at all": at NOW (a Friday everywhere in the US) no number may be called.
     result = add_inconvenient_time(
         office, actor, account_id, version, days="Friday", start="0:00", end="24:00", now=NOW
     )
-    spec = _guarantor(office, account_id).inconvenient_times
+    spec = guarantor_of(office, account_id).inconvenient_times
     assert spec == "fri 00:00-24:00"
     with office.reading() as session:
-        group = session.get(CallGroup, _phone(office, phone_id).call_group_id)
+        group = session.get(CallGroup, phone_record(office, phone_id).call_group_id)
         assert group is not None and group.inconvenient == spec  # the phones' call groups follow
         assert not callable_account_ids(session, NOW, [account_id])
-    (event,) = _events(office, "consumer.inconvenient_time", account_id)
+    (event,) = event_details(office, "consumer.inconvenient_time", account_id)
     assert event["periods"] == 1 and "fri" not in json.dumps(event)  # the times stay out of the audit
     result = add_inconvenient_time(
         office, actor, account_id, result.version, days="", start="9pm", end="12am", now=NOW
     )
-    assert _guarantor(office, account_id).inconvenient_times == "fri 00:00-24:00; 21:00-24:00"
+    assert guarantor_of(office, account_id).inconvenient_times == "fri 00:00-24:00; 21:00-24:00"
     with pytest.raises(EntryError, match="already on file"):
         add_inconvenient_time(
             office, actor, account_id, result.version, days="daily", start="21:00", end="24:00", now=NOW
@@ -158,10 +132,10 @@ def test_an_inconvenient_time_is_appended_checked_and_removed(office: Database) 
     result = remove_time(
         office, actor, account_id, result.version, kind="inconvenient", period="fri 00:00-24:00", now=NOW
     )
-    assert _guarantor(office, account_id).inconvenient_times == "21:00-24:00"
+    assert guarantor_of(office, account_id).inconvenient_times == "21:00-24:00"
     with office.reading() as session:
         assert callable_account_ids(session, NOW, [account_id]) == {account_id}
-    assert len(_events(office, "consumer.inconvenient_time_removed", account_id)) == 1
+    assert len(event_details(office, "consumer.inconvenient_time_removed", account_id)) == 1
     with pytest.raises(EntryError) as gone:
         remove_time(
             office, actor, account_id, result.version, kind="inconvenient", period="fri 00:00-24:00", now=NOW
@@ -178,22 +152,22 @@ def test_stop_texting_and_stop_emailing(office: Database) -> None:
     with office.reading() as session:
         stranger = session.execute(
             select(table_of(Phone).c.id).where(
-                table_of(Phone).c.guarantor_id != _phone(office, phone_id).guarantor_id
+                table_of(Phone).c.guarantor_id != phone_record(office, phone_id).guarantor_id
             )
         ).first()
     assert stranger is not None
     with pytest.raises(EntryError, match="not one of this guarantor's numbers"):
         stop_texting(office, actor, account_id, version, stranger.id, now=NOW)
     result = stop_texting(office, actor, account_id, version, phone_id, now=NOW)
-    assert _phone(office, phone_id).text_opt_out_at == NOW
-    assert "texts" in result.message and _phone(office, phone_id).number[-4:] not in result.message
-    (event,) = _events(office, "consumer.text_opt_out", account_id)
+    assert phone_record(office, phone_id).text_opt_out_at == NOW
+    assert "texts" in result.message and phone_record(office, phone_id).number[-4:] not in result.message
+    (event,) = event_details(office, "consumer.text_opt_out", account_id)
     assert event["phone"] == phone_id
     with pytest.raises(EntryError, match="already stopped"):
         stop_texting(office, actor, account_id, result.version, phone_id, now=NOW)
     result = stop_emailing(office, actor, account_id, result.version, now=NOW)
-    assert _guarantor(office, account_id).email_opt_out_at == NOW
-    assert len(_events(office, "consumer.email_opt_out", account_id)) == 1
+    assert guarantor_of(office, account_id).email_opt_out_at == NOW
+    assert len(event_details(office, "consumer.email_opt_out", account_id)) == 1
     with pytest.raises(EntryError, match="already stopped"):
         stop_emailing(office, actor, account_id, result.version, now=NOW)
     wishes = consumer_wishes(office, actor, account_id, now=NOW)
@@ -227,18 +201,18 @@ def test_you_may_call_me_at_a_time_is_their_consent_for_the_household(office: Da
     with pytest.raises(EntryError) as bad:
         consent_to_call_time(office, actor, account_id, version, on="someday", start="7", end="8", now=NOW)
     assert bad.value.problems[0][0] == "on"
-    assert _guarantor(office, account_id).call_time_consent is None  # nothing written
+    assert guarantor_of(office, account_id).call_time_consent is None  # nothing written
     tomorrow = (local + timedelta(days=1)).date()
     result = consent_to_call_time(
         office, actor, account_id, version, on=tomorrow.isoformat(), start="7:30am", end="8am", now=NOW
     )
-    guarantor = _guarantor(office, account_id)
+    guarantor = guarantor_of(office, account_id)
     assert guarantor.call_time_consent == f"{tomorrow:%a}".lower() + " 07:30-08:00"
     assert guarantor.call_time_consent_at == NOW and guarantor.call_consent_at == NOW
     days = current_policy().rule("consent_window").int_param("days")
     # Every account of the person: their stored call state now carries the consent.
     assert all(a.call_exempt_until == NOW + timedelta(days=days) for a in _household(office, account_id))
-    (event,) = _events(office, "consumer.call_time_consent", account_id)
+    (event,) = event_details(office, "consumer.call_time_consent", account_id)
     assert event == {"activity": event["activity"], "dated": True}
     assert tomorrow.isoformat() in _line(office, event["activity"]).note
     result = consent_to_call_time(
@@ -249,7 +223,7 @@ def test_you_may_call_me_at_a_time_is_their_consent_for_the_household(office: Da
     remove_time(
         office, actor, account_id, result.version, kind="consent", period="weekdays 07:00-08:00", now=NOW
     )
-    assert _guarantor(office, account_id).call_time_consent == f"{tomorrow:%a}".lower() + " 07:30-08:00"
+    assert guarantor_of(office, account_id).call_time_consent == f"{tomorrow:%a}".lower() + " 07:30-08:00"
 
 
 def test_revoking_consent_to_a_mobile_number_stops_calls_to_it(office: Database) -> None:
@@ -263,11 +237,11 @@ def test_revoking_consent_to_a_mobile_number_stops_calls_to_it(office: Database)
             .values(consent_to_call_mobile=True)
         )
     result = revoke_call_consent(office, actor, account_id, version, phone_id, now=NOW)
-    phone = _phone(office, phone_id)
+    phone = phone_record(office, phone_id)
     assert phone.consent_revoked_at == NOW and phone.consent_revoked_via == "call"
     assert not phone.consent_to_call_mobile and not phone.dialable
     assert "revoked" in result.message
-    (event,) = _events(office, "consumer.consent_revoked", account_id)
+    (event,) = event_details(office, "consumer.consent_revoked", account_id)
     assert event["phone"] == phone_id
     with pytest.raises(EntryError, match="already revoked"):
         revoke_call_consent(office, actor, account_id, result.version, phone_id, now=NOW)
@@ -291,11 +265,11 @@ REQUESTS: dict[str, Callable[[Database, int, int, int], ActionResult]] = {
 def test_a_stale_version_is_refused_and_nothing_is_written(office: Database, request_name: str) -> None:
     account_id, version, phone_id = _callable(office, _actor(office))
     add_note(office, _actor(office, "sreed"), account_id, version, "supervisor reviewed", now=NOW)
-    before = (_guarantor(office, account_id), _phone(office, phone_id))
+    before = (guarantor_of(office, account_id), phone_record(office, phone_id))
     with pytest.raises(StaleAccountError):
         REQUESTS[request_name](office, account_id, version, phone_id)
-    after = (_guarantor(office, account_id), _phone(office, phone_id))
+    after = (guarantor_of(office, account_id), phone_record(office, phone_id))
     assert [g.model_dump() for g in after] == [g.model_dump() for g in before]
-    assert not _events(office, f"consumer.{request_name}", account_id)
+    assert not event_details(office, f"consumer.{request_name}", account_id)
     REQUESTS[request_name](office, account_id, version + 1, phone_id)  # the fresh version saves
-    assert len(_events(office, f"consumer.{request_name}", account_id)) == 1
+    assert len(event_details(office, f"consumer.{request_name}", account_id)) == 1

@@ -3,9 +3,7 @@ and a callback (``b``) judged by every rule at its moment, with the keys a colle
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from textual.pilot import Pilot
@@ -13,43 +11,16 @@ from textual.widgets import Checkbox, Static
 
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.services.database import Database
-from db.models import Account, AccountHold, AuditEvent, Guarantor, Phone, table_of
+from db.models import Account, AccountHold, table_of
 from screens.account_panel import AccountPanel
 from screens.app import CollectorApp
 from screens.consumer_requests import ConsumerRequestForm
 from screens.workspace_forms import CallbackForm, HoldForm
 from tests.conftest import NOW
+from tests.services.builders import event_details, guarantor_of, phone_record
 from tests.services.test_account_actions import _reach_the_call_limit
 from tests.ui.test_app import SIZE, make_app, plain, settle
 from tests.ui.test_workspace import _choose, _open_next, _problems, _save, _type
-
-AUDIT = table_of(AuditEvent).c
-
-
-def _guarantor(db: Database, account_id: int) -> Guarantor:
-    with db.reading() as session:
-        account = session.get(Account, account_id)
-        assert account is not None
-        found = session.get(Guarantor, account.guarantor_id)
-        assert found is not None
-        session.expunge(found)
-        return found
-
-
-def _phone(db: Database, phone_id: int) -> Phone:
-    with db.reading() as session:
-        found = session.get(Phone, phone_id)
-        assert found is not None
-        session.expunge(found)
-        return found
-
-
-def _events(db: Database, action: str, account_id: int) -> list[dict[str, Any]]:
-    with db.reading() as session:
-        rows = session.execute(
-            select(AUDIT.details).where(AUDIT.action == action, AUDIT.entity_id == account_id)
-        ).scalars()
-        return [json.loads(row or "{}") for row in rows]
 
 
 def _digits(text: str) -> str:
@@ -95,24 +66,24 @@ async def test_w_records_no_calls_at_work_and_stops_texts_and_emails(office: Dat
         await _choose(pilot, app, "phone", _digits(phone.national)[-4:])
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        assert _guarantor(office, account_id).no_calls_at_work
-        assert _phone(office, phone.id).is_work and not _phone(office, phone.id).dialable
-        assert len(_events(office, "consumer.no_calls_at_work", account_id)) == 1
+        assert guarantor_of(office, account_id).no_calls_at_work
+        assert phone_record(office, phone.id).is_work and not phone_record(office, phone.id).dialable
+        assert len(event_details(office, "consumer.no_calls_at_work", account_id)) == 1
 
         await settle(pilot, lambda: "Consumer asked" in plain(panel.query_one("#activity-body", Static)))
         await _ask(pilot, app, "texting")
         await _choose(pilot, app, "phone", _digits(phone.national)[-4:])
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        assert _phone(office, phone.id).text_opt_out_at == NOW
+        assert phone_record(office, phone.id).text_opt_out_at == NOW
 
         await settle(pilot, lambda: panel.detail is not None and panel.detail.version >= 3)
         form = await _ask(pilot, app, "emailing")
         assert "texts stopped" in plain(form.query_one("#on-file", Static))
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        assert _guarantor(office, account_id).email_opt_out_at == NOW
-        assert len(_events(office, "consumer.email_opt_out", account_id)) == 1
+        assert guarantor_of(office, account_id).email_opt_out_at == NOW
+        assert len(event_details(office, "consumer.email_opt_out", account_id)) == 1
         await pilot.pause()
         _no_phi_in_notices(app, panel)
 
@@ -122,7 +93,7 @@ async def test_w_adds_a_time_not_to_call_refusing_bad_times_and_removes_it(offic
     async with app.run_test(size=SIZE) as pilot:
         panel = await _open_next(pilot, app)
         account_id = panel.account_id
-        before = _guarantor(office, account_id).inconvenient_times
+        before = guarantor_of(office, account_id).inconvenient_times
         await _ask(pilot, app, "between")
         await _type(pilot, app, "days", "Mon-Fri")
         await _type(pilot, app, "from", "25:00")
@@ -133,12 +104,12 @@ async def test_w_adds_a_time_not_to_call_refusing_bad_times_and_removes_it(offic
         await _type(pilot, app, "from", "3pm")  # after the end
         await _save(pilot, app, ConsumerRequestForm)
         assert "until" in _problems(app) and "ends before it starts" in _problems(app)
-        assert _guarantor(office, account_id).inconvenient_times == before  # nothing written
+        assert guarantor_of(office, account_id).inconvenient_times == before  # nothing written
         await _type(pilot, app, "from", "1pm")
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        assert "mon-fri 13:00-14:00" in (_guarantor(office, account_id).inconvenient_times or "")
-        assert len(_events(office, "consumer.inconvenient_time", account_id)) == 1
+        assert "mon-fri 13:00-14:00" in (guarantor_of(office, account_id).inconvenient_times or "")
+        assert len(event_details(office, "consumer.inconvenient_time", account_id)) == 1
 
         await settle(pilot, lambda: panel.detail is not None and panel.detail.version >= 2)
         form = await _ask(pilot, app, "remove")
@@ -146,7 +117,7 @@ async def test_w_adds_a_time_not_to_call_refusing_bad_times_and_removes_it(offic
         await _choose(pilot, app, "remove", "13:00")
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        assert _guarantor(office, account_id).inconvenient_times == before
+        assert guarantor_of(office, account_id).inconvenient_times == before
         await pilot.pause()
         _no_phi_in_notices(app, panel, "13:00")
 
@@ -165,12 +136,12 @@ async def test_w_records_a_consent_to_a_time_and_refuses_one_in_the_past(office:
         await _save(pilot, app, ConsumerRequestForm)
         assert "on:" in _problems(app) and "in the past" in _problems(app)
         assert app.screen.query_one("#on").has_class("-problem")
-        assert _guarantor(office, account_id).call_time_consent is None
+        assert guarantor_of(office, account_id).call_time_consent is None
         tomorrow = local + timedelta(days=1)
         await _type(pilot, app, "on", f"{tomorrow:%m/%d}")
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        guarantor = _guarantor(office, account_id)
+        guarantor = guarantor_of(office, account_id)
         assert guarantor.call_time_consent == f"{tomorrow:%a}".lower() + " 07:30-08:00"
         assert guarantor.call_time_consent_at == NOW and guarantor.call_consent_at == NOW
         with office.reading() as session:
@@ -192,10 +163,10 @@ async def test_w_revokes_consent_to_call_a_mobile(office: Database) -> None:
         await _choose(pilot, app, "phone", _digits(phone.national)[-4:])
         await _save(pilot, app, ConsumerRequestForm)
         assert isinstance(app.screen, AccountPanel), _problems(app)
-        revoked = _phone(office, phone.id)
+        revoked = phone_record(office, phone.id)
         assert revoked.consent_revoked_at == NOW and revoked.consent_revoked_via == "call"
         assert not revoked.dialable
-        assert _events(office, "consumer.consent_revoked", panel.account_id)[0]["phone"] == phone.id
+        assert event_details(office, "consumer.consent_revoked", panel.account_id)[0]["phone"] == phone.id
         await pilot.pause()
         _no_phi_in_notices(app, panel)
 
@@ -219,7 +190,7 @@ async def test_the_hold_form_asks_whether_a_dispute_came_orally_or_in_writing(of
                 select(h.received_via).where(h.account_id == panel.account_id, h.reason == "dispute")
             ).scalar_one()
         assert via == "oral"
-        assert _events(office, "hold.place", panel.account_id)[0]["received_via"] == "oral"
+        assert event_details(office, "hold.place", panel.account_id)[0]["received_via"] == "oral"
 
 
 async def test_a_callback_is_refused_by_a_hold_even_when_the_consumer_asks(office: Database) -> None:
@@ -246,7 +217,7 @@ async def test_a_callback_is_refused_by_a_hold_even_when_the_consumer_asks(offic
         with office.reading() as session:
             account = session.get(Account, panel.account_id)
             assert account is not None and account.next_action_at is None
-        assert _guarantor(office, panel.account_id).call_time_consent is None
+        assert guarantor_of(office, panel.account_id).call_time_consent is None
 
 
 async def test_a_callback_past_the_call_limit_is_allowed_when_the_consumer_asked(office: Database) -> None:
@@ -274,8 +245,8 @@ async def test_a_callback_past_the_call_limit_is_allowed_when_the_consumer_asked
             account = session.get(Account, panel.account_id)
             assert account is not None and account.next_action_at is not None
             assert account.call_exempt_until is not None  # their consent, in the stored call state
-        assert "10:00-10:30" in (_guarantor(office, panel.account_id).call_time_consent or "")
-        assert _events(office, "callback.set", panel.account_id)[0]["consumer_asked"] is True
+        assert "10:00-10:30" in (guarantor_of(office, panel.account_id).call_time_consent or "")
+        assert event_details(office, "callback.set", panel.account_id)[0]["consumer_asked"] is True
         await pilot.pause()
         said = [n.message for n in app._notifications]
         assert any("consent is recorded" in m for m in said), said

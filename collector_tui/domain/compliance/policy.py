@@ -314,9 +314,12 @@ def parse_policy(text: str, *overrides: str) -> CompliancePolicy:
 
 
 def _table(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    value = data.get(key, {})
+    return _entry(data.get(key, {}), key)
+
+
+def _entry(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise PolicyError(f"{key} must be a table")
+        raise PolicyError(f"{where} must be a table")
     return value
 
 
@@ -335,10 +338,9 @@ def _clock(value: Any, where: str) -> time:
 
 def _state_rules(data: Mapping[str, Any], key: str, *, limits: bool) -> dict[str, StateRule]:
     rules: dict[str, StateRule] = {}
-    for state, entry in _table(data, key).items():
+    for state, value in _table(data, key).items():
         where = f"{key}.{state}"
-        if not isinstance(entry, Mapping):
-            raise PolicyError(f"{where} must be a table")
+        entry = _entry(value, where)
         rule = StateRule(
             state=state.upper(),
             citation=str(entry.get("citation") or ""),
@@ -366,30 +368,21 @@ def _contact_limits(
     """``state_contact_limits``, each state with its ``limits``; and each ``state_frequency`` entry
     (the simple form: calls and voicemails to any number, every regime) as one more limit."""
     found: dict[str, list[ContactLimit]] = {}
-    for state, entry in _table(data, "state_contact_limits").items():
+    for state, value in _table(data, "state_contact_limits").items():
         where = f"state_contact_limits.{state}"
-        if not isinstance(entry, Mapping):
-            raise PolicyError(f"{where} must be a table")
-        citation = entry.get("citation")
-        if not isinstance(citation, str) or not citation:
-            raise PolicyError(f"{where}.citation is required")
+        entry = _entry(value, where)
+        citation = _citation(entry, where)
         effective = _date(entry.get("effective"), f"{where}.effective")
         regimes = _names(entry.get("regimes", list(REGIMES)), REGIMES, f"{where}.regimes")
-        calendar_week = entry.get("calendar_week", False)
-        if not isinstance(calendar_week, bool):
-            raise PolicyError(f"{where}.calendar_week must be true or false")
+        calendar_week = _switch(entry, "calendar_week", where)
         limits = entry.get("limits")
         if not isinstance(limits, list) or not limits:
             raise PolicyError(f"{where}.limits must list the state's limits")
-        for n, limit in enumerate(limits, start=1):
+        for n, item in enumerate(limits, start=1):
             at = f"{where}.limits[{n}]"
-            if not isinstance(limit, Mapping):
-                raise PolicyError(f"{at} must be a table")
-            count, days = limit.get("communications"), limit.get("days", 7)
-            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                raise PolicyError(f"{at}.communications must be a whole number >= 1")
-            if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-                raise PolicyError(f"{at}.days must be a whole number >= 1")
+            limit = _entry(item, at)
+            count = _whole(limit, "communications", at, 0, least=1)
+            days = _whole(limit, "days", at, 7, least=1)
             numbers = limit.get("numbers", "any")
             if numbers not in LIMIT_NUMBERS:
                 raise PolicyError(f"{at}.numbers must be one of {', '.join(LIMIT_NUMBERS)}")
@@ -441,13 +434,10 @@ def _first_party(
     for state, rules in _table(table, "skip_by_state").items():
         by_state[state.upper()] = _names(rules, RULE_IDS, f"{where}.skip_by_state.{state}")
     bound: dict[str, StateBinding] = {}
-    for state, entry in _table(table, "bound_by_state").items():
+    for state, value in _table(table, "bound_by_state").items():
         at = f"{where}.bound_by_state.{state}"
-        if not isinstance(entry, Mapping):
-            raise PolicyError(f"{at} must be a table")
-        citation = entry.get("citation")
-        if not isinstance(citation, str) or not citation:
-            raise PolicyError(f"{at}.citation is required")
+        entry = _entry(value, at)
+        citation = _citation(entry, at)
         bound[state.upper()] = StateBinding(
             state=state.upper(),
             rules=_names(entry.get("rules"), RULE_IDS, f"{at}.rules"),
@@ -479,9 +469,7 @@ def policy_from_mapping(data: Mapping[str, Any]) -> CompliancePolicy:
         entry = rules_table.get(rule_id)
         if not isinstance(entry, Mapping):
             raise PolicyError(f"rules.{rule_id} is missing")
-        citation = entry.get("citation")
-        if not isinstance(citation, str) or not citation:
-            raise PolicyError(f"rules.{rule_id}.citation is required")
+        citation = _citation(entry, f"rules.{rule_id}")
         rules[rule_id] = Rule(
             id=rule_id,
             title=str(entry.get("title") or rule_id),
@@ -574,10 +562,10 @@ def _optional_date(entry: Mapping[str, Any], key: str, where: str) -> date | Non
     return None if value is None else _date(value, f"{where}.{key}")
 
 
-def _whole(entry: Mapping[str, Any], key: str, where: str, default: int) -> int:
+def _whole(entry: Mapping[str, Any], key: str, where: str, default: int, *, least: int = 0) -> int:
     value = entry.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise PolicyError(f"{where}.{key} must be a whole number >= 0")
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise PolicyError(f"{where}.{key} must be a whole number >= {least}")
     return value
 
 
@@ -619,10 +607,9 @@ def _state_laws(rule: Rule, key: str) -> dict[str, StateLaw]:
 
 def _reporting_bans(data: Mapping[str, Any]) -> dict[str, ReportingBan]:
     bans: dict[str, ReportingBan] = {}
-    for state, entry in _table(data, "credit_reporting_bans").items():
+    for state, value in _table(data, "credit_reporting_bans").items():
         where = f"credit_reporting_bans.{state}"
-        if not isinstance(entry, Mapping):
-            raise PolicyError(f"{where} must be a table")
+        entry = _entry(value, where)
         ban = ReportingBan(
             state=state.upper(),
             citation=_citation(entry, where),
