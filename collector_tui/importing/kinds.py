@@ -84,17 +84,18 @@ class PreparedPlacement(NamedTuple):
 class PlacementContext:
     """What preparing a file's rows reads before they are parsed, and learns from them in order."""
 
-    rules: Mapping[str, FacilityRules]  # each facility's (nonprofit, regime) on file
+    rules: Mapping[str, FacilityRules]  # each facility's (nonprofit, regime, state) on file
     # What the file's rows said of each facility so far: the first row to say a fact decides it.
     said: dict[str, placement.FacilityFacts] = field(default_factory=dict)
 
     def facility_rules(self, code: str) -> FacilityRules:
         """The rules a facility will have once the file's facts about it are applied."""
-        nonprofit, regime = self.rules.get(code, NEW_FACILITY)
+        nonprofit, regime, state = self.rules.get(code, NEW_FACILITY)
         said = self.said.get(code, placement.FacilityFacts())
         return (
             nonprofit if said.nonprofit is None else said.nonprofit,
             regime if said.regime is None else said.regime,
+            state if said.state is None else said.state,
         )
 
 

@@ -340,7 +340,13 @@ def load_facts(
 
 
 def placement_facts(
-    record: PlacementRecord, *, nonprofit: bool, regime: str, now: datetime, status: str
+    record: PlacementRecord,
+    *,
+    nonprofit: bool,
+    regime: str,
+    now: datetime,
+    status: str,
+    facility_state: str | None = None,
 ) -> AccountFacts:
     """The facts of an account placed now for a guarantor new to the office, from its record alone.
 
@@ -363,6 +369,9 @@ def placement_facts(
         fap_status=record.fap_status,
         nonprofit=nonprofit,
         regime=regime,
+        facility_state=facility_state,
+        service_date_from=record.service_date_from,
+        service_date_to=record.service_date_to,
         first_statement_date=record.first_statement_date,
         delinquency_date=told.delinquency_date,
         eca_notice_date=told.eca_notice_date,

@@ -31,9 +31,9 @@ from db.models import Facility, table_of
 
 FACILITY_T = table_of(Facility)
 
-FacilityRules = tuple[bool, str]  # (nonprofit, compliance regime)
+FacilityRules = tuple[bool, str, str | None]  # (nonprofit, compliance regime, state)
 # What a facility that a placement file creates gets (the table's defaults).
-NEW_FACILITY: FacilityRules = (False, codes.REGIME_THIRD_PARTY)
+NEW_FACILITY: FacilityRules = (False, codes.REGIME_THIRD_PARTY, None)
 
 
 @dataclass(frozen=True)  # no slots: unpickled from the worker by a dict update, not per field
@@ -53,7 +53,12 @@ def placement_values(record: PlacementRecord, now: datetime, facility: FacilityR
     """Work out the values of an opening record (one with a guarantor) placed at ``now``."""
     policy = current_policy()
     facts = placement_facts(
-        record, nonprofit=facility[0], regime=facility[1], now=now, status=new_account_status(record)
+        record,
+        nonprofit=facility[0],
+        regime=facility[1],
+        facility_state=facility[2],
+        now=now,
+        status=new_account_status(record),
     )
     return PlacementValues(
         now=now,
@@ -109,6 +114,6 @@ def facility_rules_by_code(session: Session) -> dict[str, FacilityRules]:
     policy_fingerprint()
     c = FACILITY_T.c
     return {
-        row.code: (row.nonprofit, row.regime)
-        for row in session.execute(select(c.code, c.nonprofit, c.regime))
+        row.code: (row.nonprofit, row.regime, row.state)
+        for row in session.execute(select(c.code, c.nonprofit, c.regime, c.state))
     }

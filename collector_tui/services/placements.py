@@ -49,6 +49,7 @@ from collector_tui.services.compliance import call_group_ids
 from collector_tui.services.facilities import update_facility
 from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
 from collector_tui.services.placement_values import (
+    FacilityRules,
     PlacementValues,
     new_account_status,
     placement_values,
@@ -278,13 +279,14 @@ def _consumer_wishes(
     return wishes, kept
 
 
-def _facility_regimes(session: Session, ids: Iterable[int]) -> dict[int, tuple[bool, str]]:
-    """(nonprofit, compliance regime) of each facility."""
+def _facility_regimes(session: Session, ids: Iterable[int]) -> dict[int, FacilityRules]:
+    """(nonprofit, compliance regime, state) of each facility: what a new account's call state
+    reads of it."""
     c = FACILITY_T.c
     return {
-        row.id: (row.nonprofit, row.regime)
+        row.id: (row.nonprofit, row.regime, row.state)
         for row in select_in_chunks(
-            session, lambda part: select(c.id, c.nonprofit, c.regime).where(c.id.in_(part)), ids
+            session, lambda part: select(c.id, c.nonprofit, c.regime, c.state).where(c.id.in_(part)), ids
         )
     }
 

@@ -61,6 +61,17 @@ def test_values_worked_out_for_another_regime_are_worked_out_again(db: Database)
     assert stale_rows(db) == 0
 
 
+def test_values_worked_out_for_another_facility_state_are_worked_out_again(db: Database) -> None:
+    """The state laws the facility is under (its credit-reporting ban, its hospital-billing law)
+    are part of what the values were worked out for."""
+    with db.writing() as session:
+        session.execute(insert(table_of(Facility)).values(code="MERCY", name="Mercy", state="WA"))
+    place_with(db, marked(placement_values(placement(), NOW, NEW_FACILITY)))
+
+    assert account(db, "A-1001").priority_score != MARK
+    assert stale_rows(db) == 0
+
+
 def test_a_facility_a_placement_creates_gets_the_rules_values_are_worked_out_for(db: Database) -> None:
     with db.reading() as session:
         assert session.get(Facility, 1) is None
@@ -69,7 +80,7 @@ def test_a_facility_a_placement_creates_gets_the_rules_values_are_worked_out_for
     with db.reading() as session:
         created = session.get(Facility, account(db, "A-1001").facility_id)
         assert created is not None
-        assert (created.nonprofit, created.regime) == NEW_FACILITY
+        assert (created.nonprofit, created.regime, created.state) == NEW_FACILITY
 
 
 def test_values_worked_out_under_other_policies_are_worked_out_again(db: Database) -> None:
