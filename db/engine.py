@@ -4,7 +4,7 @@ SQLite is tuned for one office machine with many readers and short writers:
 WAL, foreign keys on, a 5 s busy timeout, and ``BEGIN IMMEDIATE`` for write
 transactions (a deferred BEGIN that later writes fails instantly with
 "database is locked" while an import holds the write lock; see
-``shared/PERFORMANCE.md``).
+``docs/performance.md``).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def sqlite_path(url: str | URL) -> Path | None:
 # this program's only when its header says so (or, made before the mark, it carries our
 # revision stamp), so a mistyped ``--db`` never turns another program's file into ours.
 APPLICATION_ID = 0x436F5455
-_SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_MAGIC = b"SQLite format 3\x00"
 # A database made before the mark is ours when it has our core tables and a revision of ours.
 OUR_TABLES = frozenset(
     {"alembic_version", "facility", "collector", "guarantor", "account", "activity", "audit_event"}
@@ -112,7 +112,7 @@ def inspect_sqlite_file(path: Path) -> SqliteFile:
             header = handle.read(100)
     except OSError as exc:
         raise DatabaseFileError(f"{where}: cannot be read ({exc.strerror})") from None
-    if len(header) < 100 or not header.startswith(_SQLITE_MAGIC):
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC):
         raise DatabaseFileError(f"{where} is not a SQLite database (collector-tui will not touch it)")
     try:
         # The header on disk can lag behind the WAL; SQLite itself reads both. mode=ro never writes.

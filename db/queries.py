@@ -2,7 +2,7 @@
 
 The status filter is rendered as a literal: SQLite uses the partial queue
 index only when the query's WHERE visibly implies the index's WHERE, which a
-bound parameter does not (see ``shared/PERFORMANCE.md``).
+bound parameter does not (see ``docs/performance.md``).
 
 The queue walks a collector's open accounts in priority order on
 ``ix_account_queue``, which carries every column the sections test, and stops

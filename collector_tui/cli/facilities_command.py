@@ -96,14 +96,6 @@ def _change(
     return change
 
 
-def _shown(value: object) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
 def facilities_document(rows: list[FacilityRow]) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
@@ -143,6 +135,8 @@ def _print(document: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from collector_tui.services.facilities import shown
+
     console = Console(highlight=False)
     table = Table(title="Facilities", title_justify="left")
     for header in ("Code", "Name", "Regime", "Nonprofit", "State"):
@@ -153,7 +147,7 @@ def _print(document: dict[str, Any]) -> None:
             row["code"],
             row["name"],
             row["regime"],
-            _shown(row["nonprofit"]),
+            shown(row["nonprofit"]),
             row["state"] or "-",
             f"{row['open_accounts']:,}",
         )
@@ -167,12 +161,12 @@ def _print(document: dict[str, Any]) -> None:
 
 
 def _report(change: FacilityChange) -> None:
+    from collector_tui.services.facilities import shown
+
     if not change.changes:
         say(f"{change.facility.code}: nothing changed")
         return
-    fields = "; ".join(
-        f"{name} {_shown(old)} -> {_shown(new)}" for name, (old, new) in change.changes.items()
-    )
+    fields = "; ".join(f"{name} {shown(old)} -> {shown(new)}" for name, (old, new) in change.changes.items())
     say(f"{change.facility.code}: {fields}")
     if change.recomputed:
         say(f"the call state of {change.recomputed:,} open accounts was recomputed")
@@ -189,12 +183,12 @@ def add(
     fap_policy_url: Annotated[str | None, URL_OPTION] = None,
 ) -> None:
     """Add a facility (admins; audited). Exit 0, or 1 refused."""
-    from collector_tui.services.facilities import add_facility
+    from collector_tui.services.facilities import add_facility, shown
 
     change = _change(ctx, add_facility, code, name, regime, nonprofit, state, fap_policy_url)
     row = change.facility
     where = f", state {row.state}" if row.state else ""
-    say(f"added {row.code} ({row.name}): {row.regime}, nonprofit {_shown(row.nonprofit)}{where}")
+    say(f"added {row.code} ({row.name}): {row.regime}, nonprofit {shown(row.nonprofit)}{where}")
 
 
 @app.command("set")

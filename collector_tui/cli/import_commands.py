@@ -50,7 +50,7 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bar and no summary (errors still print).")
 ]
 # A placement writes ~10 rows (guarantor, patient, phones, charges, claim, audit); 200 of them
-# commit in ~25 ms, so a collector's save waits a moment at most (shared/PERFORMANCE.md).
+# commit in ~25 ms, so a collector's save waits a moment at most (docs/performance.md).
 BatchOpt = Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help="Rows per transaction.")]
 
 

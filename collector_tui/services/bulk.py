@@ -111,7 +111,7 @@ def _execute(session: Session, kind: str, table: Table, rows: list[dict[str, Any
     """Send ``rows`` (all with the same keys) to the driver as one executemany.
 
     Core's executemany spends most of its time building parameters; sending
-    pre-processed tuples to the driver is ~3x faster (``shared/PERFORMANCE.md``).
+    pre-processed tuples to the driver is ~3x faster (``docs/performance.md``).
     Column types still convert every value (dates, UTC timestamps, booleans);
     a value repeated down a column (a batch's ``now``) is converted once.
     """

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from collector_tui.domain.compliance.clock import WEEKDAYS, InconvenientTimesError, parse_inconvenient, zone
 from collector_tui.domain.compliance.engine import day_zone
+from collector_tui.domain.placement import INCONVENIENT_MAX, merge_inconvenient
 from collector_tui.services import audit
 from collector_tui.services.account_actions import (
     ACCOUNT_T,
@@ -43,7 +44,6 @@ from db.models import Guarantor, Phone, table_of
 GUARANTOR_T = table_of(Guarantor)
 PHONE_T = table_of(Phone)
 
-TIMES_LIMIT = 200  # the columns' length (guarantor.inconvenient_times, call_time_consent)
 CALLBACK_SLOT_MINUTES = 30  # a callback the consumer asked for: their consent covers this long
 INCONVENIENT = "inconvenient"
 CONSENTED = "consent"
@@ -186,12 +186,12 @@ def callback_slot(at: datetime, home_zone: str) -> str:
 
 
 def _with_period(current: str | None, period: str, field: str) -> str:
-    periods = periods_of(current)
-    if period not in periods:
-        periods.append(period)
-    text = "; ".join(periods)
-    if len(text) > TIMES_LIMIT:
-        raise EntryError([(field, f"no room for more times ({TIMES_LIMIT} characters): remove one first")])
+    """The times on file with ``period`` added, as the import adds a file's (one merge, one limit)."""
+    text = merge_inconvenient(current, period) or period
+    if len(text) > INCONVENIENT_MAX:
+        raise EntryError(
+            [(field, f"no room for more times ({INCONVENIENT_MAX} characters): remove one first")]
+        )
     return text
 
 
@@ -266,9 +266,10 @@ def _each_parsed(parsers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
 
 
 def _unless_on_file(since: datetime | None, field: str, already: str) -> None:
-    """Refuse a request already on file: ``<already> on <date>``."""
+    """Refuse a request already on file (the message names no date: what the consumer said stays
+    in the database)."""
     if since is not None:
-        raise EntryError([(field, f"{already} on {since:%Y-%m-%d}")])
+        raise EntryError([(field, already)])
 
 
 def _finish(
@@ -340,9 +341,9 @@ def add_inconvenient_time(
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
         current = _guarantor(session, target, "inconvenient_times").inconvenient_times
-        if period in periods_of(current):
-            raise EntryError([("from", f"{period} is already on file")])
         spec = _with_period(current, period, "from")
+        if spec == current:  # the same period, however it was written, is on file
+            raise EntryError([("from", "that time is already on file")])
         _set_guarantor(session, target, now, inconvenient_times=spec)
         version = _finish(
             session,
@@ -400,10 +401,10 @@ def _consent_days(on: str, start: int, end: int, home_zone: str, now: datetime) 
     except ValueError:
         raise EntryError([("on", "enter a date as YYYY-MM-DD or MM/DD, or days (mon-fri)")]) from None
     if day < today:
-        raise EntryError([("on", f"{day:%Y-%m-%d} is in the past: a consent is for a time to come")])
+        raise EntryError([("on", "that date is in the past: a consent is for a time to come")])
     local_now = now.astimezone(zone(home_zone))
     if day == today and end <= local_now.hour * 60 + local_now.minute:
-        raise EntryError([("until", f"{_clock(end)} today is in the past: a consent is for a time to come")])
+        raise EntryError([("until", "that time today is in the past: a consent is for a time to come")])
     return WEEKDAYS[day.weekday()], day
 
 

@@ -184,7 +184,8 @@ def _facility_id(session: Session, code: str) -> int:
     return int(found)
 
 
-def _shown(value: FacilityValue) -> str:
+def shown(value: FacilityValue) -> str:
+    """A facility value as a person reads it (yes/no, none)."""
     if value is None:
         return "none"
     if isinstance(value, bool):
@@ -251,7 +252,7 @@ def update_facility(
     )
     recomputed = recompute_call_state(session, [facility_id], now) if RULE_FIELDS & set(changes) else 0
     details: dict[str, audit.DetailValue] = {"code": before.code}
-    details.update({name: f"{_shown(old)} -> {_shown(new)}" for name, (old, new) in changes.items()})
+    details.update({name: f"{shown(old)} -> {shown(new)}" for name, (old, new) in changes.items()})
     details["accounts_recomputed"] = recomputed
     if batch_id is not None:
         details["batch"] = batch_id
@@ -295,7 +296,7 @@ def add_facility(
         )
         details: dict[str, audit.DetailValue] = {
             "code": code,
-            **{name: _shown(row[name]) for name in FIELDS},
+            **{name: shown(row[name]) for name in FIELDS},
         }
         audit.record(session, actor, "facility.add", "facility", [facility_id], at=now, details=details)
         [added] = _rows(session, facility_id)

@@ -21,10 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from collector_tui.services.errors import ServiceError
-from db.engine import DatabaseFileError
+from db.engine import SQLITE_MAGIC, DatabaseFileError
 from db.migrate import SchemaDriftError, SchemaRefusedError
-
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 
 # SQLite's messages name what failed, never a value; matched on the DBAPI error's first line.
 _BUSY = "the database is busy: another program held its write lock beyond the 5 s wait; try again"
@@ -152,7 +150,7 @@ def log_failure(exc: BaseException, where: str, log_path: Path | None) -> None:
     try:
         info = os.fstat(fd)
         # Only ever a text log: never a device, and never a database named by mistake.
-        if not stat.S_ISREG(info.st_mode) or os.pread(fd, len(_SQLITE_MAGIC), 0) == _SQLITE_MAGIC:
+        if not stat.S_ISREG(info.st_mode) or os.pread(fd, len(SQLITE_MAGIC), 0) == SQLITE_MAGIC:
             return
         os.fchmod(fd, 0o600)
         os.write(fd, record.encode("utf-8", "replace"))

@@ -164,8 +164,10 @@ def resolve_user_manager(db: Database, *, login: str | None = None, act_as: str 
     database) acts as ``system`` under its own name, which may only add the first admin
     (``services/users.py``)."""
     real_login = login or os_login()
+    from collector_tui.services.users import has_users  # users builds on this module's actors
+
     with db.reading() as session:
-        empty = session.exec(select(Collector.id).limit(1)).first() is None
+        empty = not has_users(session)
     if empty and (act_as is None or act_as == real_login):
         return Actor(real_login, None, ROLE_SYSTEM, display_name="first admin")
     return resolve_actor(db, login=real_login, act_as=act_as)

@@ -54,23 +54,28 @@ def check_target(target: Path, *, protected: Iterable[Path] = ()) -> None:
         raise OutputFileError(f"{target}: cannot be written ({exc})") from None
     if resolved.is_dir():
         raise OutputFileError(f"{target} is a directory; name a file")
-    try:
-        here = target.lstat()
-        there = resolved.stat() if stat.S_ISLNK(here.st_mode) else here
-    except FileNotFoundError:
-        pass
-    except OSError as exc:
-        raise OutputFileError(f"{target}: cannot be written ({exc.strerror})") from None
-    else:
+    found = _existing_kind(target, resolved)
+    if found is not None and not stat.S_ISREG(found):
         # A device, a fifo or a socket (even behind a link) is never replaced by a file of ours.
-        if not stat.S_ISREG(there.st_mode):
-            raise OutputFileError(f"{target} is not a regular file; name a file")
+        raise OutputFileError(f"{target} is not a regular file; name a file")
     for guarded in protected:
         same_name = target.absolute() == guarded.absolute() or resolved == guarded.resolve()
         if same_name or _same_file(target, guarded):
             raise OutputFileError(f"{target} is {_role(guarded)}; refusing to write over it")
     if not target.parent.is_dir():
         raise OutputFileError(f"{target.parent}: no such folder")
+
+
+def _existing_kind(target: Path, resolved: Path) -> int | None:
+    """The file type (``st_mode``) of what ``target`` names, through a link; None when nothing
+    is there (a missing file or a dangling link, which the rename simply replaces)."""
+    try:
+        here = target.lstat()
+        return (resolved.stat() if stat.S_ISLNK(here.st_mode) else here).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise OutputFileError(f"{target}: cannot be written ({exc.strerror})") from None
 
 
 def _role(guarded: Path) -> str:

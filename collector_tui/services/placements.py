@@ -13,7 +13,7 @@ facts a row carries (``facility_*``) are applied for every row, changed or not,
 through :func:`collector_tui.services.facilities.update_facility`.
 
 Writes go through SQLAlchemy Core executemany, never one ORM object per row
-(an ORM object costs ~20x a raw row; see ``shared/PERFORMANCE.md``).
+(an ORM object costs ~20x a raw row; see ``docs/performance.md``).
 """
 
 from __future__ import annotations

@@ -88,11 +88,6 @@ def install_overrides(overrides: Mapping[str, str]) -> None:
     _LOADED.clear()
 
 
-def installed_override(kind: str) -> str | None:
-    """The office override installed for ``kind``, if any."""
-    return _OVERRIDES.get(kind)
-
-
 def _current(kind: str) -> Any:
     if kind not in _LOADED:
         override = _OVERRIDES.get(kind)
@@ -149,21 +144,10 @@ def use_policy(policy: CompliancePolicy | None) -> None:
     _use(COMPLIANCE, policy)
 
 
-def load_priority_policy(override: Path | None = None) -> PriorityPolicy:
-    """The shipped queue-priority weights, with the TOML file ``override`` merged on top."""
-    policy: PriorityPolicy = _load(PRIORITY, override)
-    return policy
-
-
 def current_priority_policy() -> PriorityPolicy:
     """The priority policy in force: the shipped file with the opened database's override."""
     policy: PriorityPolicy = _current(PRIORITY)
     return policy
-
-
-def use_priority_policy(policy: PriorityPolicy | None) -> None:
-    """As :func:`use_policy`, for the priority policy."""
-    _use(PRIORITY, policy)
 
 
 def load_workspace_policy(override: Path | None = None) -> WorkspacePolicy:
@@ -177,11 +161,6 @@ def current_workspace_policy() -> WorkspacePolicy:
     """The workspace policy in force: the shipped file with the opened database's override."""
     policy: WorkspacePolicy = _current(WORKSPACE)
     return policy
-
-
-def use_workspace_policy(policy: WorkspacePolicy | None) -> None:
-    """As :func:`use_policy`, for the workspace policy."""
-    _use(WORKSPACE, policy)
 
 
 def load_plan_policy(override: Path | None = None) -> PlanPolicy:
@@ -200,11 +179,6 @@ def current_plan_policy() -> PlanPolicy:
     """The payment-plan policy in force: the shipped file with the opened database's override."""
     policy: PlanPolicy = _current(PLANS)
     return policy
-
-
-def use_plan_policy(policy: PlanPolicy | None) -> None:
-    """As :func:`use_policy`, for the plan policy."""
-    _use(PLANS, policy)
 
 
 # policy object's id -> (the object, its digest); the object is kept so its id is not reused.

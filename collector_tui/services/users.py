@@ -69,7 +69,8 @@ class Deactivation:
     claims_released: int
 
 
-def _has_users(session: Session) -> bool:
+def has_users(session: Session) -> bool:
+    """Does the database have any user yet? (None: the first admin is still to be added.)"""
     return session.exec(select(Collector.id).limit(1)).first() is not None
 
 
@@ -79,7 +80,7 @@ def _require_manager(session: Session, actor: Actor, *, adding_role: str | None 
     if can(actor, Permission.MANAGE_USERS):
         require_active(session, actor)
         return
-    if actor.role == ROLE_SYSTEM and adding_role is not None and not _has_users(session):
+    if actor.role == ROLE_SYSTEM and adding_role is not None and not has_users(session):
         if adding_role != codes.ROLE_ADMIN:
             raise AccessDeniedError("this database has no users yet: add an admin first (--role admin)")
         return
