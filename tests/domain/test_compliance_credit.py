@@ -265,5 +265,10 @@ def test_new_jersey_bans_care_from_22_july_2024_and_small_or_paid_debt_whatever_
 
 def test_new_jersey_s_floor_is_law_even_with_the_bureaus_policy_off() -> None:
     off = parse_policy(shipped_policy_text(), "[rules.credit_reporting_minimum]\nenabled = false\n")
-    changes = {"state": "NJ", "zip_code": "07102", "service_date_from": date(2023, 1, 1)}
+    changes = {
+        "state": "NJ",
+        "zip_code": "07102",
+        "service_date_from": date(2023, 1, 1),
+        "eca_notice_date": date(2025, 6, 1),  # New Jersey's notice before collection actions, long past
+    }
     assert reporting(NOW, off, total_balance_cents=30_000, **changes) == {"state_ban.NJ"}

@@ -1,6 +1,8 @@
 """State hospital-billing laws as data with their dates: California's waits after initial billing
 (Health & Safety Code 127425), Colorado's waits before an action that needs the courts (C.R.S.
-6-20-203), and the itemized-statement pauses of Colorado and Washington."""
+6-20-203), Florida's, Maryland's and New Jersey's before extraordinary collection actions,
+Washington's wait before an agency reports, and the itemized-statement pauses of Colorado and
+Washington."""
 
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ from tests.domain.compliance_helpers import POLICY, account, action_rules, phone
 
 CALIFORNIA = {"state": "CA", "zip_code": "95814"}
 COLORADO = {"state": "CO", "zip_code": "80202"}
+FLORIDA = {"state": "FL", "zip_code": "32301"}
+MARYLAND = {"state": "MD", "zip_code": "21201"}
+NEW_JERSEY = {"state": "NJ", "zip_code": "08608"}
+WASHINGTON = {"state": "WA", "zip_code": "98101"}
 
 
 def midnight(day: date, **changes: Any) -> datetime:
@@ -145,6 +151,114 @@ def test_colorado_collectors_wait_30_days_after_the_validation_notice_and_the_en
     )
 
 
+def hospital_blocks(action: str, at: datetime, law: str, **changes: Any) -> list[Any]:
+    return [
+        b
+        for b in evaluate(account(**changes), POLICY, at).actions[action].blocks
+        if b.rule_id == f"state_hospital.{law}"
+    ]
+
+
+# -- Florida: Fla. Stat. 395.3011 ------------------------------------------------------------------
+
+
+def test_florida_waits_30_days_after_the_written_notice_of_collection_action() -> None:
+    changes = FLORIDA | {"first_statement_date": date(2026, 1, 5), "eca_notice_date": date(2026, 11, 2)}
+    lifts = midnight(date(2026, 12, 2), **changes)  # 30 days after the notice, 00:00 EST
+    assert lifts == utc(2026, 12, 2, 5)
+    for action in ("credit_reporting", "sale", "legal_action"):
+        [block] = hospital_blocks(action, lifts - timedelta(minutes=1), "FL", **changes)
+        assert block.until == lifts and "395.3011(2)(e)" in block.citation
+        assert hospital_blocks(action, lifts, "FL", **changes) == []
+    assert hospital_blocks("letter", lifts - timedelta(days=5), "FL", **changes) == []
+
+
+def test_florida_s_wait_bites_from_1_july_2024_and_needs_the_notice_and_the_bill() -> None:
+    changes = FLORIDA | {"first_statement_date": None}
+    bites = midnight(date(2024, 7, 1), **changes)
+    assert hospital_blocks("legal_action", bites - timedelta(minutes=1), "FL", **changes) == []
+    blocks = hospital_blocks("legal_action", bites, "FL", **changes)
+    assert {b.citation.split(" (")[0] for b in blocks} == {
+        "Fla. Stat. 395.3011(2)(b)",
+        "Fla. Stat. 395.3011(2)(e)",
+    }
+    assert all(b.until is None and "not on file" in b.reason for b in blocks)
+
+
+# -- Maryland: Health-General 19-214.2 (HB 268, 2025) --------------------------------------------------
+
+
+def test_maryland_no_suit_before_240_days_after_the_initial_bill() -> None:
+    changes = MARYLAND | {"first_statement_date": date(2026, 2, 1)}
+    lifts = midnight(date(2026, 9, 29), **changes)  # 240 days later, 00:00 EDT
+    assert lifts == utc(2026, 9, 29, 4)
+    [block] = hospital_blocks("legal_action", lifts - timedelta(minutes=1), "MD", **changes)
+    assert block.until == lifts and "HB 268" in block.citation and "240 days" in block.reason
+    assert hospital_blocks("legal_action", lifts, "MD", **changes) == []
+
+
+def test_maryland_s_240_days_bite_from_1_october_2025() -> None:
+    changes = MARYLAND | {"first_statement_date": date(2025, 5, 1)}
+    bites = midnight(date(2025, 10, 1), **changes)
+    assert hospital_blocks("legal_action", bites - timedelta(minutes=1), "MD", **changes) == []
+    [block] = hospital_blocks("legal_action", bites, "MD", **changes)
+    assert block.until == midnight(date(2025, 12, 27), **changes)
+
+
+def test_maryland_never_sues_for_500_dollars_or_less() -> None:
+    at = utc(2026, 11, 27, 18)
+    old = MARYLAND | {"first_statement_date": date(2025, 1, 2)}
+    [block] = hospital_blocks("legal_action", at, "MD", **old | {"total_balance_cents": 50_000})
+    assert block.until is None and "$500.00 or less" in block.reason
+    assert hospital_blocks("legal_action", at, "MD", **old | {"total_balance_cents": 50_001}) == []
+    assert hospital_blocks("sale", at, "MD", **old | {"total_balance_cents": 100}) == []
+    before = midnight(date(2025, 10, 1), **old) - timedelta(minutes=1)
+    assert hospital_blocks("legal_action", before, "MD", **old | {"total_balance_cents": 100}) == []
+
+
+# -- New Jersey: P.L.2024, c.48 ------------------------------------------------------------------------
+
+
+def test_new_jersey_waits_120_days_after_the_first_bill_and_30_after_the_notice() -> None:
+    changes = NEW_JERSEY | {"first_statement_date": date(2026, 6, 1), "eca_notice_date": date(2026, 9, 15)}
+    lifts = midnight(date(2026, 10, 15), **changes)  # the later: 30 days after the notice
+    blocks = hospital_blocks("sale", midnight(date(2026, 9, 28), **changes), "NJ", **changes)
+    assert sorted(b.until for b in blocks) == [midnight(date(2026, 9, 29), **changes), lifts]
+    [block] = hospital_blocks("credit_reporting", lifts - timedelta(minutes=1), "NJ", **changes)
+    assert block.until == lifts and "c.48" in block.citation
+    assert hospital_blocks("legal_action", lifts, "NJ", **changes) == []
+
+
+def test_new_jersey_s_wait_bites_from_22_july_2025() -> None:
+    changes = NEW_JERSEY | {"first_statement_date": date(2025, 6, 1), "eca_notice_date": date(2025, 6, 2)}
+    bites = midnight(date(2025, 7, 22), **changes)
+    assert hospital_blocks("legal_action", bites - timedelta(minutes=1), "NJ", **changes) == []
+    [block] = hospital_blocks("legal_action", bites, "NJ", **changes)
+    assert block.until == midnight(date(2025, 9, 29), **changes)  # 120 days after 2025-06-01
+
+
+# -- Washington: RCW 19.16.250 (SHB 1531) ------------------------------------------------------------
+
+
+def test_washington_agencies_waited_180_days_after_placement_before_reporting() -> None:
+    changes = WASHINGTON | {"placed_date": date(2024, 3, 1), "delinquency_date": date(2023, 1, 1)}
+    lifts = midnight(date(2024, 8, 28), **changes)  # 180 days after placement, 00:00 PDT
+    [block] = hospital_blocks("credit_reporting", lifts - timedelta(minutes=1), "WA", **changes)
+    assert block.until == lifts and "SHB 1531" in block.citation and "placement" in block.reason
+    assert hospital_blocks("credit_reporting", lifts, "WA", **changes) == []
+    first_party = changes | {"regime": "first_party"}
+    assert hospital_blocks("credit_reporting", lifts - timedelta(days=1), "WA", **first_party) == []
+
+
+def test_washington_s_wait_gives_way_to_its_ban_on_27_july_2025() -> None:
+    changes = WASHINGTON | {"placed_date": date(2025, 7, 1)}
+    ends = midnight(date(2025, 7, 27), **changes)
+    assert hospital_blocks("credit_reporting", ends - timedelta(minutes=1), "WA", **changes) != []
+    assert hospital_blocks("credit_reporting", ends, "WA", **changes) == []
+    result = evaluate(account(**changes), POLICY, ends)
+    assert "state_ban.WA" in action_rules(result, "credit_reporting")
+
+
 # -- itemized statements -------------------------------------------------------------------------
 
 
@@ -193,6 +307,11 @@ def test_the_earlier_form_of_itemized_states_still_reads() -> None:
             "state_hospital.NV[0].citation",
         ),
         ("[state_hospital]\nNV = 3", "state_hospital.NV must be a list of tables"),
+        (
+            '[[state_hospital.NV]]\nactions = ["sale"]\nbalance_at_most_cents = -1\ncitation = "x"\n'
+            "effective = 2020-01-01",
+            "state_hospital.NV[0].balance_at_most_cents",
+        ),
         ("[rules.itemized_statement.states]\nNV = 3", "rules.itemized_statement.states.NV"),
     ],
 )

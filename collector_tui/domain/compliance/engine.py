@@ -1140,6 +1140,7 @@ _EVENT_WORDS = {
     "eca_notice": "the written notice of the collection actions intended",
     "validation_notice": "the validation notice",
     "validation_period_end": "the validation period",
+    "placement": "the placement with the agency",
 }
 
 
@@ -1150,6 +1151,8 @@ def _hospital_event(after: str, facts: AccountFacts, policy: CompliancePolicy) -
         return _treatment(facts)[1]
     if after == "eca_notice":
         return facts.eca_notice_date
+    if after == "placement":
+        return facts.placed_date
     notice = facts.validation_notice_date
     if after == "validation_notice" or notice is None:
         return notice
@@ -1169,10 +1172,16 @@ def _hospital_blocks(facts: AccountFacts, rules: _Rules, action: str) -> list[Bl
                 law.unless_fap is not None and facts.fap_status == law.unless_fap
             ):
                 continue
+            rule_id = f"state_hospital.{state}"
+            if law.balance_at_most_cents is not None:
+                if facts.total_balance_cents <= law.balance_at_most_cents:
+                    limit = format_cents(law.balance_at_most_cents)
+                    reason = f"{state}: do not {_ACTION_WORDS[action]} while the balance is {limit} or less"
+                    blocks.append(rules.block(rule_id, reason, None, law.citation))
+                continue
             event = _hospital_event(law.after, facts, rules.policy)
             what = _EVENT_WORDS[law.after]
             wait = f"{_days(law.days)} after {what}" if law.days else f"the end of {what}"
-            rule_id = f"state_hospital.{state}"
             if event is None:
                 reason = f"{state}: do not {_ACTION_WORDS[action]} before {wait}, and its date is not on file"
                 blocks.append(rules.block(rule_id, reason, None, law.citation))

@@ -75,6 +75,7 @@ class AccountFacts:
     service_date_from: date | None = None  # the date(s) of treatment (limitation periods, hospital laws)
     service_date_to: date | None = None
     first_statement_date: date | None = None
+    placed_date: date | None = None  # placed with the office (an agency's waits that count from it)
     delinquency_date: date | None = None
     eca_notice_date: date | None = None  # 501(r) written notice of ECAs
     validation_notice_date: date | None = None

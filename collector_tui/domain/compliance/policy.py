@@ -144,7 +144,14 @@ class StateBinding:
 # -- action rules: reporting bans, limitation periods, state hospital-billing laws ----------------
 
 LIMITATION_STARTS = ("delinquency", "treatment", "referral")
-HOSPITAL_EVENTS = ("first_statement", "service", "eca_notice", "validation_notice", "validation_period_end")
+HOSPITAL_EVENTS = (
+    "first_statement",
+    "service",
+    "eca_notice",
+    "validation_notice",
+    "validation_period_end",
+    "placement",
+)
 HOSPITAL_ACTIONS = ("credit_reporting", "agency_placement", "sale", "legal_action")
 
 
@@ -215,6 +222,9 @@ class HospitalRule:
     until: date | None = None  # superseded on this day
     regime: str | None = None  # only accounts of this regime (None: every account)
     unless_fap: str | None = None  # the wait ends early once fap_status is this (e.g. denied)
+    # A standing bar rather than a wait: the actions are barred while the balance is at or below
+    # this many cents (Maryland: no suit for $500 or less); days and after do not apply.
+    balance_at_most_cents: int | None = None
 
     def in_force(self, day: date) -> bool:
         return day >= self.effective and (self.until is None or day < self.until)
@@ -681,7 +691,10 @@ def _hospital_rules(data: Mapping[str, Any]) -> dict[str, tuple[HospitalRule, ..
             actions = entry.get("actions")
             if not isinstance(actions, list) or not actions or not set(actions) <= set(HOSPITAL_ACTIONS):
                 raise PolicyError(f"{at}.actions must list some of {', '.join(HOSPITAL_ACTIONS)}")
-            after = entry.get("after")
+            floor = entry.get("balance_at_most_cents")
+            if floor is not None and (isinstance(floor, bool) or not isinstance(floor, int) or floor < 0):
+                raise PolicyError(f"{at}.balance_at_most_cents must be a whole number of cents")
+            after = entry.get("after", "first_statement" if floor is not None else None)
             if after not in HOSPITAL_EVENTS:
                 raise PolicyError(f"{at}.after must be one of {', '.join(HOSPITAL_EVENTS)}")
             regime = entry.get("regime")
@@ -700,6 +713,7 @@ def _hospital_rules(data: Mapping[str, Any]) -> dict[str, tuple[HospitalRule, ..
                 until=_optional_date(entry, "until", at),
                 regime=regime,
                 unless_fap=unless,
+                balance_at_most_cents=floor,
             )
             if rule.until is not None and rule.until <= rule.effective:
                 raise PolicyError(f"{at}.until must be after its effective date")
