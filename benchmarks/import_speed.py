@@ -23,12 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.results import record
+from collector_tui.db import migrate
+from collector_tui.db.engine import create_db_engine
 from collector_tui.demo.files import write_demo_files
 from collector_tui.demo.generator import DemoOffice
 from collector_tui.services.database import open_database
 from collector_tui.services.identity import os_login
-from db import migrate
-from db.engine import create_db_engine
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_IMPORT_SIZES", "100000").split(","))
 GOAL_ROWS_PER_SECOND = 50_000

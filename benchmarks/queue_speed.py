@@ -51,6 +51,8 @@ from sqlmodel import Session
 
 from benchmarks.callable_now import _median_ms, _query_plan
 from benchmarks.results import record
+from collector_tui.db import codes, queries
+from collector_tui.db.models import Account, Collector, table_of
 from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
 from collector_tui.services.account_state import refresh_all_accounts
@@ -74,8 +76,6 @@ from collector_tui.services.queue import (
     section_totals,
 )
 from collector_tui.services.users import add_user
-from db import codes, queries
-from db.models import Account, Collector, table_of
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_QUEUE_SIZES", "100000").split(","))
 BUILT_AT = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # a Tuesday, standard time
@@ -116,8 +116,8 @@ else:
     import collector_tui.cli.main  # what `collector` loads before it opens the app
     from collector_tui.services.database import open_database
     from collector_tui.services.identity import resolve_actor
-    from screens.app import CollectorApp
-    from screens.queue import QueueScreen, QueueTable
+    from collector_tui.screens.app import CollectorApp
+    from collector_tui.screens.queue import QueueScreen, QueueTable
 
     imported = time.time()
     db = open_database(url)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
 
-from db.engine import APPLICATION_ID
+from collector_tui.db.engine import APPLICATION_ID
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -167,7 +167,7 @@ def check(engine: Engine) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from db.models import metadata
+    from collector_tui.db.models import metadata
 
     with engine.connect() as conn:
         context = MigrationContext.configure(

@@ -30,8 +30,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from db import codes
-from db.types import UTCDateTime, utc_now
+from collector_tui.db import codes
+from collector_tui.db.types import UTCDateTime, utc_now
 
 # Deterministic constraint names, so Alembic batch migrations on SQLite can
 # find and alter them.

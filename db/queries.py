@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.sql import ColumnElement
 
-from db import codes
-from db.models import Account, Guarantor, table_of
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Guarantor, table_of
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)

@@ -15,17 +15,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
-from collector_tui.services.account_actions import ActionResult
-from collector_tui.services.account_changes import describe_changes
-from collector_tui.services.account_watch import account_version
-from collector_tui.services.accounts import account_detail
-from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
-from collector_tui.services.views import AccountDetail
-from screens import account_render
-from screens.consumer_requests import ConsumerRequestForm
-from screens.messages import safe_error_text
-from screens.plan_calculator import PlanCalculator
-from screens.workspace_forms import (
+from collector_tui.screens import account_render
+from collector_tui.screens.consumer_requests import ConsumerRequestForm
+from collector_tui.screens.messages import safe_error_text
+from collector_tui.screens.plan_calculator import PlanCalculator
+from collector_tui.screens.workspace_forms import (
     ActionForm,
     CallbackForm,
     ContactForm,
@@ -36,9 +30,15 @@ from screens.workspace_forms import (
     PhoneForm,
     PromiseForm,
 )
+from collector_tui.services.account_actions import ActionResult
+from collector_tui.services.account_changes import describe_changes
+from collector_tui.services.account_watch import account_version
+from collector_tui.services.accounts import account_detail
+from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
+from collector_tui.services.views import AccountDetail
 
 if TYPE_CHECKING:
-    from screens.app import CollectorApp
+    from collector_tui.screens.app import CollectorApp
 
 CLAIM_HEARTBEAT = CLAIM_TTL / 4
 WATCH_SECONDS = 15.0  # how soon a collector hears that someone else changed the open account

@@ -12,10 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from collector_tui.screens.messages import safe_error_text
+from collector_tui.screens.queue import PAGE_SIZE, QueueScreen
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from screens.messages import safe_error_text
-from screens.queue import PAGE_SIZE, QueueScreen
 
 Clock = Callable[[], datetime]
 

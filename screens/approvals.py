@@ -14,11 +14,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.approvals import Approval, decide, list_approvals
-from screens.messages import safe_error_text
 
 if TYPE_CHECKING:
-    from screens.app import CollectorApp
+    from collector_tui.screens.app import CollectorApp
 
 
 class ApprovalsLoaded(Message):

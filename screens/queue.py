@@ -27,6 +27,7 @@ from textual.worker import Worker, WorkerState
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.money import format_cents, parse_money
+from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.audit import Actor
 from collector_tui.services.queue import (
     SECTION_CALL,
@@ -43,10 +44,9 @@ from collector_tui.services.queue import (
     search_accounts,
     section_totals,
 )
-from screens.messages import safe_error_text
 
 if TYPE_CHECKING:
-    from screens.app import CollectorApp
+    from collector_tui.screens.app import CollectorApp
 
 PREFETCH_MARGIN = 10
 PAGE_SIZE = 200
@@ -471,7 +471,7 @@ class QueueScreen(Screen[None]):
         if message.account_id is None:
             self.notify("No account may be called right now.", severity="information")
             return
-        from screens.account_panel import AccountPanel
+        from collector_tui.screens.account_panel import AccountPanel
 
         self.app.push_screen(AccountPanel(message.account_id))
 
@@ -479,7 +479,7 @@ class QueueScreen(Screen[None]):
         self.claim_next_account()
 
     def action_team(self) -> None:
-        from screens.team import TeamScreen
+        from collector_tui.screens.team import TeamScreen
 
         self.app.push_screen(TeamScreen())
 

@@ -24,6 +24,7 @@ from textual.widgets import Input, Select, Static
 
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
+from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.assignments import (
     AccountSelection,
     ReassignmentPreview,
@@ -33,10 +34,9 @@ from collector_tui.services.assignments import (
     preview_reassignment,
 )
 from collector_tui.services.errors import ServiceError
-from screens.messages import safe_error_text
 
 if TYPE_CHECKING:
-    from screens.app import CollectorApp
+    from collector_tui.screens.app import CollectorApp
 
 
 class _Previewed(Message):

@@ -20,13 +20,13 @@ from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
 from collector_tui.domain.money import format_cents
+from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.assignments import ReassignmentResult
 from collector_tui.services.audit import Actor
 from collector_tui.services.team_stats import CollectorStats, TeamStats, team_stats
-from screens.messages import safe_error_text
 
 if TYPE_CHECKING:
-    from screens.app import CollectorApp
+    from collector_tui.screens.app import CollectorApp
 
 REFRESH_SECONDS = 60.0
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -180,7 +180,7 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
 
     def action_move(self) -> None:
         """Reassign accounts; the highlighted collector is the default source."""
-        from screens.reassign import ReassignForm
+        from collector_tui.screens.reassign import ReassignForm
 
         table = self.query_one("#team-table", DataTable)
         source = None
@@ -204,7 +204,7 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
         self.app.push_screen(ReassignForm(source), moved)
 
     def action_approvals(self) -> None:
-        from screens.approvals import ApprovalsScreen
+        from collector_tui.screens.approvals import ApprovalsScreen
 
         self.app.push_screen(ApprovalsScreen())
 
@@ -217,7 +217,7 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
         if row is None:
             self.notify("Pick a collector's row.", severity="information")
             return
-        from screens.queue import QueueScreen
+        from collector_tui.screens.queue import QueueScreen
 
         viewing = Actor(
             login=row.login, collector_id=row.collector_id, role="collector", display_name=row.name

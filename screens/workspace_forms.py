@@ -26,6 +26,7 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
 from collector_tui.domain.workspace_policy import looks_like_card_number
+from collector_tui.screens.messages import safe_error_text
 from collector_tui.services import account_actions as actions
 from collector_tui.services.account_actions import ActionResult, ContactEntry, EntryError, StaleAccountError
 from collector_tui.services.account_changes import describe_changes
@@ -35,10 +36,9 @@ from collector_tui.services.drafts import clear_draft, load_draft, save_draft
 from collector_tui.services.errors import AccessDeniedError, ServiceError
 from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.views import AccountDetail
-from screens.messages import safe_error_text
 
 if TYPE_CHECKING:
-    from screens.app import CollectorApp
+    from collector_tui.screens.app import CollectorApp
 
 Reloaded = Callable[[AccountDetail], None]
 SUPERVISORS = ("supervisor", "admin")

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from collector_tui.db import migrate
+from collector_tui.db.engine import create_db_engine
 from collector_tui.demo.build import build_demo_database
 from collector_tui.services.database import Database, open_database
-from db import migrate
-from db.engine import create_db_engine
 
 # A fixed moment for everything that depends on "now": Friday 27 Nov 2026, 15:00 UTC.
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)

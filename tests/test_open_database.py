@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from collector_tui.db import migrate
+from collector_tui.db.engine import create_db_engine
 from collector_tui.services.database import open_database
 from collector_tui.services.errors import DatabaseNotReadyError
-from db import migrate
-from db.engine import create_db_engine
 
 
 def _mode(path: Path) -> int:

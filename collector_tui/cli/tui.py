@@ -11,7 +11,7 @@ def launch(database_url: str, *, act_as: str | None) -> None:
     db = open_database(database_url)
     try:
         actor = resolve_actor(db, act_as=act_as)
-        from screens.app import CollectorApp
+        from collector_tui.screens.app import CollectorApp
 
         CollectorApp(db=db, actor=actor).run()
     finally:

@@ -24,6 +24,9 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from collector_tui.db import codes, migrate
+from collector_tui.db.engine import ensure_private_sqlite_file, sqlite_path
+from collector_tui.db.models import OfficeSetting
 from collector_tui.demo.files import Arrangement, write_demo_files
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN, DEMO_USERS, DemoOffice
 from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS, ImportKind
@@ -39,9 +42,6 @@ from collector_tui.services.errors import ServiceError
 from collector_tui.services.lookup import account_refs, collector_ids_by_login
 from collector_tui.services.scratch import scratch_dir
 from collector_tui.services.users import add_user
-from db import codes, migrate
-from db.engine import ensure_private_sqlite_file, sqlite_path
-from db.models import OfficeSetting
 
 Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
 DEMO_OPERATOR_LOGIN = "nightly"  # the demo's nightly service account (an operator)

@@ -15,9 +15,9 @@ from contextlib import contextmanager, suppress
 
 from sqlalchemy import text
 
+from collector_tui.db.engine import sqlite_path
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
-from db.engine import sqlite_path
 
 
 class ImportLockedError(ServiceError):

@@ -23,6 +23,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from collector_tui.db import codes
+from collector_tui.db.models import ImportBatch
+from collector_tui.db.types import utc_now
 from collector_tui.domain.fields import FieldError
 from collector_tui.importing.kinds import Applied, ImportKind
 from collector_tui.importing.lock import import_lock
@@ -36,9 +39,6 @@ from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database
 from collector_tui.services.output_files import database_files
 from collector_tui.services.permissions import Permission, require
-from db import codes
-from db.models import ImportBatch
-from db.types import utc_now
 
 Progress = Callable[[int, int], None]  # (rows just applied, data rows in the file)
 

@@ -18,6 +18,18 @@ from typing import Any
 from sqlalchemy import and_, func, insert, or_, select, update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AccountHold,
+    Activity,
+    Facility,
+    Guarantor,
+    OverrideRequest,
+    Phone,
+    Promise,
+    table_of,
+)
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Block, Verdict, evaluate
 from collector_tui.domain.dispositions import Disposition
@@ -36,18 +48,6 @@ from collector_tui.services.holds import HOW_RECEIVED, PERSON_FLAGS, household, 
 from collector_tui.services.permissions import Permission, can, require, require_account_work
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.transactions import apply_transactions
-from db import codes
-from db.models import (
-    Account,
-    AccountHold,
-    Activity,
-    Facility,
-    Guarantor,
-    OverrideRequest,
-    Phone,
-    Promise,
-    table_of,
-)
 
 ACCOUNT_T = table_of(Account)
 ACTIVITY_T = table_of(Activity)

@@ -19,6 +19,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, OfficeSetting, table_of
 from collector_tui.domain.compliance.engine import call_state_day, call_state_fingerprint, call_state_outdated
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
@@ -27,8 +29,6 @@ from collector_tui.services.identity import office_setting
 from collector_tui.services.permissions import Permission, require
 from collector_tui.services.policy import current_policy
 from collector_tui.services.priority import rescore
-from db import codes
-from db.models import Account, OfficeSetting, table_of
 
 ACCOUNT_T = table_of(Account)
 

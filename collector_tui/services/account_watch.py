@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from collector_tui.db.models import Account, table_of
 from collector_tui.services.database import Database
-from db.models import Account, table_of
 
 ACCOUNT_T = table_of(Account)
 

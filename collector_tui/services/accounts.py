@@ -9,6 +9,24 @@ from sqlalchemy import case, desc, func
 from sqlmodel import Session, col, select
 
 from collector_tui.config import ConfigError
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AccountHold,
+    AccountTransaction,
+    Activity,
+    Charge,
+    ClaimDenial,
+    Collector,
+    Facility,
+    Guarantor,
+    Installment,
+    InsuranceClaim,
+    Patient,
+    PaymentPlan,
+    Phone,
+    Promise,
+)
 from collector_tui.domain.aging import age_bucket, age_in_days
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.compliance.policy import PolicyError
@@ -32,24 +50,6 @@ from collector_tui.services.views import (
     PlanView,
     PromiseView,
     TransactionView,
-)
-from db import codes
-from db.models import (
-    Account,
-    AccountHold,
-    AccountTransaction,
-    Activity,
-    Charge,
-    ClaimDenial,
-    Collector,
-    Facility,
-    Guarantor,
-    Installment,
-    InsuranceClaim,
-    Patient,
-    PaymentPlan,
-    Phone,
-    Promise,
 )
 
 PAGE_SIZE = 200

@@ -12,6 +12,8 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Activity, AuditEvent, Phone, table_of
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.account_state import refresh_accounts
@@ -21,8 +23,6 @@ from collector_tui.services.compliance import SENT_CHANNELS, counts_toward_call_
 from collector_tui.services.holds import HoldKey, household, place_holds
 from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from collector_tui.services.policy import current_workspace_policy
-from db import codes
-from db.models import Account, Activity, AuditEvent, Phone, table_of
 
 ACTIVITY_T = table_of(Activity)
 ACCOUNT_T = table_of(Account)

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Collector, Facility, OverrideRequest, Phone, table_of
 from collector_tui.domain.money import format_cents
 from collector_tui.services import audit
 from collector_tui.services.account_actions import (
@@ -27,8 +29,6 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.permissions import Permission, require
 from collector_tui.services.plans import approve_plan, decline_plan, pending_plans
-from db import codes
-from db.models import Account, Collector, Facility, OverrideRequest, Phone, table_of
 
 REQUEST_T = table_of(OverrideRequest)
 ACCOUNT_T = table_of(Account)

@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import AuditEvent, Installment, PaymentPlan, Promise, table_of
 from collector_tui.domain.plan_schedule import due_dates, level_installments
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.policy import PLANS, current_digest
 from collector_tui.services.priority import rescore
-from db import codes
-from db.models import AuditEvent, Installment, PaymentPlan, Promise, table_of
 
 PROMISE_T = table_of(Promise)
 PLAN_T = table_of(PaymentPlan)

@@ -53,6 +53,16 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import ColumnElement, Update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AssignmentHistory,
+    AuditEvent,
+    Collector,
+    Facility,
+    Guarantor,
+    table_of,
+)
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.distribution import BALANCE_BY, BY_COUNT, Movable, Target, distribute
 from collector_tui.domain.priority import TIER_WEIGHT
@@ -64,8 +74,6 @@ from collector_tui.services.errors import NotFoundError, ServiceError
 from collector_tui.services.lookup import account_by_number
 from collector_tui.services.permissions import Permission, require, require_active
 from collector_tui.services.queue import CLAIM_TTL
-from db import codes
-from db.models import Account, AssignmentHistory, AuditEvent, Collector, Facility, Guarantor, table_of
 
 ACCOUNT_T = table_of(Account)
 AUDIT_T = table_of(AuditEvent)

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from collector_tui.db.models import AuditEvent, table_of
 from collector_tui.services.bulk import insert_rows
-from db.models import AuditEvent, table_of
 
 DetailValue = int | str | bool | None | list[int] | list[str]
 

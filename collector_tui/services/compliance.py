@@ -20,6 +20,21 @@ from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AccountHold,
+    AccountTransaction,
+    Activity,
+    Facility,
+    Guarantor,
+    InsuranceClaim,
+    Phone,
+    table_of,
+)
+from collector_tui.db.models import (
+    CallGroup as CallGroupRow,
+)
 from collector_tui.domain.compliance.engine import (
     PERSONAL_NUMBERS,
     WORK_NUMBERS,
@@ -46,21 +61,6 @@ from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.lookup import account_by_number
 from collector_tui.services.policy import current_policy, current_workspace_policy
-from db import codes
-from db.models import (
-    Account,
-    AccountHold,
-    AccountTransaction,
-    Activity,
-    Facility,
-    Guarantor,
-    InsuranceClaim,
-    Phone,
-    table_of,
-)
-from db.models import (
-    CallGroup as CallGroupRow,
-)
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)

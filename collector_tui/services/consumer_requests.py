@@ -21,6 +21,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Guarantor, Phone, table_of
 from collector_tui.domain.compliance.clock import WEEKDAYS, InconvenientTimesError, parse_inconvenient, zone
 from collector_tui.domain.compliance.engine import day_zone
 from collector_tui.domain.placement import INCONVENIENT_MAX, merge_inconvenient
@@ -38,8 +40,6 @@ from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.holds import household
 from collector_tui.services.permissions import require_account_view
-from db import codes
-from db.models import Guarantor, Phone, table_of
 
 GUARANTOR_T = table_of(Guarantor)
 PHONE_T = table_of(Phone)

@@ -12,10 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from collector_tui.services.errors import DatabaseNotReadyError
-from collector_tui.services.failures import describe
-from db import migrate
-from db.engine import (
+from collector_tui.db import migrate
+from collector_tui.db.engine import (
     BULK_CACHE_KIB,
     CACHE_KIB,
     DatabaseFileError,
@@ -26,6 +24,8 @@ from db.engine import (
     sqlite_path,
     write_session,
 )
+from collector_tui.services.errors import DatabaseNotReadyError
+from collector_tui.services.failures import describe
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,7 @@ from typing import IO, Any
 from sqlalchemy import Select, Table, select
 from sqlmodel import Session
 
-from collector_tui.domain.money import cents_to_decimal
-from collector_tui.services import audit
-from collector_tui.services.audit import Actor
-from collector_tui.services.database import Database
-from collector_tui.services.errors import ServiceError
-from collector_tui.services.output_files import database_files, replacing
-from collector_tui.services.permissions import Permission, require, require_active
-from db.models import (
+from collector_tui.db.models import (
     Account,
     AccountTransaction,
     Activity,
@@ -40,6 +33,13 @@ from db.models import (
     Promise,
     table_of,
 )
+from collector_tui.domain.money import cents_to_decimal
+from collector_tui.services import audit
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.errors import ServiceError
+from collector_tui.services.output_files import database_files, replacing
+from collector_tui.services.permissions import Permission, require, require_active
 
 PAGE = 2000
 SETTLE = timedelta(minutes=1)

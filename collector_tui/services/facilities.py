@@ -20,6 +20,8 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Facility, table_of
 from collector_tui.domain.compliance.facts import REGIMES
 from collector_tui.domain.geography import is_us_state
 from collector_tui.domain.placement import fap_policy_url_problem
@@ -29,8 +31,6 @@ from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.permissions import ROLE_SYSTEM, Permission, require, require_active
-from db import codes
-from db.models import Account, Facility, table_of
 
 FACILITY_T = table_of(Facility)
 ACCOUNT_T = table_of(Account)

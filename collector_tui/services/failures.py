@@ -20,9 +20,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from collector_tui.db.engine import SQLITE_MAGIC, DatabaseFileError
+from collector_tui.db.migrate import SchemaDriftError, SchemaRefusedError
 from collector_tui.services.errors import ServiceError
-from db.engine import SQLITE_MAGIC, DatabaseFileError
-from db.migrate import SchemaDriftError, SchemaRefusedError
 
 # SQLite's messages name what failed, never a value; matched on the DBAPI error's first line.
 _BUSY = "the database is busy: another program held its write lock beyond the 5 s wait; try again"

@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AccountHold, Guarantor, table_of
 from collector_tui.services.bulk import insert_rows, select_in_chunks
-from db import codes
-from db.models import Account, AccountHold, Guarantor, table_of
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)

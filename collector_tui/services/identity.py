@@ -13,13 +13,13 @@ import os
 
 from sqlmodel import Session, select
 
+from collector_tui.db.models import Collector, OfficeSetting
+from collector_tui.db.types import utc_now
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.permissions import ROLE_SYSTEM, Permission, allowed, require, require_active
-from db.models import Collector, OfficeSetting
-from db.types import utc_now
 
 DEMO_KEY = "demo"
 DEMO_DEFAULT_LOGIN_KEY = "demo_default_login"

@@ -8,9 +8,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.db.models import Account, Collector, Facility, Phone, table_of
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.errors import NotFoundError
-from db.models import Account, Collector, Facility, Phone, table_of
 
 ACCOUNT_T = table_of(Account)
 FACILITY_T = table_of(Facility)

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from collector_tui.db.models import AuditEvent, OfficeSetting, table_of
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.fingerprint import content_digest
 from collector_tui.services import audit, policy
 from collector_tui.services.audit import Actor
 from collector_tui.services.errors import AccessDeniedError, ServiceError
 from collector_tui.services.permissions import ROLE_SYSTEM, Permission, require, require_active
-from db.models import AuditEvent, OfficeSetting, table_of
 
 if TYPE_CHECKING:
     from collector_tui.services.database import Database

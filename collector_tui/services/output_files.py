@@ -20,8 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from collector_tui.db.engine import sqlite_path
 from collector_tui.services.errors import ServiceError
-from db.engine import sqlite_path
 
 # Files SQLite and the import lock keep beside a database.
 _COMPANIONS = ("-wal", "-shm", "-journal", ".import-lock")

@@ -27,10 +27,10 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Collector, OfficeSetting, table_of
 from collector_tui.services.audit import Actor
 from collector_tui.services.errors import AccessDeniedError, NotFoundError
-from db import codes
-from db.models import Account, Collector, OfficeSetting, table_of
 
 ROLE_SYSTEM = "system"  # whoever adds the first admin to a database with no users; no permissions
 ALLOW_UNASSIGNED_KEY = "allow_unassigned"

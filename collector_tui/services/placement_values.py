@@ -18,6 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Facility, table_of
 from collector_tui.domain.compliance.engine import CallGroup, phone_call_state
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.fingerprint import content_digest
@@ -26,8 +28,6 @@ from collector_tui.domain.priority import PriorityPolicy
 from collector_tui.services.compliance import new_account_call_values, placement_facts
 from collector_tui.services.policy import current_policy, current_priority_policy
 from collector_tui.services.priority import new_account_priority
-from db import codes
-from db.models import Facility, table_of
 
 FACILITY_T = table_of(Facility)
 

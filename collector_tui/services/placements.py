@@ -26,6 +26,22 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AccountHold,
+    AssignmentHistory,
+    AuditEvent,
+    Charge,
+    ClaimDenial,
+    Collector,
+    Facility,
+    Guarantor,
+    InsuranceClaim,
+    Patient,
+    Phone,
+    table_of,
+)
 from collector_tui.domain.compliance.engine import CallGroup
 from collector_tui.domain.geography import primary_zone
 from collector_tui.domain.placement import (
@@ -54,22 +70,6 @@ from collector_tui.services.placement_values import (
     new_account_status,
     placement_values,
     usable,
-)
-from db import codes
-from db.models import (
-    Account,
-    AccountHold,
-    AssignmentHistory,
-    AuditEvent,
-    Charge,
-    ClaimDenial,
-    Collector,
-    Facility,
-    Guarantor,
-    InsuranceClaim,
-    Patient,
-    Phone,
-    table_of,
 )
 
 ACCOUNT_T = table_of(Account)

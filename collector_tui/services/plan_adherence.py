@@ -35,6 +35,17 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AccountTransaction,
+    Activity,
+    AuditEvent,
+    Installment,
+    PaymentPlan,
+    Promise,
+    table_of,
+)
 from collector_tui.domain import adherence
 from collector_tui.domain.adherence import (
     AdherencePolicy,
@@ -55,17 +66,6 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.permissions import Permission, require
 from collector_tui.services.policy import current_plan_policy
-from db import codes
-from db.models import (
-    Account,
-    AccountTransaction,
-    Activity,
-    AuditEvent,
-    Installment,
-    PaymentPlan,
-    Promise,
-    table_of,
-)
 
 ACCOUNT_T = table_of(Account)
 ACTIVITY_T = table_of(Activity)

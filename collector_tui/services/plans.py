@@ -17,6 +17,8 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Facility, Guarantor, Installment, PaymentPlan, Promise, table_of
 from collector_tui.domain.adherence import check_moment
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_agreement import AgreementParties, agreement_text
@@ -43,8 +45,6 @@ from collector_tui.services.permissions import (
     require_active,
 )
 from collector_tui.services.policy import PLANS, current_digest, current_plan_policy
-from db import codes
-from db.models import Account, Facility, Guarantor, Installment, PaymentPlan, Promise, table_of
 
 ACCOUNT_T = table_of(Account)
 PLAN_T = table_of(PaymentPlan)

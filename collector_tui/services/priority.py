@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AccountTransaction, Installment, PaymentPlan, Promise, table_of
 from collector_tui.domain.aging import age_in_days
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.domain.priority import Priority, PriorityFacts, PriorityPolicy, score
 from collector_tui.services.bulk import select_in_chunks, update_by_id
 from collector_tui.services.policy import current_priority_policy
-from db import codes
-from db.models import Account, AccountTransaction, Installment, PaymentPlan, Promise, table_of
 
 ACCOUNT_T = table_of(Account)
 PROMISE_T = table_of(Promise)

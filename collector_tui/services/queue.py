@@ -26,6 +26,8 @@ from sqlalchemy import Select, and_, case, func, not_, or_, select, update
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
+from collector_tui.db import queries
+from collector_tui.db.models import Account, Facility, Guarantor, Phone, table_of
 from collector_tui.domain.aging import AGE_BUCKETS, age_bucket, age_in_days
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Verdict, evaluate
@@ -51,8 +53,6 @@ from collector_tui.services.permissions import (
 )
 from collector_tui.services.policy import current_policy, current_workspace_policy
 from collector_tui.services.priority import age_start
-from db import queries
-from db.models import Account, Facility, Guarantor, Phone, table_of
 
 SECTION_CALL = "call"
 SECTION_LATER = "later"

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from collector_tui.db import codes, migrate
+from collector_tui.db.engine import DatabaseFileError, SqliteFile, inspect_sqlite_file, sqlite_path
 from collector_tui.services.database import build_engine, display_url
 from collector_tui.services.errors import AccessDeniedError, DatabaseNotReadyError
 from collector_tui.services.identity import os_login
-from db import codes, migrate
-from db.engine import DatabaseFileError, SqliteFile, inspect_sqlite_file, sqlite_path
 
 FIX = "run `collector db upgrade`"
 

@@ -27,6 +27,9 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account as AccountModel
+from collector_tui.db.models import AccountTransaction, Activity, Collector, PaymentPlan, Promise, table_of
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
@@ -34,9 +37,6 @@ from collector_tui.services.errors import NotFoundError
 from collector_tui.services.permissions import Permission, require
 from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.queue import SECTION_CALL, section_totals
-from db import codes
-from db.models import Account as AccountModel
-from db.models import AccountTransaction, Activity, Collector, PaymentPlan, Promise, table_of
 
 ACCOUNT_T = table_of(AccountModel)
 ACTIVITY_T = table_of(Activity)

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AccountTransaction, AuditEvent, table_of
 from collector_tui.domain.compliance.engine import money_call_inputs
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS, format_cents
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
@@ -25,8 +27,6 @@ from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.lookup import account_refs
 from collector_tui.services.policy import current_workspace_policy
-from db import codes
-from db.models import Account, AccountTransaction, AuditEvent, table_of
 
 TX_T = table_of(AccountTransaction)
 ACCOUNT_T = table_of(Account)

@@ -15,6 +15,8 @@ from datetime import datetime
 from sqlalchemy import func, insert, update
 from sqlmodel import Session, select
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Collector, OfficeSetting, table_of
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
@@ -28,8 +30,6 @@ from collector_tui.services.permissions import (
     require,
     require_active,
 )
-from db import codes
-from db.models import Account, Collector, OfficeSetting, table_of
 
 COLLECTOR_T = table_of(Collector)
 ACCOUNT_T = table_of(Account)

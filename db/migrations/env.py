@@ -9,8 +9,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from db import models
-from db.engine import create_db_engine
+from collector_tui.db import models
+from collector_tui.db.engine import create_db_engine
 
 config = context.config
 target_metadata = models.metadata

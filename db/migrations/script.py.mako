@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import db.types
+import collector_tui.db.types
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

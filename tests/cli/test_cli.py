@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from collector_tui import __version__
 from collector_tui.cli.main import app
-from db import migrate
-from db.engine import create_db_engine
+from collector_tui.db import migrate
+from collector_tui.db.engine import create_db_engine
 
 runner = CliRunner()
 

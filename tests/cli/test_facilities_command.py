@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app
+from collector_tui.db.models import Account, AuditEvent, Facility, table_of
 from collector_tui.services.database import Database
-from db.models import Account, AuditEvent, Facility, table_of
 
 runner = CliRunner()
 

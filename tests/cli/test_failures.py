@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app
+from collector_tui.db import engine as db_engine
 from collector_tui.services.identity import os_login
-from db import engine as db_engine
 from tests.importing.helpers import db_file, placements, write_rows
 from tests.nightly import add_os_login
 

@@ -9,12 +9,12 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app as cli
+from collector_tui.db.models import Account, PaymentPlan, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
 from collector_tui.services.plans import PlanRequest, create_plan
 from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
-from db.models import Account, PaymentPlan, table_of
 from tests.conftest import NOW
 
 RUN = CliRunner()
@@ -84,7 +84,7 @@ def test_the_agreement_never_overwrites_the_database_and_is_private(
     import hashlib
     import stat
 
-    from db.engine import sqlite_path
+    from collector_tui.db.engine import sqlite_path
 
     database = sqlite_path(office.url)
     assert database is not None

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app
+from collector_tui.db.models import Account, AuditEvent, Facility, OfficeSetting, table_of
 from collector_tui.domain.fingerprint import content_digest
 from collector_tui.services import policy
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
 from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
-from db.models import Account, AuditEvent, Facility, OfficeSetting, table_of
 from tests.conftest import NOW
 
 runner = CliRunner()

@@ -8,11 +8,11 @@ import pytest
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app
+from collector_tui.db.models import OfficeSetting, table_of
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.identity import DEMO_KEY, os_login, resolve_actor
 from collector_tui.services.users import add_user
-from db.models import OfficeSetting, table_of
 from tests.conftest import NOW
 from tests.services.builders import audit_events
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from db import migrate
-from db.engine import create_db_engine, writer
-from db.models import metadata
-from db.queries import queue_statement
+from collector_tui.db import migrate
+from collector_tui.db.engine import create_db_engine, writer
+from collector_tui.db.models import metadata
+from collector_tui.db.queries import queue_statement
 
 
 def test_upgrade_downgrade_upgrade_and_no_drift(tmp_path: Path) -> None:
@@ -96,7 +96,7 @@ def test_queue_query_uses_the_partial_index(tmp_path: Path) -> None:
 
 
 def test_utc_columns_refuse_naive_datetimes(tmp_path: Path) -> None:
-    from db.models import ExportWatermark
+    from collector_tui.db.models import ExportWatermark
 
     engine = create_db_engine(f"sqlite:///{tmp_path / 'u.db'}")
     migrate.upgrade(engine)

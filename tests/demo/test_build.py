@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, ImportBatch, PaymentPlan, Promise
 from collector_tui.demo.build import build_demo_database
 from collector_tui.services.database import Database
-from db import codes
-from db.models import Account, ImportBatch, PaymentPlan, Promise
 from tests.conftest import DEMO_ACCOUNTS, NOW
 
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collector_tui.db import codes
 from collector_tui.domain import adherence
 from collector_tui.domain.adherence import (
     BEHIND,
@@ -40,7 +41,6 @@ from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.plan_policy import parse_plan_policy
 from collector_tui.domain.priority import TIER_PROMISE, TIER_REST, PriorityFacts, parse_priority_policy, score
 from collector_tui.services.policy import shipped_policy_text
-from db import codes
 
 RULES = AdherenceRules(tolerance_cents=100, grace_days=5, broken_after=2)
 RECORDED = datetime(2026, 1, 2, 16, tzinfo=UTC)

@@ -6,10 +6,10 @@ import tomllib
 
 import pytest
 
+from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.dispositions import parse_dispositions
 from collector_tui.services.policy import load_workspace_policy, shipped_policy_text
-from db import codes
 
 POLICY = load_workspace_policy()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.workspace_policy import parse_workspace_policy
 from collector_tui.services.policy import shipped_policy_text
-from db import codes
 
 SHIPPED = shipped_policy_text("workspace.toml")
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.workspace_policy import (
     PromisePolicy,
@@ -16,7 +17,6 @@ from collector_tui.domain.workspace_policy import (
     promise_problems,
 )
 from collector_tui.services.policy import shipped_policy_text
-from db import codes
 
 RULES = PromisePolicy(max_days_out=30, min_cents=2500, min_percent_of_balance=10, one_open_at_a_time=True)
 TODAY = date(2026, 11, 27)

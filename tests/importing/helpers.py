@@ -13,8 +13,8 @@ from typing import Any
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app
+from collector_tui.db.engine import sqlite_path
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
-from db.engine import sqlite_path
 from tests.nightly import add_os_login
 from tests.services.builders import placement_row
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from collector_tui.db import codes
+from collector_tui.db.models import Facility, table_of
 from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS
 from collector_tui.importing.runner import STATUS_COMPLETED, ImportOptions, run_import
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import open_database
-from db import codes
-from db.models import Facility, table_of
 from tests.conftest import NOW
 from tests.importing.helpers import SAMPLE, query
 from tests.services.builders import stale_rows

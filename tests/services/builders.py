@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import func
 from sqlmodel import SQLModel, select
 
+from collector_tui.db.models import Account, AuditEvent, Facility, Guarantor, Phone, table_of
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS, ActivityRecord, parse_activity_row
 from collector_tui.domain.money_events import (
     TRANSACTION_COLUMNS,
@@ -27,7 +28,6 @@ from collector_tui.services.database import Database
 from collector_tui.services.placements import PlacementResult, apply_placements
 from collector_tui.services.policy import load_workspace_policy
 from collector_tui.services.priority import rescore
-from db.models import Account, AuditEvent, Facility, Guarantor, Phone, table_of
 from tests.conftest import NOW, TODAY
 
 M = TypeVar("M", bound=SQLModel)

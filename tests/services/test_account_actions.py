@@ -10,6 +10,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from collector_tui.db import codes
+from collector_tui.db.models import (
+    Account,
+    AccountHold,
+    Activity,
+    AuditEvent,
+    Facility,
+    Guarantor,
+    Phone,
+    Promise,
+    table_of,
+)
 from collector_tui.services.account_actions import (
     CallBlockedError,
     ContactEntry,
@@ -39,18 +51,6 @@ from collector_tui.services.queue import (
     QueueFilter,
     claim_next,
     queue_page,
-)
-from db import codes
-from db.models import (
-    Account,
-    AccountHold,
-    Activity,
-    AuditEvent,
-    Facility,
-    Guarantor,
-    Phone,
-    Promise,
-    table_of,
 )
 from tests.conftest import NOW
 from tests.services.builders import activity

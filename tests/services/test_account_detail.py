@@ -8,14 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, table_of
 from collector_tui.services import accounts
 from collector_tui.services.accounts import account_detail
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.users import add_user
-from db import codes
-from db.models import Account, table_of
 from tests.conftest import NOW
 from tests.services.builders import account, audit_events, place, placement
 

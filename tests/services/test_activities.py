@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AccountHold, Activity, Guarantor, Phone
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.services.activities import ActivityResult, apply_activities
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.users import add_user
-from db import codes
-from db.models import Account, AccountHold, Activity, Guarantor, Phone
 from tests.conftest import NOW
 from tests.services.builders import (
     account,

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from collector_tui.db.models import AuditEvent, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.account_actions import CallBlockedError, ContactEntry, EntryError, log_contact
 from collector_tui.services.approvals import (
@@ -20,7 +21,6 @@ from collector_tui.services.approvals import (
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, ServiceError
 from collector_tui.services.plans import PlanRequest, create_plan
-from db.models import AuditEvent, table_of
 from tests.conftest import NOW
 from tests.services.test_account_actions import _actor, _callable
 
@@ -95,12 +95,12 @@ def test_plans_outside_policy_are_in_the_same_list(office: Database) -> None:
     collector, supervisor = _actor(office), _actor(office, "sreed")
     account_id, version, _ = _callable(office, collector)
     with office.reading() as session:
-        from db.models import Account
+        from collector_tui.db.models import Account
 
         balance = session.get(Account, account_id).total_balance_cents  # type: ignore[union-attr]
     terms = PlanTerms(balance, "monthly", NOW.date() + timedelta(days=5), installments=60)
     with office.writing() as session:
-        from db.models import PaymentPlan
+        from collector_tui.db.models import PaymentPlan
 
         plans = table_of(PaymentPlan)
         session.execute(plans.update().where(plans.c.account_id == account_id).values(status="cancelled"))

@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Collector, Installment, PaymentPlan, Promise
 from collector_tui.services.arrangements import add_level_plan, add_promise
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.users import add_user
-from db import codes
-from db.models import Account, Collector, Installment, PaymentPlan, Promise
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement
 

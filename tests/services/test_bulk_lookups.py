@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from collector_tui.db.models import Guarantor, OfficeSetting, table_of
 from collector_tui.services import bulk
 from collector_tui.services.database import Database
-from db.models import Guarantor, OfficeSetting, table_of
 from tests.services.builders import place, placement
 
 G = table_of(Guarantor).c

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, update
 from sqlmodel import select
 
+from collector_tui.db.models import Account, AccountHold, CallGroup, Facility, Guarantor, Phone, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.compliance.facts import REGIME_FIRST_PARTY
 from collector_tui.domain.compliance.policy import parse_policy
@@ -30,7 +31,6 @@ from collector_tui.services.database import Database, open_database
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.policy import current_policy, shipped_policy_text, use_policy
 from collector_tui.services.transactions import apply_transactions
-from db.models import Account, AccountHold, CallGroup, Facility, Guarantor, Phone, table_of
 from tests.conftest import NOW
 from tests.services.builders import (
     activity,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from collector_tui.db.models import Account, Activity, CallGroup, Phone, table_of
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.services.account_actions import ActionResult, EntryError, StaleAccountError, add_note
 from collector_tui.services.compliance import callable_account_ids
@@ -26,7 +27,6 @@ from collector_tui.services.consumer_requests import (
 )
 from collector_tui.services.database import Database
 from collector_tui.services.policy import current_policy
-from db.models import Account, Activity, CallGroup, Phone, table_of
 from tests.conftest import NOW
 from tests.services.builders import event_details, guarantor_of, phone_record
 from tests.services.test_account_actions import _actor, _callable

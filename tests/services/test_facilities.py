@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from collector_tui.db.models import Account, Facility, Phone
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM, Actor
@@ -23,7 +24,6 @@ from collector_tui.services.facilities import (
     set_facility,
 )
 from collector_tui.services.policy import shipped_policy_text, use_policy
-from db.models import Account, Facility, Phone
 from tests.conftest import NOW
 from tests.services.builders import account, activity, all_rows, audit_events, place, placement, stale_rows
 from tests.services.test_compliance_service import CLEAN

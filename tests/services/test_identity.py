@@ -7,12 +7,12 @@ import os
 import pytest
 from sqlmodel import select
 
+from collector_tui.db.models import AuditEvent, Collector
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.identity import resolve_actor
 from collector_tui.services.users import add_user
-from db.models import AuditEvent, Collector
 from tests.conftest import NOW
 
 

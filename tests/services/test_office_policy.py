@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AuditEvent, PaymentPlan, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services import policy
@@ -30,8 +32,6 @@ from collector_tui.services.office_policy import (
 )
 from collector_tui.services.plans import PlanRequest, create_plan, quote
 from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
-from db import codes
-from db.models import Account, AuditEvent, PaymentPlan, table_of
 from tests.conftest import NOW
 
 A, PLAN = table_of(Account).c, table_of(PaymentPlan).c

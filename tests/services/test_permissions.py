@@ -17,6 +17,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, Collector, Guarantor, OfficeSetting, PaymentPlan, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services import permissions
@@ -55,8 +57,6 @@ from collector_tui.services.users import (
     set_allow_unassigned,
     set_role,
 )
-from db import codes
-from db.models import Account, Collector, Guarantor, OfficeSetting, PaymentPlan, table_of
 from tests.conftest import NOW
 
 A = table_of(Account).c

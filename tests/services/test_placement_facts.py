@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AccountHold, Facility, Guarantor, Phone
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.services.audit import SYSTEM
@@ -15,8 +17,6 @@ from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.placements import RecordRejection, apply_placements
 from collector_tui.services.policy import shipped_policy_text, use_policy
-from db import codes
-from db.models import Account, AccountHold, Facility, Guarantor, Phone
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, place, placement, stale_rows
 

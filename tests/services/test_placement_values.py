@@ -7,6 +7,8 @@ from datetime import time, timedelta
 
 from sqlalchemy import insert
 
+from collector_tui.db import codes
+from collector_tui.db.models import Facility, table_of
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.placement_values import (
@@ -17,8 +19,6 @@ from collector_tui.services.placement_values import (
 )
 from collector_tui.services.placements import apply_placements
 from collector_tui.services.policy import current_policy, install_overrides, use_policy
-from db import codes
-from db.models import Facility, table_of
 from tests.conftest import NOW
 from tests.services.builders import account, placement, stale_rows
 

@@ -6,12 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert
 
-from collector_tui.services.audit import SYSTEM
-from collector_tui.services.database import Database
-from collector_tui.services.placements import RecordRejection
-from collector_tui.services.users import add_user
-from db import codes
-from db.models import (
+from collector_tui.db import codes
+from collector_tui.db.models import (
     Account,
     AccountHold,
     AssignmentHistory,
@@ -25,6 +21,10 @@ from db.models import (
     Phone,
     table_of,
 )
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.database import Database
+from collector_tui.services.placements import RecordRejection
+from collector_tui.services.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import (
     account,

@@ -14,17 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from collector_tui.domain.priority import TIER_PROMISE, TIER_WEIGHT, factors_from_json
-from collector_tui.services.arrangements import add_level_plan, add_promise
-from collector_tui.services.audit import SYSTEM
-from collector_tui.services.database import Database
-from collector_tui.services.errors import ServiceError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.plan_adherence import AdherenceCounts, evaluate_adherence
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
-from collector_tui.services.transactions import apply_transactions
-from db import codes
-from db.models import (
+from collector_tui.db import codes
+from collector_tui.db.models import (
     Account,
     AccountTransaction,
     Activity,
@@ -34,6 +25,15 @@ from db.models import (
     Promise,
     table_of,
 )
+from collector_tui.domain.priority import TIER_PROMISE, TIER_WEIGHT, factors_from_json
+from collector_tui.services.arrangements import add_level_plan, add_promise
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.database import Database
+from collector_tui.services.errors import ServiceError
+from collector_tui.services.identity import resolve_actor
+from collector_tui.services.plan_adherence import AdherenceCounts, evaluate_adherence
+from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.services.transactions import apply_transactions
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement, transaction
 

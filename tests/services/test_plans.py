@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AuditEvent, Installment, PaymentPlan, Promise, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.account_actions import EntryError
 from collector_tui.services.audit import Actor
@@ -27,8 +29,6 @@ from collector_tui.services.plans import (
     pending_plans,
 )
 from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
-from db import codes
-from db.models import Account, AuditEvent, Installment, PaymentPlan, Promise, table_of
 from tests.conftest import NOW
 
 PLAN = table_of(PaymentPlan).c

@@ -25,6 +25,8 @@ from sqlalchemy import Select, and_, exists, false, not_, or_, select, update
 from sqlmodel import Session
 
 from benchmarks.callable_now import sent_plan_rows
+from collector_tui.db import codes
+from collector_tui.db.models import Account, CallGroup, Guarantor, Phone, table_of
 from collector_tui.services import queue
 from collector_tui.services.compliance import open_group_ids
 from collector_tui.services.database import Database, open_database
@@ -43,8 +45,6 @@ from collector_tui.services.queue import (
     queue_page,
     section_totals,
 )
-from db import codes
-from db.models import Account, CallGroup, Guarantor, Phone, table_of
 from tests.conftest import NOW
 
 ACCOUNT_T, GUARANTOR_T, PHONE_T, GROUP_T = (table_of(m) for m in (Account, Guarantor, Phone, CallGroup))

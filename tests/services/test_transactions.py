@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AccountTransaction
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS
 from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.policy import current_workspace_policy
 from collector_tui.services.transactions import TransactionResult, apply_transactions
-from db import codes
-from db.models import Account, AccountTransaction
 from tests.conftest import NOW
 from tests.services.builders import (
     account,

@@ -7,6 +7,8 @@ import json
 import pytest
 from sqlalchemy import select, update
 
+from collector_tui.db import codes
+from collector_tui.db.models import Account, AuditEvent, Collector, OfficeSetting, table_of
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
@@ -30,8 +32,6 @@ from collector_tui.services.users import (
     set_allow_unassigned,
     set_role,
 )
-from db import codes
-from db.models import Account, AuditEvent, Collector, OfficeSetting, table_of
 from tests.conftest import NOW
 from tests.services.builders import all_rows, audit_events, count
 

@@ -11,12 +11,12 @@ from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import HelpPanel, Static
 
+from collector_tui.screens.account_panel import AccountPanel
+from collector_tui.screens.app import CollectorApp
+from collector_tui.screens.queue import QueueScreen, QueueTable
+from collector_tui.screens.workspace_forms import LeaveForm
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
-from screens.account_panel import AccountPanel
-from screens.app import CollectorApp
-from screens.queue import QueueScreen, QueueTable
-from screens.workspace_forms import LeaveForm
 from tests.conftest import NOW
 
 SIZE = (120, 40)
@@ -138,7 +138,7 @@ async def test_a_failed_load_shows_no_patient_data(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("HARRIS, JAMES 1971-03-09")
 
-    monkeypatch.setattr("screens.queue.queue_page", broken)
+    monkeypatch.setattr("collector_tui.screens.queue.queue_page", broken)
     app = make_app(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: bool(app._notifications))

@@ -9,13 +9,13 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Static
 
+from collector_tui.db.models import Account, AccountHold, table_of
 from collector_tui.domain.compliance.clock import zone
+from collector_tui.screens.account_panel import AccountPanel
+from collector_tui.screens.app import CollectorApp
+from collector_tui.screens.consumer_requests import ConsumerRequestForm
+from collector_tui.screens.workspace_forms import CallbackForm, HoldForm
 from collector_tui.services.database import Database
-from db.models import Account, AccountHold, table_of
-from screens.account_panel import AccountPanel
-from screens.app import CollectorApp
-from screens.consumer_requests import ConsumerRequestForm
-from screens.workspace_forms import CallbackForm, HoldForm
 from tests.conftest import NOW
 from tests.services.builders import event_details, guarantor_of, phone_record
 from tests.services.test_account_actions import _reach_the_call_limit

@@ -11,10 +11,10 @@ from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app as cli
+from collector_tui.screens.account_panel import AccountPanel
+from collector_tui.screens.app import CollectorApp
+from collector_tui.screens.queue import QueueScreen, QueueTable, parse_filter
 from collector_tui.services.database import Database, open_database
-from screens.account_panel import AccountPanel
-from screens.app import CollectorApp
-from screens.queue import QueueScreen, QueueTable, parse_filter
 from tests.conftest import NOW
 from tests.ui.test_app import SIZE, make_app, plain, settle
 

@@ -31,12 +31,12 @@ from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 
 from collector_tui.demo.build import build_demo_database
+from collector_tui.screens.account_panel import AccountPanel
+from collector_tui.screens.app import CollectorApp
+from collector_tui.screens.queue import QueueScreen
+from collector_tui.screens.workspace_forms import ContactForm
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.queue import SECTIONS
-from screens.account_panel import AccountPanel
-from screens.app import CollectorApp
-from screens.queue import QueueScreen
-from screens.workspace_forms import ContactForm
 from tests.conftest import DEMO_ACCOUNTS, DEMO_SEED, NOW
 from tests.ui.test_app import make_app, settle
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.widgets import DataTable, Select, Static
 
+from collector_tui.screens.app import CollectorApp
+from collector_tui.screens.queue import QueueScreen, QueueTable
+from collector_tui.screens.team import TeamScreen
 from collector_tui.services.database import Database
 from collector_tui.services.identity import resolve_actor
 from collector_tui.services.team_stats import team_stats
-from screens.app import CollectorApp
-from screens.queue import QueueScreen, QueueTable
-from screens.team import TeamScreen
 from tests.conftest import NOW
 from tests.ui.test_app import SIZE, make_app, plain, settle
 
@@ -65,10 +65,10 @@ def _active_bindings(app: CollectorApp) -> list[Binding]:
 async def test_a_collector_asks_for_an_override_and_a_supervisor_approves_it(office: Database) -> None:
     from sqlalchemy import select
 
-    from db.models import OverrideRequest, table_of
-    from screens.account_panel import AccountPanel
-    from screens.approvals import ApprovalsScreen
-    from screens.workspace_forms import ContactForm
+    from collector_tui.db.models import OverrideRequest, table_of
+    from collector_tui.screens.account_panel import AccountPanel
+    from collector_tui.screens.approvals import ApprovalsScreen
+    from collector_tui.screens.workspace_forms import ContactForm
     from tests.services.test_account_actions import _actor, _callable
     from tests.ui.test_workspace import _choose, _save, _type
 
@@ -109,7 +109,7 @@ async def test_a_supervisor_previews_and_confirms_a_bulk_move_and_the_team_numbe
 ) -> None:
     from textual.widgets import Input
 
-    from screens.reassign import ReassignForm
+    from collector_tui.screens.reassign import ReassignForm
 
     app = make_app(office, login="sreed")
     async with app.run_test(size=SIZE) as pilot:

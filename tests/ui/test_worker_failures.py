@@ -10,10 +10,10 @@ from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-import screens.account_panel as account_panel
+import collector_tui.screens.account_panel as account_panel
+from collector_tui.screens.queue import QueueScreen
+from collector_tui.screens.workspace_forms import NoteForm
 from collector_tui.services.database import Database
-from screens.queue import QueueScreen
-from screens.workspace_forms import NoteForm
 from tests.ui.test_app import SIZE, make_app, settle
 from tests.ui.test_workspace import _open_next
 

@@ -9,13 +9,11 @@ from sqlalchemy import select
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
 
-from collector_tui.services.database import Database
-from collector_tui.services.drafts import load_draft
-from db.models import Account, Activity, AuditEvent, PaymentPlan, Phone, Promise, table_of
-from screens.account_panel import AccountPanel
-from screens.app import CollectorApp
-from screens.queue import QueueScreen, QueueTable
-from screens.workspace_forms import (
+from collector_tui.db.models import Account, Activity, AuditEvent, PaymentPlan, Phone, Promise, table_of
+from collector_tui.screens.account_panel import AccountPanel
+from collector_tui.screens.app import CollectorApp
+from collector_tui.screens.queue import QueueScreen, QueueTable
+from collector_tui.screens.workspace_forms import (
     CallbackForm,
     ContactForm,
     HoldForm,
@@ -25,6 +23,8 @@ from screens.workspace_forms import (
     PhoneForm,
     PromiseForm,
 )
+from collector_tui.services.database import Database
+from collector_tui.services.drafts import load_draft
 from tests.conftest import NOW
 from tests.ui.test_app import SIZE, make_app, plain, settle
 
@@ -305,7 +305,7 @@ async def test_a_card_number_never_reaches_a_draft_and_defaults_are_not_drafts(o
 
 
 async def test_the_plan_calculator_updates_as_you_type_and_enter_accepts(office: Database) -> None:
-    from screens.plan_calculator import PlanCalculator
+    from collector_tui.screens.plan_calculator import PlanCalculator
 
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:

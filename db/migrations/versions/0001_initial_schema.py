@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import db.types
+import collector_tui.db.types
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -25,7 +25,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_event",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("acting_as", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("case_limit", sa.Integer(), nullable=True),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("role IN ('collector', 'supervisor', 'admin')", name=op.f("ck_collector_role")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_collector")),
         sa.UniqueConstraint("login", name=op.f("uq_collector_login")),
@@ -54,8 +54,8 @@ def upgrade() -> None:
     op.create_table(
         "export_watermark",
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("exported_through", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("exported_through", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_export_watermark")),
     )
     op.create_table(
@@ -89,8 +89,8 @@ def upgrade() -> None:
         sa.Column("cease_communication", sa.Boolean(), nullable=False),
         sa.Column("no_calls_at_work", sa.Boolean(), nullable=False),
         sa.Column("inconvenient_times", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guarantor")),
         sa.UniqueConstraint("external_id", name=op.f("uq_guarantor_external_id")),
     )
@@ -105,8 +105,8 @@ def upgrade() -> None:
         sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
         sa.Column("file_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("run_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("started_at", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("finished_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("started_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("rows_read", sa.Integer(), nullable=False),
         sa.Column("rows_inserted", sa.Integer(), nullable=False),
@@ -165,7 +165,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("is_work", sa.Boolean(), nullable=False),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "phone_type IN ('mobile', 'home', 'work', 'other')", name=op.f("ck_phone_phone_type")
         ),
@@ -201,17 +201,17 @@ def upgrade() -> None:
         sa.Column("assigned_collector_id", sa.Integer(), nullable=True),
         sa.Column("priority_score", sa.Integer(), server_default="0", nullable=False),
         sa.Column("priority_breakdown", sa.Text(), nullable=True),
-        sa.Column("next_action_at", db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_contact_at", db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_worked_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_action_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_contact_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_worked_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("validation_notice_date", sa.Date(), nullable=True),
         sa.Column("claimed_by_id", sa.Integer(), nullable=True),
-        sa.Column("claimed_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), server_default="1", nullable=False),
         sa.Column("placement_digest", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "fap_status IN ('none', 'requested', 'pending', 'approved', 'denied')",
             name=op.f("ck_account_fap_status"),
@@ -261,9 +261,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
-        sa.Column("placed_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("placed_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("placed_by_id", sa.Integer(), nullable=True),
-        sa.Column("released_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("released_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.CheckConstraint(
             "reason IN ('dispute', 'cease', 'bankruptcy', 'attorney', 'deceased', 'financial_assistance', 'insurance_pending', 'supervisor')",
@@ -290,14 +290,14 @@ def upgrade() -> None:
         sa.Column("external_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
-        sa.Column("posted_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("posted_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
         sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("reverses_id", sa.Integer(), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("collector_id", sa.Integer(), nullable=True),
         sa.Column("import_batch_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "kind IN ('payment', 'adjustment', 'insurance_payment', 'refund', 'write_off', 'reversal')",
             name=op.f("ck_account_transaction_kind"),
@@ -332,7 +332,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("collector_id", sa.Integer(), nullable=True),
-        sa.Column("occurred_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("direction", sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
         sa.Column("phone_id", sa.Integer(), nullable=True),
@@ -344,7 +344,7 @@ def upgrade() -> None:
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("external_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
         sa.Column("import_batch_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "channel IN ('call', 'voicemail', 'letter', 'email', 'text', 'note', 'system')",
             name=op.f("ck_activity_channel"),
@@ -375,7 +375,7 @@ def upgrade() -> None:
         sa.Column("from_collector_id", sa.Integer(), nullable=True),
         sa.Column("to_collector_id", sa.Integer(), nullable=True),
         sa.Column("assigned_by", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("assigned_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("assigned_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.ForeignKeyConstraint(
             ["account_id"], ["account.id"], name=op.f("fk_assignment_history_account_id_account")
@@ -461,8 +461,8 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("policy_exception_reason", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=True),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
-        sa.Column("approved_at", db.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("approved_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "frequency IN ('weekly', 'biweekly', 'semimonthly', 'monthly')",
             name=op.f("ck_payment_plan_frequency"),
@@ -495,8 +495,8 @@ def upgrade() -> None:
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("created_at", db.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolved_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'kept', 'broken', 'cancelled')", name=op.f("ck_promise_status")
         ),

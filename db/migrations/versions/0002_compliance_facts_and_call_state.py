@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import db.types
+import collector_tui.db.types
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -42,10 +42,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("delinquency_date", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("call_held", sa.Boolean(), server_default=sa.text("0"), nullable=False))
         batch_op.add_column(
-            sa.Column("call_frequency_clear_at", db.types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "call_frequency_clear_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True
+            )
         )
         batch_op.add_column(
-            sa.Column("call_exempt_until", db.types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("call_exempt_until", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("facility", schema=None) as batch_op:
@@ -62,12 +64,16 @@ def upgrade() -> None:
         batch_op.create_check_constraint(op.f("ck_account_hold_reason"), f"reason IN {NEW_REASONS}")
 
     with op.batch_alter_table("guarantor", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("call_consent_at", db.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(
+            sa.Column("call_consent_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
 
     with op.batch_alter_table("phone", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("do_not_call_at", db.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(
-            sa.Column("consent_revoked_at", db.types.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("do_not_call_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("consent_revoked_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
             sa.Column("consent_revoked_via", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import db.types
+import collector_tui.db.types
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -31,14 +31,14 @@ def upgrade() -> None:
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("phone_id", sa.Integer(), nullable=True),
         sa.Column("requested_by_id", sa.Integer(), nullable=False),
-        sa.Column("requested_at", db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("requested_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("rules", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
-        sa.Column("decided_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("decision_note", sa.Text(), nullable=True),
-        sa.Column("expires_at", db.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("expires_at", collector_tui.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("used_activity_id", sa.Integer(), nullable=True),
         sa.CheckConstraint(
             "status IN ('pending', 'approved', 'rejected', 'used')", name=op.f("ck_override_request_status")

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-import db.types
+import collector_tui.db.types
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -26,7 +26,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _AUTO = sqlmodel.sql.sqltypes.AutoString
-_UTC = db.types.UTCDateTime
+_UTC = collector_tui.db.types.UTCDateTime
 
 
 def upgrade() -> None:

@@ -23,14 +23,14 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import db.types
+import collector_tui.db.types
 
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_UTC = db.types.UTCDateTime
+_UTC = collector_tui.db.types.UTCDateTime
 QUEUE = [
     "assigned_collector_id",
     "priority_score",
