@@ -39,14 +39,14 @@ from collector_tui.db import codes
 from collector_tui.db.models import Collector, table_of
 from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
-from collector_tui.services.account_state import refresh_all_accounts
-from collector_tui.services.compliance import (
+from collector_tui.services.database import Database, open_database
+from collector_tui.services.desk.account_state import refresh_all_accounts
+from collector_tui.services.law.compliance import (
     ACCOUNT_T,
     GROUP_T,
     callable_now_clause,
     open_group_ids,
 )
-from collector_tui.services.database import Database, open_database
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_CALLABLE_SIZES", "100000").split(","))
 HOURS_UTC = (3, 14, 17, 22)

@@ -28,7 +28,7 @@ from collector_tui.db.engine import create_db_engine
 from collector_tui.demo.files import write_demo_files
 from collector_tui.demo.generator import DemoOffice
 from collector_tui.services.database import open_database
-from collector_tui.services.identity import os_login
+from collector_tui.services.team.identity import os_login
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_IMPORT_SIZES", "100000").split(","))
 GOAL_ROWS_PER_SECOND = 50_000
@@ -138,8 +138,8 @@ def _raw_ceiling(source: Path, folder: Path) -> tuple[float, int]:
 def _writes_during_import(db_path: Path, placements: Path, facility: str, account: str) -> dict[str, float]:
     """A collector's note every 50 ms while the import runs: how long did each wait?"""
     from collector_tui.domain.contact_log import ActivityRecord
-    from collector_tui.services.activities import apply_activities
     from collector_tui.services.audit import SYSTEM
+    from collector_tui.services.desk.activities import apply_activities
 
     db = open_database(f"sqlite:///{db_path}")
     waits: list[float] = []

@@ -55,12 +55,13 @@ from collector_tui.db import codes, queries
 from collector_tui.db.models import Account, Collector, table_of
 from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
-from collector_tui.services.account_state import refresh_all_accounts
 from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.compliance import guarantors_with_open_phones, open_group_ids
 from collector_tui.services.database import Database, open_database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.queue import (
+from collector_tui.services.desk.account_state import refresh_all_accounts
+from collector_tui.services.law.compliance import guarantors_with_open_phones, open_group_ids
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.team.users import add_user
+from collector_tui.services.worklists.queue import (
     _PLANS,
     PAGE_SIZE,
     PLAN_ACCOUNTS,
@@ -75,7 +76,6 @@ from collector_tui.services.queue import (
     queue_page,
     section_totals,
 )
-from collector_tui.services.users import add_user
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_QUEUE_SIZES", "100000").split(","))
 BUILT_AT = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # a Tuesday, standard time
@@ -115,7 +115,7 @@ else:
 
     import collector_tui.cli.main  # what `collector` loads before it opens the app
     from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor
+    from collector_tui.services.team.identity import resolve_actor
     from collector_tui.screens.app import CollectorApp
     from collector_tui.screens.queue import QueueScreen, QueueTable
 

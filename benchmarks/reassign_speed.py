@@ -32,16 +32,16 @@ from typing import Any
 
 from benchmarks.results import record
 from collector_tui.demo.build import build_demo_database
-from collector_tui.services.assignments import (
+from collector_tui.services.audit import SYSTEM
+from collector_tui.services.database import Database, open_database
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.team.users import add_user
+from collector_tui.services.worklists.assignments import (
     AccountSelection,
     ReassignRequest,
     apply_reassignment,
     preview_reassignment,
 )
-from collector_tui.services.audit import SYSTEM
-from collector_tui.services.database import Database, open_database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.users import add_user
 
 ACCOUNTS = int(os.environ.get("COLLECTOR_BENCH_REASSIGN_ACCOUNTS", "100000"))
 REUSE = os.environ.get("COLLECTOR_BENCH_REASSIGN_DB")
@@ -57,11 +57,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from collector_tui.domain.contact_log import ActivityRecord
-from collector_tui.services.activities import apply_activities
+from collector_tui.services.desk.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import open_database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.queue import queue_page
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import queue_page
 
 url, facility, number, stop = sys.argv[1:]
 db = open_database(url)

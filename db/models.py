@@ -185,7 +185,7 @@ class Phone(SQLModel, table=True):
         UniqueConstraint("guarantor_id", "number"),
         CheckConstraint(_in("phone_type", codes.PHONE_TYPES), name="phone_type"),
         CheckConstraint(_in("status", codes.PHONE_STATUSES), name="status"),
-        # The call queue (see collector_tui.services.queue): the phones of the open call
+        # The call queue (see collector_tui.services.worklists.queue): the phones of the open call
         # groups, and each guarantor's dialable phones with their group, read from the index.
         Index("ix_phone_call_group", "call_group_id", "dialable", "guarantor_id"),
         Index("ix_phone_dialable", "guarantor_id", "dialable", "call_group_id", "phone_type"),

@@ -7,7 +7,7 @@ bound parameter does not (see ``docs/performance.md``).
 The queue walks a collector's open accounts in priority order on
 ``ix_account_queue``, which carries every column the sections test, and stops
 after a page; how a section asks about phones is the caller's (see
-``collector_tui.services.queue``).
+``collector_tui.services.worklists.queue``).
 """
 
 from __future__ import annotations

@@ -30,12 +30,12 @@ from collector_tui.screens.workspace_forms import (
     PhoneForm,
     PromiseForm,
 )
-from collector_tui.services.account_actions import ActionResult
-from collector_tui.services.account_changes import describe_changes
-from collector_tui.services.account_watch import account_version
-from collector_tui.services.accounts import account_detail
-from collector_tui.services.queue import CLAIM_TTL, claim, claim_next, release
+from collector_tui.services.desk.account_actions import ActionResult
+from collector_tui.services.desk.account_changes import describe_changes
+from collector_tui.services.desk.account_watch import account_version
+from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.views import AccountDetail
+from collector_tui.services.worklists.queue import CLAIM_TTL, claim, claim_next, release
 
 if TYPE_CHECKING:
     from collector_tui.screens.app import CollectorApp

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import Worker, WorkerState
 
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.services.approvals import Approval, decide, list_approvals
+from collector_tui.services.team.approvals import Approval, decide, list_approvals
 
 if TYPE_CHECKING:
     from collector_tui.screens.app import CollectorApp

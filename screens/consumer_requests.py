@@ -22,9 +22,9 @@ from textual.widgets import Input, Select, Static
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.screens.messages import safe_error_text
 from collector_tui.screens.workspace_forms import ActionForm, field_label
-from collector_tui.services import consumer_requests as requests
-from collector_tui.services.account_actions import ActionResult, EntryError
-from collector_tui.services.consumer_requests import ConsumerWishes
+from collector_tui.services.desk import consumer_requests as requests
+from collector_tui.services.desk.account_actions import ActionResult, EntryError
+from collector_tui.services.desk.consumer_requests import ConsumerWishes
 
 # (what the collector picks, its value): what the consumer said, in their words.
 REQUESTS = (

@@ -21,9 +21,9 @@ from textual.widgets import Input, Select, Static
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.screens.workspace_forms import ActionForm, field_label, parse_amount, parse_day
-from collector_tui.services.account_actions import ActionResult, EntryError
-from collector_tui.services.plans import PlanRequest, Quote, create_plan, quote
-from collector_tui.services.policy import current_plan_policy
+from collector_tui.services.desk.account_actions import ActionResult, EntryError
+from collector_tui.services.law.policy import current_plan_policy
+from collector_tui.services.money.plans import PlanRequest, Quote, create_plan, quote
 
 FREQUENCIES = (
     ("monthly", "monthly"),

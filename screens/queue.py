@@ -29,7 +29,7 @@ from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.money import format_cents, parse_money
 from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.audit import Actor
-from collector_tui.services.queue import (
+from collector_tui.services.worklists.queue import (
     SECTION_CALL,
     SECTION_TITLES,
     SECTIONS,

@@ -25,7 +25,8 @@ from textual.widgets import Input, Select, Static
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.services.assignments import (
+from collector_tui.services.errors import ServiceError
+from collector_tui.services.worklists.assignments import (
     AccountSelection,
     ReassignmentPreview,
     ReassignmentResult,
@@ -33,7 +34,6 @@ from collector_tui.services.assignments import (
     apply_reassignment,
     preview_reassignment,
 )
-from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from collector_tui.screens.app import CollectorApp

@@ -21,9 +21,9 @@ from textual_plotext import PlotextPlot
 
 from collector_tui.domain.money import format_cents
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.services.assignments import ReassignmentResult
 from collector_tui.services.audit import Actor
-from collector_tui.services.team_stats import CollectorStats, TeamStats, team_stats
+from collector_tui.services.worklists.assignments import ReassignmentResult
+from collector_tui.services.worklists.team_stats import CollectorStats, TeamStats, team_stats
 
 if TYPE_CHECKING:
     from collector_tui.screens.app import CollectorApp

@@ -27,14 +27,19 @@ from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
 from collector_tui.domain.workspace_policy import looks_like_card_number
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.services import account_actions as actions
-from collector_tui.services.account_actions import ActionResult, ContactEntry, EntryError, StaleAccountError
-from collector_tui.services.account_changes import describe_changes
-from collector_tui.services.accounts import account_detail
-from collector_tui.services.approvals import request_override
-from collector_tui.services.drafts import clear_draft, load_draft, save_draft
+from collector_tui.services.desk import account_actions as actions
+from collector_tui.services.desk.account_actions import (
+    ActionResult,
+    ContactEntry,
+    EntryError,
+    StaleAccountError,
+)
+from collector_tui.services.desk.account_changes import describe_changes
+from collector_tui.services.desk.accounts import account_detail
+from collector_tui.services.desk.drafts import clear_draft, load_draft, save_draft
 from collector_tui.services.errors import AccessDeniedError, ServiceError
-from collector_tui.services.policy import current_workspace_policy
+from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.services.team.approvals import request_override
 from collector_tui.services.views import AccountDetail
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from sqlalchemy import insert, select
 from collector_tui.db import codes
 from collector_tui.db.models import Collector, table_of
 from collector_tui.services.database import open_database
-from collector_tui.services.identity import os_login
+from collector_tui.services.team.identity import os_login
 from tests.conftest import NOW
 
 COLLECTOR_T = table_of(Collector)

@@ -107,7 +107,11 @@ def test_a_clean_venv_with_only_the_wheel_has_no_top_level_db_or_screens(wheel: 
         )
         assert result.returncode == 1 and "ModuleNotFoundError" in result.stderr, name
     found = subprocess.run(
-        [str(python), "-c", "import importlib.util as u; print(u.find_spec('collector_tui.db.migrate').origin)"],
+        [
+            str(python),
+            "-c",
+            "import importlib.util as u; print(u.find_spec('collector_tui.db.migrate').origin)",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -27,7 +27,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """What waits for a decision, oldest first: who asked, why, what it changes. Exit 0, or 1 refused."""
-    from collector_tui.services.approvals import list_approvals
+    from collector_tui.services.team.approvals import list_approvals
 
     with acting_session(ctx) as (db, me):
         items = list_approvals(db, me)
@@ -55,7 +55,7 @@ def list_(
 
 
 def _decide(ctx: typer.Context, kind: str, request_id: int, *, approve: bool, reason: str) -> None:
-    from collector_tui.services.approvals import decide
+    from collector_tui.services.team.approvals import decide
 
     if kind not in KINDS:
         fail(f"kind must be plan or override, not {kind!r}")

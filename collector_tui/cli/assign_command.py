@@ -155,15 +155,15 @@ def assign(
 ) -> None:
     """Move accounts to a collector, or balance them across several (supervisors and admins).
     Shows the preview, then asks. Exit 0 moved, previewed or nothing to move; 1 refused or not confirmed."""
-    from collector_tui.services.assignments import (
+    from collector_tui.services.database import open_database
+    from collector_tui.services.team.identity import resolve_actor
+    from collector_tui.services.worklists.assignments import (
         AccountSelection,
         ReassignRequest,
         account_ids_by_number,
         apply_reassignment,
         preview_reassignment,
     )
-    from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor
 
     if balance_by not in ("count", "amount"):
         fail("--balance-by is count or amount")

@@ -67,7 +67,7 @@ def audit(
 ) -> None:
     """Show who opened or changed what, and when, newest first (supervisors and admins).
     Exit 0 shown, 1 error, refused or no such account."""
-    from collector_tui.services.audit_log import audit_account_id, audit_events
+    from collector_tui.services.team.audit_log import audit_account_id, audit_events
 
     if facility and not account:
         fail("--facility goes with --account")

@@ -37,7 +37,7 @@ def verdict_document(found: Any) -> dict[str, Any]:
     """The verdict as the documented JSON object (``collector.compliance/1``), with the digest of the
     compliance policy in force (the office's, which the verdict was made under)."""
     from collector_tui.domain.compliance.clock import zone
-    from collector_tui.services.policy import COMPLIANCE, current_digest
+    from collector_tui.services.law.policy import COMPLIANCE, current_digest
 
     verdict = found.verdict
 
@@ -167,12 +167,12 @@ def compliance(
 
 def _viewed_verdict(db: Any, me: Any, account_number: str, facility: str | None, moment: datetime) -> Any:
     """The verdict for an account ``me`` may open, recorded as an ``account.view`` like every
-    account read (``services/accounts.py``); any other account gets the answer for a number that
-    does not exist (``services/lookup.py``), so a refusal tells nothing about it."""
+    account read (``services/desk/accounts.py``); any other account gets the answer for a number that
+    does not exist (``services/desk/lookup.py``), so a refusal tells nothing about it."""
     from collector_tui.services import audit
-    from collector_tui.services.compliance import verdict_for_account
-    from collector_tui.services.lookup import account_by_number
-    from collector_tui.services.permissions import Permission, can, require_account_view
+    from collector_tui.services.desk.lookup import account_by_number
+    from collector_tui.services.law.compliance import verdict_for_account
+    from collector_tui.services.team.permissions import Permission, can, require_account_view
 
     not_found = "no such account" + (f" at facility {facility}" if facility else "")
     with db.reading() as session:
@@ -210,10 +210,10 @@ def refresh(
 ) -> None:
     """Rescore every open account for the queue (the nightly run: operators and admins). Exit 0
     done, 1 error or refused."""
-    from collector_tui.services.account_state import call_state_due, refresh_all_accounts
     from collector_tui.services.bulk import rare_collections
-    from collector_tui.services.identity import nightly_job_actor
-    from collector_tui.services.permissions import Permission
+    from collector_tui.services.desk.account_state import call_state_due, refresh_all_accounts
+    from collector_tui.services.team.identity import nightly_job_actor
+    from collector_tui.services.team.permissions import Permission
 
     moment = parse_since(at) if at else datetime.now(UTC)
     with acting_session(ctx, nightly=Permission.RUN_NIGHTLY, bulk=True) as (db, me):

@@ -59,8 +59,8 @@ def export(
 ) -> None:
     """Export activities, promises, plans, transactions or accounts (operators, i.e. the nightly
     job's service account, supervisors and admins). Exit 0 done, 1 error or refused."""
-    from collector_tui.services.exports import export as run_export
-    from collector_tui.services.permissions import Permission
+    from collector_tui.services.files.exports import export as run_export
+    from collector_tui.services.team.permissions import Permission
 
     if since and since_last:
         fail("use --since or --since-last, not both")

@@ -3,7 +3,7 @@
 Any user of the database may list them; only an admin adds or changes one, and every change is an
 audit event naming each field changed, from and to. A change of the regime, the nonprofit status or
 the state recomputes the stored call state of the facility's open accounts in the same transaction
-(``collector_tui/services/facilities.py``). A refusal or a value that cannot be used is one line
+(``collector_tui/services/law/facilities.py``). A refusal or a value that cannot be used is one line
 naming the option, exit 1, and nothing is written. ``--json`` prints ``collector.facilities/1``.
 """
 
@@ -20,7 +20,7 @@ from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import fail, say
 
 if TYPE_CHECKING:
-    from collector_tui.services.facilities import FacilityChange, FacilityRow
+    from collector_tui.services.law.facilities import FacilityChange, FacilityRow
 
 SCHEMA = "collector.facilities/1"
 
@@ -59,7 +59,7 @@ def _refuse(field: str, reason: str) -> NoReturn:
 
 
 def _run(ctx: typer.Context, act: Callable[[Any, Any], Any]) -> Any:
-    from collector_tui.services.facilities import FacilityFieldError
+    from collector_tui.services.law.facilities import FacilityFieldError
 
     with acting_session(ctx) as (db, me):
         try:
@@ -120,7 +120,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """List every facility: regime, nonprofit, state, policy address, open accounts (any user)."""
-    from collector_tui.services.facilities import list_facilities
+    from collector_tui.services.law.facilities import list_facilities
 
     rows = _run(ctx, list_facilities)
     document = facilities_document(rows)
@@ -135,7 +135,7 @@ def _print(document: dict[str, Any]) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from collector_tui.services.facilities import shown
+    from collector_tui.services.law.facilities import shown
 
     console = Console(highlight=False)
     table = Table(title="Facilities", title_justify="left")
@@ -161,7 +161,7 @@ def _print(document: dict[str, Any]) -> None:
 
 
 def _report(change: FacilityChange) -> None:
-    from collector_tui.services.facilities import shown
+    from collector_tui.services.law.facilities import shown
 
     if not change.changes:
         say(f"{change.facility.code}: nothing changed")
@@ -183,7 +183,7 @@ def add(
     fap_policy_url: Annotated[str | None, URL_OPTION] = None,
 ) -> None:
     """Add a facility (admins; audited). Exit 0, or 1 refused."""
-    from collector_tui.services.facilities import add_facility, shown
+    from collector_tui.services.law.facilities import add_facility, shown
 
     change = _change(ctx, add_facility, code, name, regime, nonprofit, state, fap_policy_url)
     row = change.facility
@@ -203,7 +203,7 @@ def set_(
 ) -> None:
     """Change a facility (admins; audited); a new regime, nonprofit status or state recomputes the
     call state of its open accounts at once. Exit 0, or 1 refused."""
-    from collector_tui.services.facilities import set_facility
+    from collector_tui.services.law.facilities import set_facility
 
     change = _change(ctx, set_facility, code, name, regime, nonprofit, state, fap_policy_url)
     _report(change)

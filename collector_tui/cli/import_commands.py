@@ -6,7 +6,7 @@ configuration error, 2 unreadable or malformed file (nothing written),
 the lock.
 
 Imports are nightly jobs: the caller must be an active user whose role may run
-them (an operator or an admin, see ``collector_tui/services/permissions.py``),
+them (an operator or an admin, see ``collector_tui/services/team/permissions.py``),
 checked before the file is read; the import batch and its audit events name them.
 """
 
@@ -71,8 +71,8 @@ def _run(
     from collector_tui.importing.kinds import KINDS
     from collector_tui.importing.mapping import IDENTITY, load_mapping
     from collector_tui.importing.runner import ImportOptions, run_import
-    from collector_tui.services.identity import nightly_job_actor
-    from collector_tui.services.permissions import Permission
+    from collector_tui.services.team.identity import nightly_job_actor
+    from collector_tui.services.team.permissions import Permission
 
     kind = KINDS[kind_name]
     try:

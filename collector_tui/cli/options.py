@@ -13,7 +13,7 @@ from collector_tui.config import DatabaseSetting, resolve_database
 from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:  # the permissions module loads the ORM; scripted commands load it only when run
-    from collector_tui.services.permissions import Permission
+    from collector_tui.services.team.permissions import Permission
 
 
 def global_db(ctx: typer.Context) -> str | None:
@@ -42,12 +42,12 @@ def acting_session(
     stderr and its exit code.
 
     ``nightly``: a nightly command, refused unless the user's role carries that permission (see
-    ``resolve_operator`` in ``collector_tui/services/identity.py``). ``first_user``: ``collector
+    ``resolve_operator`` in ``collector_tui/services/team/identity.py``). ``first_user``: ``collector
     users``, where a database with no users yet lets whoever runs it add the first admin.
     ``bulk``: open the database for a long job (see ``open_database``).
     """
     from collector_tui.services.database import open_database
-    from collector_tui.services.identity import resolve_actor, resolve_operator, resolve_user_manager
+    from collector_tui.services.team.identity import resolve_actor, resolve_operator, resolve_user_manager
 
     try:
         db = open_database(database_setting(ctx).url, bulk=bulk)

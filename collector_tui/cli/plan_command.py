@@ -26,7 +26,7 @@ from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from collector_tui.domain.plan_policy import PlanPolicy
-    from collector_tui.services.plan_adherence import AdherenceCounts
+    from collector_tui.services.money.plan_adherence import AdherenceCounts
 
 SCHEMA = "collector.plan_quote/1"
 EVALUATE_SCHEMA = "collector.plans_evaluate/1"
@@ -174,7 +174,7 @@ def _quote_policy(ctx: typer.Context) -> PlanPolicy:
     agrees with what the workstation will accept; the shipped one when there is none (a quote needs
     no database, and then loads no ORM)."""
     from collector_tui.cli.options import database_setting
-    from collector_tui.services.policy import current_plan_policy, shipped_plan_policy
+    from collector_tui.services.law.policy import current_plan_policy, shipped_plan_policy
 
     url = database_setting(ctx).url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///").split("?")[0]).exists():
@@ -222,7 +222,7 @@ def quote(
     """Print a plan's schedule and whether it is within the plan policy. Exit 0 quoted, 1 error."""
     from collector_tui.domain.plan_policy import assess_plan
     from collector_tui.domain.plan_schedule import PlanError, PlanTerms, build_schedule
-    from collector_tui.services.policy import policy_digest
+    from collector_tui.services.law.policy import policy_digest
 
     if (installments is None) == (amount is None):
         fail("give exactly one of --installments or --amount")
@@ -365,10 +365,10 @@ def evaluate(
     and admins). Exit 0, or 1 error or refused."""
     from collector_tui.cli.options import database_setting, global_act_as
     from collector_tui.services.database import open_database
-    from collector_tui.services.identity import nightly_job_actor, resolve_operator
-    from collector_tui.services.permissions import Permission
-    from collector_tui.services.plan_adherence import evaluate_adherence
-    from collector_tui.services.policy import current_plan_policy, policy_digest
+    from collector_tui.services.law.policy import current_plan_policy, policy_digest
+    from collector_tui.services.money.plan_adherence import evaluate_adherence
+    from collector_tui.services.team.identity import nightly_job_actor, resolve_operator
+    from collector_tui.services.team.permissions import Permission
 
     now = _now()
     day = _day("--as-of", as_of) or now.date()

@@ -34,7 +34,7 @@ def pending(
 ) -> None:
     """List plans proposed outside policy, oldest first (supervisors and admins). Exit 0, or 1 refused."""
     from collector_tui.domain.money import format_cents
-    from collector_tui.services.plans import pending_plans
+    from collector_tui.services.money.plans import pending_plans
 
     with acting_session(ctx) as (db, me):
         plans = pending_plans(db, me)
@@ -75,7 +75,7 @@ def _decide(ctx: typer.Context, act: Callable[[Any, Any], Any]) -> None:
 @app.command("approve")
 def approve(ctx: typer.Context, plan_id: Annotated[int, typer.Argument(help="The plan's id.")]) -> None:
     """Approve a proposed plan: it becomes active (supervisors and admins). Exit 0, or 1 refused."""
-    from collector_tui.services.plans import approve_plan
+    from collector_tui.services.money.plans import approve_plan
 
     _decide(ctx, lambda db, me: approve_plan(db, me, plan_id, now=_now()))
 
@@ -87,7 +87,7 @@ def decline(
     reason: Annotated[str, typer.Option("--reason", help="Why (the collector reads it in the timeline).")],
 ) -> None:
     """Decline a proposed plan with a reason (supervisors and admins). Exit 0, or 1 refused."""
-    from collector_tui.services.plans import decline_plan
+    from collector_tui.services.money.plans import decline_plan
 
     _decide(ctx, lambda db, me: decline_plan(db, me, plan_id, reason, now=_now()))
 
@@ -99,7 +99,7 @@ def agreement(
     out: Annotated[Path, typer.Option("--out", help="Write the agreement here (owner-only).")],
 ) -> None:
     """Write a plan's plain-language agreement to a file for mailing. Exit 0, or 1 refused."""
-    from collector_tui.services.plans import export_agreement
+    from collector_tui.services.money.plans import export_agreement
 
     with acting_session(ctx) as (db, me):
         written = export_agreement(db, me, plan_id, out, now=_now())

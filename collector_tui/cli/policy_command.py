@@ -20,7 +20,7 @@ from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import fail, say
 
 if TYPE_CHECKING:
-    from collector_tui.services.office_policy import OfficePolicy
+    from collector_tui.services.law.office_policy import OfficePolicy
 
 SCHEMA = "collector.policy/1"
 
@@ -100,7 +100,7 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """Show the override in force, who set it when, and the policy in force (any user). Exit 0, or 1."""
-    from collector_tui.services.office_policy import office_policy
+    from collector_tui.services.law.office_policy import office_policy
 
     with acting_session(ctx) as (db, me):
         state = office_policy(db, me, kind.value)
@@ -120,7 +120,7 @@ def set_(
     file: Annotated[Path, typer.Argument(help="The office's TOML, merged over the shipped policy.")],
 ) -> None:
     """Make FILE the office's override of the KIND policy (admins; audited). Exit 0, or 1 refused."""
-    from collector_tui.services.office_policy import set_office_policy
+    from collector_tui.services.law.office_policy import set_office_policy
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -147,7 +147,7 @@ def clear(
     kind: Annotated[Kind, KIND_ARGUMENT],
 ) -> None:
     """Drop the office's override of the KIND policy: the shipped one is in force (admins; audited)."""
-    from collector_tui.services.office_policy import clear_office_policy
+    from collector_tui.services.law.office_policy import clear_office_policy
 
     with acting_session(ctx) as (db, me):
         change = clear_office_policy(db, me, kind.value, now=_now())

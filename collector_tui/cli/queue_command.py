@@ -68,8 +68,8 @@ def queue(
 ) -> None:
     """Print a collector's queue: whom to call now, later (and why), and on hold. Exit 0 shown, 1 error."""
     from collector_tui.services.database import open_database
-    from collector_tui.services.identity import actor_for_queue, resolve_actor
-    from collector_tui.services.queue import SECTIONS, QueueFilter, queue_page, section_totals
+    from collector_tui.services.team.identity import actor_for_queue, resolve_actor
+    from collector_tui.services.worklists.queue import SECTIONS, QueueFilter, queue_page, section_totals
 
     moment = parse_since(at) if at else datetime.now(UTC)
     try:
@@ -99,7 +99,7 @@ def _print(document: dict[str, Any], explain: bool) -> None:
     from rich.markup import escape
 
     from collector_tui.domain.money import format_cents
-    from collector_tui.services.queue import SECTION_TITLES
+    from collector_tui.services.worklists.queue import SECTION_TITLES
 
     console = Console(highlight=False)
     console.print(f"[bold]Queue of {escape(document['user'])}[/] at {document['at']}")

@@ -67,7 +67,7 @@ def stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """Team results: per collector and for the team (supervisors and admins). Exit 0, or 1 refused."""
-    from collector_tui.services.team_stats import team_stats
+    from collector_tui.services.worklists.team_stats import team_stats
 
     start = parse_since(since) if since else None
     with acting_session(ctx) as (db, me):

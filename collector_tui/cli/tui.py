@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collector_tui.services.database import open_database
-from collector_tui.services.identity import resolve_actor
+from collector_tui.services.team.identity import resolve_actor
 
 
 def launch(database_url: str, *, act_as: str | None) -> None:

@@ -32,7 +32,7 @@ class Role(StrEnum):
     collector = "collector"
     supervisor = "supervisor"
     admin = "admin"
-    operator = "operator"  # the nightly job's service account (collector_tui/services/permissions.py)
+    operator = "operator"  # the nightly job's service account (collector_tui/services/team/permissions.py)
 
 
 class Switch(StrEnum):
@@ -82,7 +82,7 @@ def add(
     ] = None,
 ) -> None:
     """Add an active user (admins; a database's first user is an admin). Exit 0, or 1 refused."""
-    from collector_tui.services.users import create_user
+    from collector_tui.services.team.users import create_user
 
     added = _run(
         ctx,
@@ -100,7 +100,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """List every user: role, active, case limit, open accounts, orphaned accounts (admins)."""
-    from collector_tui.services.users import list_users, office_allows_unassigned
+    from collector_tui.services.team.users import list_users, office_allows_unassigned
 
     rows, allow = _run(ctx, lambda db, me: (list_users(db, me), office_allows_unassigned(db)))
     document = users_document(rows, allow_unassigned=allow)
@@ -148,7 +148,7 @@ def set_role(
     role: Annotated[Role, typer.Argument(help="collector, supervisor, admin or operator.")],
 ) -> None:
     """Give a user another role (admins; the last active admin keeps theirs). Exit 0, or 1 refused."""
-    from collector_tui.services.users import set_role as change_role
+    from collector_tui.services.team.users import set_role as change_role
 
     change = _run(ctx, lambda db, me: change_role(db, me, login, role.value, now=_now()))
     if change.changed:
@@ -163,7 +163,7 @@ def deactivate(
     login: Annotated[str, typer.Argument(help="The user's login.")],
 ) -> None:
     """Take away a user's access; their accounts stay theirs, orphaned, until reassigned (admins)."""
-    from collector_tui.services.users import deactivate as deactivate_user
+    from collector_tui.services.team.users import deactivate as deactivate_user
 
     done = _run(ctx, lambda db, me: deactivate_user(db, me, login, now=_now()))
     claims = f"; {done.claims_released:,} open claim(s) released" if done.claims_released else ""
@@ -179,7 +179,7 @@ def reactivate(
     login: Annotated[str, typer.Argument(help="The user's login.")],
 ) -> None:
     """Give a deactivated user access again, with the accounts still assigned to them (admins)."""
-    from collector_tui.services.users import reactivate as reactivate_user
+    from collector_tui.services.team.users import reactivate as reactivate_user
 
     row = _run(ctx, lambda db, me: reactivate_user(db, me, login, now=_now()))
     say(f"reactivated {row.login} ({row.role}, {row.open_accounts:,} open accounts)")
@@ -193,7 +193,7 @@ def unassigned(
     ] = None,
 ) -> None:
     """Show, or set (admins), whether collectors may open and work accounts assigned to nobody."""
-    from collector_tui.services.users import office_allows_unassigned, set_allow_unassigned
+    from collector_tui.services.team.users import office_allows_unassigned, set_allow_unassigned
 
     if switch is None:
         allow = _run(ctx, lambda db, me: office_allows_unassigned(db))

@@ -9,7 +9,7 @@ complete, so an interrupted build never leaves a half-made demo behind.
 The demo also has an operator, ``nightly``: a login that is no user of a demo
 database runs the nightly commands (imports, refresh, plans evaluate, exports)
 as that user, so they can be tried on the synthetic office without adding one
-(``resolve_operator`` in ``collector_tui/services/identity.py``). The build
+(``resolve_operator`` in ``collector_tui/services/team/identity.py``). The build
 itself imports in-process with its own actor.
 """
 
@@ -32,16 +32,16 @@ from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN, DEMO_USERS, DemoOff
 from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS, ImportKind
 from collector_tui.importing.options import ImportOptions
 from collector_tui.importing.runner import STATUS_COMPLETED, run_import
-from collector_tui.services import identity
-from collector_tui.services.account_state import record_call_state_computed
-from collector_tui.services.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database, open_database
+from collector_tui.services.desk.account_state import record_call_state_computed
+from collector_tui.services.desk.lookup import account_refs, collector_ids_by_login
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.lookup import account_refs, collector_ids_by_login
-from collector_tui.services.scratch import scratch_dir
-from collector_tui.services.users import add_user
+from collector_tui.services.files.scratch import scratch_dir
+from collector_tui.services.money.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
+from collector_tui.services.team import identity
+from collector_tui.services.team.users import add_user
 
 Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
 DEMO_OPERATOR_LOGIN = "nightly"  # the demo's nightly service account (an operator)

@@ -20,7 +20,7 @@ from collector_tui.demo.generator import DemoOffice, DemoPlan, DemoPromise
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS
 from collector_tui.domain.money_events import TRANSACTION_COLUMNS
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
-from collector_tui.services.output_files import replacing
+from collector_tui.services.files.output_files import replacing
 
 PLACEMENTS_FILE = "placements.csv"
 TRANSACTIONS_FILE = "transactions.csv"

@@ -767,7 +767,7 @@ def record_digest(record: PlacementRecord) -> str:
 
     Stored on the account, it makes re-importing an unchanged row a no-op. The digest field
     itself is left out, so it never feeds itself, and so are the facility's facts: they are
-    applied whether or not the account changed (``services/placements.py``). The compliance
+    applied whether or not the account changed (``services/files/placements.py``). The compliance
     facts count only when the row has some, so a row without them keeps the digest it had
     before those columns existed and an upgrade does not rewrite every account.
     """

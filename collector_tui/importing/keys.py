@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Hashable
 from contextlib import ExitStack
 
-from collector_tui.services.scratch import scratch_dir
+from collector_tui.services.files.scratch import scratch_dir
 
 SCRATCH_PREFIX = "collector-import-"
 

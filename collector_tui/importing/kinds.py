@@ -12,18 +12,18 @@ from sqlmodel import Session
 from collector_tui.domain import contact_log, money_events, placement
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 from collector_tui.domain.money_events import TransactionRecord
-from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import Actor
-from collector_tui.services.placement_values import (
+from collector_tui.services.desk.activities import apply_activities
+from collector_tui.services.files.placement_values import (
     NEW_FACILITY,
     FacilityRules,
     PlacementValues,
     facility_rules_by_code,
     placement_values,
 )
-from collector_tui.services.placements import apply_placements
-from collector_tui.services.policy import current_workspace_policy
-from collector_tui.services.transactions import apply_transactions
+from collector_tui.services.files.placements import apply_placements
+from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.services.money.transactions import apply_transactions
 
 Parser = Callable[..., Any]
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from collector_tui.domain.fields import FieldError
-from collector_tui.services.output_files import (
+from collector_tui.services.files.output_files import (
     OutputFileError,
     check_target,
     identity,
@@ -20,7 +20,7 @@ class RejectFile:
     """The reject file (file, line, field, reason), flushed after every committed batch.
 
     It is a new owner-only file, renamed over the target before the first row is written (never
-    written through what was there: see :mod:`collector_tui.services.output_files`), and then
+    written through what was there: see :mod:`collector_tui.services.files.output_files`), and then
     grows as batches commit: an import killed halfway leaves the rejects of everything it
     committed, and the resumed run keeps those lines (``carry_upto``) and adds the rest.
     ``protected`` are the files it must never replace: the database's and the input file.

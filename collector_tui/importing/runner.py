@@ -37,8 +37,8 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database
-from collector_tui.services.output_files import database_files
-from collector_tui.services.permissions import Permission, require
+from collector_tui.services.files.output_files import database_files
+from collector_tui.services.team.permissions import Permission, require
 
 Progress = Callable[[int, int], None]  # (rows just applied, data rows in the file)
 

@@ -101,9 +101,9 @@ def open_database(url: str, *, require_head: bool = True, bulk: bool = False) ->
                 f"revision {state.head}. Run: {fix}"
             )
     database = Database(engine=engine, url=url)
-    from collector_tui.services.office_policy import install_office_policies
+    from collector_tui.services.law.office_policy import install_office_policies
 
-    # Every caller of services/policy.py's current_*() works under this office's policies from now on.
+    # Every caller of services/law/policy.py's current_*() works under this office's policies from now on.
     install_office_policies(database if require_head else None)
     return database
 

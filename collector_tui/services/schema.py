@@ -13,7 +13,7 @@ from collector_tui.db import codes, migrate
 from collector_tui.db.engine import DatabaseFileError, SqliteFile, inspect_sqlite_file, sqlite_path
 from collector_tui.services.database import build_engine, display_url
 from collector_tui.services.errors import AccessDeniedError, DatabaseNotReadyError
-from collector_tui.services.identity import os_login
+from collector_tui.services.team.identity import os_login
 
 FIX = "run `collector db upgrade`"
 

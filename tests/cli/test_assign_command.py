@@ -10,9 +10,13 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app as cli
-from collector_tui.services.assignments import AccountSelection, ReassignRequest, preview_reassignment
 from collector_tui.services.database import Database
-from collector_tui.services.identity import resolve_actor
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.assignments import (
+    AccountSelection,
+    ReassignRequest,
+    preview_reassignment,
+)
 
 RUN = CliRunner()
 DOCUMENT_KEYS = {

@@ -14,8 +14,8 @@ from collector_tui.cli.main import app
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
-from collector_tui.services.identity import os_login
-from collector_tui.services.users import add_user
+from collector_tui.services.team.identity import os_login
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement
 

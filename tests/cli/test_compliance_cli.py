@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from collector_tui.cli.main import app
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.identity import DEMO_KEY, os_login
-from collector_tui.services.users import add_user
+from collector_tui.services.team.identity import DEMO_KEY, os_login
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.nightly import add_os_login
 from tests.services.builders import audit_events, place, placement

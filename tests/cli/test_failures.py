@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app
 from collector_tui.db import engine as db_engine
-from collector_tui.services.identity import os_login
+from collector_tui.services.team.identity import os_login
 from tests.importing.helpers import db_file, placements, write_rows
 from tests.nightly import add_os_login
 
@@ -141,7 +141,7 @@ def test_the_engine_never_puts_bound_values_in_an_error(tmp_path: Path) -> None:
 def test_an_unexpected_error_is_one_line_naming_its_kind(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import collector_tui.services.queue as queue_service
+    import collector_tui.services.worklists.queue as queue_service
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise ValueError("Jane Doe, born 1980-04-12")

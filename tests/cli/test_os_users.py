@@ -28,7 +28,7 @@ import pytest
 
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import open_database
-from collector_tui.services.users import add_user
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 
 COLLECTOR = Path(sys.executable).parent / "collector"  # the installed console script

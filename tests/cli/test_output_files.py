@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from collector_tui.cli.main import app
-from collector_tui.services.output_files import OutputFileError, check_target, open_in_place, replacing
-from collector_tui.services.scratch import scratch_dir, sweep_stale
+from collector_tui.services.files.output_files import OutputFileError, check_target, open_in_place, replacing
+from collector_tui.services.files.scratch import scratch_dir, sweep_stale
 from tests.importing.helpers import counts, db_file, placements, write_rows
 from tests.nightly import add_os_login
 

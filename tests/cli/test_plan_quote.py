@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app
-from collector_tui.services import policy as policy_service
 from collector_tui.services.audit import SYSTEM
-from collector_tui.services.office_policy import set_office_policy
-from collector_tui.services.policy import PLANS, policy_digest, shipped_plan_policy
+from collector_tui.services.law import policy as policy_service
+from collector_tui.services.law.office_policy import set_office_policy
+from collector_tui.services.law.policy import PLANS, policy_digest, shipped_plan_policy
 from tests.conftest import NOW
 
 runner = CliRunner()
@@ -34,8 +34,8 @@ def _office_plans(db_url: str, text: str | None = None) -> None:
     """Make this login the admin of the database at ``db_url``; its office sets ``text`` as its plan
     policy."""
     from collector_tui.services.database import open_database
-    from collector_tui.services.identity import os_login
-    from collector_tui.services.users import add_user
+    from collector_tui.services.team.identity import os_login
+    from collector_tui.services.team.users import add_user
 
     db = open_database(db_url)
     try:

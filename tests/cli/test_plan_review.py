@@ -12,9 +12,9 @@ from collector_tui.cli.main import app as cli
 from collector_tui.db.models import Account, PaymentPlan, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.database import Database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.plans import PlanRequest, create_plan
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.services.money.plans import PlanRequest, create_plan
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
 from tests.conftest import NOW
 
 RUN = CliRunner()

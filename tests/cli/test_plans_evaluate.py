@@ -12,12 +12,12 @@ from typer.testing import CliRunner, Result
 from collector_tui.cli import plan_command
 from collector_tui.cli.main import app as cli
 from collector_tui.db.models import Activity, AuditEvent
-from collector_tui.services.arrangements import add_level_plan, add_promise
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.identity import os_login
-from collector_tui.services.policy import policy_digest, shipped_plan_policy
-from collector_tui.services.transactions import apply_transactions
+from collector_tui.services.law.policy import policy_digest, shipped_plan_policy
+from collector_tui.services.money.arrangements import add_level_plan, add_promise
+from collector_tui.services.money.transactions import apply_transactions
+from collector_tui.services.team.identity import os_login
 from tests.conftest import NOW
 from tests.nightly import add_os_login
 from tests.services.builders import account, audit_events, count, place, placement, transaction

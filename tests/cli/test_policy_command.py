@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from collector_tui.cli.main import app
 from collector_tui.db.models import Account, AuditEvent, Facility, OfficeSetting, table_of
 from collector_tui.domain.fingerprint import content_digest
-from collector_tui.services import policy
 from collector_tui.services.database import Database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.services.law import policy
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
 from tests.conftest import NOW
 
 runner = CliRunner()
@@ -69,7 +69,7 @@ def _policy_events(office: Database) -> list[Any]:
 def _callable_account(office: Database) -> tuple[str, str, str]:
     """(account number, facility code, home zone) of one of mlopez's accounts callable at NOW."""
     from collector_tui.domain.compliance.engine import evaluate
-    from collector_tui.services.compliance import load_facts
+    from collector_tui.services.law.compliance import load_facts
 
     actor = resolve_actor(office, act_as="mlopez")
     account_id = queue_page(office, actor, now=NOW, chosen=QueueFilter(section=SECTION_CALL)).rows[0].id

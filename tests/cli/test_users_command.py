@@ -11,8 +11,8 @@ from collector_tui.cli.main import app
 from collector_tui.db.models import OfficeSetting, table_of
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.identity import DEMO_KEY, os_login, resolve_actor
-from collector_tui.services.users import add_user
+from collector_tui.services.team.identity import DEMO_KEY, os_login, resolve_actor
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import audit_events
 
@@ -136,7 +136,7 @@ def test_a_deactivated_login_is_told_to_ask_an_admin(
     _users(office, "deactivate", "jchen")
     with office.writing() as session:
         session.execute(table_of(OfficeSetting).delete().where(table_of(OfficeSetting).c.key == DEMO_KEY))
-    monkeypatch.setattr("collector_tui.services.identity.os_login", lambda: "jchen")
+    monkeypatch.setattr("collector_tui.services.team.identity.os_login", lambda: "jchen")
     result = runner.invoke(app, ["--db", office.url, "queue"])
     assert result.exit_code == 1
     assert result.output == (

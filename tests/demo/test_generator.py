@@ -10,7 +10,7 @@ from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN, DEMO_USERS, DemoOff
 from collector_tui.domain.contact_log import parse_activity_row
 from collector_tui.domain.money_events import parse_transaction_row
 from collector_tui.domain.placement import PlacementRecord, parse_placement_row
-from collector_tui.services.policy import load_workspace_policy
+from collector_tui.services.law.policy import load_workspace_policy
 
 AS_OF = date(2026, 11, 27)
 

@@ -12,7 +12,7 @@ from collector_tui.demo.generator import DemoOffice
 from collector_tui.domain.contact_log import parse_activity_row
 from collector_tui.domain.money_events import parse_transaction_row
 from collector_tui.domain.placement import PlacementRecord, parse_placement_row
-from collector_tui.services.policy import load_workspace_policy
+from collector_tui.services.law.policy import load_workspace_policy
 
 SAMPLE = Path(__file__).resolve().parents[2] / "fixtures" / "sample"
 AS_OF = date(2026, 11, 27)  # the sample's seed 42 and date; regenerate with write_demo_files

@@ -9,7 +9,7 @@ from collector_tui.domain.compliance.engine import Verdict, evaluate
 from collector_tui.domain.compliance.facts import AccountFacts, Contact, PhoneFacts
 from collector_tui.domain.compliance.policy import CompliancePolicy, parse_policy
 from collector_tui.domain.phones import normalize_phone
-from collector_tui.services.policy import load_workspace_policy, shipped_policy_text
+from collector_tui.services.law.policy import load_workspace_policy, shipped_policy_text
 
 POLICY: CompliancePolicy = parse_policy(shipped_policy_text())
 

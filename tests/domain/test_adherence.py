@@ -40,7 +40,7 @@ from collector_tui.domain.adherence import (
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.plan_policy import parse_plan_policy
 from collector_tui.domain.priority import TIER_PROMISE, TIER_REST, PriorityFacts, parse_priority_policy, score
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 
 RULES = AdherenceRules(tolerance_cents=100, grace_days=5, broken_after=2)
 RECORDED = datetime(2026, 1, 2, 16, tzinfo=UTC)

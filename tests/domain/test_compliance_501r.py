@@ -13,7 +13,7 @@ from collector_tui.domain.compliance.clock import local_midnight
 from collector_tui.domain.compliance.engine import ACTIONS, ECAS, day_zone, evaluate
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, action_rules, utc, verdict
 
 FIRST_STATEMENT = date(2026, 1, 1)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from collector_tui.domain.compliance.clock import local_midnight
 from collector_tui.domain.compliance.engine import day_zone, evaluate, reportable_from
 from collector_tui.domain.compliance.policy import PolicyError, parse_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, action_rules, phone, utc
 
 # Reportable on its face: a year past delinquency, over $500, spoken to, Texas (no state ban).

@@ -12,7 +12,7 @@ from collector_tui.domain.compliance.engine import call_state, contact_lookback,
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.domain.contact_log import parse_activity_row
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import DISPOSITIONS, POLICY, account, call, phone_rules, utc, verdict
 
 NOW = utc(2026, 11, 27, 15)  # Friday, 10:00 in Columbus, Ohio (EST)

@@ -10,7 +10,7 @@ import pytest
 from collector_tui.domain.compliance.engine import ACTIONS, COMMUNICATIONS, call_state, evaluate
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, action_rules, phone, phone_rules, utc, verdict
 
 NOW = utc(2026, 11, 27, 16)  # Friday, 11:00 in Columbus, Ohio (EST = UTC-5)

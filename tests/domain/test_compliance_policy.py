@@ -18,7 +18,7 @@ from collector_tui.domain.compliance.engine import (
     call_state_outdated,
 )
 from collector_tui.domain.compliance.policy import RULE_IDS, PolicyError, parse_policy
-from collector_tui.services.policy import (
+from collector_tui.services.law.policy import (
     current_policy,
     install_overrides,
     load_compliance_policy,
@@ -129,7 +129,7 @@ def test_the_digest_follows_the_content_not_the_process() -> None:
     # Sets print in a different order under another hash seed; the digest must not change.
     code = (
         "from collector_tui.domain.compliance.policy import parse_policy\n"
-        "from collector_tui.services.policy import shipped_policy_text\n"
+        "from collector_tui.services.law.policy import shipped_policy_text\n"
         "print(parse_policy(shipped_policy_text(), '[regimes.first_party]\\n"
         'skip_rules = ["frequency", "window", "work"]\').digest())'
     )

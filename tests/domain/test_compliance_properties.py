@@ -17,7 +17,7 @@ from collector_tui.domain.compliance.engine import (
     money_call_inputs,
 )
 from collector_tui.domain.compliance.facts import Contact, Hold, PhoneFacts
-from collector_tui.services.policy import load_workspace_policy
+from collector_tui.services.law.policy import load_workspace_policy
 from tests.domain.compliance_helpers import POLICY, account, call, phone
 
 ZONES = (

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from collector_tui.domain.compliance.clock import local_midnight
 from collector_tui.domain.compliance.engine import ACTIONS, day_zone, evaluate
 from collector_tui.domain.compliance.policy import PolicyError, parse_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, utc
 
 STATES = {

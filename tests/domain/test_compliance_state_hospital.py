@@ -15,7 +15,7 @@ from collector_tui.domain.compliance.clock import local_midnight
 from collector_tui.domain.compliance.engine import ACTIONS, day_zone, evaluate, validation_period_end
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import PolicyError, parse_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, action_rules, phone_rules, utc
 
 CALIFORNIA = {"state": "CA", "zip_code": "95814"}

@@ -17,7 +17,7 @@ import pytest
 from collector_tui.domain.compliance.engine import call_state, evaluate
 from collector_tui.domain.compliance.facts import Contact
 from collector_tui.domain.compliance.policy import CompliancePolicy, parse_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, action_rules, call, phone, phone_rules, utc
 
 # Boston: EST = UTC-5. Friday 27 Nov 2026, 10:00 in Boston.

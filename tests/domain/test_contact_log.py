@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS, ActivityRecord, parse_activity_row
 from collector_tui.domain.fields import FieldError
-from collector_tui.services.policy import load_workspace_policy
+from collector_tui.services.law.policy import load_workspace_policy
 
 TODAY = date(2026, 11, 27)
 

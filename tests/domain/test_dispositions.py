@@ -9,7 +9,7 @@ import pytest
 from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.dispositions import parse_dispositions
-from collector_tui.services.policy import load_workspace_policy, shipped_policy_text
+from collector_tui.services.law.policy import load_workspace_policy, shipped_policy_text
 
 POLICY = load_workspace_policy()
 

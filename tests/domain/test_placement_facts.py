@@ -356,7 +356,7 @@ def test_the_itemization_amounts_change_the_digest() -> None:
 
 
 def test_the_facility_facts_are_not_the_accounts_digest() -> None:
-    """They are applied whether or not the account changed (see services/placements.py)."""
+    """They are applied whether or not the account changed (see services/files/placements.py)."""
     assert parse_ok(facility_regime="first_party").digest == parse_ok().digest
 
 

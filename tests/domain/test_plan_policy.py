@@ -24,7 +24,7 @@ from collector_tui.domain.plan_policy import (
     parse_plan_policy,
 )
 from collector_tui.domain.plan_schedule import PlanTerms, build_schedule
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 
 TODAY = date(2026, 11, 27)
 FIRST = date(2026, 12, 1)

@@ -19,7 +19,7 @@ from collector_tui.domain.priority import (
     parse_priority_policy,
     score,
 )
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 
 POLICY = parse_priority_policy(shipped_policy_text("priority.toml"))
 NOW = datetime(2026, 11, 27, 15, tzinfo=UTC)

@@ -7,7 +7,7 @@ import pytest
 from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.workspace_policy import parse_workspace_policy
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 
 SHIPPED = shipped_policy_text("workspace.toml")
 

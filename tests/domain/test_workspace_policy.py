@@ -16,7 +16,7 @@ from collector_tui.domain.workspace_policy import (
     parse_workspace_policy,
     promise_problems,
 )
-from collector_tui.services.policy import shipped_policy_text
+from collector_tui.services.law.policy import shipped_policy_text
 
 RULES = PromisePolicy(max_days_out=30, min_cents=2500, min_percent_of_balance=10, one_open_at_a_time=True)
 TODAY = date(2026, 11, 27)

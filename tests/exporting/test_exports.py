@@ -28,11 +28,11 @@ from collector_tui.db.models import (
 )
 from collector_tui.demo.build import load_demo_office
 from collector_tui.demo.generator import DemoOffice
-from collector_tui.services import exports
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.exports import export, neutralise
-from collector_tui.services.output_files import OutputFileError
+from collector_tui.services.files import exports
+from collector_tui.services.files.exports import export, neutralise
+from collector_tui.services.files.output_files import OutputFileError
 from tests.conftest import NOW, TODAY
 
 LATER = NOW + timedelta(minutes=5)  # rows written at NOW have settled by then

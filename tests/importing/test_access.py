@@ -17,8 +17,8 @@ from collector_tui.cli.main import app
 from collector_tui.demo.files import write_demo_files
 from collector_tui.demo.generator import DemoOffice
 from collector_tui.services.database import Database
-from collector_tui.services.identity import DEMO_KEY, os_login, resolve_actor
-from collector_tui.services.users import create_user
+from collector_tui.services.team.identity import DEMO_KEY, os_login, resolve_actor
+from collector_tui.services.team.users import create_user
 from tests.conftest import NOW, TODAY
 from tests.importing.helpers import SAMPLE, counts, db_file, query
 from tests.nightly import add_os_login

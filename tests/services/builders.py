@@ -23,11 +23,11 @@ from collector_tui.domain.money_events import (
 )
 from collector_tui.domain.placement import PLACEMENT_COLUMNS, PlacementRecord, parse_placement_row
 from collector_tui.services.audit import SYSTEM
-from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.database import Database
-from collector_tui.services.placements import PlacementResult, apply_placements
-from collector_tui.services.policy import load_workspace_policy
-from collector_tui.services.priority import rescore
+from collector_tui.services.files.placements import PlacementResult, apply_placements
+from collector_tui.services.law.compliance import refresh_call_state
+from collector_tui.services.law.policy import load_workspace_policy
+from collector_tui.services.worklists.priority import rescore
 from tests.conftest import NOW, TODAY
 
 M = TypeVar("M", bound=SQLModel)

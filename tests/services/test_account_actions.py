@@ -22,7 +22,9 @@ from collector_tui.db.models import (
     Promise,
     table_of,
 )
-from collector_tui.services.account_actions import (
+from collector_tui.services.audit import SYSTEM, Actor
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import (
     CallBlockedError,
     ContactEntry,
     EntryError,
@@ -37,14 +39,12 @@ from collector_tui.services.account_actions import (
     take_payment,
     take_promise,
 )
-from collector_tui.services.activities import apply_activities
-from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.compliance import callable_account_ids
-from collector_tui.services.database import Database
+from collector_tui.services.desk.activities import apply_activities
 from collector_tui.services.errors import AccessDeniedError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.policy import current_policy
-from collector_tui.services.queue import (
+from collector_tui.services.law.compliance import callable_account_ids
+from collector_tui.services.law.policy import current_policy
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import (
     SECTION_CALL,
     SECTION_HOLD,
     SECTION_LATER,
@@ -67,8 +67,8 @@ def _callable(db: Database, actor: Actor) -> tuple[int, int, int]:
     """(account id, version, an allowed phone id) of one of the actor's callable accounts."""
     page = queue_page(db, actor, now=NOW, chosen=QueueFilter(section=SECTION_CALL))
     from collector_tui.domain.compliance.engine import evaluate
-    from collector_tui.services.compliance import load_facts
-    from collector_tui.services.policy import current_policy
+    from collector_tui.services.law.compliance import load_facts
+    from collector_tui.services.law.policy import current_policy
 
     account_id = page.rows[0].id
     with db.reading() as session:
@@ -506,7 +506,7 @@ def test_a_callback_past_the_call_limit_is_allowed_when_the_consumer_asks_for_it
     with office.reading() as session:
         guarantor = session.get(Guarantor, account.guarantor_id)
         assert guarantor is not None
-    from collector_tui.services.consumer_requests import consumer_wishes
+    from collector_tui.services.desk.consumer_requests import consumer_wishes
 
     local = at.astimezone(ZoneInfo(consumer_wishes(office, actor, account_id, now=now).home_zone))
     slot = f"{local:%a}".lower() + f" {local:%H:%M}-{local + timedelta(minutes=30):%H:%M}"
@@ -516,7 +516,7 @@ def test_a_callback_past_the_call_limit_is_allowed_when_the_consumer_asks_for_it
 
 
 def test_a_callback_with_no_number_to_call_or_at_an_inconvenient_time_is_refused(office: Database) -> None:
-    from collector_tui.services.consumer_requests import add_inconvenient_time, remove_time
+    from collector_tui.services.desk.consumer_requests import add_inconvenient_time, remove_time
 
     actor = _actor(office)
     account_id, version, _ = _callable(office, actor)
@@ -543,7 +543,7 @@ def test_a_callback_with_no_number_to_call_or_at_an_inconvenient_time_is_refused
 def test_a_callback_the_consumer_asks_for_before_the_calling_window_is_their_consent(
     office: Database,
 ) -> None:
-    from collector_tui.services.consumer_requests import consumer_wishes
+    from collector_tui.services.desk.consumer_requests import consumer_wishes
 
     actor = _actor(office)
     account_id, version, _ = _callable(office, actor)

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from collector_tui.services.account_changes import changed_since_opened, describe_changes
-from collector_tui.services.accounts import account_detail
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
+from collector_tui.services.desk.account_changes import changed_since_opened, describe_changes
+from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.views import (
     AccountDetail,
     ActivityView,

@@ -10,12 +10,12 @@ from sqlalchemy import update
 
 from collector_tui.db import codes
 from collector_tui.db.models import Account, table_of
-from collector_tui.services import accounts
-from collector_tui.services.accounts import account_detail
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
+from collector_tui.services.desk import accounts
+from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.errors import NotFoundError
-from collector_tui.services.users import add_user
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import account, audit_events, place, placement
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from collector_tui.services.accounts import account_detail
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
+from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.errors import NotFoundError
-from collector_tui.services.identity import resolve_actor
+from collector_tui.services.team.identity import resolve_actor
 from tests.conftest import NOW
 
 

@@ -1,4 +1,4 @@
-"""collector_tui.services.activities: contacts logged elsewhere, recorded idempotently."""
+"""collector_tui.services.desk.activities: contacts logged elsewhere, recorded idempotently."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from sqlalchemy import update
 from collector_tui.db import codes
 from collector_tui.db.models import Account, AccountHold, Activity, Guarantor, Phone
 from collector_tui.domain.contact_log import ActivityRecord
-from collector_tui.services.activities import ActivityResult, apply_activities
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.users import add_user
+from collector_tui.services.desk.activities import ActivityResult, apply_activities
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import (
     account,

@@ -10,17 +10,22 @@ from sqlalchemy import select
 
 from collector_tui.db.models import AuditEvent, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
-from collector_tui.services.account_actions import CallBlockedError, ContactEntry, EntryError, log_contact
-from collector_tui.services.approvals import (
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import (
+    CallBlockedError,
+    ContactEntry,
+    EntryError,
+    log_contact,
+)
+from collector_tui.services.errors import AccessDeniedError, ServiceError
+from collector_tui.services.money.plans import PlanRequest, create_plan
+from collector_tui.services.team.approvals import (
     KIND_OVERRIDE,
     KIND_PLAN,
     decide,
     list_approvals,
     request_override,
 )
-from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, ServiceError
-from collector_tui.services.plans import PlanRequest, create_plan
 from tests.conftest import NOW
 from tests.services.test_account_actions import _actor, _callable
 

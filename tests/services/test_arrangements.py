@@ -1,4 +1,4 @@
-"""collector_tui.services.arrangements and users: promises, level plans, and adding users."""
+"""collector_tui.services.money.arrangements and users: promises, level plans, and adding users."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import pytest
 
 from collector_tui.db import codes
 from collector_tui.db.models import Account, Collector, Installment, PaymentPlan, Promise
-from collector_tui.services.arrangements import add_level_plan, add_promise
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.users import add_user
+from collector_tui.services.money.arrangements import add_level_plan, add_promise
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement
 

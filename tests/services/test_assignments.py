@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 
 from collector_tui.domain.aging import age_bucket, age_in_days
-from collector_tui.services.account_actions import StaleAccountError, add_note
-from collector_tui.services.assignments import (
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import StaleAccountError, add_note
+from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.assignments import (
     AccountSelection,
     ReassignmentPreview,
     ReassignRequest,
@@ -19,12 +23,8 @@ from collector_tui.services.assignments import (
     apply_reassignment,
     preview_reassignment,
 )
-from collector_tui.services.audit import Actor
-from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.priority import age_start
-from collector_tui.services.queue import claim, section_totals
+from collector_tui.services.worklists.priority import age_start
+from collector_tui.services.worklists.queue import claim, section_totals
 from tests.conftest import NOW
 
 
@@ -399,7 +399,7 @@ def test_the_move_reads_only_the_listed_accounts(office: Database) -> None:
     """The UPDATE is driven by the moves' key: no scan of the account table (a million rows)."""
     from sqlalchemy.dialects import sqlite
 
-    from collector_tui.services.assignments import MOVES_T, move_statement
+    from collector_tui.services.worklists.assignments import MOVES_T, move_statement
 
     sql = str(move_statement(NOW).compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     with office.writing() as session:

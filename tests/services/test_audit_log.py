@@ -11,14 +11,14 @@ from sqlalchemy import event
 
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.audit_log import (
+from collector_tui.services.database import Database
+from collector_tui.services.errors import AccessDeniedError, NotFoundError
+from collector_tui.services.team.audit_log import (
     AuditEntry,
     audit_account_id,
     audit_events,
     audit_statement,
 )
-from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, NotFoundError
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement
 

@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from collector_tui.domain.placement import PlacementRecord
-from collector_tui.services import account_state
-from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
-from collector_tui.services.compliance import lookback
 from collector_tui.services.database import Database
-from collector_tui.services.transactions import apply_transactions
+from collector_tui.services.desk import account_state
+from collector_tui.services.desk.activities import apply_activities
+from collector_tui.services.law.compliance import lookback
+from collector_tui.services.money.transactions import apply_transactions
 from tests.conftest import NOW
 from tests.services.builders import account, activity, place, placement, stale_rows, transaction
 

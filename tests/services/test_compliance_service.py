@@ -18,19 +18,19 @@ from collector_tui.db.models import Account, AccountHold, CallGroup, Facility, G
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.compliance.facts import REGIME_FIRST_PARTY
 from collector_tui.domain.compliance.policy import parse_policy
-from collector_tui.services.account_state import call_state_due, refresh_all_accounts
-from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM
-from collector_tui.services.compliance import (
+from collector_tui.services.database import Database, open_database
+from collector_tui.services.desk.account_state import call_state_due, refresh_all_accounts
+from collector_tui.services.desk.activities import apply_activities
+from collector_tui.services.errors import NotFoundError
+from collector_tui.services.law.compliance import (
     callable_account_ids,
     load_facts,
     refresh_call_state,
     verdict_for_account,
 )
-from collector_tui.services.database import Database, open_database
-from collector_tui.services.errors import NotFoundError
-from collector_tui.services.policy import current_policy, shipped_policy_text, use_policy
-from collector_tui.services.transactions import apply_transactions
+from collector_tui.services.law.policy import current_policy, shipped_policy_text, use_policy
+from collector_tui.services.money.transactions import apply_transactions
 from tests.conftest import NOW
 from tests.services.builders import (
     activity,
@@ -494,7 +494,7 @@ def test_the_verdict_at_a_moment_counts_nothing_dated_after_it(db: Database) -> 
 
 
 def test_a_new_accounts_stored_score_is_what_a_rescore_computes(db: Database) -> None:
-    from collector_tui.services.priority import rescore
+    from collector_tui.services.worklists.priority import rescore
 
     place(db, [placement(**CLEAN | {"account_number": f"A-{n}", "guarantor_id": f"G-{n}"}) for n in range(4)])
     accounts = all_rows(db, Account)
@@ -505,7 +505,7 @@ def test_a_new_accounts_stored_score_is_what_a_rescore_computes(db: Database) ->
 
 def test_events_move_the_score_and_a_due_promise_moves_the_tier(db: Database) -> None:
     from collector_tui.domain.priority import TIER_WEIGHT, factors_from_json
-    from collector_tui.services.arrangements import add_promise
+    from collector_tui.services.money.arrangements import add_promise
 
     place(db, [placement(**CLEAN)])
     account_id = _account_id(db, "A-1001")

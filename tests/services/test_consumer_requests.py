@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from collector_tui.db.models import Account, Activity, CallGroup, Phone, table_of
 from collector_tui.domain.compliance.clock import zone
-from collector_tui.services.account_actions import ActionResult, EntryError, StaleAccountError, add_note
-from collector_tui.services.compliance import callable_account_ids
-from collector_tui.services.consumer_requests import (
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import ActionResult, EntryError, StaleAccountError, add_note
+from collector_tui.services.desk.consumer_requests import (
     add_inconvenient_time,
     consent_to_call_time,
     consumer_wishes,
@@ -25,8 +25,8 @@ from collector_tui.services.consumer_requests import (
     stop_emailing,
     stop_texting,
 )
-from collector_tui.services.database import Database
-from collector_tui.services.policy import current_policy
+from collector_tui.services.law.compliance import callable_account_ids
+from collector_tui.services.law.policy import current_policy
 from tests.conftest import NOW
 from tests.services.builders import event_details, guarantor_of, phone_record
 from tests.services.test_account_actions import _actor, _callable

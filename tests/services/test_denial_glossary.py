@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from collector_tui.demo.generator import DENIALS
-from collector_tui.services.accounts import denial_glossary
+from collector_tui.services.desk.accounts import denial_glossary
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import stat
 
-from collector_tui.services.drafts import clear_draft, drafts_dir, load_draft, save_draft
+from collector_tui.services.desk.drafts import clear_draft, drafts_dir, load_draft, save_draft
 
 URL = "sqlite:////tmp/office.db"
 

@@ -1,4 +1,4 @@
-"""collector_tui.services.facilities: admins add and change facilities, audited; a change of what the
+"""collector_tui.services.law.facilities: admins add and change facilities, audited; a change of what the
 call state reads recomputes the facility's accounts at once."""
 
 from __future__ import annotations
@@ -11,19 +11,19 @@ import pytest
 
 from collector_tui.db.models import Account, Facility, Phone
 from collector_tui.domain.compliance.policy import parse_policy
-from collector_tui.services.activities import apply_activities
 from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.compliance import callable_account_ids
 from collector_tui.services.database import Database
+from collector_tui.services.desk.activities import apply_activities
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.facilities import (
+from collector_tui.services.law.compliance import callable_account_ids
+from collector_tui.services.law.facilities import (
     FacilityFieldError,
     add_facility,
     list_facilities,
     recompute_call_state,
     set_facility,
 )
-from collector_tui.services.policy import shipped_policy_text, use_policy
+from collector_tui.services.law.policy import shipped_policy_text, use_policy
 from tests.conftest import NOW
 from tests.services.builders import account, activity, all_rows, audit_events, place, placement, stale_rows
 from tests.services.test_compliance_service import CLEAN

@@ -11,8 +11,8 @@ from collector_tui.db.models import AuditEvent, Collector
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.users import add_user
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 
 
@@ -66,7 +66,7 @@ def test_demo_database_defaults_to_the_demo_collector(demo_db: Database) -> None
 def test_the_login_comes_from_the_user_id_not_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     import pwd
 
-    from collector_tui.services.identity import os_login
+    from collector_tui.services.team.identity import os_login
 
     real = pwd.getpwuid(os.getuid()).pw_name
     for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
@@ -80,7 +80,7 @@ def test_a_user_id_with_no_login_is_refused_whatever_the_environment_says(
     """A bare container's uid has no passwd entry: USER is no substitute (anyone can set it)."""
     import pwd
 
-    from collector_tui.services.identity import os_login
+    from collector_tui.services.team.identity import os_login
 
     def no_entry(uid: int) -> pwd.struct_passwd:
         raise KeyError(f"getpwuid(): uid not found: {uid}")

@@ -16,22 +16,22 @@ from collector_tui.db import codes
 from collector_tui.db.models import Account, AuditEvent, PaymentPlan, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
-from collector_tui.services import policy
-from collector_tui.services.account_actions import CallBlockedError, ContactEntry, log_contact
-from collector_tui.services.account_state import call_state_due, refresh_all_accounts
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database, open_database
+from collector_tui.services.desk.account_actions import CallBlockedError, ContactEntry, log_contact
+from collector_tui.services.desk.account_state import call_state_due, refresh_all_accounts
 from collector_tui.services.errors import AccessDeniedError, ServiceError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.office_policy import (
+from collector_tui.services.law import policy
+from collector_tui.services.law.compliance import load_facts
+from collector_tui.services.law.office_policy import (
     clear_office_policy,
     office_policy,
     set_office_policy,
     stored_overrides,
 )
-from collector_tui.services.plans import PlanRequest, create_plan, quote
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.services.money.plans import PlanRequest, create_plan, quote
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
 from tests.conftest import NOW
 
 A, PLAN = table_of(Account).c, table_of(PaymentPlan).c
@@ -189,7 +189,7 @@ def test_a_policy_that_cannot_be_used_is_refused_naming_its_file(office: Databas
 
 def test_every_plan_records_the_digest_of_its_plan_policy(office: Database) -> None:
     shipped = policy.policy_digest(policy.shipped_plan_policy())
-    with office.reading() as session:  # the demo's plans, recorded through services/arrangements.py
+    with office.reading() as session:  # the demo's plans, recorded through services/money/arrangements.py
         digests = set(session.execute(select(PLAN.policy_digest).distinct()).scalars())
     assert digests == {shipped}
 

@@ -21,33 +21,32 @@ from collector_tui.db import codes
 from collector_tui.db.models import Account, Collector, Guarantor, OfficeSetting, PaymentPlan, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
-from collector_tui.services import permissions
-from collector_tui.services.account_actions import (
+from collector_tui.services.audit import SYSTEM, Actor
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import (
     ContactEntry,
     add_note,
     log_contact,
     place_hold,
     release_hold,
 )
-from collector_tui.services.accounts import account_detail
-from collector_tui.services.assignments import (
-    AccountSelection,
-    ReassignRequest,
-    apply_reassignment,
-    preview_reassignment,
-)
-from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.audit_log import audit_events
-from collector_tui.services.compliance import load_facts
-from collector_tui.services.database import Database
+from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.exports import export
-from collector_tui.services.identity import DEMO_KEY, actor_for_queue, resolve_actor, resolve_operator
-from collector_tui.services.permissions import ROLE_SYSTEM, Permission, allowed, can, require
-from collector_tui.services.plans import PlanRequest, approve_plan, create_plan, decline_plan, pending_plans
-from collector_tui.services.policy import current_policy
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page, search_accounts
-from collector_tui.services.users import (
+from collector_tui.services.files.exports import export
+from collector_tui.services.law.compliance import load_facts
+from collector_tui.services.law.policy import current_policy
+from collector_tui.services.money.plans import (
+    PlanRequest,
+    approve_plan,
+    create_plan,
+    decline_plan,
+    pending_plans,
+)
+from collector_tui.services.team import permissions
+from collector_tui.services.team.audit_log import audit_events
+from collector_tui.services.team.identity import DEMO_KEY, actor_for_queue, resolve_actor, resolve_operator
+from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, allowed, can, require
+from collector_tui.services.team.users import (
     add_user,
     create_user,
     deactivate,
@@ -57,6 +56,13 @@ from collector_tui.services.users import (
     set_allow_unassigned,
     set_role,
 )
+from collector_tui.services.worklists.assignments import (
+    AccountSelection,
+    ReassignRequest,
+    apply_reassignment,
+    preview_reassignment,
+)
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page, search_accounts
 from tests.conftest import NOW
 
 A = table_of(Account).c

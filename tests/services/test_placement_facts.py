@@ -1,5 +1,5 @@
-"""Placement columns the compliance rules read: stored by collector_tui.services.placements, read back
-by collector_tui.services.compliance.load_facts, and the facility's facts a file may carry."""
+"""Placement columns the compliance rules read: stored by collector_tui.services.files.placements, read back
+by collector_tui.services.law.compliance.load_facts, and the facility's facts a file may carry."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from collector_tui.db.models import Account, AccountHold, Facility, Guarantor, P
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.services.audit import SYSTEM
-from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
-from collector_tui.services.placements import RecordRejection, apply_placements
-from collector_tui.services.policy import shipped_policy_text, use_policy
+from collector_tui.services.files.placements import RecordRejection, apply_placements
+from collector_tui.services.law.compliance import load_facts
+from collector_tui.services.law.policy import shipped_policy_text, use_policy
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, place, placement, stale_rows
 

@@ -11,14 +11,14 @@ from collector_tui.db import codes
 from collector_tui.db.models import Facility, table_of
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.placement_values import (
+from collector_tui.services.files.placement_values import (
     NEW_FACILITY,
     PlacementValues,
     placement_values,
     policy_fingerprint,
 )
-from collector_tui.services.placements import apply_placements
-from collector_tui.services.policy import current_policy, install_overrides, use_policy
+from collector_tui.services.files.placements import apply_placements
+from collector_tui.services.law.policy import current_policy, install_overrides, use_policy
 from tests.conftest import NOW
 from tests.services.builders import account, placement, stale_rows
 

@@ -1,4 +1,4 @@
-"""collector_tui.services.placements: applying placement records to a real SQLite file."""
+"""collector_tui.services.files.placements: applying placement records to a real SQLite file."""
 
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ from collector_tui.db.models import (
 )
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.placements import RecordRejection
-from collector_tui.services.users import add_user
+from collector_tui.services.files.placements import RecordRejection
+from collector_tui.services.team.users import add_user
 from tests.conftest import NOW
 from tests.services.builders import (
     account,

@@ -1,4 +1,4 @@
-"""collector_tui.services.plan_adherence: the nightly evaluation on a real SQLite file.
+"""collector_tui.services.money.plan_adherence: the nightly evaluation on a real SQLite file.
 
 Plans and promises recorded weeks ago, payments and returned payments imported as the nightly run
 imports them, then judged as of a day: installments, plan and promise statuses, the account's
@@ -26,14 +26,14 @@ from collector_tui.db.models import (
     table_of,
 )
 from collector_tui.domain.priority import TIER_PROMISE, TIER_WEIGHT, factors_from_json
-from collector_tui.services.arrangements import add_level_plan, add_promise
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.plan_adherence import AdherenceCounts, evaluate_adherence
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
-from collector_tui.services.transactions import apply_transactions
+from collector_tui.services.money.arrangements import add_level_plan, add_promise
+from collector_tui.services.money.plan_adherence import AdherenceCounts, evaluate_adherence
+from collector_tui.services.money.transactions import apply_transactions
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement, transaction
 

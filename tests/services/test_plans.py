@@ -13,12 +13,11 @@ from sqlalchemy import select
 from collector_tui.db import codes
 from collector_tui.db.models import Account, AuditEvent, Installment, PaymentPlan, Promise, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
-from collector_tui.services.account_actions import EntryError
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import EntryError
 from collector_tui.services.errors import AccessDeniedError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.plans import (
+from collector_tui.services.money.plans import (
     PlanRequest,
     agreement,
     approve_plan,
@@ -28,7 +27,8 @@ from collector_tui.services.plans import (
     next_check,
     pending_plans,
 )
-from collector_tui.services.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
 from tests.conftest import NOW
 
 PLAN = table_of(PaymentPlan).c

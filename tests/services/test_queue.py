@@ -7,10 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import callable_account_ids
 from collector_tui.services.database import Database, open_database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.queue import (
+from collector_tui.services.law.compliance import callable_account_ids
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.queue import (
     CLAIM_TTL,
     SECTION_CALL,
     SECTION_HOLD,

@@ -27,12 +27,12 @@ from sqlmodel import Session
 from benchmarks.callable_now import sent_plan_rows
 from collector_tui.db import codes
 from collector_tui.db.models import Account, CallGroup, Guarantor, Phone, table_of
-from collector_tui.services import queue
-from collector_tui.services.compliance import open_group_ids
 from collector_tui.services.database import Database, open_database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.policy import current_workspace_policy
-from collector_tui.services.queue import (
+from collector_tui.services.law.compliance import open_group_ids
+from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists import queue
+from collector_tui.services.worklists.queue import (
     PLAN_ACCOUNTS,
     PLAN_PHONES,
     PLANS,

@@ -10,19 +10,19 @@ from typer.testing import CliRunner
 
 from collector_tui.cli.main import app as cli
 from collector_tui.cli.stats_command import stats_document
-from collector_tui.services.account_actions import ContactEntry, log_contact, take_payment, take_promise
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import ContactEntry, log_contact, take_payment, take_promise
 from collector_tui.services.errors import AccessDeniedError, NotFoundError
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.team_stats import team_stats
-from collector_tui.services.users import add_user
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.team.users import add_user
+from collector_tui.services.worklists.team_stats import team_stats
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement
 
 
 def _phone_id(db: Database, number: str) -> int:
-    from collector_tui.services.accounts import account_detail
+    from collector_tui.services.desk.accounts import account_detail
 
     found = account(db, number)
     assert found.id is not None
@@ -105,7 +105,7 @@ def test_the_numbers_match_a_hand_count(small_office: Database) -> None:
 
 def _as(monkeypatch: pytest.MonkeyPatch, login: str) -> None:
     """The operating-system login the CLI acts as (--as is for admins and demo databases)."""
-    monkeypatch.setattr("collector_tui.services.identity.os_login", lambda: login)
+    monkeypatch.setattr("collector_tui.services.team.identity.os_login", lambda: login)
 
 
 def test_the_cli_json_agrees_with_the_service(

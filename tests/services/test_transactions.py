@@ -1,4 +1,4 @@
-"""collector_tui.services.transactions: money movements and the balances they move."""
+"""collector_tui.services.money.transactions: money movements and the balances they move."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from collector_tui.domain.money import MAX_ACCOUNT_CENTS
 from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
-from collector_tui.services.policy import current_workspace_policy
-from collector_tui.services.transactions import TransactionResult, apply_transactions
+from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.services.money.transactions import TransactionResult, apply_transactions
 from tests.conftest import NOW
 from tests.services.builders import (
     account,

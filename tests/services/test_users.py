@@ -12,16 +12,15 @@ from collector_tui.db.models import Account, AuditEvent, Collector, OfficeSettin
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.identity import (
+from collector_tui.services.team.identity import (
     DEMO_KEY,
     DEMO_OPERATOR_LOGIN_KEY,
     resolve_actor,
     resolve_operator,
     resolve_user_manager,
 )
-from collector_tui.services.permissions import ROLE_SYSTEM, Permission
-from collector_tui.services.queue import claim
-from collector_tui.services.users import (
+from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission
+from collector_tui.services.team.users import (
     add_user,
     create_user,
     deactivate,
@@ -32,6 +31,7 @@ from collector_tui.services.users import (
     set_allow_unassigned,
     set_role,
 )
+from collector_tui.services.worklists.queue import claim
 from tests.conftest import NOW
 from tests.services.builders import all_rows, audit_events, count
 

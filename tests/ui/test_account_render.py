@@ -12,9 +12,9 @@ from rich.console import Console, RenderableType
 
 from collector_tui.domain.denials import DenialNote
 from collector_tui.screens import account_render
-from collector_tui.services.accounts import account_detail
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
+from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.views import AccountDetail, ClaimView, HouseholdView
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement

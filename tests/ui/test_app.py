@@ -16,7 +16,7 @@ from collector_tui.screens.app import CollectorApp
 from collector_tui.screens.queue import QueueScreen, QueueTable
 from collector_tui.screens.workspace_forms import LeaveForm
 from collector_tui.services.database import Database
-from collector_tui.services.identity import resolve_actor
+from collector_tui.services.team.identity import resolve_actor
 from tests.conftest import NOW
 
 SIZE = (120, 40)

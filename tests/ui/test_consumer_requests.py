@@ -221,7 +221,7 @@ async def test_a_callback_is_refused_by_a_hold_even_when_the_consumer_asks(offic
 
 
 async def test_a_callback_past_the_call_limit_is_allowed_when_the_consumer_asked(office: Database) -> None:
-    from collector_tui.services.identity import resolve_actor
+    from collector_tui.services.team.identity import resolve_actor
 
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:

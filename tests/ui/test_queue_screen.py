@@ -82,7 +82,9 @@ async def test_the_filter_narrows_the_queue_and_escape_clears_it(demo_db: Databa
 def test_filter_words() -> None:
     chosen = parse_filter(
         "state:tx age:61-90 bal:100-500.50 A-10",
-        parse_filter("", __import__("collector_tui.services.queue", fromlist=["QueueFilter"]).QueueFilter()),
+        parse_filter(
+            "", __import__("collector_tui.services.worklists.queue", fromlist=["QueueFilter"]).QueueFilter()
+        ),
     )
     assert (
         chosen.state,

@@ -36,7 +36,7 @@ from collector_tui.screens.app import CollectorApp
 from collector_tui.screens.queue import QueueScreen
 from collector_tui.screens.workspace_forms import ContactForm
 from collector_tui.services.database import Database, open_database
-from collector_tui.services.queue import SECTIONS
+from collector_tui.services.worklists.queue import SECTIONS
 from tests.conftest import DEMO_ACCOUNTS, DEMO_SEED, NOW
 from tests.ui.test_app import make_app, settle
 

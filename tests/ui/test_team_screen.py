@@ -9,8 +9,8 @@ from collector_tui.screens.app import CollectorApp
 from collector_tui.screens.queue import QueueScreen, QueueTable
 from collector_tui.screens.team import TeamScreen
 from collector_tui.services.database import Database
-from collector_tui.services.identity import resolve_actor
-from collector_tui.services.team_stats import team_stats
+from collector_tui.services.team.identity import resolve_actor
+from collector_tui.services.worklists.team_stats import team_stats
 from tests.conftest import NOW
 from tests.ui.test_app import SIZE, make_app, plain, settle
 

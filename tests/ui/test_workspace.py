@@ -24,7 +24,7 @@ from collector_tui.screens.workspace_forms import (
     PromiseForm,
 )
 from collector_tui.services.database import Database
-from collector_tui.services.drafts import load_draft
+from collector_tui.services.desk.drafts import load_draft
 from tests.conftest import NOW
 from tests.ui.test_app import SIZE, make_app, plain, settle
 
@@ -179,8 +179,8 @@ async def test_note_survives_closing_the_form_and_is_saved_later(office: Databas
 
 
 async def test_a_stale_account_says_what_changed_and_keeps_the_entry(office: Database) -> None:
-    from collector_tui.services.account_actions import add_note
-    from collector_tui.services.identity import resolve_actor
+    from collector_tui.services.desk.account_actions import add_note
+    from collector_tui.services.team.identity import resolve_actor
 
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
@@ -341,8 +341,8 @@ async def test_the_plan_calculator_updates_as_you_type_and_enter_accepts(office:
 
 
 async def test_a_change_by_someone_else_reloads_the_account_and_says_what_changed(office: Database) -> None:
-    from collector_tui.services.account_actions import add_note
-    from collector_tui.services.identity import resolve_actor
+    from collector_tui.services.desk.account_actions import add_note
+    from collector_tui.services.team.identity import resolve_actor
 
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:

@@ -7,7 +7,7 @@ Create Date: 2026-11-27
 The queue walks a collector's open accounts in priority order; its "call now"
 section asks each one "a dialable phone in an open call group?" by probing the
 guarantor's phones or, when few groups are open, against the list of guarantors
-with such a phone (see ``collector_tui.services.queue``):
+with such a phone (see ``collector_tui.services.worklists.queue``):
 
 - ``ix_account_queue`` also carries what the sections test (the guarantor, the
   stored call state, the rework and callback moments, the status), so the walk

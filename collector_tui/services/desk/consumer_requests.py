@@ -27,7 +27,9 @@ from collector_tui.domain.compliance.clock import WEEKDAYS, InconvenientTimesErr
 from collector_tui.domain.compliance.engine import day_zone
 from collector_tui.domain.placement import INCONVENIENT_MAX, merge_inconvenient
 from collector_tui.services import audit
-from collector_tui.services.account_actions import (
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import (
     ACCOUNT_T,
     ActionResult,
     EntryError,
@@ -35,11 +37,9 @@ from collector_tui.services.account_actions import (
     finish_change,
     target_for_change,
 )
-from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import load_facts
-from collector_tui.services.database import Database
-from collector_tui.services.holds import household
-from collector_tui.services.permissions import require_account_view
+from collector_tui.services.desk.holds import household
+from collector_tui.services.law.compliance import load_facts
+from collector_tui.services.team.permissions import require_account_view
 
 GUARANTOR_T = table_of(Guarantor)
 PHONE_T = table_of(Phone)

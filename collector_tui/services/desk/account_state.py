@@ -24,11 +24,11 @@ from collector_tui.db.models import Account, OfficeSetting, table_of
 from collector_tui.domain.compliance.engine import call_state_day, call_state_fingerprint, call_state_outdated
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
-from collector_tui.services.compliance import refresh_call_state
-from collector_tui.services.identity import office_setting
-from collector_tui.services.permissions import Permission, require
-from collector_tui.services.policy import current_policy
-from collector_tui.services.priority import rescore
+from collector_tui.services.law.compliance import refresh_call_state
+from collector_tui.services.law.policy import current_policy
+from collector_tui.services.team.identity import office_setting
+from collector_tui.services.team.permissions import Permission, require
+from collector_tui.services.worklists.priority import rescore
 
 ACCOUNT_T = table_of(Account)
 

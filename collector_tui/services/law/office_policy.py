@@ -21,10 +21,11 @@ from sqlmodel import Session
 from collector_tui.db.models import AuditEvent, OfficeSetting, table_of
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.fingerprint import content_digest
-from collector_tui.services import audit, policy
+from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.errors import AccessDeniedError, ServiceError
-from collector_tui.services.permissions import ROLE_SYSTEM, Permission, require, require_active
+from collector_tui.services.law import policy
+from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, require, require_active
 
 if TYPE_CHECKING:
     from collector_tui.services.database import Database

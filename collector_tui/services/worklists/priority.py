@@ -20,7 +20,7 @@ from collector_tui.domain.aging import age_in_days
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.domain.priority import Priority, PriorityFacts, PriorityPolicy, score
 from collector_tui.services.bulk import select_in_chunks, update_by_id
-from collector_tui.services.policy import current_priority_policy
+from collector_tui.services.law.policy import current_priority_policy
 
 ACCOUNT_T = table_of(Account)
 PROMISE_T = table_of(Promise)

@@ -59,8 +59,8 @@ from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.lookup import account_by_number
-from collector_tui.services.policy import current_policy, current_workspace_policy
+from collector_tui.services.desk.lookup import account_by_number
+from collector_tui.services.law.policy import current_policy, current_workspace_policy
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)

@@ -21,8 +21,8 @@ from collector_tui.db.models import Account, AuditEvent, Facility, table_of
 from collector_tui.services.audit import Actor, DetailValue
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.database import Database
-from collector_tui.services.lookup import account_by_number
-from collector_tui.services.permissions import Permission, require, require_active
+from collector_tui.services.desk.lookup import account_by_number
+from collector_tui.services.team.permissions import Permission, require, require_active
 
 AUDIT_T = table_of(AuditEvent)
 ACCOUNT_T = table_of(Account)

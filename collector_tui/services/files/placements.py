@@ -10,7 +10,7 @@ work, inconvenient times, an email opt-out; consent, its revocation, a text
 opt-out) is added to what is on file and never withdraws it: a wish the
 consumer told a collector stands whatever a later file says. The facility's
 facts a row carries (``facility_*``) are applied for every row, changed or not,
-through :func:`collector_tui.services.facilities.update_facility`.
+through :func:`collector_tui.services.law.facilities.update_facility`.
 
 Writes go through SQLAlchemy Core executemany, never one ORM object per row
 (an ORM object costs ~20x a raw row; see ``docs/performance.md``).
@@ -58,19 +58,19 @@ from collector_tui.domain.placement import (
     merge_phone_consent,
     record_digest,
 )
-from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.compliance import call_group_ids
-from collector_tui.services.facilities import update_facility
-from collector_tui.services.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
-from collector_tui.services.placement_values import (
+from collector_tui.services.desk.account_state import refresh_accounts
+from collector_tui.services.desk.lookup import AccountRef, account_refs, accounts_by_key, remember_accounts
+from collector_tui.services.files.placement_values import (
     FacilityRules,
     PlacementValues,
     new_account_status,
     placement_values,
     usable,
 )
+from collector_tui.services.law.compliance import call_group_ids
+from collector_tui.services.law.facilities import update_facility
 
 ACCOUNT_T = table_of(Account)
 GUARANTOR_T = table_of(Guarantor)
@@ -127,7 +127,7 @@ def apply_placements(
     """Upsert ``records`` (keys unique within the batch) in the session's transaction.
 
     ``ahead`` holds values the import worked out ahead for some records
-    (:mod:`collector_tui.services.placement_values`); the rest are worked out here.
+    (:mod:`collector_tui.services.files.placement_values`); the rest are worked out here.
     """
     result = PlacementResult()
     if not records:

@@ -25,26 +25,26 @@ from collector_tui.domain.plan_agreement import AgreementParties, agreement_text
 from collector_tui.domain.plan_policy import PlanVerdict, assess_plan
 from collector_tui.domain.plan_schedule import PlanError, PlanTerms, Schedule, ScheduleRow, build_schedule
 from collector_tui.services import audit
-from collector_tui.services.account_actions import (
+from collector_tui.services.audit import Actor
+from collector_tui.services.bulk import insert_rows
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import (
     ActionResult,
     EntryError,
     Target,
     finish_change,
     target_for_change,
 )
-from collector_tui.services.audit import Actor
-from collector_tui.services.bulk import insert_rows
-from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError, ServiceError
-from collector_tui.services.output_files import database_files, replacing
-from collector_tui.services.permissions import (
+from collector_tui.services.files.output_files import database_files, replacing
+from collector_tui.services.law.policy import PLANS, current_digest, current_plan_policy
+from collector_tui.services.team.permissions import (
     Permission,
     allows_unassigned,
     may_view_account,
     require,
     require_active,
 )
-from collector_tui.services.policy import PLANS, current_digest, current_plan_policy
 
 ACCOUNT_T = table_of(Account)
 PLAN_T = table_of(PaymentPlan)

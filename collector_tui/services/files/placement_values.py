@@ -25,9 +25,9 @@ from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.fingerprint import content_digest
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.domain.priority import PriorityPolicy
-from collector_tui.services.compliance import new_account_call_values, placement_facts
-from collector_tui.services.policy import current_policy, current_priority_policy
-from collector_tui.services.priority import new_account_priority
+from collector_tui.services.law.compliance import new_account_call_values, placement_facts
+from collector_tui.services.law.policy import current_policy, current_priority_policy
+from collector_tui.services.worklists.priority import new_account_priority
 
 FACILITY_T = table_of(Facility)
 

@@ -6,10 +6,10 @@ The role is the actor's effective one: an admin acting as a collector has a
 collector's rights. An ``operator`` is the nightly job's service account, a user
 like any other: it may run the nightly commands (imports, ``collector refresh``,
 ``collector plans evaluate``) and export, and nothing else: it opens and works
-no account and is never given any (``services/assignments.py``). Everyone who
+no account and is never given any (``services/worklists/assignments.py``). Everyone who
 runs a command is a user of the database; the one exception is ``system``, the
 login that adds the first admin to a database with no users yet
-(``services/users.py``), which carries no permission at all.
+(``services/team/users.py``), which carries no permission at all.
 
 Which accounts a collector may open and work: their own, and those assigned to
 nobody unless the office turns that off (office setting ``allow_unassigned``,
@@ -196,7 +196,7 @@ def require_account_work(session: Session, actor: Actor, account_id: int, owner_
 
 
 def require_account_view(session: Session, actor: Actor, account_id: int, *, refusal: str) -> int | None:
-    """Refuse an account the actor may not open, as the workspace does (``services/accounts.py``):
+    """Refuse an account the actor may not open, as the workspace does (``services/desk/accounts.py``):
     with :class:`NotFoundError` and ``refusal``, the caller's words for an account that does not
     exist, so a refusal tells nothing about the account. Returns its owner's id."""
     require_active(session, actor)

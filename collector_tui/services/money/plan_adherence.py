@@ -59,13 +59,13 @@ from collector_tui.domain.adherence import (
     promise_note,
 )
 from collector_tui.services import audit
-from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import SYSTEM, Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.database import Database
+from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.permissions import Permission, require
-from collector_tui.services.policy import current_plan_policy
+from collector_tui.services.law.policy import current_plan_policy
+from collector_tui.services.team.permissions import Permission, require
 
 ACCOUNT_T = table_of(Account)
 ACTIVITY_T = table_of(Activity)

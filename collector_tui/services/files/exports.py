@@ -38,8 +38,8 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.output_files import database_files, replacing
-from collector_tui.services.permissions import Permission, require, require_active
+from collector_tui.services.files.output_files import database_files, replacing
+from collector_tui.services.team.permissions import Permission, require, require_active
 
 PAGE = 2000
 SETTLE = timedelta(minutes=1)

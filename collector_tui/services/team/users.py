@@ -21,7 +21,7 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.permissions import (
+from collector_tui.services.team.permissions import (
     ALLOW_UNASSIGNED_KEY,
     ROLE_SYSTEM,
     Permission,

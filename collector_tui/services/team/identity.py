@@ -19,7 +19,7 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
-from collector_tui.services.permissions import ROLE_SYSTEM, Permission, allowed, require, require_active
+from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, allowed, require, require_active
 
 DEMO_KEY = "demo"
 DEMO_DEFAULT_LOGIN_KEY = "demo_default_login"
@@ -162,9 +162,9 @@ def resolve_user_manager(db: Database, *, login: str | None = None, act_as: str 
     """The actor of ``collector users``: the login's user, as in :func:`resolve_actor`; in a
     database with no users yet, whoever runs it there (the service account that owns the
     database) acts as ``system`` under its own name, which may only add the first admin
-    (``services/users.py``)."""
+    (``services/team/users.py``)."""
     real_login = login or os_login()
-    from collector_tui.services.users import has_users  # users builds on this module's actors
+    from collector_tui.services.team.users import has_users  # users builds on this module's actors
 
     with db.reading() as session:
         empty = not has_users(session)

@@ -3,7 +3,7 @@
 A facility's compliance regime (``third_party``, an agency, or ``first_party``, the provider's own
 business office), whether it is a nonprofit hospital (the 501(r) rules), its state and the address
 of its financial-assistance policy are set by an admin with ``collector facilities add|set``, or by
-the placement file's ``facility_*`` columns (``services/placements.py``). Every change is one
+the placement file's ``facility_*`` columns (``services/files/placements.py``). Every change is one
 ``facility.add`` or ``facility.set`` audit event naming each field changed, from and to, in the
 transaction that makes it. The stored call state reads the facility's regime, nonprofit status and
 state, so a change to one of them recomputes the call state of the facility's open accounts at
@@ -27,10 +27,10 @@ from collector_tui.domain.geography import is_us_state
 from collector_tui.domain.placement import fap_policy_url_problem
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import refresh_call_state
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.permissions import ROLE_SYSTEM, Permission, require, require_active
+from collector_tui.services.law.compliance import refresh_call_state
+from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, require, require_active
 
 FACILITY_T = table_of(Facility)
 ACCOUNT_T = table_of(Account)

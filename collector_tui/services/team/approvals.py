@@ -18,17 +18,17 @@ from collector_tui.db import codes
 from collector_tui.db.models import Account, Collector, Facility, OverrideRequest, Phone, table_of
 from collector_tui.domain.money import format_cents
 from collector_tui.services import audit
-from collector_tui.services.account_actions import (
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+from collector_tui.services.desk.account_actions import (
     ActionResult,
     EntryError,
     call_blocks,
     target_for_change,
 )
-from collector_tui.services.audit import Actor
-from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.permissions import Permission, require
-from collector_tui.services.plans import approve_plan, decline_plan, pending_plans
+from collector_tui.services.money.plans import approve_plan, decline_plan, pending_plans
+from collector_tui.services.team.permissions import Permission, require
 
 REQUEST_T = table_of(OverrideRequest)
 ACCOUNT_T = table_of(Account)

@@ -70,10 +70,10 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import chunks
 from collector_tui.services.database import Database
+from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.errors import NotFoundError, ServiceError
-from collector_tui.services.lookup import account_by_number
-from collector_tui.services.permissions import Permission, require, require_active
-from collector_tui.services.queue import CLAIM_TTL
+from collector_tui.services.team.permissions import Permission, require, require_active
+from collector_tui.services.worklists.queue import CLAIM_TTL
 
 ACCOUNT_T = table_of(Account)
 AUDIT_T = table_of(AuditEvent)

@@ -34,9 +34,9 @@ from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
-from collector_tui.services.permissions import Permission, require
-from collector_tui.services.policy import current_workspace_policy
-from collector_tui.services.queue import SECTION_CALL, section_totals
+from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.services.team.permissions import Permission, require
+from collector_tui.services.worklists.queue import SECTION_CALL, section_totals
 
 ACCOUNT_T = table_of(AccountModel)
 ACTIVITY_T = table_of(Activity)
@@ -214,7 +214,7 @@ def team_stats(
         values = numbers.get(person.id, {})
         if person.role != codes.ROLE_COLLECTOR and not values.get("accounts"):
             # Supervisors, admins and operators (the nightly service account, which is never given
-            # accounts: services/assignments.py) are no collectors: a row only if they hold some.
+            # accounts: services/worklists/assignments.py) are no collectors: a row only if they hold some.
             continue
         rows.append(
             CollectorStats(person.id, person.login, person.display_name, bool(person.active), **values)

@@ -34,11 +34,11 @@ from collector_tui.domain.denials import DenialGlossary, parse_denial_glossary
 from collector_tui.domain.phones import format_national
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import load_facts
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
-from collector_tui.services.permissions import allows_unassigned, may_view_account, require_active
-from collector_tui.services.policy import current_policy, shipped_policy_text
+from collector_tui.services.law.compliance import load_facts
+from collector_tui.services.law.policy import current_policy, shipped_policy_text
+from collector_tui.services.team.permissions import allows_unassigned, may_view_account, require_active
 from collector_tui.services.views import (
     AccountDetail,
     ActivityView,

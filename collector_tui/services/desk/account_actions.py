@@ -38,16 +38,16 @@ from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.domain.workspace_policy import WorkspacePolicy, looks_like_card_number, promise_problems
 from collector_tui.services import audit
-from collector_tui.services.account_state import refresh_accounts
-from collector_tui.services.arrangements import add_promise
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import load_facts, verdict_for_account
 from collector_tui.services.database import Database
+from collector_tui.services.desk.account_state import refresh_accounts
+from collector_tui.services.desk.holds import HOW_RECEIVED, PERSON_FLAGS, household, place_holds
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.holds import HOW_RECEIVED, PERSON_FLAGS, household, place_holds
-from collector_tui.services.permissions import Permission, can, require, require_account_work
-from collector_tui.services.policy import current_policy, current_workspace_policy
-from collector_tui.services.transactions import apply_transactions
+from collector_tui.services.law.compliance import load_facts, verdict_for_account
+from collector_tui.services.law.policy import current_policy, current_workspace_policy
+from collector_tui.services.money.arrangements import add_promise
+from collector_tui.services.money.transactions import apply_transactions
+from collector_tui.services.team.permissions import Permission, can, require, require_account_work
 
 ACCOUNT_T = table_of(Account)
 ACTIVITY_T = table_of(Activity)
@@ -421,7 +421,7 @@ def set_callback(
     lifts a hold.
     """
     # consumer_requests builds on this module's unit of work: imported here, not at the top.
-    from collector_tui.services.consumer_requests import (
+    from collector_tui.services.desk.consumer_requests import (
         callback_slot,
         consumer_zone,
         record_call_time_consent,

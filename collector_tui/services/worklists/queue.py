@@ -34,7 +34,8 @@ from collector_tui.domain.compliance.engine import CALL, Verdict, evaluate
 from collector_tui.domain.priority import TIER_REST, TIER_WEIGHT, Factor, factors_from_json
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
-from collector_tui.services.compliance import (
+from collector_tui.services.database import Database
+from collector_tui.services.law.compliance import (
     callable_state_clause,
     count_open_phones,
     dialable_phone_clause,
@@ -44,15 +45,14 @@ from collector_tui.services.compliance import (
     open_group_ids,
     phone_count_estimate,
 )
-from collector_tui.services.database import Database
-from collector_tui.services.permissions import (
+from collector_tui.services.law.policy import current_policy, current_workspace_policy
+from collector_tui.services.team.permissions import (
     allows_unassigned,
     may_work_account,
     require_active,
     viewable_accounts_clause,
 )
-from collector_tui.services.policy import current_policy, current_workspace_policy
-from collector_tui.services.priority import age_start
+from collector_tui.services.worklists.priority import age_start
 
 SECTION_CALL = "call"
 SECTION_LATER = "later"

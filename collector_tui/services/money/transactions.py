@@ -22,11 +22,11 @@ from collector_tui.db.models import Account, AccountTransaction, AuditEvent, tab
 from collector_tui.domain.compliance.engine import money_call_inputs
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS, format_cents
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
-from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.lookup import account_refs
-from collector_tui.services.policy import current_workspace_policy
+from collector_tui.services.desk.account_state import refresh_accounts
+from collector_tui.services.desk.lookup import account_refs
+from collector_tui.services.law.policy import current_workspace_policy
 
 TX_T = table_of(AccountTransaction)
 ACCOUNT_T = table_of(Account)

@@ -20,8 +20,8 @@ from collector_tui.domain.plan_schedule import due_dates, level_installments
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.errors import ServiceError
-from collector_tui.services.policy import PLANS, current_digest
-from collector_tui.services.priority import rescore
+from collector_tui.services.law.policy import PLANS, current_digest
+from collector_tui.services.worklists.priority import rescore
 
 PROMISE_T = table_of(Promise)
 PLAN_T = table_of(PaymentPlan)

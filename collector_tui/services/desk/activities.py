@@ -16,13 +16,13 @@ from collector_tui.db import codes
 from collector_tui.db.models import Account, Activity, AuditEvent, Phone, table_of
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
-from collector_tui.services.account_state import refresh_accounts
 from collector_tui.services.audit import Actor, DetailValue, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks
-from collector_tui.services.compliance import SENT_CHANNELS, counts_toward_call_limits, refresh_call_state
-from collector_tui.services.holds import HoldKey, household, place_holds
-from collector_tui.services.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
-from collector_tui.services.policy import current_workspace_policy
+from collector_tui.services.desk.account_state import refresh_accounts
+from collector_tui.services.desk.holds import HoldKey, household, place_holds
+from collector_tui.services.desk.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
+from collector_tui.services.law.compliance import SENT_CHANNELS, counts_toward_call_limits, refresh_call_state
+from collector_tui.services.law.policy import current_workspace_policy
 
 ACTIVITY_T = table_of(Activity)
 ACCOUNT_T = table_of(Account)

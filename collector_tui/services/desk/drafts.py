@@ -15,7 +15,7 @@ from pathlib import Path
 import platformdirs
 
 from collector_tui.config import APP_NAME
-from collector_tui.services.output_files import replacing
+from collector_tui.services.files.output_files import replacing
 
 
 def drafts_dir() -> Path:
