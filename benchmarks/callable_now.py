@@ -37,16 +37,12 @@ from sqlmodel import Session
 from benchmarks.results import record
 from collector_tui.db import codes
 from collector_tui.db.models import Collector, table_of
+from collector_tui.db.tables import ACCOUNT_T, CALL_GROUP_T
 from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.desk.account_state import refresh_all_accounts
-from collector_tui.services.law.compliance import (
-    ACCOUNT_T,
-    GROUP_T,
-    callable_now_clause,
-    open_group_ids,
-)
+from collector_tui.services.law.compliance import callable_now_clause, open_group_ids
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_CALLABLE_SIZES", "100000").split(","))
 HOURS_UTC = (3, 14, 17, 22)
@@ -139,7 +135,7 @@ def _run(folder: Path, accounts: int) -> dict[str, Any]:
             collector_id = session.execute(
                 select(table_of(Collector).c.id).where(table_of(Collector).c.login == DEMO_DEFAULT_LOGIN)
             ).scalar_one()
-            groups = session.execute(select(func.count()).select_from(GROUP_T)).scalar_one()
+            groups = session.execute(select(func.count()).select_from(CALL_GROUP_T)).scalar_one()
             open_accounts = session.execute(
                 select(func.count()).select_from(ACCOUNT_T).where(a.status == codes.ACCOUNT_OPEN)
             ).scalar_one()

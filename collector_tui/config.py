@@ -1,17 +1,23 @@
-"""Where the database is: ``--db``, then ``COLLECTOR_DB``, then the config file, then a default.
+"""Where the database is: ``--db``, then ``COLLECTOR_DB``, then the config file, then a default;
+and the user's own keys.
 
 The config file is TOML (``COLLECTOR_CONFIG`` or the user's config folder)::
 
     [database]
     url = "postgresql+psycopg://collector@db.office.local/collections"
     # or: path = "/srv/collector/office.db"
+
+    [keys]                  # binding id = the key(s) that press it instead of its own
+    "queue.next" = "ctrl+n"
+    "form.save" = "ctrl+s,f2"
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -166,3 +172,88 @@ def retired_policy_setting(env: Mapping[str, str] | None = None) -> str | None:
 
 
 _MOVE = "the office's policies are stored in the database (an admin runs `collector policy set {kind} FILE`)"
+
+
+# -- the user's keys ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BoundKey:
+    """One key one screen (or widget, or the app) binds, for checking ``[keys]`` against."""
+
+    id: str | None  # the binding's id; None: Textual's own binding, which ``[keys]`` cannot move
+    key: str  # as Textual names it: "n", "ctrl+s", "question_mark"
+    action: str
+
+
+def read_keymap(
+    screens: Iterable[Iterable[BoundKey]],
+    normal_key: Callable[[str], str | None],
+    env: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The config file's ``[keys]`` table: binding id -> its keys (comma-separated), checked.
+
+    ``screens`` lists, per screen, widget or app, the keys it binds; ``normal_key`` names a key as
+    the UI does (None: no such key). Refused, naming the file and the key: an id no binding has, a
+    value that is not a key or a list of keys, and a key another binding of the same screen keeps
+    (a binding given the key of one that is also moved is no clash). No file, or no ``[keys]``: {}.
+    """
+    env = os.environ if env is None else env
+    path = config_path(env)
+    data = _config_file_data(path)
+    if data is None or "keys" not in data:
+        return {}
+    table = data["keys"]
+    if not isinstance(table, dict):
+        raise ConfigError(f'{path}: [keys] must be a table of binding ids and keys ("queue.next" = "ctrl+n")')
+    bound = [list(keys) for keys in screens]
+    known = sorted({b.id for keys in bound for b in keys if b.id is not None})
+    keymap: dict[str, str] = {}
+    for binding_id, value in _dotted(table).items():
+        name = f'keys."{binding_id}"'
+        if binding_id not in known:
+            near = difflib.get_close_matches(binding_id, known, n=3)
+            hint = f"did you mean {', '.join(near)}?" if near else f"the ids are {', '.join(known)}"
+            raise ConfigError(f"{path}: {name} is not a binding id: {hint}")
+        parts = value.split(",") if isinstance(value, str) else []
+        keys = [normal_key(part) for part in parts]
+        if not parts or None in keys:
+            raise ConfigError(
+                f'{path}: {name} must be a key or keys, e.g. "ctrl+n", "f5" or "ctrl+n,f5" '
+                "(modifiers ctrl, shift, alt; names such as enter, escape, pageup, slash)"
+            )
+        keymap[binding_id] = ",".join(dict.fromkeys(key for key in keys if key is not None))
+    for screen in bound:
+        _refuse_clashes(path, keymap, screen)
+    return keymap
+
+
+def _dotted(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``queue.next = "n"`` unquoted is a table in TOML (``{"queue": {"next": "n"}}``): the id again."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_dotted(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _refuse_clashes(path: Path, keymap: Mapping[str, str], bound: list[BoundKey]) -> None:
+    """Two bindings of one screen pressed by one key once ``keymap`` moved some: the moved one is named
+    (a clash the screen has without ``keymap`` is the screen's, and not the user's to fix)."""
+    holder: dict[str, BoundKey] = {}
+    for binding in bound:
+        keys = keymap[binding.id].split(",") if binding.id in keymap and binding.id else [binding.key]
+        for key in keys:
+            other = holder.setdefault(key, binding)
+            if other is binding or (other.id is not None and other.id == binding.id):
+                continue
+            mover, kept = (binding, other) if binding.id in keymap else (other, binding)
+            if mover.id is None or mover.id not in keymap:
+                continue
+            what = f'"{kept.id}"' if kept.id else f"Textual's {kept.action}"
+            raise ConfigError(
+                f'{path}: keys."{mover.id}" = "{keymap[mover.id]}": {key} is already {what} on the same '
+                "screen; choose another key, or move that binding too"
+            )

@@ -646,7 +646,7 @@ __all__ = [
 
 
 def table_of(model: type[SQLModel]) -> Table:
-    """The Core table of a model, for fast executemany writes without ORM objects."""
+    """The Core table of a model (the services use them through :mod:`collector_tui.db.tables`)."""
     table = getattr(model, "__table__", None)
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not a table model")

@@ -19,10 +19,7 @@ from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.sql import ColumnElement
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Guarantor, table_of
-
-ACCOUNT_T = table_of(Account)
-GUARANTOR_T = table_of(Guarantor)
+from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T
 
 
 def open_status() -> Any:

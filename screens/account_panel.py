@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar, cast
 
 from rich.console import RenderableType
 from textual import work
@@ -11,16 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState
 
 from collector_tui.screens import account_render
+from collector_tui.screens.base import CollectorScreen
 from collector_tui.screens.consumer_requests import ConsumerRequestForm
-from collector_tui.screens.messages import safe_error_text
+from collector_tui.screens.forms import ActionForm
 from collector_tui.screens.plan_calculator import PlanCalculator
 from collector_tui.screens.workspace_forms import (
-    ActionForm,
     CallbackForm,
     ContactForm,
     HoldForm,
@@ -30,15 +28,12 @@ from collector_tui.screens.workspace_forms import (
     PhoneForm,
     PromiseForm,
 )
-from collector_tui.services.desk.account_actions import ActionResult
+from collector_tui.services.desk.account_change import ActionResult
 from collector_tui.services.desk.account_changes import describe_changes
 from collector_tui.services.desk.account_watch import account_version
 from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.views import AccountDetail
 from collector_tui.services.worklists.queue import CLAIM_TTL, claim, claim_next, release
-
-if TYPE_CHECKING:
-    from collector_tui.screens.app import CollectorApp
 
 CLAIM_HEARTBEAT = CLAIM_TTL / 4
 WATCH_SECONDS = 15.0  # how soon a collector hears that someone else changed the open account
@@ -114,10 +109,11 @@ class NextClaimed(Message):
         self.account_id = account_id
 
 
-class AccountPanel(Screen[None]):
-    """One account: panes to read, single keys to act."""
+class AccountPanel(CollectorScreen[None]):
+    """One account: panes to read, single keys to act; its forms are its own (``screens/forms.py``)."""
 
     CSS_PATH = "account_panel.tcss"
+    WORKER_DOING = "open this account"
     # Below 110 columns the two columns stack into one, so no pane is squeezed until it cuts off.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - declared so by Textual
     # Footer order: what is needed on every account first (an 80-column footer cuts the end).
@@ -171,10 +167,6 @@ class AccountPanel(Screen[None]):
         self._asked_to_leave = False
         self._own_version: int | None = None  # the version our own last save produced
 
-    @property
-    def collector_app(self) -> CollectorApp:
-        return cast("CollectorApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading account…", id="account-header")
@@ -208,8 +200,9 @@ class AccountPanel(Screen[None]):
     def _renew_claim(self) -> None:
         app = self.collector_app
         account_id = self.account_id
-        # A failed heartbeat is a notice, never the end of the session (what is typed stays).
-        app.run_worker(
+        # A failed heartbeat is a notice, never the end of the session (what is typed stays). The
+        # App's worker: the App's handler gives the notice, whichever screen is on top by then.
+        self.app.run_worker(
             lambda: claim(app.db, app.actor, account_id, app.clock()),
             thread=True,
             group="claim",
@@ -308,8 +301,9 @@ class AccountPanel(Screen[None]):
     def _leave(self) -> None:
         app = self.collector_app
         account_id = self.account_id
-        # Leaving the account ends its claim, so `n` may hand it out again.
-        app.run_worker(
+        # Leaving the account ends its claim, so `n` may hand it out again (the App's worker: this
+        # screen is gone before it finishes).
+        self.app.run_worker(
             lambda: release(app.db, app.actor, account_id),
             thread=True,
             group="release",
@@ -317,7 +311,3 @@ class AccountPanel(Screen[None]):
             description="release the account",
         )
         self.app.pop_screen()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(safe_error_text(event.worker.error, "open this account"), severity="error")

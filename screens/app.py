@@ -1,23 +1,38 @@
-"""The workstation's Textual App: one factory used by the CLI and the tests."""
+"""The workstation's Textual App: one factory used by the CLI and the tests.
+
+The one module of ``screens`` that imports the screens: each screen asks for another by posting a
+message (``screens/navigation.py``) and the App opens it, so no screen imports another.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
+from collector_tui.config import BoundKey, read_keymap
+from collector_tui.screens.account_panel import AccountPanel
+from collector_tui.screens.approvals import ApprovalsScreen, RejectReason
+from collector_tui.screens.base import Clock, Workstation
+from collector_tui.screens.forms import ActionForm
+from collector_tui.screens.keymap import bound_keys, normal_key
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.screens.queue import PAGE_SIZE, QueueScreen
+from collector_tui.screens.navigation import MoveAccounts, OpenAccount, ShowApprovals, ShowQueue, ShowTeam
+from collector_tui.screens.queue import PAGE_SIZE, QueueScreen, QueueTable
+from collector_tui.screens.reassign import ReassignForm
+from collector_tui.screens.team import TeamScreen
+from collector_tui.screens.workspace_forms import LeaveForm
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 
-Clock = Callable[[], datetime]
+__all__ = ["KEYED", "Clock", "CollectorApp", "binding_screens", "configured_keymap", "utc_clock"]
 
 
 def utc_clock() -> datetime:
@@ -36,8 +51,16 @@ class CollectorApp(App[None]):
     ]
 
     def __init__(
-        self, *, db: Database, actor: Actor, clock: Clock = utc_clock, page_size: int = PAGE_SIZE
+        self,
+        *,
+        db: Database,
+        actor: Actor,
+        clock: Clock = utc_clock,
+        page_size: int = PAGE_SIZE,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
+        """``keymap``: binding id -> keys; None reads the config file's ``[keys]`` (a table that
+        cannot be used is a :class:`~collector_tui.config.ConfigError`, before anything opens)."""
         super().__init__()
         self.db = db
         self.actor = actor
@@ -46,9 +69,27 @@ class CollectorApp(App[None]):
         who = actor.display_name or actor.login
         acting = f" · {actor.login} acting as {actor.acting_as}" if actor.acting_as else ""
         self.sub_title = f"{who} ({actor.role}){acting}"
+        self.set_keymap(dict(configured_keymap() if keymap is None else keymap))
 
     def on_mount(self) -> None:
         self.push_screen(QueueScreen(page_size=self.page_size))
+
+    # -- where the screens ask to go ------------------------------------------------------------
+
+    def on_open_account(self, message: OpenAccount) -> None:
+        self.push_screen(AccountPanel(message.account_id))
+
+    def on_show_team(self, message: ShowTeam) -> None:
+        self.push_screen(TeamScreen())
+
+    def on_show_queue(self, message: ShowQueue) -> None:
+        self.push_screen(QueueScreen(viewing=message.viewing, page_size=self.page_size))
+
+    def on_show_approvals(self, message: ShowApprovals) -> None:
+        self.push_screen(ApprovalsScreen())
+
+    def on_move_accounts(self, message: MoveAccounts) -> None:
+        self.push_screen(ReassignForm(message.from_login), message.done)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -92,3 +133,33 @@ class CollectorApp(App[None]):
             line += f": {describe(error)}" + (f"; details in {log}" if log is not None else "")
         self._exit_renderables.append(Text(line))
         self._close_messages_no_wait()
+
+
+def _is_workstation(app: CollectorApp) -> Workstation:
+    return app  # mypy checks here that the App is what the screens take it for
+
+
+# Every class that binds keys the user presses: the App, each screen, each modal, the queue's table.
+# ActionForm stands for every form on an account (they bind no keys of their own).
+KEYED: tuple[type[DOMNode], ...] = (
+    CollectorApp,
+    QueueScreen,
+    QueueTable,
+    AccountPanel,
+    ActionForm,
+    LeaveForm,
+    TeamScreen,
+    ApprovalsScreen,
+    RejectReason,
+    ReassignForm,
+)
+
+
+def binding_screens() -> list[list[BoundKey]]:
+    """What each of :data:`KEYED` binds (the namespaces ``[keys]`` is checked in)."""
+    return [bound_keys(node) for node in KEYED]
+
+
+def configured_keymap() -> dict[str, str]:
+    """The config file's ``[keys]``, checked against every binding of the workstation."""
+    return read_keymap(binding_screens(), normal_key)

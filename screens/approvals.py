@@ -3,22 +3,17 @@ asked for, with who asked, why and what approving changes. y approves; x rejects
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
 
-from collector_tui.screens.messages import safe_error_text
+from collector_tui.screens.base import CollectorModal, CollectorScreen
 from collector_tui.services.team.approvals import Approval, decide, list_approvals
-
-if TYPE_CHECKING:
-    from collector_tui.screens.app import CollectorApp
 
 
 class ApprovalsLoaded(Message):
@@ -33,11 +28,10 @@ class Decided(Message):
         self.said = said
 
 
-class RejectReason(ModalScreen[str | None]):
-    """Why the request is rejected (the collector reads it)."""
+class RejectReason(CollectorModal[str | None]):
+    """Why the request is rejected (the collector reads it); Esc cancels (CollectorModal)."""
 
     CSS_PATH = "workspace_forms.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="reject.cancel")]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
@@ -49,11 +43,8 @@ class RejectReason(ModalScreen[str | None]):
         if event.value.strip():
             self.dismiss(event.value.strip())
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class ApprovalsScreen(Screen[None]):
+class ApprovalsScreen(CollectorScreen[None]):
     CSS_PATH = "team.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -76,10 +67,6 @@ four hours. `collector approvals list|approve|reject` does the same.
     def __init__(self) -> None:
         super().__init__()
         self.items: list[Approval] = []
-
-    @property
-    def collector_app(self) -> CollectorApp:
-        return cast("CollectorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -170,10 +157,3 @@ four hours. `collector approvals list|approve|reject` does the same.
 
     def action_refresh(self) -> None:
         self.load()
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(safe_error_text(event.worker.error, "do that"), severity="error")

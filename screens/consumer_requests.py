@@ -20,11 +20,12 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from collector_tui.domain.compliance.clock import zone
+from collector_tui.screens.forms import ActionForm, field_label
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.screens.workspace_forms import ActionForm, field_label
 from collector_tui.services.desk import consumer_requests as requests
-from collector_tui.services.desk.account_actions import ActionResult, EntryError
+from collector_tui.services.desk.account_change import ActionResult
 from collector_tui.services.desk.consumer_requests import ConsumerWishes
+from collector_tui.services.errors import EntryError
 
 # (what the collector picks, its value): what the consumer said, in their words.
 REQUESTS = (
@@ -124,7 +125,7 @@ call queue follows at once. **Ctrl+S** saves, **Esc** closes (what you typed is 
         yield _group("remove", "The time to remove", Select([], id="remove", prompt="choose a time on file"))
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # ActionForm.on_mount (the draft) runs after this one: Textual calls each class's handler.
         self._show_fields()
         self._load_wishes()
 

@@ -8,7 +8,6 @@ supervisor's approval.
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -18,10 +17,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Select, Static
 
+from collector_tui.domain.entry import parse_amount, parse_count, parse_day, parse_percent_bps
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_schedule import PlanTerms
-from collector_tui.screens.workspace_forms import ActionForm, field_label, parse_amount, parse_day
-from collector_tui.services.desk.account_actions import ActionResult, EntryError
+from collector_tui.screens.forms import ActionForm, entered, field_label
+from collector_tui.services.desk.account_change import ActionResult
+from collector_tui.services.errors import EntryError
 from collector_tui.services.law.policy import current_plan_policy
 from collector_tui.services.money.plans import PlanRequest, Quote, create_plan, quote
 
@@ -32,24 +33,6 @@ FREQUENCIES = (
     ("weekly", "weekly"),
 )
 SHOWN_ROWS = 6
-
-
-def _percent_bps(text: str) -> int:
-    try:
-        value = Decimal(text.strip() or "0")
-    except InvalidOperation:
-        raise EntryError([("apr", "enter the yearly rate as a percent, e.g. 3 or 2.5")]) from None
-    if value < 0 or value > 100:
-        raise EntryError([("apr", "must be between 0 and 100")])
-    return int(value * 100)
-
-
-def _count(text: str) -> int | None:
-    if not text.strip():
-        return None
-    if not text.strip().isdigit() or int(text) < 1:
-        raise EntryError([("installments", "enter a whole number of payments, e.g. 12")])
-    return int(text)
 
 
 def _payments(count: int) -> str:
@@ -158,27 +141,28 @@ policy needs a reason and waits for a supervisor's approval. **Esc** closes
             yield Static("", id="schedule")
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # ActionForm.on_mount (the draft) runs after this one: Textual calls each class's handler.
         self._preview()
 
     def _terms(self, values: dict[str, str]) -> PlanTerms:
         today = self.collector_app.clock().date()
-        count = _count(values.get("installments", ""))
-        amount = parse_amount(values["amount"], "amount") if values.get("amount", "").strip() else None
+        count = entered("installments", parse_count, values.get("installments", ""))
+        typed = values.get("amount", "")
+        amount = entered("amount", parse_amount, typed) if typed.strip() else None
         if (count is None) == (amount is None):
             raise EntryError([("installments", "give either the number of payments or the payment amount")])
         return PlanTerms(
-            balance_cents=parse_amount(values.get("balance", ""), "balance"),
+            balance_cents=entered("balance", parse_amount, values.get("balance", "")),
             frequency=values.get("frequency") or "monthly",
-            first_due=parse_day(values.get("first_due", ""), "first_due", today),
+            first_due=entered("first_due", parse_day, values.get("first_due", ""), today),
             installments=count,
             installment_cents=amount,
-            down_payment_cents=parse_amount(values.get("down") or "0", "down"),
-            apr_bps=_percent_bps(values.get("apr", "")),
+            down_payment_cents=entered("down", parse_amount, values.get("down") or "0"),
+            apr_bps=entered("apr", parse_percent_bps, values.get("apr", "")),
         )
 
     def _income(self, values: dict[str, str]) -> int | None:
-        return parse_amount(values["income"], "income") if values.get("income", "").strip() else None
+        return entered("income", parse_amount, values["income"]) if values.get("income", "").strip() else None
 
     def _quote(self, values: dict[str, str]) -> Quote:
         return quote(

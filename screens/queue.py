@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -22,13 +22,16 @@ from textual.command import Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.compliance.clock import zone
-from collector_tui.domain.money import format_cents, parse_money
-from collector_tui.screens.messages import safe_error_text
+from collector_tui.domain.entry import EntryValueError, FilterWords, parse_filter
+from collector_tui.domain.money import format_cents
+from collector_tui.screens.base import CollectorScreen, Workstation
+from collector_tui.screens.navigation import OpenAccount, ShowTeam
 from collector_tui.services.audit import Actor
+from collector_tui.services.team.permissions import Permission, can
 from collector_tui.services.worklists.queue import (
     SECTION_CALL,
     SECTION_TITLES,
@@ -45,33 +48,23 @@ from collector_tui.services.worklists.queue import (
     section_totals,
 )
 
-if TYPE_CHECKING:
-    from collector_tui.screens.app import CollectorApp
-
 PREFETCH_MARGIN = 10
 PAGE_SIZE = 200
 REFRESH_SECONDS = 30.0
 AGE_CYCLE: tuple[str | None, ...] = (None, *(label for label, _, _ in AGE_BUCKETS))
 
 
-def parse_filter(text: str, base: QueueFilter) -> QueueFilter:
-    """``/`` input: words like ``state:TX``, ``age:61-90``, ``bal:100-500``, the rest searched as text."""
-    values = dict(base.__dict__, state=None, min_balance_cents=None, max_balance_cents=None, text=None)
-    words = []
-    for word in text.split():
-        key, sep, value = word.partition(":")
-        if sep and key.lower() == "state" and len(value) == 2:
-            values["state"] = value.upper()
-        elif sep and key.lower() == "age" and value in {label for label, _, _ in AGE_BUCKETS}:
-            values["age_bucket"] = value
-        elif sep and key.lower() in ("bal", "balance"):
-            low, _, high = value.partition("-")
-            values["min_balance_cents"] = parse_money(low) if low else None
-            values["max_balance_cents"] = parse_money(high) if high else None
-        else:
-            words.append(word)
-    values["text"] = " ".join(words) or None
-    return QueueFilter(**values)
+def narrowed(chosen: QueueFilter, words: FilterWords) -> QueueFilter:
+    """The queue's filter after the ``/`` box's words: they replace the filter, but the section, and
+    the age bucket unless they name one."""
+    return replace(
+        chosen,
+        state=words.state,
+        age_bucket=words.age_bucket or chosen.age_bucket,
+        min_balance_cents=words.min_balance_cents,
+        max_balance_cents=words.max_balance_cents,
+        text=words.text,
+    )
 
 
 class QueueTable(DataTable[str | Text]):
@@ -113,7 +106,7 @@ class AccountSearch(Provider):
                 1.0, hit.label, lambda account_id=hit.account_id: screen.open_account(account_id), help="Open"
             )
 
-    async def _run(self, app: CollectorApp, query: str) -> list[SearchHit]:
+    async def _run(self, app: Workstation, query: str) -> list[SearchHit]:
         import asyncio
 
         return await asyncio.to_thread(search_accounts, app.db, app.actor, query)
@@ -205,10 +198,11 @@ def explain(row: QueueRow | None) -> RenderableType:
     return Group(*parts)
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(CollectorScreen[None]):
     """Home screen: the acting collector's call queue."""
 
     CSS_PATH = "queue.tcss"
+    WORKER_DOING = "load your queue"
     COMMANDS = Screen.COMMANDS | {AccountSearch}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "next", "Next", id="queue.next", tooltip="Claim and open the next account to call."),
@@ -243,10 +237,6 @@ class QueueScreen(Screen[None]):
         self._loaded_once = False
 
     @property
-    def collector_app(self) -> CollectorApp:
-        return cast("CollectorApp", self.app)
-
-    @property
     def owner(self) -> Actor:
         """Whose queue this is."""
         return self.viewing or self.collector_app.actor
@@ -254,7 +244,7 @@ class QueueScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The team key exists only for supervisors and admins; a read-only queue hands nothing out."""
         if action == "team":
-            return self.viewing is None and self.collector_app.actor.role in ("supervisor", "admin")
+            return self.viewing is None and can(self.collector_app.actor, Permission.VIEW_TEAM)
         return not (action == "next" and self.viewing is not None)
 
     def compose(self) -> ComposeResult:
@@ -471,17 +461,13 @@ class QueueScreen(Screen[None]):
         if message.account_id is None:
             self.notify("No account may be called right now.", severity="information")
             return
-        from collector_tui.screens.account_panel import AccountPanel
-
-        self.app.push_screen(AccountPanel(message.account_id))
+        self.post_message(OpenAccount(message.account_id))
 
     def action_next(self) -> None:
         self.claim_next_account()
 
     def action_team(self) -> None:
-        from collector_tui.screens.team import TeamScreen
-
-        self.app.push_screen(TeamScreen())
+        self.post_message(ShowTeam())
 
     def action_refresh(self) -> None:
         row = self._highlighted()
@@ -505,8 +491,8 @@ class QueueScreen(Screen[None]):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         try:
-            self.chosen = parse_filter(event.value, self.chosen)
-        except ValueError:
+            self.chosen = narrowed(self.chosen, parse_filter(event.value))
+        except EntryValueError:
             self.notify("The balance range must be amounts, e.g. bal:100-500.", severity="error")
             return
         event.input.display = bool(event.value)
@@ -524,10 +510,8 @@ class QueueScreen(Screen[None]):
         self.query_one(QueueTable).focus()
         self.reload()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self._loading = False
-            self.notify(safe_error_text(event.worker.error, "load your queue"), severity="error")
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        self._loading = False  # a page that failed to load may be asked for again
 
 
-__all__ = ["SECTION_CALL", "QueueScreen", "QueueTable", "parse_filter"]
+__all__ = ["PAGE_SIZE", "SECTION_CALL", "QueueScreen", "QueueTable", "narrowed"]

@@ -9,7 +9,7 @@ asks for a new preview.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -19,11 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Select, Static
 
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.money import MoneyError, format_cents, parse_money
+from collector_tui.screens.base import CollectorModal
 from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.worklists.assignments import (
@@ -34,9 +34,6 @@ from collector_tui.services.worklists.assignments import (
     apply_reassignment,
     preview_reassignment,
 )
-
-if TYPE_CHECKING:
-    from collector_tui.screens.app import CollectorApp
 
 
 class _Previewed(Message):
@@ -104,22 +101,20 @@ def preview_text(preview: ReassignmentPreview) -> RenderableType:
     return Group(*lines)
 
 
-class ReassignForm(ModalScreen[ReassignmentResult | None]):
+class ReassignForm(CollectorModal[ReassignmentResult | None]):
+    """Move accounts (supervisors): Ctrl+P previews, Ctrl+S moves what was previewed, Esc closes."""
+
     CSS_PATH = "workspace_forms.tcss"
+    WORKER_DOING = "move the accounts"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+p", "preview", "Preview", id="reassign.preview", priority=True),
         Binding("ctrl+s", "apply", "Move", id="reassign.apply"),
-        Binding("escape", "cancel", "Close", id="reassign.cancel"),
     ]
 
     def __init__(self, from_login: str | None = None) -> None:
         super().__init__()
         self.from_login = from_login
         self.preview: ReassignmentPreview | None = None
-
-    @property
-    def collector_app(self) -> CollectorApp:
-        return cast("CollectorApp", self.app)
 
     def compose(self) -> ComposeResult:
         buckets = [(label, label) for label, _, _ in AGE_BUCKETS]
@@ -235,6 +230,3 @@ class ReassignForm(ModalScreen[ReassignmentResult | None]):
 
     def on__applied(self, message: _Applied) -> None:
         self.dismiss(message.result)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

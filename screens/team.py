@@ -6,7 +6,7 @@ highlighted collector's queue, read only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,19 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
-from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
 from collector_tui.domain.money import format_cents
-from collector_tui.screens.messages import safe_error_text
+from collector_tui.screens.base import CollectorScreen
+from collector_tui.screens.navigation import MoveAccounts, ShowApprovals, ShowQueue
 from collector_tui.services.audit import Actor
 from collector_tui.services.worklists.assignments import ReassignmentResult
 from collector_tui.services.worklists.team_stats import CollectorStats, TeamStats, team_stats
-
-if TYPE_CHECKING:
-    from collector_tui.screens.app import CollectorApp
 
 REFRESH_SECONDS = 60.0
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -70,10 +66,11 @@ class TeamLoaded(Message):
         self.stats = stats
 
 
-class TeamScreen(Screen[None]):
+class TeamScreen(CollectorScreen[None]):
     """Team results; Enter opens a collector's queue read only; r refreshes; Esc goes back."""
 
     CSS_PATH = "team.tcss"
+    WORKER_DOING = "count the team's results"
     # A short terminal (80x24) keeps the table; the charts come back with g.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012 - declared so by Textual
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -107,10 +104,6 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
     def __init__(self) -> None:
         super().__init__()
         self.stats: TeamStats | None = None
-
-    @property
-    def collector_app(self) -> CollectorApp:
-        return cast("CollectorApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -175,13 +168,8 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
     def action_charts(self) -> None:
         self.toggle_class("-charts-toggled")
 
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
     def action_move(self) -> None:
         """Reassign accounts; the highlighted collector is the default source."""
-        from collector_tui.screens.reassign import ReassignForm
-
         table = self.query_one("#team-table", DataTable)
         source = None
         if table.row_count:
@@ -201,12 +189,10 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
             )
             self.load()
 
-        self.app.push_screen(ReassignForm(source), moved)
+        self.post_message(MoveAccounts(source, moved))
 
     def action_approvals(self) -> None:
-        from collector_tui.screens.approvals import ApprovalsScreen
-
-        self.app.push_screen(ApprovalsScreen())
+        self.post_message(ShowApprovals())
 
     def action_drill(self) -> None:
         table = self.query_one("#team-table", DataTable)
@@ -217,17 +203,11 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
         if row is None:
             self.notify("Pick a collector's row.", severity="information")
             return
-        from collector_tui.screens.queue import QueueScreen
-
         viewing = Actor(
             login=row.login, collector_id=row.collector_id, role="collector", display_name=row.name
         )
-        self.app.push_screen(QueueScreen(viewing=viewing, page_size=self.collector_app.page_size))
+        self.post_message(ShowQueue(viewing=viewing))
 
     @on(DataTable.RowSelected)
     def _selected(self) -> None:
         self.action_drill()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR:
-            self.notify(safe_error_text(event.worker.error, "count the team's results"), severity="error")

@@ -9,16 +9,12 @@ from typing import Annotated
 import typer
 
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import fail, say
+from collector_tui.cli.output import fail, say, utc_timestamp
 
 SCHEMA = "collector.approvals/1"
 KINDS = ("plan", "override")
 
 app = typer.Typer(help="The supervisor's approval list: plans outside policy, compliance overrides.")
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @app.command("list")
@@ -39,7 +35,7 @@ def list_(
                 "facility": i.facility_code,
                 "account_number": i.account_number,
                 "requested_by": i.requested_by,
-                "requested_at": _stamp(i.requested_at),
+                "requested_at": utc_timestamp(i.requested_at),
                 "why": i.why,
                 "changes": i.changes,
             }

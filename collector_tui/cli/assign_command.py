@@ -16,15 +16,10 @@ from typing import Annotated, Any
 import typer
 
 from collector_tui.cli.options import database_setting, global_act_as
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.output import fail, say, utc_timestamp
 
 SCHEMA = "collector.assign/1"
 SHOWN_CLAIMS = 10
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _cents(text: str | None, option: str) -> int | None:
@@ -55,7 +50,7 @@ def assign_document(preview: Any, *, dry_run: bool, result: Any = None) -> dict[
     claimed = result.claimed if result is not None else preview.claimed
     return {
         "schema": SCHEMA,
-        "at": _stamp(preview.at),
+        "at": utc_timestamp(preview.at),
         "dry_run": dry_run,
         "applied": result is not None,
         "to": [caseload.login for caseload in preview.caseloads],
@@ -168,10 +163,7 @@ def assign(
     if balance_by not in ("count", "amount"):
         fail("--balance-by is count or amount")
     low, high = _cents(min_balance, "--min-balance"), _cents(max_balance, "--max-balance")
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    db = open_database(database_setting(ctx).url)  # a refusal: the boundary's one line and code
     try:
         me = resolve_actor(db, act_as=global_act_as(ctx))
         ids = account_ids_by_number(db, me, accounts, facility) if accounts else ()
@@ -196,8 +188,6 @@ def assign(
         result = None
         if not dry_run and preview.moving.accounts and _confirmed(preview, yes):
             result = apply_reassignment(db, me, preview, now=datetime.now(UTC))
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
     finally:
         db.close()
     if as_json:
@@ -212,14 +202,12 @@ def assign(
 
 def _confirmed(preview: Any, yes: bool) -> bool:
     """Ask on the terminal (on stderr, so ``--json`` stays clean); refuse when nobody can answer."""
-    import click
-
     from collector_tui.domain.money import format_cents
 
     if yes:
         return True
     question = f"Move {preview.moving.accounts:,} accounts ({format_cents(preview.moving.balance_cents)})?"
-    with suppress(click.exceptions.Abort):  # no terminal, or Ctrl+C at the prompt: not confirmed
+    with suppress(typer.Abort):  # no answer (end of input), or Ctrl+C at the prompt: not confirmed
         if typer.confirm(question, default=False, err=True):
             return True
     fail("not confirmed: nothing was moved (--yes applies without asking)")

@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
 from collector_tui.cli.export_command import parse_since
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import fail, say
+from collector_tui.cli.output import fail, say, utc_timestamp
 
 SCHEMA = "collector.audit/1"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def audit_document(entries: Sequence[Any], more: bool) -> dict[str, Any]:
@@ -31,7 +26,7 @@ def audit_document(entries: Sequence[Any], more: bool) -> dict[str, Any]:
         "events": [
             {
                 "id": entry.id,
-                "occurred_at": _stamp(entry.occurred_at),
+                "occurred_at": utc_timestamp(entry.occurred_at),
                 "actor": entry.actor,
                 "acting_as": entry.acting_as,
                 "action": entry.action,

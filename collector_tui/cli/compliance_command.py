@@ -14,7 +14,7 @@ import typer
 
 from collector_tui.cli.export_command import parse_since
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import say
+from collector_tui.cli.output import say, utc_timestamp
 
 SCHEMA = "collector.compliance/1"
 ACTION_LABELS = {
@@ -29,10 +29,6 @@ ACTION_LABELS = {
 }
 
 
-def _stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def verdict_document(found: Any) -> dict[str, Any]:
     """The verdict as the documented JSON object (``collector.compliance/1``), with the digest of the
     compliance policy in force (the office's, which the verdict was made under)."""
@@ -43,7 +39,7 @@ def verdict_document(found: Any) -> dict[str, Any]:
 
     def blocks(items: Any) -> list[dict[str, Any]]:
         return [
-            {"rule": b.rule_id, "reason": b.reason, "citation": b.citation, "until": _stamp(b.until)}
+            {"rule": b.rule_id, "reason": b.reason, "citation": b.citation, "until": utc_timestamp(b.until)}
             for b in items
         ]
 
@@ -54,7 +50,7 @@ def verdict_document(found: Any) -> dict[str, Any]:
             "facility": found.facility_code,
             "account_number": found.account_number,
         },
-        "at": _stamp(verdict.at),
+        "at": utc_timestamp(verdict.at),
         "policy_version": verdict.policy_version,
         "policy_digest": current_digest(COMPLIANCE),
         "home_zone": verdict.home_zone,

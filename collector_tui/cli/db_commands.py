@@ -1,12 +1,15 @@
-"""``collector db``: create, upgrade and check the database schema (never silently)."""
+"""``collector db``: create, upgrade and check the database schema (never silently).
+
+A refusal (no database, another program's file, drift, not at head) is a ``ServiceError``: the
+boundary (``boundary.py``) prints its one line and exits with its code.
+"""
 
 from __future__ import annotations
 
 import typer
 
 from collector_tui.cli.options import database_setting
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.output import say
 
 app = typer.Typer(help="Create, upgrade and check the database schema.", no_args_is_help=True)
 
@@ -17,11 +20,8 @@ def upgrade(ctx: typer.Context) -> None:
     from collector_tui.services import schema
     from collector_tui.services.database import display_url
 
-    try:
-        setting = database_setting(ctx)
-        before, after = schema.upgrade(setting.url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    setting = database_setting(ctx)
+    before, after = schema.upgrade(setting.url)
     where = display_url(setting.url)
     if before.current == after.current:
         say(f"{where}: already at revision {after.current}")
@@ -35,11 +35,8 @@ def current(ctx: typer.Context) -> None:
     from collector_tui.services import schema
     from collector_tui.services.database import display_url
 
-    try:
-        setting = database_setting(ctx)
-        found = schema.report(setting.url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    setting = database_setting(ctx)
+    found = schema.report(setting.url)
     say(f"database: {display_url(setting.url)} (from {setting.source})")
     if found.state is None:
         say(f"revision: none (the file does not exist yet; {schema.FIX})")
@@ -55,9 +52,6 @@ def check(ctx: typer.Context) -> None:
     from collector_tui.services import schema
     from collector_tui.services.database import display_url
 
-    try:
-        setting = database_setting(ctx)
-        state = schema.check(setting.url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    setting = database_setting(ctx)
+    state = schema.check(setting.url)
     say(f"{display_url(setting.url)}: at head {state.head}, no drift")

@@ -12,7 +12,6 @@ import typer
 from collector_tui.cli.options import global_act_as, global_db
 from collector_tui.cli.output import fail, say
 from collector_tui.config import default_demo_path, to_url
-from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from collector_tui.demo.build import DemoBuild
@@ -55,22 +54,20 @@ def demo(
     path = Path(chosen).expanduser().resolve() if chosen else default_demo_path()
     if chosen and "://" in chosen:
         fail("the demo builds a SQLite file; give --db a file path, not a URL")
-    try:
-        if not rebuild and existing_demo_matches(path, accounts=accounts, seed=seed):
-            say(f"Demo database: {path} (reused: {accounts:,} accounts, seed {seed})")
-        else:
-            build = _build_with_progress(build_demo_database, path, accounts, seed)
-            say(
-                f"Demo database: {build.path} "
-                f"({build.accounts:,} accounts, seed {seed}, built in {build.seconds:.1f} s)"
-            )
-        if build_only:
-            return
-        from collector_tui.cli.tui import launch
+    # A refusal (not a demo database, an unknown user, ...): the boundary's one line and code.
+    if not rebuild and existing_demo_matches(path, accounts=accounts, seed=seed):
+        say(f"Demo database: {path} (reused: {accounts:,} accounts, seed {seed})")
+    else:
+        build = _build_with_progress(build_demo_database, path, accounts, seed)
+        say(
+            f"Demo database: {build.path} "
+            f"({build.accounts:,} accounts, seed {seed}, built in {build.seconds:.1f} s)"
+        )
+    if build_only:
+        return
+    from collector_tui.cli.tui import launch
 
-        launch(to_url(str(path)), act_as=global_act_as(ctx))
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    launch(to_url(str(path)), act_as=global_act_as(ctx))
 
 
 def _build_with_progress(build: Callable[..., DemoBuild], path: Path, accounts: int, seed: int) -> DemoBuild:

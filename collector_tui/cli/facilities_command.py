@@ -64,6 +64,8 @@ def _run(ctx: typer.Context, act: Callable[[Any, Any], Any]) -> Any:
     with acting_session(ctx) as (db, me):
         try:
             return act(db, me)
+        # Kept, unlike the other ServiceError handlers: the boundary would print the service's
+        # field name ("fap_policy_url ..."); this names the option typed ("--fap-policy-url ...").
         except FacilityFieldError as exc:
             _refuse(exc.field, exc.reason)
 

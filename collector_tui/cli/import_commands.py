@@ -3,7 +3,7 @@
 Exit codes: 0 success (or the file was already imported), 1 usage or
 configuration error, 2 unreadable or malformed file (nothing written),
 3 completed with rejected rows (see the reject file), 4 another import holds
-the lock.
+the lock. ``--json`` prints one line, ``collector.import/1`` (:func:`import_document`).
 
 Imports are nightly jobs: the caller must be an active user whose role may run
 them (an operator or an admin, see ``collector_tui/services/team/permissions.py``),
@@ -16,16 +16,17 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.output import say
 
 if TYPE_CHECKING:
     from collector_tui.importing.runner import ImportSummary, Progress
+
+SCHEMA = "collector.import/1"
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 done (or already imported), 1 usage/configuration, 2 unreadable or malformed file "
@@ -75,10 +76,9 @@ def _run(
     from collector_tui.services.team.permissions import Permission
 
     kind = KINDS[kind_name]
-    try:
-        column_mapping = load_mapping(mapping, kind.columns) if mapping else IDENTITY
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    # A mapping that cannot be used, an unreadable or malformed file (2), the lock held (4): a
+    # ServiceError, whose one line and exit code the boundary prints (boundary.py).
+    column_mapping = load_mapping(mapping, kind.columns) if mapping else IDENTITY
     options = ImportOptions(
         mapping=column_mapping,
         rejects_path=rejects,
@@ -100,10 +100,18 @@ def _run(
         else:
             summary = run_import(db, kind, file, actor=actor, now=datetime.now(UTC), options=options)
     if as_json:
-        typer.echo(json.dumps(summary.as_dict(), sort_keys=True))
+        typer.echo(json.dumps(import_document(summary)))
     elif not quiet:
         say(describe(summary))
     raise typer.Exit(summary.exit_code)
+
+
+def import_document(summary: ImportSummary) -> dict[str, Any]:
+    """The summary as the documented JSON object (``collector.import/1``, README "The nightly
+    run"): ``schema`` first, then the summary's fields in name order, one line per import. It has
+    no timestamp today; one added here is formatted by ``output.utc_timestamp``, as in every other
+    document."""
+    return {"schema": SCHEMA, **dict(sorted(summary.as_dict().items()))}
 
 
 def _with_progress(run: Callable[[Progress], ImportSummary]) -> ImportSummary:

@@ -33,7 +33,6 @@ from collector_tui.cli import (
 from collector_tui.cli.boundary import GuardedGroup, report_unexpected
 from collector_tui.cli.output import fail
 from collector_tui.config import resolve_database, retired_policy_setting
-from collector_tui.services.errors import ServiceError
 
 app = typer.Typer(
     name="collector",
@@ -106,11 +105,7 @@ def main(
         return
     from collector_tui.cli.tui import launch
 
-    try:
-        setting = resolve_database(db)
-        launch(setting.url, act_as=act_as)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    launch(resolve_database(db).url, act_as=act_as)  # a refusal: the boundary's one line and code
 
 
 def run() -> None:

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from collector_tui.cli.output import fail
 from collector_tui.config import DatabaseSetting, resolve_database
-from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:  # the permissions module loads the ORM; scripted commands load it only when run
     from collector_tui.services.team.permissions import Permission
@@ -38,8 +36,9 @@ def acting_session(
     first_user: bool = False,
     bulk: bool = False,
 ) -> Iterator[tuple[Any, Any]]:
-    """The database and the acting user for a command; a service's refusal becomes one line on
-    stderr and its exit code.
+    """The database and the acting user for a command. A service's refusal (opening the database,
+    resolving the user, or in the command's body) propagates: the boundary (``boundary.py``) prints
+    its one line on stderr and exits with its code.
 
     ``nightly``: a nightly command, refused unless the user's role carries that permission (see
     ``resolve_operator`` in ``collector_tui/services/team/identity.py``). ``first_user``: ``collector
@@ -49,10 +48,7 @@ def acting_session(
     from collector_tui.services.database import open_database
     from collector_tui.services.team.identity import resolve_actor, resolve_operator, resolve_user_manager
 
-    try:
-        db = open_database(database_setting(ctx).url, bulk=bulk)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    db = open_database(database_setting(ctx).url, bulk=bulk)
     try:
         act_as = global_act_as(ctx)
         if nightly is not None:
@@ -62,7 +58,5 @@ def acting_session(
         else:
             me = resolve_actor(db, act_as=act_as)
         yield db, me
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
     finally:
         db.close()

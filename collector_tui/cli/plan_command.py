@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
 
 if TYPE_CHECKING:
     from collector_tui.domain.plan_policy import PlanPolicy
@@ -229,10 +228,7 @@ def quote(
     balance_cents = _money("--balance", balance)
     assert balance_cents is not None
     today = _day("--as-of", as_of) or datetime.now(UTC).astimezone().date()
-    try:
-        policy = _quote_policy(ctx)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    policy = _quote_policy(ctx)  # a database that cannot be opened: the boundary's line and code
     first = _day("--first-due", first_due) or today + timedelta(days=policy.default_days_to_first_payment)
     terms = PlanTerms(
         balance_cents=balance_cents,
@@ -372,18 +368,13 @@ def evaluate(
 
     now = _now()
     day = _day("--as-of", as_of) or now.date()
-    try:
-        db = open_database(database_setting(ctx).url, bulk=True)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    db = open_database(database_setting(ctx).url, bulk=True)  # a refusal: the boundary's line and code
     try:
         policy = current_plan_policy()  # the office's: opening its database installed it
         me = resolve_operator(db, permission=Permission.RUN_NIGHTLY, act_as=global_act_as(ctx))
         counts = evaluate_adherence(
             db, as_of=day, now=now, actor=nightly_job_actor(me), policy=policy.adherence
         )
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
     finally:
         db.close()
     document = evaluate_document(counts, policy.version, policy_digest(policy))

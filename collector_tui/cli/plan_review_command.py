@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import say
+from collector_tui.cli.output import say, utc_timestamp
 from collector_tui.cli.plan_command import app
 
 PENDING_SCHEMA = "collector.plans_pending/1"
@@ -47,7 +47,7 @@ def pending(
             "installments": p.installment_count,
             "installment_cents": p.installment_cents,
             "frequency": p.frequency,
-            "proposed_at": p.created_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "proposed_at": utc_timestamp(p.created_at),
             "reason": p.reason,
         }
         for p in plans

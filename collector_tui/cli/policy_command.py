@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import fail, say
+from collector_tui.cli.output import fail, say, utc_timestamp
 
 if TYPE_CHECKING:
     from collector_tui.services.law.office_policy import OfficePolicy
@@ -45,10 +45,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def policy_document(state: OfficePolicy) -> dict[str, Any]:
     """One kind's policy as the documented JSON object (``collector.policy/1``)."""
     return {
@@ -60,7 +56,7 @@ def policy_document(state: OfficePolicy) -> dict[str, Any]:
             "digest": state.override_digest,
             "set_by": state.set_by,
             "acting_as": state.acting_as,
-            "set_at": _stamp(state.set_at),
+            "set_at": utc_timestamp(state.set_at),
             "text": state.override,
         },
         "effective": {
@@ -76,7 +72,7 @@ def _who(state: OfficePolicy) -> str:
     if state.set_by is None:
         return "set outside collector policy"
     by = state.set_by if state.acting_as is None else f"{state.set_by} as {state.acting_as}"
-    return f"set by {by} at {_stamp(state.set_at)}"
+    return f"set by {by} at {utc_timestamp(state.set_at)}"
 
 
 def _summary(state: OfficePolicy) -> str:

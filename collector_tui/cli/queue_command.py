@@ -10,21 +10,16 @@ import typer
 
 from collector_tui.cli.export_command import parse_since
 from collector_tui.cli.options import database_setting, global_act_as
-from collector_tui.cli.output import fail, say
-from collector_tui.services.errors import ServiceError
+from collector_tui.cli.output import say, utc_timestamp
 
 SCHEMA = "collector.queue/1"
-
-
-def _stamp(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def queue_document(pages: list[Any], totals: dict[str, int], login: str, at: datetime) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
         "user": login,
-        "at": _stamp(at),
+        "at": utc_timestamp(at),
         "sections": [
             {
                 "section": page.section,
@@ -41,9 +36,9 @@ def queue_document(pages: list[Any], totals: dict[str, int], login: str, at: dat
                         "callable_now": row.callable_now,
                         "reason": row.reason,
                         "rule": row.rule,
-                        "callable_at": _stamp(row.callable_at),
+                        "callable_at": utc_timestamp(row.callable_at),
                         "local_time": row.local_time,
-                        "last_contact_at": _stamp(row.last_contact_at),
+                        "last_contact_at": utc_timestamp(row.last_contact_at),
                         "factors": [
                             {"name": f.name, "value": f.value, "points": f.points} for f in row.factors
                         ],
@@ -72,10 +67,7 @@ def queue(
     from collector_tui.services.worklists.queue import SECTIONS, QueueFilter, queue_page, section_totals
 
     moment = parse_since(at) if at else datetime.now(UTC)
-    try:
-        db = open_database(database_setting(ctx).url)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    db = open_database(database_setting(ctx).url)  # a refusal: the boundary's one line and code
     try:
         me = resolve_actor(db, act_as=global_act_as(ctx))
         whose = actor_for_queue(db, me, user)
@@ -83,8 +75,6 @@ def queue(
             queue_page(db, whose, now=moment, chosen=QueueFilter(section=s), limit=limit) for s in SECTIONS
         ]
         totals = section_totals(db, whose, moment)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
     finally:
         db.close()
     document = queue_document(pages, totals, whose.login, moment)

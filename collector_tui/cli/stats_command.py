@@ -11,7 +11,7 @@ import typer
 
 from collector_tui.cli.export_command import parse_since
 from collector_tui.cli.options import acting_session
-from collector_tui.cli.output import say
+from collector_tui.cli.output import say, utc_timestamp
 
 SCHEMA = "collector.stats/1"
 COLUMNS = (
@@ -31,10 +31,6 @@ COLUMNS = (
 )
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _row(row: Any) -> dict[str, Any]:
     values = asdict(row)
     kept = row.kept_percent
@@ -45,9 +41,9 @@ def _row(row: Any) -> dict[str, Any]:
 def stats_document(found: Any) -> dict[str, Any]:
     return {
         "schema": SCHEMA,
-        "at": _stamp(found.at),
-        "since": _stamp(found.since),
-        "month_start": _stamp(found.month_start),
+        "at": utc_timestamp(found.at),
+        "since": utc_timestamp(found.since),
+        "month_start": utc_timestamp(found.month_start),
         "collectors": [_row(row) for row in found.rows],
         "team": _row(found.total),
         "collected_by_day": [

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from collector_tui.db.models import AuditEvent, table_of
+from collector_tui.db.tables import AUDIT_T
 from collector_tui.services.bulk import insert_rows
 
 DetailValue = int | str | bool | None | list[int] | list[str]
@@ -68,6 +68,6 @@ def record(
 
     insert_rows(
         session,
-        table_of(AuditEvent),
+        AUDIT_T,
         audit_rows(actor, action, entity_type, entity_ids, at=at, details=details),
     )

@@ -174,6 +174,17 @@ def update_by_id(session: Session, table: Table, rows: list[dict[str, Any]]) -> 
     _execute(session, "update", table, rows)
 
 
+def put_row(session: Session, table: Table, key: dict[str, Any], values: dict[str, Any]) -> None:
+    """Write the one row of ``table`` whose primary key is ``key``: its ``values`` updated when it
+    is on file, else the row inserted (what ``Session.merge`` did, as two Core statements)."""
+    where = [table.c[name] == value for name, value in key.items()]
+    on_file = session.execute(select(literal_column("1")).select_from(table).where(*where)).first()
+    if on_file is None:
+        session.execute(insert(table).values({**key, **values}))
+    else:
+        session.execute(update(table).where(*where).values(values))
+
+
 # Young objects collected every 50,000 allocations instead of 700, and full passes rarely.
 BULK_GC_THRESHOLD = (50_000, 20, 100)
 _bulk_lock = threading.Lock()

@@ -130,6 +130,9 @@ def test_without_a_terminal_or_yes_nothing_moves(office: Database) -> None:
     before = _state(office)
     result = _run(office, "--to", "jchen", "--from", "kbrown", "--json")
     assert result.exit_code == 1
+    # Nobody to answer (end of input at the prompt): the refusal, not Typer's "Aborted".
+    assert "not confirmed: nothing was moved" in result.stderr
+    assert "Aborted" not in result.output
     assert _state(office) == before
 
 

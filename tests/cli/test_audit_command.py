@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -139,10 +138,10 @@ def test_only_users_of_the_database_may_look(db: Database, db_url: str) -> None:
 
 @pytest.mark.parametrize(("as_user", "code"), [(None, 1), ("sreed", 0)])
 def test_in_the_demo_the_supervisor_may_read_and_the_collector_may_not(
-    demo_path: Path, as_user: str | None, code: int
+    demo_url: str, as_user: str | None, code: int
 ) -> None:
     chosen = ["--as", as_user] if as_user else []
-    result = runner.invoke(app, ["--db", str(demo_path), *chosen, "audit", "--json"])
+    result = runner.invoke(app, ["--db", demo_url, *chosen, "audit", "--json"])
     assert result.exit_code == code, result.output
     if code == 0:
         assert json.loads(result.stdout)["events"]

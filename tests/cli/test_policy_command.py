@@ -264,5 +264,5 @@ def test_plans_evaluate_reports_the_offices_plan_policy(office: Database, tmp_pa
 
 def test_an_unknown_kind_is_a_usage_error(office: Database) -> None:
     result = runner.invoke(app, ["--db", office.url, "policy", "show", "dialer"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "dialer" in result.output

@@ -25,10 +25,7 @@ from collector_tui.db.models import (
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.desk.account_actions import (
-    CallBlockedError,
     ContactEntry,
-    EntryError,
-    StaleAccountError,
     add_note,
     add_phone,
     change_phone,
@@ -40,7 +37,7 @@ from collector_tui.services.desk.account_actions import (
     take_promise,
 )
 from collector_tui.services.desk.activities import apply_activities
-from collector_tui.services.errors import AccessDeniedError
+from collector_tui.services.errors import AccessDeniedError, CallBlockedError, EntryError, StaleAccountError
 from collector_tui.services.law.compliance import callable_account_ids
 from collector_tui.services.law.policy import current_policy
 from collector_tui.services.team.identity import resolve_actor

@@ -16,9 +16,9 @@ def _actor(db: Database, login: str) -> Actor:
     return resolve_actor(db, act_as=login)
 
 
-def test_account_detail_reads_everything(demo_db: Database) -> None:
-    actor = _actor(demo_db, "mlopez")
-    with demo_db.reading() as session:
+def test_account_detail_reads_everything(office: Database) -> None:
+    actor = _actor(office, "mlopez")
+    with office.reading() as session:
         account_id = (
             session.connection()
             .exec_driver_sql(
@@ -28,7 +28,7 @@ def test_account_detail_reads_everything(demo_db: Database) -> None:
             )
             .scalar_one()
         )
-    detail = account_detail(demo_db, actor, account_id, now=NOW)
+    detail = account_detail(office, actor, account_id, now=NOW)
     assert detail.id == account_id
     assert detail.owner == "Maria Lopez"
     assert detail.charges
@@ -41,8 +41,8 @@ def test_account_detail_reads_everything(demo_db: Database) -> None:
     )
 
 
-def test_a_collector_cannot_read_another_collectors_account(demo_db: Database) -> None:
-    with demo_db.reading() as session:
+def test_a_collector_cannot_read_another_collectors_account(office: Database) -> None:
+    with office.reading() as session:
         other = (
             session.connection()
             .exec_driver_sql(
@@ -52,8 +52,8 @@ def test_a_collector_cannot_read_another_collectors_account(demo_db: Database) -
             .scalar_one()
         )
     with pytest.raises(NotFoundError, match=str(other)):
-        account_detail(demo_db, _actor(demo_db, "mlopez"), other, now=NOW)
-    assert account_detail(demo_db, _actor(demo_db, "sreed"), other, now=NOW).id == other
+        account_detail(office, _actor(office, "mlopez"), other, now=NOW)
+    assert account_detail(office, _actor(office, "sreed"), other, now=NOW).id == other
 
 
 def test_unknown_account_is_not_found(demo_db: Database) -> None:

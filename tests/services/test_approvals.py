@@ -11,13 +11,8 @@ from sqlalchemy import select
 from collector_tui.db.models import AuditEvent, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import (
-    CallBlockedError,
-    ContactEntry,
-    EntryError,
-    log_contact,
-)
-from collector_tui.services.errors import AccessDeniedError, ServiceError
+from collector_tui.services.desk.account_actions import ContactEntry, log_contact
+from collector_tui.services.errors import AccessDeniedError, CallBlockedError, EntryError, ServiceError
 from collector_tui.services.money.plans import PlanRequest, create_plan
 from collector_tui.services.team.approvals import (
     KIND_OVERRIDE,

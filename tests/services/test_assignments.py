@@ -12,8 +12,8 @@ import pytest
 from collector_tui.domain.aging import age_bucket, age_in_days
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import StaleAccountError, add_note
-from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.desk.account_actions import add_note
+from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError, StaleAccountError
 from collector_tui.services.team.identity import resolve_actor
 from collector_tui.services.worklists.assignments import (
     AccountSelection,

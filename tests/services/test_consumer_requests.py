@@ -14,7 +14,8 @@ from sqlalchemy import select
 from collector_tui.db.models import Account, Activity, CallGroup, Phone, table_of
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import ActionResult, EntryError, StaleAccountError, add_note
+from collector_tui.services.desk.account_actions import add_note
+from collector_tui.services.desk.account_change import ActionResult
 from collector_tui.services.desk.consumer_requests import (
     add_inconvenient_time,
     consent_to_call_time,
@@ -25,6 +26,7 @@ from collector_tui.services.desk.consumer_requests import (
     stop_emailing,
     stop_texting,
 )
+from collector_tui.services.errors import EntryError, StaleAccountError
 from collector_tui.services.law.compliance import callable_account_ids
 from collector_tui.services.law.policy import current_policy
 from tests.conftest import NOW

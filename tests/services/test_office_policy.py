@@ -18,9 +18,9 @@ from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database, open_database
-from collector_tui.services.desk.account_actions import CallBlockedError, ContactEntry, log_contact
+from collector_tui.services.desk.account_actions import ContactEntry, log_contact
 from collector_tui.services.desk.account_state import call_state_due, refresh_all_accounts
-from collector_tui.services.errors import AccessDeniedError, ServiceError
+from collector_tui.services.errors import AccessDeniedError, CallBlockedError, ServiceError
 from collector_tui.services.law import policy
 from collector_tui.services.law.compliance import load_facts
 from collector_tui.services.law.office_policy import (

@@ -15,8 +15,7 @@ from collector_tui.db.models import Account, AuditEvent, Installment, PaymentPla
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import EntryError
-from collector_tui.services.errors import AccessDeniedError
+from collector_tui.services.errors import AccessDeniedError, EntryError
 from collector_tui.services.money.plans import (
     PlanRequest,
     agreement,

@@ -48,8 +48,8 @@ def _table(app: CollectorApp) -> QueueTable:
     return app.screen.query_one(QueueTable)
 
 
-async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Database) -> None:
-    app = make_app(demo_db)
+async def test_opens_on_the_collectors_accounts_and_into_an_account(office: Database) -> None:
+    app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and _table(app).row_count > 0)
         table = _table(app)
@@ -77,8 +77,8 @@ async def test_opens_on_the_collectors_accounts_and_into_an_account(demo_db: Dat
         assert _table(app).cursor_row == 3
 
 
-async def test_the_account_shows_what_may_be_done_now_and_why_not(demo_db: Database) -> None:
-    app = make_app(demo_db)
+async def test_the_account_shows_what_may_be_done_now_and_why_not(office: Database) -> None:
+    app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and _table(app).row_count > 0)
         await pilot.press("enter")

@@ -11,10 +11,12 @@ from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
 from collector_tui.cli.main import app as cli
+from collector_tui.domain.entry import parse_filter
 from collector_tui.screens.account_panel import AccountPanel
 from collector_tui.screens.app import CollectorApp
-from collector_tui.screens.queue import QueueScreen, QueueTable, parse_filter
+from collector_tui.screens.queue import QueueScreen, QueueTable, narrowed
 from collector_tui.services.database import Database, open_database
+from collector_tui.services.worklists.queue import QueueFilter
 from tests.conftest import NOW
 from tests.ui.test_app import SIZE, make_app, plain, settle
 
@@ -31,11 +33,9 @@ async def _ready(pilot, app: CollectorApp) -> None:  # type: ignore[no-untyped-d
     await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
 
 
-async def test_the_queue_lists_what_the_cli_lists_in_the_same_order(
-    demo_db: Database, demo_path: Path
-) -> None:
+async def test_the_queue_lists_what_the_cli_lists_in_the_same_order(demo_db: Database, demo_url: str) -> None:
     result = CliRunner().invoke(
-        cli, ["--db", str(demo_path), "queue", "--limit", "50", "--at", NOW.isoformat(), "--json"]
+        cli, ["--db", demo_url, "queue", "--limit", "50", "--at", NOW.isoformat(), "--json"]
     )
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
@@ -79,26 +79,19 @@ async def test_the_filter_narrows_the_queue_and_escape_clears_it(demo_db: Databa
         await settle(pilot, lambda: _table(app).row_count == everyone)
 
 
-def test_filter_words() -> None:
-    chosen = parse_filter(
-        "state:tx age:61-90 bal:100-500.50 A-10",
-        parse_filter(
-            "", __import__("collector_tui.services.worklists.queue", fromlist=["QueueFilter"]).QueueFilter()
-        ),
+def test_the_filter_box_replaces_the_filter_but_keeps_the_section_and_the_age_bucket() -> None:
+    """The words are read in the domain (tests/domain/test_entry.py); the screen narrows by them."""
+    before = QueueFilter(section="hold", age_bucket="0-30", state="OH", text="SMITH")
+    chosen = narrowed(before, parse_filter("state:tx bal:100-500.50 A-10"))
+    assert chosen == QueueFilter(
+        section="hold",
+        age_bucket="0-30",
+        state="TX",
+        min_balance_cents=10_000,
+        max_balance_cents=50_050,
+        text="A-10",
     )
-    assert (
-        chosen.state,
-        chosen.age_bucket,
-        chosen.min_balance_cents,
-        chosen.max_balance_cents,
-        chosen.text,
-    ) == (
-        "TX",
-        "61-90",
-        10_000,
-        50_050,
-        "A-10",
-    )
+    assert narrowed(chosen, parse_filter("age:61-90")) == QueueFilter(section="hold", age_bucket="61-90")
 
 
 async def test_refresh_keeps_the_cursor_on_the_same_account(demo_db: Database) -> None:
@@ -113,8 +106,8 @@ async def test_refresh_keeps_the_cursor_on_the_same_account(demo_db: Database) -
         assert int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)) == key
 
 
-async def test_the_palette_finds_an_account_by_number(demo_db: Database) -> None:
-    app = make_app(demo_db)
+async def test_the_palette_finds_an_account_by_number(office: Database) -> None:
+    app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
         await _ready(pilot, app)
         await pilot.press("s", "s")  # an account on hold: not in the calling order, still findable

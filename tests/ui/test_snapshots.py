@@ -7,11 +7,10 @@ Regenerate after an intended change of the picture, then look at every changed S
 What keeps a picture the same from run to run:
 
 - the demo office is built from a fixed seed at the fixed ``NOW`` and the app's clock is ``NOW``
-  (``make_app``); each test works on its own copy of a build made for these tests alone
-  (``fresh_office``). Not ``office``: that copies the shared demo file as other tests left it, and
-  they leave claims in it (``test_app`` opens accounts on ``demo_db``; with the clock fixed a claim
-  never expires), so ``n`` would open another account depending on which tests ran first. And ``n``
-  here claims nothing in the shared file that other tests rely on;
+  (``make_app``); each test works on ``office``, its own copy of the shared demo file, which is
+  read-only and checked unchanged at the end of the run (``tests/conftest.py``), so no other
+  test's claims are in it (with the clock fixed a claim never expires, and ``n`` would open
+  another account depending on which tests ran first);
 - animations are off on the app itself (``TEXTUAL_ANIMATIONS`` is read when Textual is imported,
   before the conftest fixture sets it);
 - ``run_before`` waits until every worker has finished and the screen shows what it loaded, then
@@ -22,22 +21,18 @@ What keeps a picture the same from run to run:
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Awaitable, Callable, Iterator
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual.pilot import Pilot
 
-from collector_tui.demo.build import build_demo_database
 from collector_tui.screens.account_panel import AccountPanel
 from collector_tui.screens.app import CollectorApp
 from collector_tui.screens.queue import QueueScreen
 from collector_tui.screens.workspace_forms import ContactForm
-from collector_tui.services.database import Database, open_database
+from collector_tui.services.database import Database
 from collector_tui.services.worklists.queue import SECTIONS
-from tests.conftest import DEMO_ACCOUNTS, DEMO_SEED, NOW
 from tests.ui.test_app import make_app, settle
 
 # pytest-textual-snapshot 1.0.0 names the file extension the way syrupy 4 did (``_file_extension``);
@@ -48,24 +43,6 @@ SIZES = [pytest.param((120, 40), id="120x40"), pytest.param((80, 24), id="80x24"
 
 SnapCompare = Callable[..., bool]
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]
-
-
-@pytest.fixture(scope="module")
-def pristine_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo office exactly as built (same seed, size and moment as ``demo_path``), ~0.6 s."""
-    path = tmp_path_factory.mktemp("snapshot-demo") / "demo.db"
-    build_demo_database(path, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, now=NOW)
-    return path
-
-
-@pytest.fixture
-def fresh_office(pristine_demo: Path, tmp_path: Path) -> Iterator[Database]:
-    """A private, writable copy of the pristine demo office: no test's claims or entries in it."""
-    path = tmp_path / "office.db"
-    shutil.copyfile(pristine_demo, path)
-    database = open_database(f"sqlite:///{path}")
-    yield database
-    database.close()
 
 
 def _app(db: Database) -> CollectorApp:
@@ -133,18 +110,18 @@ def _then_still(prepare: RunBefore) -> RunBefore:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_queue_call_now(snap_compare: SnapCompare, fresh_office: Database, size: tuple[int, int]) -> None:
+def test_queue_call_now(snap_compare: SnapCompare, office: Database, size: tuple[int, int]) -> None:
     """The call queue of the demo collector mlopez, on the call-now section."""
-    assert snap_compare(_app(fresh_office), terminal_size=size, run_before=_then_still(_queue_loaded))
+    assert snap_compare(_app(office), terminal_size=size, run_before=_then_still(_queue_loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_account_workspace(snap_compare: SnapCompare, fresh_office: Database, size: tuple[int, int]) -> None:
+def test_account_workspace(snap_compare: SnapCompare, office: Database, size: tuple[int, int]) -> None:
     """The workspace of the top account, opened with ``n`` from the queue, after it loaded."""
-    assert snap_compare(_app(fresh_office), terminal_size=size, run_before=_then_still(_account_loaded))
+    assert snap_compare(_app(office), terminal_size=size, run_before=_then_still(_account_loaded))
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_log_contact_form(snap_compare: SnapCompare, fresh_office: Database, size: tuple[int, int]) -> None:
+def test_log_contact_form(snap_compare: SnapCompare, office: Database, size: tuple[int, int]) -> None:
     """The log-a-call-or-contact form, opened with ``c`` in the top account's workspace."""
-    assert snap_compare(_app(fresh_office), terminal_size=size, run_before=_then_still(_contact_form_open))
+    assert snap_compare(_app(office), terminal_size=size, run_before=_then_still(_contact_form_open))

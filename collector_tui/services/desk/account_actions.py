@@ -1,11 +1,12 @@
 """What a collector changes from the workspace: each action one transaction and one audit event.
 
-Every action names the account version the collector was looking at; if the
-account changed underneath (another collector, a supervisor, an import), the
-action is refused with :class:`StaleAccountError` and nothing is written, so
-the screen can reload, say what changed, and keep what was typed. Each action
-bumps the version, writes a line in the account's timeline, and refreshes
-what the queue reads (call state and priority) for every account it touched.
+Every action goes through the change-one-account unit of work of
+:mod:`.account_change`: it names the account version the collector was looking
+at and is refused (:class:`~collector_tui.services.errors.StaleAccountError`,
+nothing written) if the account changed underneath; it bumps the version,
+writes a line in the account's timeline, and refreshes what the queue reads
+(call state and priority) for every account it touched. What the collector
+typed that breaks a rule is an :class:`~collector_tui.services.errors.EntryError`.
 """
 
 from __future__ import annotations
@@ -15,23 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, select, update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import (
-    Account,
-    AccountHold,
-    Activity,
-    Facility,
-    Guarantor,
-    OverrideRequest,
-    Phone,
-    Promise,
-    table_of,
-)
+from collector_tui.db.tables import ACTIVITY_T, GUARANTOR_T, HOLD_T, PHONE_T, PROMISE_T
 from collector_tui.domain.compliance.clock import zone
-from collector_tui.domain.compliance.engine import CALL, Block, Verdict, evaluate
+from collector_tui.domain.compliance.engine import CALL, Block, Verdict
 from collector_tui.domain.dispositions import Disposition
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.money_events import TransactionRecord
@@ -40,24 +31,32 @@ from collector_tui.domain.workspace_policy import WorkspacePolicy, looks_like_ca
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_state import refresh_accounts
+from collector_tui.services.desk.account_change import (
+    ActionResult,
+    Target,
+    bumped,
+    finish_change,
+    target_for_change,
+)
+from collector_tui.services.desk.consumer_requests import (
+    callback_slot,
+    consumer_zone,
+    record_call_time_consent,
+)
 from collector_tui.services.desk.holds import HOW_RECEIVED, PERSON_FLAGS, household, place_holds
-from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.law.compliance import load_facts, verdict_for_account
+from collector_tui.services.errors import (
+    AccessDeniedError,
+    CallBlockedError,
+    EntryError,
+    ServiceError,
+)
+from collector_tui.services.law.compliance import call_blocks, verdict_for_account
 from collector_tui.services.law.policy import current_policy, current_workspace_policy
 from collector_tui.services.money.arrangements import add_promise
 from collector_tui.services.money.transactions import apply_transactions
-from collector_tui.services.team.permissions import Permission, can, require, require_account_work
+from collector_tui.services.team.approvals import approved_override, mark_override_used
+from collector_tui.services.team.permissions import Permission, can, require
 
-ACCOUNT_T = table_of(Account)
-ACTIVITY_T = table_of(Activity)
-FACILITY_T = table_of(Facility)
-GUARANTOR_T = table_of(Guarantor)
-HOLD_T = table_of(AccountHold)
-PHONE_T = table_of(Phone)
-PROMISE_T = table_of(Promise)
-
-SUPERVISORS = (codes.ROLE_SUPERVISOR, codes.ROLE_ADMIN)  # kept for importers; checks ask .permissions
 DIRECTIONS = ("out", "in")
 PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
 PAYMENT_METHODS = ("card", "ach", "check")
@@ -83,35 +82,6 @@ RECEIVED_BY_CHANNEL = {
 }
 
 
-class StaleAccountError(ServiceError):
-    """The account changed after the collector opened it; nothing was written."""
-
-    def __init__(self, account_id: int, seen: int, current: int) -> None:
-        super().__init__(
-            f"account {account_id} changed since you opened it (version {seen}, now {current}): "
-            "reloaded; your entry is kept, check it and save again"
-        )
-        self.account_id = account_id
-        self.current_version = current
-
-
-class EntryError(ServiceError):
-    """What the collector entered breaks a rule; ``problems`` are (field, message) pairs."""
-
-    def __init__(self, problems: list[tuple[str, str]]) -> None:
-        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
-        self.problems = problems
-
-
-class CallBlockedError(ServiceError):
-    """The compliance engine forbids this call now; a supervisor may override with a reason."""
-
-    def __init__(self, blocks: tuple[Block, ...]) -> None:
-        reasons = "; ".join(f"{b.reason} [{b.rule_id}]" for b in blocks)
-        super().__init__(f"this call may not be placed now: {reasons}")
-        self.blocks = blocks
-
-
 @dataclass(frozen=True, slots=True)
 class ContactEntry:
     account_id: int
@@ -122,107 +92,6 @@ class ContactEntry:
     party: str = "none"
     note: str | None = None
     override_reason: str | None = None  # a supervisor logging a call the engine blocks
-
-
-@dataclass(frozen=True, slots=True)
-class ActionResult:
-    account_id: int
-    version: int  # the account's version after the change
-    message: str  # what happened, in plain words without PHI
-    next_step: str = "none"  # what the workspace opens next (from the disposition)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    id: int
-    guarantor_id: int
-    facility_code: str
-    account_number: str
-    version: int
-    total_balance_cents: int
-    status: str
-
-
-def target_for_change(session: Session, actor: Actor, account_id: int, version: int) -> Target:
-    """The account, if the actor may change it and it is still the version they saw."""
-    a, f = ACCOUNT_T.c, FACILITY_T.c
-    row = session.execute(
-        select(
-            a.id,
-            a.guarantor_id,
-            a.version,
-            a.assigned_collector_id,
-            a.total_balance_cents,
-            a.status,
-            a.account_number,
-            f.code,
-        )
-        .join(FACILITY_T, f.id == a.facility_id)
-        .where(a.id == account_id)
-    ).first()
-    if row is None:
-        raise NotFoundError(f"account {account_id} not found")
-    require_account_work(session, actor, account_id, row.assigned_collector_id)
-    if row.version != version:
-        raise StaleAccountError(account_id, version, row.version)
-    return Target(
-        row.id,
-        row.guarantor_id,
-        row.code,
-        row.account_number,
-        row.version,
-        row.total_balance_cents,
-        row.status,
-    )
-
-
-def timeline_line(
-    session: Session, actor: Actor, account_id: int, now: datetime, code: str, note: str, **values: Any
-) -> int:
-    """One line in the account's activity timeline (a status change, not a contact)."""
-    row = {
-        "account_id": account_id,
-        "collector_id": actor.collector_id,
-        "occurred_at": now,
-        "channel": codes.CHANNEL_NOTE,
-        "direction": codes.DIRECTION_NONE,
-        "outcome_code": code,
-        "note": note,
-        "source": "tui",
-        "created_at": now,
-        **values,
-    }
-    return int(session.execute(insert(ACTIVITY_T).returning(ACTIVITY_T.c.id), [row]).scalar_one())
-
-
-def finish_change(
-    session: Session,
-    actor: Actor,
-    target: Target,
-    action: str,
-    now: datetime,
-    *,
-    line: tuple[str, str] | None = None,
-    phone_id: int | None = None,
-    details: dict[str, audit.DetailValue] | None = None,
-    refresh: list[int] | None = None,
-    changes: dict[str, Any] | None = None,
-) -> int:
-    """The end of every workspace change: its timeline ``line`` (code, note), if any, the version bump
-    (with ``changes``), an audit event naming the line, and a refresh of the queue's view of the
-    ``refresh`` accounts (default: this one). Returns the new version."""
-    details = dict(details or {})
-    if line is not None:
-        code, note = line
-        details["activity"] = timeline_line(session, actor, target.id, now, code, note, phone_id=phone_id)
-    a = ACCOUNT_T.c
-    version = target.version + 1
-    session.execute(
-        update(ACCOUNT_T).where(a.id == target.id).values(version=version, updated_at=now, **(changes or {}))
-    )
-    audit.record(session, actor, action, "account", [target.id], at=now, details=details)
-    refresh_accounts(session, refresh or [target.id], now)
-    return version
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -240,14 +109,6 @@ def _phone(session: Session, target: Target, phone_id: int) -> Any:
     return row
 
 
-def call_blocks(session: Session, account_id: int, phone_id: int, now: datetime) -> tuple[Block, ...]:
-    """Why the engine forbids dialling ``phone_id`` for this account now (empty when allowed)."""
-    verdict = evaluate(load_facts(session, [account_id], now)[account_id], current_policy(), now, (CALL,))
-    account_blocks = tuple(b for b in verdict.actions[CALL].blocks if b.rule_id != "phones")
-    own = next((p.blocks for p in verdict.phones if p.phone_id == phone_id), ())
-    return tuple(own) + account_blocks
-
-
 def _check_contact(entry: ContactEntry, policy: WorkspacePolicy) -> Disposition:
     problems: list[tuple[str, str]] = []
     found = policy.disposition(entry.disposition)
@@ -257,7 +118,7 @@ def _check_contact(entry: ContactEntry, policy: WorkspacePolicy) -> Disposition:
         problems.append(("direction", "must be out or in"))
     if entry.party not in PARTIES:
         problems.append(("party", f"must be one of {', '.join(PARTIES)}"))
-    dialled = found is not None and found.channel in ("call", "voicemail") and entry.direction == "out"
+    dialled = found is not None and _is_call(found) and entry.direction == "out"
     if dialled and entry.phone_id is None:
         problems.append(("phone", "choose the number you dialled"))
     if problems:
@@ -266,30 +127,17 @@ def _check_contact(entry: ContactEntry, policy: WorkspacePolicy) -> Disposition:
     return found
 
 
-def approved_override(
-    session: Session, actor: Actor, account_id: int, phone_id: int | None, now: datetime
-) -> int | None:
-    """The id of an approved, unexpired, unused override request of ``actor`` for this call, if any."""
-    r = table_of(OverrideRequest).c
-    query = select(r.id).where(
-        r.account_id == account_id,
-        r.requested_by_id == actor.collector_id,
-        r.status == codes.REQUEST_APPROVED,
-        r.expires_at > now,
-    )
-    if phone_id is not None:
-        query = query.where(or_(r.phone_id == phone_id, r.phone_id.is_(None)))
-    found = session.execute(query.order_by(r.id).limit(1)).scalar_one_or_none()
-    return None if found is None else int(found)
+@dataclass(frozen=True, slots=True)
+class _Clearance:
+    """What the compliance rules say of a call being logged, and how a block is overridden."""
+
+    blocks: tuple[Block, ...] = ()
+    override: str = ""  # the override recorded with the call ("" when nothing is overridden)
+    granted: int | None = None  # a supervisor's approval of this collector's override request
 
 
-def mark_override_used(session: Session, request_id: int, activity_id: int) -> None:
-    """An approval is for one call: the call that used it is named, and it cannot be used again."""
-    session.execute(
-        update(table_of(OverrideRequest))
-        .where(table_of(OverrideRequest).c.id == request_id)
-        .values(status=codes.REQUEST_USED, used_activity_id=activity_id)
-    )
+def _is_call(found: Disposition) -> bool:
+    return found.channel in ("call", "voicemail")
 
 
 def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetime) -> ActionResult:
@@ -301,90 +149,141 @@ def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetim
     policy = current_workspace_policy()
     found = _check_contact(entry, policy)
     note = _clean_note(entry.note)
-    override = (entry.override_reason or "").strip()
     with db.writing() as session:
         target = target_for_change(session, actor, entry.account_id, entry.version)
         if entry.phone_id is not None:
             _phone(session, target, entry.phone_id)
-        placed = entry.direction == "out" and found.is_placed_call
-        blocks: tuple[Block, ...] = ()
-        granted: int | None = None  # a supervisor's approval of this collector's override request
-        if placed and entry.phone_id is not None:
-            blocks = call_blocks(session, target.id, entry.phone_id, now)
-            if blocks and not can(actor, Permission.OVERRIDE_COMPLIANCE):
-                granted = approved_override(session, actor, target.id, entry.phone_id, now)
-                if granted is None and override:
-                    raise AccessDeniedError(
-                        "only a supervisor or admin may log a call the compliance rules block: "
-                        "ask for an override and wait for its approval"
-                    )
-                if granted is None:
-                    raise CallBlockedError(blocks)
-                override = override or f"approved by a supervisor (request {granted})"
-            elif blocks and not override:
-                raise CallBlockedError(blocks)
-        if override and not blocks:
-            override = ""  # nothing was overridden: do not record an override
-        is_call = found.channel in ("call", "voicemail")
-        text = "\n".join(t for t in (note, f"Compliance override: {override}" if override else None) if t)
-        activity_id = int(
-            session.execute(
-                insert(ACTIVITY_T).returning(ACTIVITY_T.c.id),
-                [
-                    {
-                        "account_id": target.id,
-                        "collector_id": actor.collector_id,
-                        "occurred_at": now,
-                        "channel": found.channel,
-                        "direction": entry.direction if is_call else codes.DIRECTION_NONE,
-                        "phone_id": entry.phone_id,
-                        "party": None if entry.party == "none" else entry.party,
-                        "outcome_code": found.code,
-                        "counts_as_attempt": is_call and entry.direction == "out" and found.attempt,
-                        "counts_as_conversation": is_call and found.conversation,
-                        "note": text or None,
-                        "source": "tui",
-                        "created_at": now,
-                    }
-                ],
-            ).scalar_one()
-        )
-        changes: dict[str, Any] = {}
-        if is_call and (found.attempt or found.conversation):
-            changes["last_contact_at"] = now
-        if found.worked:
-            changes["last_worked_at"] = now
-        refresh = [target.id]
-        if found.hold_reason is not None:
-            via = RECEIVED_BY_CHANNEL.get(found.channel)
-            refresh = _place_hold(session, actor, target, found.hold_reason, now, via)
-        if found.phone_status is not None and entry.phone_id is not None:
-            _set_phone(session, entry.phone_id, status=found.phone_status)
-            refresh = household(session, [target.guarantor_id])
-        details: dict[str, audit.DetailValue] = {
-            "activity": activity_id,
-            "disposition": found.code,
-            "policy_digest": current_policy().digest(),  # the compliance policy the call was judged by
-        }
-        if entry.phone_id is not None:
-            details["phone"] = entry.phone_id
-        if override:
-            details["override"] = True
-            details["rules"] = sorted({b.rule_id for b in blocks})
-        if granted is not None:
-            mark_override_used(session, granted, activity_id)
-            details["request"] = granted
+        cleared = _clear_call(session, actor, target, entry, found, now)
+        activity_id = _insert_contact(session, actor, target, entry, found, note, cleared.override, now)
+        refresh = _apply_disposition(session, actor, target, entry, found, now)
+        details = _contact_details(entry, found, activity_id, cleared)
+        if cleared.granted is not None:
+            mark_override_used(session, cleared.granted, activity_id)
         version = finish_change(
-            session, actor, target, "contact.log", now, details=details, refresh=refresh, changes=changes
+            session,
+            actor,
+            target,
+            "contact.log",
+            now,
+            details=details,
+            refresh=refresh,
+            changes=_contact_changes(found, now),
         )
+    return ActionResult(target.id, version, _contact_message(entry, found, cleared), found.next_step)
+
+
+def _clear_call(
+    session: Session, actor: Actor, target: Target, entry: ContactEntry, found: Disposition, now: datetime
+) -> _Clearance:
+    """May this contact be logged? A call placed now that the rules block is refused unless a
+    supervisor or admin overrides it with a reason, or a supervisor approved the collector's
+    override request for it."""
+    override = (entry.override_reason or "").strip()
+    placed = entry.direction == "out" and found.is_placed_call
+    if not placed or entry.phone_id is None:
+        return _Clearance()
+    blocks = call_blocks(session, target.id, entry.phone_id, now)
+    if not blocks:
+        return _Clearance()  # nothing was overridden: do not record an override
+    if can(actor, Permission.OVERRIDE_COMPLIANCE):
+        if not override:
+            raise CallBlockedError(blocks)
+        return _Clearance(blocks, override)
+    granted = approved_override(session, actor, target.id, entry.phone_id, now)
+    if granted is None and override:
+        raise AccessDeniedError(
+            "only a supervisor or admin may log a call the compliance rules block: "
+            "ask for an override and wait for its approval"
+        )
+    if granted is None:
+        raise CallBlockedError(blocks)
+    return _Clearance(blocks, override or f"approved by a supervisor (request {granted})", granted)
+
+
+def _insert_contact(
+    session: Session,
+    actor: Actor,
+    target: Target,
+    entry: ContactEntry,
+    found: Disposition,
+    note: str | None,
+    override: str,
+    now: datetime,
+) -> int:
+    """The contact's line in the timeline (an override recorded in its note); returns its id."""
+    is_call = _is_call(found)
+    text = "\n".join(t for t in (note, f"Compliance override: {override}" if override else None) if t)
+    row = {
+        "account_id": target.id,
+        "collector_id": actor.collector_id,
+        "occurred_at": now,
+        "channel": found.channel,
+        "direction": entry.direction if is_call else codes.DIRECTION_NONE,
+        "phone_id": entry.phone_id,
+        "party": None if entry.party == "none" else entry.party,
+        "outcome_code": found.code,
+        "counts_as_attempt": is_call and entry.direction == "out" and found.attempt,
+        "counts_as_conversation": is_call and found.conversation,
+        "note": text or None,
+        "source": "tui",
+        "created_at": now,
+    }
+    return int(session.execute(insert(ACTIVITY_T).returning(ACTIVITY_T.c.id), [row]).scalar_one())
+
+
+def _apply_disposition(
+    session: Session, actor: Actor, target: Target, entry: ContactEntry, found: Disposition, now: datetime
+) -> list[int]:
+    """The disposition's automatic next step: the hold it places, the status it gives the number
+    dialled. Returns the accounts whose call state and priority to refresh."""
+    refresh = [target.id]
+    if found.hold_reason is not None:
+        via = RECEIVED_BY_CHANNEL.get(found.channel)
+        refresh = _place_hold(session, actor, target, found.hold_reason, now, via)
+    if found.phone_status is not None and entry.phone_id is not None:
+        _set_phone(session, entry.phone_id, status=found.phone_status)
+        refresh = household(session, [target.guarantor_id])
+    return refresh
+
+
+def _contact_changes(found: Disposition, now: datetime) -> dict[str, Any]:
+    """What the contact moves on the account: when it was last contacted, and last worked."""
+    changes: dict[str, Any] = {}
+    if _is_call(found) and (found.attempt or found.conversation):
+        changes["last_contact_at"] = now
+    if found.worked:
+        changes["last_worked_at"] = now
+    return changes
+
+
+def _contact_details(
+    entry: ContactEntry, found: Disposition, activity_id: int, cleared: _Clearance
+) -> dict[str, audit.DetailValue]:
+    """The contact's audit event: ids and codes, the policy it was judged by, any override."""
+    details: dict[str, audit.DetailValue] = {
+        "activity": activity_id,
+        "disposition": found.code,
+        "policy_digest": current_policy().digest(),  # the compliance policy the call was judged by
+    }
+    if entry.phone_id is not None:
+        details["phone"] = entry.phone_id
+    if cleared.override:
+        details["override"] = True
+        details["rules"] = sorted({b.rule_id for b in cleared.blocks})
+    if cleared.granted is not None:
+        details["request"] = cleared.granted
+    return details
+
+
+def _contact_message(entry: ContactEntry, found: Disposition, cleared: _Clearance) -> str:
     message = f"Logged {found.code} ({found.label})"
     if found.hold_reason:
         message += f"; hold placed: {found.hold_reason.replace('_', ' ')}"
     if found.phone_status and entry.phone_id is not None:
         message += f"; number marked {found.phone_status}"
-    if override:
+    if cleared.override:
         message += "; compliance override recorded"
-    return ActionResult(target.id, version, message, found.next_step)
+    return message
 
 
 def add_note(
@@ -420,13 +319,6 @@ def set_callback(
     1006.14(b)(3)(i)), so the engine allows what that consent covers; no consent
     lifts a hold.
     """
-    # consumer_requests builds on this module's unit of work: imported here, not at the top.
-    from collector_tui.services.desk.consumer_requests import (
-        callback_slot,
-        consumer_zone,
-        record_call_time_consent,
-    )
-
     if at.tzinfo is None:
         raise EntryError([("when", "needs a time zone")])
     if at <= now:
@@ -575,19 +467,6 @@ def take_payment(
             details={"amount_cents": amount_cents, "method": method},
         )
     return ActionResult(account_id, version, f"Payment recorded ({method})")
-
-
-def bumped(target: Target) -> Target:
-    """``target`` after a service it called already bumped the version once."""
-    return Target(
-        target.id,
-        target.guarantor_id,
-        target.facility_code,
-        target.account_number,
-        target.version + 1,
-        target.total_balance_cents,
-        target.status,
-    )
 
 
 def _place_hold(

@@ -20,17 +20,15 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, OfficeSetting, table_of
+from collector_tui.db.tables import ACCOUNT_T
 from collector_tui.domain.compliance.engine import call_state_day, call_state_fingerprint, call_state_outdated
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.law.compliance import refresh_call_state
 from collector_tui.services.law.policy import current_policy
-from collector_tui.services.team.identity import office_setting
+from collector_tui.services.office_settings import office_setting, put_office_setting
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.services.worklists.priority import rescore
-
-ACCOUNT_T = table_of(Account)
 
 
 def refresh_accounts(
@@ -75,7 +73,7 @@ def record_call_state_computed(session: Session, now: datetime) -> None:
         (CALL_STATE_POLICY_KEY, call_state_fingerprint(current_policy())),
         (CALL_STATE_DAY_KEY, call_state_day(now).isoformat()),
     ):
-        session.merge(OfficeSetting(key=key, value=value))
+        put_office_setting(session, key, value)
 
 
 def refresh_all_accounts(

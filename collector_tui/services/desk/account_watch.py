@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from collector_tui.db.models import Account, table_of
+from collector_tui.db.tables import ACCOUNT_T
 from collector_tui.services.database import Database
-
-ACCOUNT_T = table_of(Account)
 
 
 def account_version(db: Database, account_id: int) -> int | None:

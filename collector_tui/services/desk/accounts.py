@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import cache
+from typing import Any
 
-from sqlalchemy import case, desc, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Row, Table, case, desc, func, select
+from sqlmodel import Session
 
 from collector_tui.config import ConfigError
 from collector_tui.db import codes
-from collector_tui.db.models import (
-    Account,
-    AccountHold,
-    AccountTransaction,
-    Activity,
-    Charge,
-    ClaimDenial,
-    Collector,
-    Facility,
-    Guarantor,
-    Installment,
-    InsuranceClaim,
-    Patient,
-    PaymentPlan,
-    Phone,
-    Promise,
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    ACTIVITY_T,
+    CHARGE_T,
+    CLAIM_T,
+    COLLECTOR_T,
+    DENIAL_T,
+    FACILITY_T,
+    GUARANTOR_T,
+    HOLD_T,
+    INSTALLMENT_T,
+    PATIENT_T,
+    PHONE_T,
+    PLAN_T,
+    PROMISE_T,
+    TX_T,
 )
 from collector_tui.domain.aging import age_bucket, age_in_days
 from collector_tui.domain.compliance.engine import evaluate
@@ -71,14 +72,21 @@ def _age_start(first_statement: date | None, service: date | None, placed: date 
     return first_statement or service or placed
 
 
-def _may_view(session: Session, actor: Actor, account: Account) -> bool:
+def _by_id(session: Session, table: Table, row_id: int | None) -> Row[Any] | None:
+    """The row of ``table`` with id ``row_id`` (None for no id, or no such row)."""
+    if row_id is None:
+        return None
+    return session.execute(select(table).where(table.c.id == row_id)).first()
+
+
+def _may_view(session: Session, actor: Actor, account: Row[Any]) -> bool:
     require_active(session, actor)
     return may_view_account(
         actor, account.assigned_collector_id, unassigned_allowed=allows_unassigned(session)
     )
 
 
-def _address(g: Guarantor) -> str:
+def _address(g: Row[Any]) -> str:
     parts = [g.address1, g.address2, g.city, " ".join(p for p in (g.state, g.zip_code) if p)]
     return ", ".join(p for p in parts if p)
 
@@ -91,7 +99,7 @@ def account_detail(db: Database, actor: Actor, account_id: int, *, now: datetime
     short write transaction, after the read); a refused read records nothing.
     """
     with db.reading() as session:
-        account = session.get(Account, account_id)
+        account = _by_id(session, ACCOUNT_T, account_id)
         if account is None or not _may_view(session, actor, account):
             raise NotFoundError(f"account {account_id} not found")
         detail = _detail(session, account, now)
@@ -108,14 +116,13 @@ def account_detail(db: Database, actor: Actor, account_id: int, *, now: datetime
     return detail
 
 
-def _detail(session: Session, account: Account, now: datetime) -> AccountDetail:
-    account_id = account.id
-    assert account_id is not None
-    guarantor = session.get(Guarantor, account.guarantor_id)
-    facility = session.get(Facility, account.facility_id)
-    assert guarantor is not None and guarantor.id is not None and facility is not None
-    patient = session.get(Patient, account.patient_id) if account.patient_id else None
-    owner = session.get(Collector, account.assigned_collector_id) if account.assigned_collector_id else None
+def _detail(session: Session, account: Row[Any], now: datetime) -> AccountDetail:
+    account_id: int = account.id
+    guarantor = _by_id(session, GUARANTOR_T, account.guarantor_id)
+    facility = _by_id(session, FACILITY_T, account.facility_id)
+    assert guarantor is not None and facility is not None
+    patient = _by_id(session, PATIENT_T, account.patient_id or None)
+    owner = _by_id(session, COLLECTOR_T, account.assigned_collector_id or None)
     days = age_in_days(
         _age_start(account.first_statement_date, account.service_date_from, account.placed_date),
         now.date(),
@@ -180,56 +187,57 @@ def _detail(session: Session, account: Account, now: datetime) -> AccountDetail:
 
 def _household(session: Session, guarantor_id: int, account_id: int) -> tuple[tuple[HouseholdView, ...], int]:
     """The guarantor's other accounts, open ones first then by balance, and how many more there are."""
-    others = (Account.guarantor_id == guarantor_id, Account.id != account_id)
-    rows = session.exec(
-        select(Account, Facility.code, Collector.display_name)
-        .join(Facility, col(Facility.id) == Account.facility_id)
-        .join(Collector, col(Collector.id) == Account.assigned_collector_id, isouter=True)
+    a, f, c = ACCOUNT_T.c, FACILITY_T.c, COLLECTOR_T.c
+    others = (a.guarantor_id == guarantor_id, a.id != account_id)
+    rows = session.execute(
+        select(a.id, a.account_number, a.status, a.total_balance_cents, f.code, c.display_name)
+        .join(FACILITY_T, f.id == a.facility_id)
+        .join(COLLECTOR_T, c.id == a.assigned_collector_id, isouter=True)
         .where(*others)
         .order_by(
-            case((col(Account.status) == codes.ACCOUNT_OPEN, 0), else_=1),
-            desc(col(Account.total_balance_cents)),
-            col(Account.id),
+            case((a.status == codes.ACCOUNT_OPEN, 0), else_=1),
+            desc(a.total_balance_cents),
+            a.id,
         )
         .limit(HOUSEHOLD_LIMIT)
     ).all()
     views = tuple(
         HouseholdView(
-            id=other.id or 0,
-            account_number=other.account_number,
-            facility_code=facility_code,
-            status=other.status,
-            total_balance_cents=other.total_balance_cents,
-            owner=owner,
+            id=row.id,
+            account_number=row.account_number,
+            facility_code=row.code,
+            status=row.status,
+            total_balance_cents=row.total_balance_cents,
+            owner=row.display_name,
         )
-        for other, facility_code, owner in rows
+        for row in rows
     )
     if len(views) < HOUSEHOLD_LIMIT:
         return views, 0
-    total = session.exec(select(func.count()).select_from(Account).where(*others)).one()
+    total = session.execute(select(func.count()).select_from(ACCOUNT_T).where(*others)).scalar_one()
     return views, int(total) - len(views)
 
 
 def _household_totals(session: Session, guarantor_id: int) -> tuple[int, int]:
     """How many open accounts the guarantor has, and their balance together."""
-    count, total = session.exec(
-        select(func.count(), func.coalesce(func.sum(Account.total_balance_cents), 0)).where(
-            Account.guarantor_id == guarantor_id, Account.status == codes.ACCOUNT_OPEN
+    a = ACCOUNT_T.c
+    count, total = session.execute(
+        select(func.count(), func.coalesce(func.sum(a.total_balance_cents), 0)).where(
+            a.guarantor_id == guarantor_id, a.status == codes.ACCOUNT_OPEN
         )
     ).one()
     return int(count), int(total)
 
 
 def _open_holds(session: Session, account_id: int) -> tuple[str, ...]:
-    rows = session.exec(
-        select(AccountHold.reason).where(
-            AccountHold.account_id == account_id, col(AccountHold.released_at).is_(None)
-        )
-    ).all()
+    h = HOLD_T.c
+    rows = session.execute(
+        select(h.reason).where(h.account_id == account_id, h.released_at.is_(None))
+    ).scalars()
     return tuple(sorted(set(rows)))
 
 
-def _guarantor_flags(g: Guarantor) -> tuple[str, ...]:
+def _guarantor_flags(g: Row[Any]) -> tuple[str, ...]:
     flags = {
         "deceased": g.deceased,
         "bankruptcy": g.bankruptcy,
@@ -240,12 +248,12 @@ def _guarantor_flags(g: Guarantor) -> tuple[str, ...]:
 
 
 def _phones(session: Session, guarantor_id: int | None) -> tuple[PhoneView, ...]:
-    phones = session.exec(
-        select(Phone).where(Phone.guarantor_id == guarantor_id).order_by(col(Phone.id))
+    phones = session.execute(
+        select(PHONE_T).where(PHONE_T.c.guarantor_id == guarantor_id).order_by(PHONE_T.c.id)
     ).all()
     return tuple(
         PhoneView(
-            id=p.id or 0,
+            id=p.id,
             national=format_national(p.number) if p.valid else p.number,
             phone_type=p.phone_type,
             valid=p.valid,
@@ -259,21 +267,25 @@ def _phones(session: Session, guarantor_id: int | None) -> tuple[PhoneView, ...]
 
 
 def _charges(session: Session, account_id: int) -> tuple[ChargeView, ...]:
-    rows = session.exec(
-        select(Charge).where(Charge.account_id == account_id).order_by(col(Charge.line_number))
+    ch = CHARGE_T.c
+    rows = session.execute(
+        select(ch.line_number, ch.service_date, ch.procedure_code, ch.amount_cents)
+        .where(ch.account_id == account_id)
+        .order_by(ch.line_number)
     ).all()
     return tuple(ChargeView(c.line_number, c.service_date, c.procedure_code, c.amount_cents) for c in rows)
 
 
 def _claims(session: Session, account_id: int) -> tuple[ClaimView, ...]:
-    claims = session.exec(
-        select(InsuranceClaim).where(InsuranceClaim.account_id == account_id).order_by(col(InsuranceClaim.id))
+    claims = session.execute(
+        select(CLAIM_T).where(CLAIM_T.c.account_id == account_id).order_by(CLAIM_T.c.id)
     ).all()
     glossary = denial_glossary()
     views = []
+    d = DENIAL_T.c
     for claim in claims:
-        denials = session.exec(
-            select(ClaimDenial).where(ClaimDenial.claim_id == claim.id).order_by(col(ClaimDenial.id))
+        denials = session.execute(
+            select(d.group_code, d.code).where(d.claim_id == claim.id).order_by(d.id)
         ).all()
         shown = tuple(f"{d.group_code}-{d.code}" if d.group_code else d.code for d in denials)
         views.append(
@@ -295,46 +307,53 @@ def _claims(session: Session, account_id: int) -> tuple[ClaimView, ...]:
 
 
 def _transactions(session: Session, account_id: int) -> tuple[TransactionView, ...]:
-    rows = session.exec(
-        select(AccountTransaction)
-        .where(AccountTransaction.account_id == account_id)
-        .order_by(desc(col(AccountTransaction.posted_at)), desc(col(AccountTransaction.id)))
+    t = TX_T.c
+    rows = session.execute(
+        select(t.id, t.posted_at, t.kind, t.amount_cents, t.method)
+        .where(t.account_id == account_id)
+        .order_by(desc(t.posted_at), desc(t.id))
         .limit(TIMELINE_LIMIT)
     ).all()
     return tuple(
         TransactionView(
-            id=t.id or 0, posted_at=t.posted_at, kind=t.kind, amount_cents=t.amount_cents, method=t.method
+            id=row.id,
+            posted_at=row.posted_at,
+            kind=row.kind,
+            amount_cents=row.amount_cents,
+            method=row.method,
         )
-        for t in rows
+        for row in rows
     )
 
 
 def _promises(session: Session, account_id: int) -> tuple[PromiseView, ...]:
-    rows = session.exec(
-        select(Promise)
-        .where(Promise.account_id == account_id)
-        .order_by(desc(col(Promise.due_date)), desc(col(Promise.id)))
+    p = PROMISE_T.c
+    rows = session.execute(
+        select(p.id, p.amount_cents, p.due_date, p.status)
+        .where(p.account_id == account_id)
+        .order_by(desc(p.due_date), desc(p.id))
     ).all()
     return tuple(
-        PromiseView(id=p.id or 0, amount_cents=p.amount_cents, due_date=p.due_date, status=p.status)
-        for p in rows
+        PromiseView(id=row.id, amount_cents=row.amount_cents, due_date=row.due_date, status=row.status)
+        for row in rows
     )
 
 
 def _plans(session: Session, account_id: int) -> tuple[PlanView, ...]:
-    plans = session.exec(
-        select(PaymentPlan).where(PaymentPlan.account_id == account_id).order_by(col(PaymentPlan.id))
+    plans = session.execute(
+        select(PLAN_T).where(PLAN_T.c.account_id == account_id).order_by(PLAN_T.c.id)
     ).all()
     views = []
+    i = INSTALLMENT_T.c
     for plan in plans:
-        paid = session.exec(
+        paid = session.execute(
             select(func.count())
-            .select_from(Installment)
-            .where(Installment.plan_id == plan.id, Installment.status == codes.INSTALLMENT_PAID)
-        ).one()
+            .select_from(INSTALLMENT_T)
+            .where(i.plan_id == plan.id, i.status == codes.INSTALLMENT_PAID)
+        ).scalar_one()
         views.append(
             PlanView(
-                id=plan.id or 0,
+                id=plan.id,
                 status=plan.status,
                 frequency=plan.frequency,
                 installment_count=plan.installment_count,
@@ -348,24 +367,34 @@ def _plans(session: Session, account_id: int) -> tuple[PlanView, ...]:
 
 
 def _activities(session: Session, account_id: int) -> tuple[ActivityView, ...]:
-    rows = session.exec(
-        select(Activity, Phone.number, Collector.display_name)
-        .join(Phone, col(Phone.id) == Activity.phone_id, isouter=True)
-        .join(Collector, col(Collector.id) == Activity.collector_id, isouter=True)
-        .where(Activity.account_id == account_id)
-        .order_by(desc(col(Activity.occurred_at)), desc(col(Activity.id)))
+    act, p, c = ACTIVITY_T.c, PHONE_T.c, COLLECTOR_T.c
+    rows = session.execute(
+        select(
+            act.id,
+            act.occurred_at,
+            act.channel,
+            act.direction,
+            act.outcome_code,
+            act.note,
+            p.number,
+            c.display_name,
+        )
+        .join(PHONE_T, p.id == act.phone_id, isouter=True)
+        .join(COLLECTOR_T, c.id == act.collector_id, isouter=True)
+        .where(act.account_id == account_id)
+        .order_by(desc(act.occurred_at), desc(act.id))
         .limit(TIMELINE_LIMIT)
     ).all()
     return tuple(
         ActivityView(
-            id=a.id or 0,
-            occurred_at=a.occurred_at,
-            channel=a.channel,
-            direction=a.direction,
-            outcome_code=a.outcome_code,
-            phone=format_national(number) if number else None,
-            collector=name,
-            note=a.note,
+            id=row.id,
+            occurred_at=row.occurred_at,
+            channel=row.channel,
+            direction=row.direction,
+            outcome_code=row.outcome_code,
+            phone=format_national(row.number) if row.number else None,
+            collector=row.display_name,
+            note=row.note,
         )
-        for a, number, name in rows
+        for row in rows
     )

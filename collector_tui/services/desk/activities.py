@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Activity, AuditEvent, Phone, table_of
+from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, AUDIT_T, PHONE_T
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.audit import Actor, DetailValue, audit_rows
@@ -23,11 +24,6 @@ from collector_tui.services.desk.holds import HoldKey, household, place_holds
 from collector_tui.services.desk.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from collector_tui.services.law.compliance import SENT_CHANNELS, counts_toward_call_limits, refresh_call_state
 from collector_tui.services.law.policy import current_workspace_policy
-
-ACTIVITY_T = table_of(Activity)
-ACCOUNT_T = table_of(Account)
-PHONE_T = table_of(Phone)
-AUDIT_T = table_of(AuditEvent)
 
 
 @dataclass
@@ -47,14 +43,45 @@ def apply_activities(
     batch_id: int | None = None,
 ) -> ActivityResult:
     result = ActivityResult()
+    fresh = _fresh_records(session, records, result)
+    collectors = collector_ids_by_login(session, (r.collector_login or "" for r in records))
+    phones = _dialled_phones(session, fresh, now, source)
+    batch = _read_batch(fresh, phones, collectors, now, source=source, batch_id=batch_id)
+    if batch.rows:
+        insert_rows(session, ACTIVITY_T, batch.rows)
+        result.inserted = len(batch.rows)
+    _refresh_last_contact(session, batch.contacted, now)
+    # A disposition does on import what it does in the workstation: a cease or a dispute the
+    # dialer heard stops the calls here too, dated when it was said.
+    held, holds_moved = place_holds(session, batch.holds, placed_by_id=None, source=source, now=now)
+    marked, their_accounts = _mark_phones(session, batch.marks)
+    # Every contact moves the last-contact score; only recent ones can move the call limits.
+    refresh_accounts(
+        session,
+        batch.contacted | set(holds_moved),
+        now,
+        with_phones=False,
+        call_state_of=(batch.recent | set(holds_moved)) - set(their_accounts),
+    )
+    if their_accounts:  # with the phones: a number marked wrong is no longer dialled
+        refresh_call_state(session, their_accounts, now)
+    touched = sorted({account.id for _, account in fresh})
+    audit = _activity_audit(actor, touched, held, marked, batch.marks, now, batch_id)
+    insert_rows(session, AUDIT_T, audit)
+    return result
+
+
+def _fresh_records(
+    session: Session, records: Sequence[ActivityRecord], result: ActivityResult
+) -> list[tuple[ActivityRecord, AccountRef]]:
+    """The records not on file yet, each with its account; counts the rest as unchanged or
+    rejected (no such account)."""
     c = ACTIVITY_T.c
     known: set[str] = set()
     for part in chunks(sorted({r.external_id for r in records})):
         known.update(session.execute(select(c.external_id).where(c.external_id.in_(list(part)))).scalars())
     # Fresh rows, not cached refs: the last contact moment is needed.
     accounts = account_refs(session, ((r.facility_code, r.account_number) for r in records))
-    collectors = collector_ids_by_login(session, (r.collector_login or "" for r in records))
-
     fresh: list[tuple[ActivityRecord, AccountRef]] = []
     for record in records:
         if record.external_id in known:
@@ -66,58 +93,86 @@ def apply_activities(
             continue
         known.add(record.external_id)
         fresh.append((record, account))
+    return fresh
 
+
+def _dialled_phones(
+    session: Session, fresh: list[tuple[ActivityRecord, AccountRef]], now: datetime, source: str
+) -> dict[tuple[int, str], int]:
+    """The id of each (guarantor, number) the records dialled; a number not on file is added."""
     pairs = [(acct.guarantor_id, r.phone_number) for r, acct in fresh if r.phone_number]
     phones = phone_ids(session, pairs)
     missing = sorted(set(pairs) - set(phones))
-    if missing:
-        # A number the dialer called that the placement did not carry is kept on file.
-        insert_rows(
-            session,
-            PHONE_T,
-            [
-                {
-                    "guarantor_id": g_id,
-                    "number": number,
-                    "phone_type": codes.PHONE_OTHER,
-                    "valid": True,
-                    "time_zones": " ".join(normalize_phone(number).time_zones),
-                    "consent_to_call_mobile": False,
-                    "do_not_call": False,
-                    "status": codes.PHONE_OK,
-                    "is_work": False,
-                    "source": source,
-                    "created_at": now,
-                }
-                for g_id, number in missing
-            ],
-        )
-        phones.update(phone_ids(session, missing))
-        # The new numbers need their calling window: recompute with the guarantor's accounts.
-        new_for = {g_id for g_id, _ in missing}
-        refresh_call_state(session, [acct.id for _, acct in fresh if acct.guarantor_id in new_for], now)
+    if not missing:
+        return phones
+    # A number the dialer called that the placement did not carry is kept on file.
+    insert_rows(
+        session,
+        PHONE_T,
+        [
+            {
+                "guarantor_id": g_id,
+                "number": number,
+                "phone_type": codes.PHONE_OTHER,
+                "valid": True,
+                "time_zones": " ".join(normalize_phone(number).time_zones),
+                "consent_to_call_mobile": False,
+                "do_not_call": False,
+                "status": codes.PHONE_OK,
+                "is_work": False,
+                "source": source,
+                "created_at": now,
+            }
+            for g_id, number in missing
+        ],
+    )
+    phones.update(phone_ids(session, missing))
+    # The new numbers need their calling window: recompute with the guarantor's accounts.
+    new_for = {g_id for g_id, _ in missing}
+    refresh_call_state(session, [acct.id for _, acct in fresh if acct.guarantor_id in new_for], now)
+    return phones
 
-    rows = []
-    contacted: set[int] = set()
-    recent: set[int] = set()  # contacts the frequency limits still count
+
+@dataclass
+class _Batch:
+    """What the batch's fresh records say, gathered for set-based writes."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)  # the activities, in record order
+    contacted: set[int] = field(default_factory=set)  # accounts with a counted attempt or conversation
+    recent: set[int] = field(default_factory=set)  # accounts with a contact the frequency limits count
+    holds: dict[HoldKey, datetime] = field(default_factory=dict)  # each hold's earliest disposition
+    # phone -> its latest disposition in the batch: when, the status it gives, on which account
+    marks: dict[int, tuple[datetime, str, int]] = field(default_factory=dict)
+
+
+def _read_batch(
+    fresh: list[tuple[ActivityRecord, AccountRef]],
+    phones: dict[tuple[int, str], int],
+    collectors: dict[str, int],
+    now: datetime,
+    *,
+    source: str,
+    batch_id: int | None,
+) -> _Batch:
+    """Each fresh record's activity row, which accounts it contacted, and what its disposition
+    does: a hold it places, a status it gives the number dialled."""
+    batch = _Batch()
     dispositions = current_workspace_policy().dispositions
-    holds: dict[HoldKey, datetime] = {}  # each hold's earliest disposition in the batch
-    marks: dict[int, tuple[datetime, str, int]] = {}  # phone -> its latest disposition: when, status, account
     for record, account in fresh:
         phone_id = phones.get((account.guarantor_id, record.phone_number or ""))
         found = dispositions.get(record.result_code)
         if found is not None and found.hold_reason is not None:
             key = (account.id, account.guarantor_id, found.hold_reason)
             heard = min(record.occurred_at, now)  # a clock ahead of ours never dates a hold in the future
-            holds[key] = min(heard, holds.get(key, heard))
+            batch.holds[key] = min(heard, batch.holds.get(key, heard))
         if (
             found is not None
             and found.phone_status is not None
             and phone_id is not None
-            and (phone_id not in marks or marks[phone_id][0] <= record.occurred_at)
+            and (phone_id not in batch.marks or batch.marks[phone_id][0] <= record.occurred_at)
         ):
-            marks[phone_id] = (record.occurred_at, found.phone_status, account.id)
-        rows.append(
+            batch.marks[phone_id] = (record.occurred_at, found.phone_status, account.id)
+        batch.rows.append(
             {
                 "account_id": account.id,
                 "collector_id": collectors.get(record.collector_login or ""),
@@ -137,34 +192,29 @@ def apply_activities(
             }
         )
         if record.counts_as_attempt or record.counts_as_conversation:
-            contacted.add(account.id)
+            batch.contacted.add(account.id)
             if counts_toward_call_limits(record.occurred_at, now):
-                recent.add(account.id)
+                batch.recent.add(account.id)
         elif (
             record.channel in SENT_CHANNELS
             and record.direction != codes.DIRECTION_IN
             and counts_toward_call_limits(record.occurred_at, now)
         ):
-            recent.add(account.id)  # a state may count texts, email and letters (Washington, Massachusetts)
-    if rows:
-        insert_rows(session, ACTIVITY_T, rows)
-        result.inserted = len(rows)
-    _refresh_last_contact(session, contacted, now)
-    # A disposition does on import what it does in the workstation: a cease or a dispute the
-    # dialer heard stops the calls here too, dated when it was said.
-    held, holds_moved = place_holds(session, holds, placed_by_id=None, source=source, now=now)
-    marked, their_accounts = _mark_phones(session, marks)
-    # Every contact moves the last-contact score; only recent ones can move the call limits.
-    refresh_accounts(
-        session,
-        contacted | set(holds_moved),
-        now,
-        with_phones=False,
-        call_state_of=(recent | set(holds_moved)) - set(their_accounts),
-    )
-    if their_accounts:  # with the phones: a number marked wrong is no longer dialled
-        refresh_call_state(session, their_accounts, now)
-    touched = sorted({account.id for _, account in fresh})
+            # A state may count texts, email and letters (Washington, Massachusetts).
+            batch.recent.add(account.id)
+    return batch
+
+
+def _activity_audit(
+    actor: Actor,
+    touched: list[int],
+    held: Sequence[tuple[int, str]],
+    marked: dict[int, str],
+    marks: dict[int, tuple[datetime, str, int]],
+    now: datetime,
+    batch_id: int | None,
+) -> list[dict[str, Any]]:
+    """The batch's audit events: the accounts given activities, the holds placed, the numbers marked."""
     batch = {"batch": batch_id} if batch_id is not None else {}
     audit = audit_rows(actor, "activity.record", "account", touched, at=now, details=batch or None)
     for reason in sorted({reason for _, reason in held}):
@@ -173,8 +223,7 @@ def apply_activities(
     for phone_id, status in sorted(marked.items()):  # on the account, as the workstation records it
         details: dict[str, DetailValue] = {"phone": phone_id, "status": status, **batch}
         audit += audit_rows(actor, "phone.mark", "account", [marks[phone_id][2]], at=now, details=details)
-    insert_rows(session, AUDIT_T, audit)
-    return result
+    return audit
 
 
 def _mark_phones(

@@ -2,7 +2,7 @@
 
 "Don't call me at work", "not between X and Y", "stop texting / emailing me",
 "you may call me at <time>", "don't call this mobile any more". Each goes
-through the change-one-account unit of work of :mod:`.account_actions` (the
+through the change-one-account unit of work of :mod:`.account_change` (the
 version check, a timeline line, one audit event with ids and codes only) and
 recomputes the call state and score of every account of the household, since
 the wish is the person's. Moments are stored in UTC; the timeline line says
@@ -22,33 +22,24 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Guarantor, Phone, table_of
+from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T, PHONE_T
 from collector_tui.domain.compliance.clock import WEEKDAYS, InconvenientTimesError, parse_inconvenient, zone
 from collector_tui.domain.compliance.engine import day_zone
+from collector_tui.domain.entry import EntryValueError, looks_like_date, parse_day, parse_time_of_day
 from collector_tui.domain.placement import INCONVENIENT_MAX, merge_inconvenient
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import (
-    ACCOUNT_T,
-    ActionResult,
-    EntryError,
-    Target,
-    finish_change,
-    target_for_change,
-)
+from collector_tui.services.desk.account_change import ActionResult, Target, finish_change, target_for_change
 from collector_tui.services.desk.holds import household
+from collector_tui.services.errors import EntryError
 from collector_tui.services.law.compliance import load_facts
 from collector_tui.services.team.permissions import require_account_view
-
-GUARANTOR_T = table_of(Guarantor)
-PHONE_T = table_of(Phone)
 
 CALLBACK_SLOT_MINUTES = 30  # a callback the consumer asked for: their consent covers this long
 INCONVENIENT = "inconvenient"
 CONSENTED = "consent"
 _FULL_DAY = re.compile(r"\b(mon|tue|wed|thu|fri|sat|sun)[a-z]*\b")
-_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$|^\d{1,2}/\d{1,2}(/\d{2,4})?$")
 _EVERY_DAY = ("", "daily", "every day", "everyday", "all days")
 
 
@@ -127,29 +118,6 @@ def consumer_wishes(db: Database, actor: Actor, account_id: int, *, now: datetim
 def periods_of(spec: str | None) -> list[str]:
     """The periods of a ``"[days] HH:MM-HH:MM; ..."`` text, as written."""
     return [item.strip() for item in (spec or "").split(";") if item.strip()]
-
-
-def parse_time_of_day(text: str, field: str, *, end: bool = False) -> int:
-    """Minutes after midnight of ``14:30``, ``2:30pm`` or ``9am``; as an ``end``, midnight is 24:00."""
-    raw = text.strip().lower().replace(" ", "").replace(".", "")
-    suffix = raw[-2:] if raw.endswith(("am", "pm")) else ""
-    hour, _, minute = raw.removesuffix(suffix).partition(":")
-    problem = EntryError([(field, "enter a time as HH:MM (24-hour) or 2:30pm")])
-    if not hour.isdigit() or len(hour) > 2 or (minute and (not minute.isdigit() or len(minute) != 2)):
-        raise problem
-    h, m = int(hour), int(minute or 0)
-    if suffix:
-        if not 1 <= h <= 12:
-            raise problem
-        h = h % 12 + (12 if suffix == "pm" else 0)
-    if m >= 60 or h > 24 or (h == 24 and m):
-        raise problem
-    minutes = h * 60 + m
-    if end and minutes == 0:
-        return 24 * 60
-    if minutes == 24 * 60 and not end:
-        raise problem
-    return minutes
 
 
 def _clock(minutes: int) -> str:
@@ -252,7 +220,8 @@ def _their_phone(session: Session, target: Target, phone_id: int | None) -> Any:
 
 
 def _each_parsed(parsers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Each field's value parsed, or one refusal naming every field that cannot be used."""
+    """Each field's value parsed, or one refusal naming every field that cannot be used (a domain
+    parser's refusal is about the field it parsed)."""
     problems: list[tuple[str, str]] = []
     parsed: dict[str, Any] = {}
     for field, parse in parsers.items():
@@ -260,6 +229,8 @@ def _each_parsed(parsers: dict[str, Callable[[], Any]]) -> dict[str, Any]:
             parsed[field] = parse()
         except EntryError as exc:
             problems += exc.problems
+        except EntryValueError as exc:
+            problems.append((field, str(exc)))
     if problems:
         raise EntryError(problems)
     return parsed
@@ -333,8 +304,8 @@ def add_inconvenient_time(
     parsed = _each_parsed(
         {
             "days": lambda: days_text(days, "days"),
-            "from": lambda: parse_time_of_day(start, "from"),
-            "until": lambda: parse_time_of_day(end, "until", end=True),
+            "from": lambda: parse_time_of_day(start),
+            "until": lambda: parse_time_of_day(end, end=True),
         }
     )
     period = period_text(parsed["days"], parsed["from"], parsed["until"])
@@ -387,18 +358,12 @@ def remove_time(
 
 def _consent_days(on: str, start: int, end: int, home_zone: str, now: datetime) -> tuple[str, date | None]:
     """The days a consent is for (a date is its weekday), refusing one entirely in the past."""
-    text = on.strip()
-    if not _DATE.match(text):
-        return days_text(text, "on"), None
+    if not looks_like_date(on):
+        return days_text(on, "on"), None
     today = now.astimezone(zone(home_zone)).date()
     try:
-        if "/" in text:
-            parts = [int(part) for part in text.split("/")]
-            year = (parts[2] + 2000 if parts[2] < 100 else parts[2]) if len(parts) == 3 else today.year
-            day = date(year, parts[0], parts[1])
-        else:
-            day = date(*(int(part) for part in text.split("-")))
-    except ValueError:
+        day = parse_day(on, today)
+    except EntryValueError:
         raise EntryError([("on", "enter a date as YYYY-MM-DD or MM/DD, or days (mon-fri)")]) from None
     if day < today:
         raise EntryError([("on", "that date is in the past: a consent is for a time to come")])
@@ -427,8 +392,8 @@ def consent_to_call_time(
     """
     minutes = _each_parsed(
         {
-            "from": lambda: parse_time_of_day(start, "from"),
-            "until": lambda: parse_time_of_day(end, "until", end=True),
+            "from": lambda: parse_time_of_day(start),
+            "until": lambda: parse_time_of_day(end, end=True),
         }
     )
     with db.writing() as session:

@@ -17,12 +17,8 @@ from sqlalchemy import select, update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, AccountHold, Guarantor, table_of
+from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T, HOLD_T
 from collector_tui.services.bulk import insert_rows, select_in_chunks
-
-ACCOUNT_T = table_of(Account)
-GUARANTOR_T = table_of(Guarantor)
-HOLD_T = table_of(AccountHold)
 
 # Holds that are about the person, not one debt: they go on the guarantor too, so every
 # account of the household stops (the engine reads the guarantor's flags).

@@ -8,14 +8,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlmodel import Session
 
-from collector_tui.db.models import Account, Collector, Facility, Phone, table_of
+from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T, FACILITY_T, PHONE_T
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.errors import NotFoundError
-
-ACCOUNT_T = table_of(Account)
-FACILITY_T = table_of(Facility)
-COLLECTOR_T = table_of(Collector)
-PHONE_T = table_of(Phone)
 
 
 class AccountRef(NamedTuple):
@@ -134,8 +129,8 @@ def account_by_number(
 
     The number identifies a patient's account, so the errors never echo it back.
     """
-    a, f = table_of(Account).c, table_of(Facility).c
-    query = select(a.id, f.code).join(table_of(Facility), f.id == a.facility_id)
+    a, f = ACCOUNT_T.c, FACILITY_T.c
+    query = select(a.id, f.code).join(FACILITY_T, f.id == a.facility_id)
     query = query.where(a.account_number == account_number)
     if facility_code:
         query = query.where(f.code == facility_code)

@@ -21,21 +21,21 @@ from typing import IO, Any
 from sqlalchemy import Select, Table, select
 from sqlmodel import Session
 
-from collector_tui.db.models import (
-    Account,
-    AccountTransaction,
-    Activity,
-    Collector,
-    ExportWatermark,
-    Facility,
-    PaymentPlan,
-    Phone,
-    Promise,
-    table_of,
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    ACTIVITY_T,
+    COLLECTOR_T,
+    FACILITY_T,
+    PHONE_T,
+    PLAN_T,
+    PROMISE_T,
+    TX_T,
+    WATERMARK_T,
 )
 from collector_tui.domain.money import cents_to_decimal
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
+from collector_tui.services.bulk import put_row
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.files.output_files import database_files, replacing
@@ -46,15 +46,6 @@ SETTLE = timedelta(minutes=1)
 # The starts OWASP's CSV-injection guidance lists: a spreadsheet runs such a cell as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-A = table_of(Account)
-F = table_of(Facility)
-C = table_of(Collector)
-ACT = table_of(Activity)
-PH = table_of(Phone)
-TX = table_of(AccountTransaction)
-PR = table_of(Promise)
-PL = table_of(PaymentPlan)
 
 
 class ExportError(ServiceError):
@@ -81,8 +72,8 @@ def _stamp(moment: datetime | None) -> str | None:
 def _written_on_accounts(query: Select[Any], table: Table, since: datetime, through: datetime) -> Select[Any]:
     """``table``'s rows written in [since, through), with their account number and facility code."""
     return (
-        query.join(A, A.c.id == table.c.account_id)
-        .join(F, F.c.id == A.c.facility_id)
+        query.join(ACCOUNT_T, ACCOUNT_T.c.id == table.c.account_id)
+        .join(FACILITY_T, FACILITY_T.c.id == ACCOUNT_T.c.facility_id)
         .where(table.c.created_at >= since, table.c.created_at < through)
     )
 
@@ -90,92 +81,92 @@ def _written_on_accounts(query: Select[Any], table: Table, since: datetime, thro
 def _activities(since: datetime, through: datetime) -> Select[Any]:
     query = (
         select(
-            ACT.c.id,
-            ACT.c.external_id,
-            F.c.code.label("facility_code"),
-            A.c.account_number,
-            ACT.c.occurred_at,
-            ACT.c.channel,
-            ACT.c.direction,
-            PH.c.number.label("phone"),
-            ACT.c.party,
-            ACT.c.outcome_code.label("result_code"),
-            ACT.c.note,
-            C.c.login.label("collector_login"),
-            ACT.c.source,
+            ACTIVITY_T.c.id,
+            ACTIVITY_T.c.external_id,
+            FACILITY_T.c.code.label("facility_code"),
+            ACCOUNT_T.c.account_number,
+            ACTIVITY_T.c.occurred_at,
+            ACTIVITY_T.c.channel,
+            ACTIVITY_T.c.direction,
+            PHONE_T.c.number.label("phone"),
+            ACTIVITY_T.c.party,
+            ACTIVITY_T.c.outcome_code.label("result_code"),
+            ACTIVITY_T.c.note,
+            COLLECTOR_T.c.login.label("collector_login"),
+            ACTIVITY_T.c.source,
         )
-        .join(PH, PH.c.id == ACT.c.phone_id, isouter=True)
-        .join(C, C.c.id == ACT.c.collector_id, isouter=True)
+        .join(PHONE_T, PHONE_T.c.id == ACTIVITY_T.c.phone_id, isouter=True)
+        .join(COLLECTOR_T, COLLECTOR_T.c.id == ACTIVITY_T.c.collector_id, isouter=True)
     )
-    return _written_on_accounts(query, ACT, since, through)
+    return _written_on_accounts(query, ACTIVITY_T, since, through)
 
 
 def _transactions(since: datetime, through: datetime) -> Select[Any]:
     query = select(
-        TX.c.id,
-        TX.c.external_id,
-        F.c.code.label("facility_code"),
-        A.c.account_number,
-        TX.c.kind,
-        TX.c.amount_cents,
-        TX.c.posted_at,
-        TX.c.method,
-        TX.c.reference,
-        TX.c.source,
+        TX_T.c.id,
+        TX_T.c.external_id,
+        FACILITY_T.c.code.label("facility_code"),
+        ACCOUNT_T.c.account_number,
+        TX_T.c.kind,
+        TX_T.c.amount_cents,
+        TX_T.c.posted_at,
+        TX_T.c.method,
+        TX_T.c.reference,
+        TX_T.c.source,
     )
-    return _written_on_accounts(query, TX, since, through)
+    return _written_on_accounts(query, TX_T, since, through)
 
 
 def _promises(since: datetime, through: datetime) -> Select[Any]:
     query = select(
-        PR.c.id,
-        F.c.code.label("facility_code"),
-        A.c.account_number,
-        PR.c.amount_cents,
-        PR.c.due_date,
-        PR.c.status,
-        PR.c.created_at,
-        C.c.login.label("collector_login"),
-    ).join(C, C.c.id == PR.c.collector_id, isouter=True)
-    return _written_on_accounts(query, PR, since, through)
+        PROMISE_T.c.id,
+        FACILITY_T.c.code.label("facility_code"),
+        ACCOUNT_T.c.account_number,
+        PROMISE_T.c.amount_cents,
+        PROMISE_T.c.due_date,
+        PROMISE_T.c.status,
+        PROMISE_T.c.created_at,
+        COLLECTOR_T.c.login.label("collector_login"),
+    ).join(COLLECTOR_T, COLLECTOR_T.c.id == PROMISE_T.c.collector_id, isouter=True)
+    return _written_on_accounts(query, PROMISE_T, since, through)
 
 
 def _plans(since: datetime, through: datetime) -> Select[Any]:
     query = select(
-        PL.c.id,
-        F.c.code.label("facility_code"),
-        A.c.account_number,
-        PL.c.status,
-        PL.c.frequency,
-        PL.c.installment_count,
-        PL.c.installment_cents,
-        PL.c.principal_cents,
-        PL.c.first_due_date,
-        PL.c.created_at,
+        PLAN_T.c.id,
+        FACILITY_T.c.code.label("facility_code"),
+        ACCOUNT_T.c.account_number,
+        PLAN_T.c.status,
+        PLAN_T.c.frequency,
+        PLAN_T.c.installment_count,
+        PLAN_T.c.installment_cents,
+        PLAN_T.c.principal_cents,
+        PLAN_T.c.first_due_date,
+        PLAN_T.c.created_at,
     )
-    return _written_on_accounts(query, PL, since, through)
+    return _written_on_accounts(query, PLAN_T, since, through)
 
 
 def _accounts(since: datetime, through: datetime) -> Select[Any]:
     return (
         select(
-            A.c.id,
-            F.c.code.label("facility_code"),
-            A.c.account_number,
-            A.c.status,
-            A.c.total_balance_cents,
-            A.c.insurance_pending_cents,
-            A.c.patient_responsibility_cents,
-            C.c.login.label("collector_login"),
-            A.c.last_contact_at,
-            A.c.next_action_at,
-            A.c.fap_status,
-            A.c.version,
-            A.c.updated_at,
+            ACCOUNT_T.c.id,
+            FACILITY_T.c.code.label("facility_code"),
+            ACCOUNT_T.c.account_number,
+            ACCOUNT_T.c.status,
+            ACCOUNT_T.c.total_balance_cents,
+            ACCOUNT_T.c.insurance_pending_cents,
+            ACCOUNT_T.c.patient_responsibility_cents,
+            COLLECTOR_T.c.login.label("collector_login"),
+            ACCOUNT_T.c.last_contact_at,
+            ACCOUNT_T.c.next_action_at,
+            ACCOUNT_T.c.fap_status,
+            ACCOUNT_T.c.version,
+            ACCOUNT_T.c.updated_at,
         )
-        .join(F, F.c.id == A.c.facility_id)
-        .join(C, C.c.id == A.c.assigned_collector_id, isouter=True)
-        .where(A.c.updated_at >= since, A.c.updated_at < through)
+        .join(FACILITY_T, FACILITY_T.c.id == ACCOUNT_T.c.facility_id)
+        .join(COLLECTOR_T, COLLECTOR_T.c.id == ACCOUNT_T.c.assigned_collector_id, isouter=True)
+        .where(ACCOUNT_T.c.updated_at >= since, ACCOUNT_T.c.updated_at < through)
     )
 
 
@@ -200,7 +191,7 @@ KINDS: dict[str, ExportKind] = {
                 "source",
             ),
             _activities,
-            ACT.c.id,
+            ACTIVITY_T.c.id,
         ),
         ExportKind(
             "transactions",
@@ -217,7 +208,7 @@ KINDS: dict[str, ExportKind] = {
                 "source",
             ),
             _transactions,
-            TX.c.id,
+            TX_T.c.id,
         ),
         ExportKind(
             "promises",
@@ -232,7 +223,7 @@ KINDS: dict[str, ExportKind] = {
                 "collector_login",
             ),
             _promises,
-            PR.c.id,
+            PROMISE_T.c.id,
         ),
         ExportKind(
             "plans",
@@ -249,7 +240,7 @@ KINDS: dict[str, ExportKind] = {
                 "created_at",
             ),
             _plans,
-            PL.c.id,
+            PLAN_T.c.id,
         ),
         ExportKind(
             "accounts",
@@ -269,7 +260,7 @@ KINDS: dict[str, ExportKind] = {
                 "updated_at",
             ),
             _accounts,
-            A.c.id,
+            ACCOUNT_T.c.id,
         ),
     )
 }
@@ -415,8 +406,11 @@ def _since(db: Database, name: str, since: datetime | None, since_last: bool) ->
     if not since_last:
         return EPOCH
     with db.reading() as session:
-        mark = session.get(ExportWatermark, name)
-        return mark.exported_through if mark is not None else EPOCH
+        w = WATERMARK_T.c
+        mark: datetime | None = session.execute(
+            select(w.exported_through).where(w.name == name)
+        ).scalar_one_or_none()
+        return mark if mark is not None else EPOCH
 
 
 def export(
@@ -455,12 +449,8 @@ def export(
             )
     with db.writing() as session:
         if since_last:
-            mark = session.get(ExportWatermark, kind.name) or ExportWatermark(
-                name=kind.name, exported_through=through
-            )
-            mark.exported_through = through
-            mark.updated_at = now
-            session.add(mark)
+            moved = {"exported_through": through, "updated_at": now}
+            put_row(session, WATERMARK_T, {"name": kind.name}, moved)
         audit.record(
             session,
             actor,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Facility, table_of
+from collector_tui.db.tables import FACILITY_T
 from collector_tui.domain.compliance.engine import CallGroup, phone_call_state
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.fingerprint import content_digest
@@ -28,8 +28,6 @@ from collector_tui.domain.priority import PriorityPolicy
 from collector_tui.services.law.compliance import new_account_call_values, placement_facts
 from collector_tui.services.law.policy import current_policy, current_priority_policy
 from collector_tui.services.worklists.priority import new_account_priority
-
-FACILITY_T = table_of(Facility)
 
 FacilityRules = tuple[bool, str, str | None]  # (nonprofit, compliance regime, state)
 # What a facility that a placement file creates gets (the table's defaults).

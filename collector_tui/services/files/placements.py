@@ -27,20 +27,19 @@ from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import (
-    Account,
-    AccountHold,
-    AssignmentHistory,
-    AuditEvent,
-    Charge,
-    ClaimDenial,
-    Collector,
-    Facility,
-    Guarantor,
-    InsuranceClaim,
-    Patient,
-    Phone,
-    table_of,
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    AUDIT_T,
+    CHARGE_T,
+    CLAIM_T,
+    COLLECTOR_T,
+    DENIAL_T,
+    FACILITY_T,
+    GUARANTOR_T,
+    HISTORY_T,
+    HOLD_T,
+    PATIENT_T,
+    PHONE_T,
 )
 from collector_tui.domain.compliance.engine import CallGroup
 from collector_tui.domain.geography import primary_zone
@@ -71,19 +70,6 @@ from collector_tui.services.files.placement_values import (
 )
 from collector_tui.services.law.compliance import call_group_ids
 from collector_tui.services.law.facilities import update_facility
-
-ACCOUNT_T = table_of(Account)
-GUARANTOR_T = table_of(Guarantor)
-PATIENT_T = table_of(Patient)
-PHONE_T = table_of(Phone)
-CHARGE_T = table_of(Charge)
-CLAIM_T = table_of(InsuranceClaim)
-DENIAL_T = table_of(ClaimDenial)
-HOLD_T = table_of(AccountHold)
-HISTORY_T = table_of(AssignmentHistory)
-AUDIT_T = table_of(AuditEvent)
-FACILITY_T = table_of(Facility)
-COLLECTOR_T = table_of(Collector)
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,17 +328,63 @@ def _apply_opening(
         if r.guarantor is not None and wishes[r.guarantor.external_id] != _record_wishes(r)
     }
     collectors = _collector_ids(session, records)
+    people = _People(guarantor_ids, patient_ids, collectors)
+    inserts, updates = _account_rows(records, digests, facilities, values_of, existing, people, now)
+    insert_rows(session, ACCOUNT_T, inserts)
+    update_by_id(session, ACCOUNT_T, list(updates.values()))
+    result.inserted += len(inserts)
+    result.updated += len(updates)
+    ids_by_key, inserted_ids, updated_ids = _placed_account_ids(
+        session, records, facilities, inserts, updates
+    )
+    result.account_ids.extend(ids_by_key.values())
 
+    # Accounts created now have no charges, claims or holds to find.
+    old_accounts = set(updated_ids)
+    _replace_charges(session, records, ids_by_key, old_accounts)
+    _upsert_claims(session, records, ids_by_key, old_accounts)
+    _sync_dispute_holds(session, records, ids_by_key, old_accounts, now)
+    _record_placements(session, actor, inserts, inserted_ids, updated_ids, now, batch_id)
+    known_guarantor = [
+        ids_by_key[r.key]
+        for r in records
+        if r.guarantor is not None
+        and (
+            guarantor_ids[r.guarantor.external_id] not in new_guarantors
+            or guarantor_ids[r.guarantor.external_id] in merged
+        )
+    ]
+    return sorted(set(updated_ids) | set(known_guarantor))
+
+
+class _People(NamedTuple):
+    """Who the batch's accounts name, by id: guarantors (by external id), patients, collectors."""
+
+    guarantors: dict[str, int]
+    patients: dict[PatientKey, int]
+    collectors: dict[str, int]
+
+
+def _account_rows(
+    records: list[PlacementRecord],
+    digests: dict[tuple[str, str], str],
+    facilities: dict[str, int],
+    values_of: dict[tuple[str, str], PlacementValues],
+    existing: dict[tuple[str, str], dict[str, Any]],
+    people: _People,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], dict[str, Any]]]:
+    """Each account's row: an INSERT for a new account (with its collector, call state and score),
+    an UPDATE by id with the version bumped for one on file (by key)."""
     inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    updated_refs: list[tuple[tuple[str, str], dict[str, Any], dict[str, Any]]] = []
+    updates: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         assert record.guarantor is not None
-        g_id = guarantor_ids[record.guarantor.external_id]
+        g_id = people.guarantors[record.guarantor.external_id]
         patient_key = _patient_key(record, g_id)
         values: dict[str, Any] = {
             "guarantor_id": g_id,
-            "patient_id": None if patient_key is None else patient_ids.get(patient_key),
+            "patient_id": None if patient_key is None else people.patients.get(patient_key),
             "service_date_from": record.service_date_from,
             "service_date_to": record.service_date_to,
             "first_statement_date": record.first_statement_date,
@@ -373,7 +405,7 @@ def _apply_opening(
             values.update(
                 facility_id=facilities[record.facility_code],
                 account_number=record.account_number,
-                assigned_collector_id=collectors.get(record.collector_login or ""),
+                assigned_collector_id=people.collectors.get(record.collector_login or ""),
                 created_at=now,
                 version=1,
                 **values_of[record.key].account,
@@ -381,29 +413,39 @@ def _apply_opening(
             inserts.append(values)
         else:
             values.update(row_id=previous["id"], version=previous["version"] + 1)
-            updates.append(values)
-            updated_refs.append((record.key, previous, values))
-    insert_rows(session, ACCOUNT_T, inserts)
-    update_by_id(session, ACCOUNT_T, updates)
-    result.inserted += len(inserts)
-    result.updated += len(updates)
+            updates[record.key] = values
+    return inserts, updates
 
+
+def _placed_account_ids(
+    session: Session,
+    records: list[PlacementRecord],
+    facilities: dict[str, int],
+    inserts: list[dict[str, Any]],
+    updates: dict[tuple[str, str], dict[str, Any]],
+) -> tuple[dict[tuple[str, str], int], list[int], list[int]]:
+    """Every record's account id by key (the new ones read back), and the ids inserted and updated."""
     code_of = {facility_id: code for code, facility_id in facilities.items()}
     remember_accounts(
-        session,
-        {key: AccountRef(previous["id"], row["guarantor_id"]) for key, previous, row in updated_refs},
+        session, {key: AccountRef(row["row_id"], row["guarantor_id"]) for key, row in updates.items()}
     )
     account_ids = {key: ref.id for key, ref in account_refs(session, (r.key for r in records)).items()}
     inserted_ids = [account_ids[(code_of[r["facility_id"]], r["account_number"])] for r in inserts]
-    updated_ids = [row["row_id"] for row in updates]
-    ids_by_key = {r.key: account_ids[r.key] for r in records}
-    result.account_ids.extend(ids_by_key.values())
+    updated_ids = [row["row_id"] for row in updates.values()]
+    return {r.key: account_ids[r.key] for r in records}, inserted_ids, updated_ids
 
-    # Accounts created now have no charges, claims or holds to find.
-    old_accounts = set(updated_ids)
-    _replace_charges(session, records, ids_by_key, old_accounts)
-    _upsert_claims(session, records, ids_by_key, old_accounts)
-    _sync_dispute_holds(session, records, ids_by_key, old_accounts, now)
+
+def _record_placements(
+    session: Session,
+    actor: Actor,
+    inserts: list[dict[str, Any]],
+    inserted_ids: list[int],
+    updated_ids: list[int],
+    now: datetime,
+    batch_id: int | None,
+) -> None:
+    """The assignment history of each new account placed with a collector, and an audit event for
+    every account inserted or updated."""
     history = [
         {
             "account_id": account_id,
@@ -421,16 +463,6 @@ def _apply_opening(
     audit = audit_rows(actor, "placement.insert", "account", inserted_ids, at=now, details=details)
     audit += audit_rows(actor, "placement.update", "account", updated_ids, at=now, details=details)
     insert_rows(session, AUDIT_T, audit)
-    known_guarantor = [
-        account_ids[r.key]
-        for r in records
-        if r.guarantor is not None
-        and (
-            guarantor_ids[r.guarantor.external_id] not in new_guarantors
-            or guarantor_ids[r.guarantor.external_id] in merged
-        )
-    ]
-    return sorted(set(updated_ids) | set(known_guarantor))
 
 
 def _account_facts(record: PlacementRecord) -> dict[str, Any]:
@@ -614,6 +646,29 @@ def _phone_consent_columns(consent: PhoneConsent) -> dict[str, Any]:
     }
 
 
+def _phones_on_file(
+    session: Session, guarantor_ids: set[int]
+) -> dict[tuple[int, str], tuple[int, PhoneConsent]]:
+    """The guarantors' numbers on file: (guarantor, number) -> (phone id, its consent as stored)."""
+    c = PHONE_T.c
+    return {
+        (row.guarantor_id, row.number): (row.id, _phone_consent(row))
+        for row in select_in_chunks(
+            session,
+            lambda ids: select(
+                c.id,
+                c.guarantor_id,
+                c.number,
+                c.consent_to_call_mobile,
+                c.consent_at,
+                c.consent_revoked_at,
+                c.text_opt_out_at,
+            ).where(c.guarantor_id.in_(ids)),
+            guarantor_ids,
+        )
+    }
+
+
 def _sync_phones(
     session: Session,
     records: Sequence[PlacementRecord],
@@ -628,24 +683,7 @@ def _sync_phones(
     Returns the new guarantors whose phones were told different facts by different records of the
     batch: their dialling state must be read back and recomputed.
     """
-    c = PHONE_T.c
-    g_ids = set(guarantor_ids.values()) - new_guarantors
-    known: dict[tuple[int, str], tuple[int, PhoneConsent]] = {
-        (row.guarantor_id, row.number): (row.id, _phone_consent(row))
-        for row in select_in_chunks(
-            session,
-            lambda ids: select(
-                c.id,
-                c.guarantor_id,
-                c.number,
-                c.consent_to_call_mobile,
-                c.consent_at,
-                c.consent_revoked_at,
-                c.text_opt_out_at,
-            ).where(c.guarantor_id.in_(ids)),
-            g_ids,
-        )
-    }
+    known = _phones_on_file(session, set(guarantor_ids.values()) - new_guarantors)
     told_known: dict[int, PhoneConsent] = {}  # phone id -> what it holds with the rows' facts added
     rows: dict[tuple[int, str], dict[str, Any]] = {}
     told_new: dict[tuple[int, str], PhoneConsent] = {}

@@ -14,30 +14,29 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import (
-    Account,
-    AccountHold,
-    AccountTransaction,
-    Activity,
-    Facility,
-    Guarantor,
-    InsuranceClaim,
-    Phone,
-    table_of,
-)
-from collector_tui.db.models import (
-    CallGroup as CallGroupRow,
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    ACTIVITY_T,
+    CALL_GROUP_T,
+    CLAIM_T,
+    FACILITY_T,
+    GUARANTOR_T,
+    HOLD_T,
+    PHONE_T,
+    TX_T,
 )
 from collector_tui.domain.compliance.engine import (
+    CALL,
     PERSONAL_NUMBERS,
     WORK_NUMBERS,
+    Block,
     CallGroup,
     CallState,
     Verdict,
@@ -61,16 +60,6 @@ from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.law.policy import current_policy, current_workspace_policy
-
-ACCOUNT_T = table_of(Account)
-GUARANTOR_T = table_of(Guarantor)
-FACILITY_T = table_of(Facility)
-PHONE_T = table_of(Phone)
-HOLD_T = table_of(AccountHold)
-ACTIVITY_T = table_of(Activity)
-CLAIM_T = table_of(InsuranceClaim)
-TX_T = table_of(AccountTransaction)
-GROUP_T = table_of(CallGroupRow)
 
 _GROUPS_KEY = "compliance.call_groups"
 # Contacts the office sends that a state's contact limits may count besides calls (Washington
@@ -142,8 +131,25 @@ def load_facts(
     ids = sorted(set(account_ids))
     if not ids:
         return {}
+    accounts = _account_rows(session, ids)
+    guarantor_ids = {
+        row.guarantor_id for row in accounts if with_phones or not address_zones(row.state, row.zip_code)
+    }
+    phones = _phones_by_guarantor(session, guarantor_ids)
+    holds = _holds_open_at(session, ids, now)
+    contacts = _recent_contacts(session, ids, now, policy)
+    history = _History({}, {}, {}) if for_calls_only else _history_marks(session, ids)
+    unresolved = _with_unresolved_claims(session, ids)
+    return {
+        row.id: _account_facts(row, phones, holds, contacts, history, unresolved=row.id in unresolved)
+        for row in accounts
+    }
+
+
+def _account_rows(session: Session, ids: list[int]) -> list[Any]:
+    """Each account's own columns the rules read, with its guarantor's and its facility's."""
     a, g, f = ACCOUNT_T.c, GUARANTOR_T.c, FACILITY_T.c
-    accounts = list(
+    return list(
         select_in_chunks(
             session,
             lambda part: (
@@ -187,9 +193,10 @@ def load_facts(
             ids,
         )
     )
-    guarantor_ids = {
-        row.guarantor_id for row in accounts if with_phones or not address_zones(row.state, row.zip_code)
-    }
+
+
+def _phones_by_guarantor(session: Session, guarantor_ids: set[int]) -> dict[int, list[PhoneFacts]]:
+    """The guarantors' phones, in the order they were added."""
     phones: dict[int, list[PhoneFacts]] = defaultdict(list)
     p = PHONE_T.c
     for row in select_in_chunks(
@@ -217,6 +224,11 @@ def load_facts(
         guarantor_ids,
     ):
         phones[row.guarantor_id].append(_phone_facts(row))
+    return phones
+
+
+def _holds_open_at(session: Session, ids: list[int], now: datetime) -> dict[int, list[Hold]]:
+    """Each account's holds still open at ``now`` (released later, or not at all)."""
     holds: dict[int, list[Hold]] = defaultdict(list)
     h = HOLD_T.c
     for row in select_in_chunks(
@@ -227,7 +239,15 @@ def load_facts(
         ids,
     ):
         holds[row.account_id].append(Hold(row.reason, row.placed_at, row.received_via))
-    act = ACTIVITY_T.c
+    return holds
+
+
+def _recent_contacts(
+    session: Session, ids: list[int], now: datetime, policy: CompliancePolicy | None
+) -> dict[int, list[Contact]]:
+    """Each account's contacts within the policy's look-back before ``now`` that a limit may count:
+    attempts, conversations, and what the office sent (texts, email, letters)."""
+    act, p = ACTIVITY_T.c, PHONE_T.c
     contacts: dict[int, list[Contact]] = defaultdict(list)
     since = now - lookback(policy)
     consumer_codes = set(_right_party_codes())
@@ -280,14 +300,14 @@ def load_facts(
                 phone_type=row.phone_type,
             )
         )
-    first_talk: dict[int, datetime] = {}
-    first_letter: dict[int, datetime] = {}
-    last_paid: dict[int, datetime] = {}
-    if not for_calls_only:
-        first_talk, first_letter, last_paid = _history_marks(session, ids)
+    return contacts
+
+
+def _with_unresolved_claims(session: Session, ids: list[int]) -> set[int]:
+    """The accounts with an insurance claim still pending or appealed."""
     # Read by account and filter the status here: the account index is the one to use, and
     # without planner statistics SQLite would walk every pending claim by its status index.
-    unresolved = {
+    return {
         row.account_id
         for row in select_in_chunks(
             session,
@@ -296,49 +316,58 @@ def load_facts(
         )
         if row.status in (codes.CLAIM_PENDING, codes.CLAIM_APPEALED)
     }
-    facts: dict[int, AccountFacts] = {}
-    for row in accounts:
-        paid_at = last_paid.get(row.id)
-        facts[row.id] = AccountFacts(
-            account_id=row.id,
-            status=row.status,
-            state=row.state,
-            zip_code=row.zip_code,
-            total_balance_cents=row.total_balance_cents,
-            insurance_pending_cents=row.insurance_pending_cents,
-            claims_unresolved=row.id in unresolved,
-            fap_status=row.fap_status,
-            nonprofit=row.nonprofit,
-            regime=row.regime,
-            facility_state=row.facility_state,
-            service_date_from=row.service_date_from,
-            service_date_to=row.service_date_to,
-            fap_application_date=row.fap_application_date,
-            first_statement_date=row.first_statement_date,
-            placed_date=row.placed_date,
-            delinquency_date=row.delinquency_date,
-            eca_notice_date=row.eca_notice_date,
-            validation_notice_date=row.validation_notice_date,
-            itemization_date=row.itemization_date,
-            last_payment_date=paid_at.astimezone(UTC).date() if paid_at else None,
-            deceased=row.deceased,
-            bankruptcy=row.bankruptcy,
-            attorney_represented=row.attorney_represented,
-            cease_communication=row.cease_communication,
-            no_calls_at_work=row.no_calls_at_work,
-            inconvenient_times=row.inconvenient_times,
-            call_consent_at=row.call_consent_at,
-            call_time_consent=row.call_time_consent,
-            call_time_consent_at=row.call_time_consent_at,
-            has_email=bool(row.email and row.email.strip()),
-            email_opt_out_at=row.email_opt_out_at,
-            first_right_party_contact_at=first_talk.get(row.id),
-            first_letter_at=first_letter.get(row.id),
-            holds=tuple(holds.get(row.id, ())),
-            contacts=tuple(sorted(contacts.get(row.id, ()), key=lambda c: c.occurred_at)),
-            phones=tuple(phones.get(row.guarantor_id, ())),
-        )
-    return facts
+
+
+def _account_facts(
+    row: Any,
+    phones: dict[int, list[PhoneFacts]],
+    holds: dict[int, list[Hold]],
+    contacts: dict[int, list[Contact]],
+    history: _History,
+    *,
+    unresolved: bool,
+) -> AccountFacts:
+    """One account's facts, from its row and what was read of its phones, holds and history."""
+    paid_at = history.last_paid.get(row.id)
+    return AccountFacts(
+        account_id=row.id,
+        status=row.status,
+        state=row.state,
+        zip_code=row.zip_code,
+        total_balance_cents=row.total_balance_cents,
+        insurance_pending_cents=row.insurance_pending_cents,
+        claims_unresolved=unresolved,
+        fap_status=row.fap_status,
+        nonprofit=row.nonprofit,
+        regime=row.regime,
+        facility_state=row.facility_state,
+        service_date_from=row.service_date_from,
+        service_date_to=row.service_date_to,
+        fap_application_date=row.fap_application_date,
+        first_statement_date=row.first_statement_date,
+        placed_date=row.placed_date,
+        delinquency_date=row.delinquency_date,
+        eca_notice_date=row.eca_notice_date,
+        validation_notice_date=row.validation_notice_date,
+        itemization_date=row.itemization_date,
+        last_payment_date=paid_at.astimezone(UTC).date() if paid_at else None,
+        deceased=row.deceased,
+        bankruptcy=row.bankruptcy,
+        attorney_represented=row.attorney_represented,
+        cease_communication=row.cease_communication,
+        no_calls_at_work=row.no_calls_at_work,
+        inconvenient_times=row.inconvenient_times,
+        call_consent_at=row.call_consent_at,
+        call_time_consent=row.call_time_consent,
+        call_time_consent_at=row.call_time_consent_at,
+        has_email=bool(row.email and row.email.strip()),
+        email_opt_out_at=row.email_opt_out_at,
+        first_right_party_contact_at=history.first_talk.get(row.id),
+        first_letter_at=history.first_letter.get(row.id),
+        holds=tuple(holds.get(row.id, ())),
+        contacts=tuple(sorted(contacts.get(row.id, ()), key=lambda c: c.occurred_at)),
+        phones=tuple(phones.get(row.guarantor_id, ())),
+    )
 
 
 def placement_facts(
@@ -425,9 +454,15 @@ def _call_values(state: CallState) -> dict[str, Any]:
     }
 
 
-def _history_marks(
-    session: Session, ids: list[int]
-) -> tuple[dict[int, datetime], dict[int, datetime], dict[int, datetime]]:
+class _History(NamedTuple):
+    """When each account was first talked to (the consumer), first sent a letter, last paid."""
+
+    first_talk: dict[int, datetime]
+    first_letter: dict[int, datetime]
+    last_paid: dict[int, datetime]
+
+
+def _history_marks(session: Session, ids: list[int]) -> _History:
     """First right-party conversation, first letter and last payment of each account."""
     act, t = ACTIVITY_T.c, TX_T.c
 
@@ -449,7 +484,7 @@ def _history_marks(
     )
     first_letter = per_account(func.min(act.occurred_at), ACTIVITY_T, act.channel == codes.CHANNEL_LETTER)
     last_paid = per_account(func.max(t.posted_at), TX_T, t.kind == codes.TX_PAYMENT)
-    return first_talk, first_letter, last_paid
+    return _History(first_talk, first_letter, last_paid)
 
 
 # -- the stored call state ------------------------------------------------------------------------
@@ -460,7 +495,7 @@ def call_group_ids(session: Session, groups: Iterable[CallGroup]) -> dict[CallGr
     known: dict[CallGroup, int] = session.info.get(_GROUPS_KEY) or {}
     wanted = set(groups) - set(known)
     if wanted:
-        c = GROUP_T.c
+        c = CALL_GROUP_T.c
         found = {
             CallGroup(tuple(row.zones.split()), row.inconvenient): row.id
             for row in session.execute(select(c.id, c.zones, c.inconvenient))
@@ -469,7 +504,7 @@ def call_group_ids(session: Session, groups: Iterable[CallGroup]) -> dict[CallGr
         if missing:
             insert_rows(
                 session,
-                GROUP_T,
+                CALL_GROUP_T,
                 [{"zones": " ".join(g.zones), "inconvenient": g.inconvenient} for g in missing],
             )
             found = {
@@ -585,7 +620,7 @@ def _phones_of_third_party_debts(session: Session, phone_ids: Sequence[int]) -> 
 def open_group_ids(session: Session, now: datetime, policy: CompliancePolicy | None = None) -> list[int]:
     """The call groups whose window is open at ``now``: each group evaluated once, in Python."""
     policy = policy or current_policy()
-    c = GROUP_T.c
+    c = CALL_GROUP_T.c
     return [
         row.id
         for row in session.execute(select(c.id, c.zones, c.inconvenient))
@@ -728,3 +763,11 @@ def verdict_for_account(
     account_id, code = account_by_number(session, account_number, facility_code)
     facts = load_facts(session, [account_id], now)[account_id]
     return AccountVerdict(account_id, code, account_number, evaluate(facts, policy, now))
+
+
+def call_blocks(session: Session, account_id: int, phone_id: int, now: datetime) -> tuple[Block, ...]:
+    """Why the engine forbids dialling ``phone_id`` for this account now (empty when allowed)."""
+    verdict = evaluate(load_facts(session, [account_id], now)[account_id], current_policy(), now, (CALL,))
+    account_blocks = tuple(b for b in verdict.actions[CALL].blocks if b.rule_id != "phones")
+    own = next((p.blocks for p in verdict.phones if p.phone_id == phone_id), ())
+    return tuple(own) + account_blocks

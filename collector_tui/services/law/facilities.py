@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Facility, table_of
+from collector_tui.db.tables import ACCOUNT_T, FACILITY_T
 from collector_tui.domain.compliance.facts import REGIMES
 from collector_tui.domain.geography import is_us_state
 from collector_tui.domain.placement import fap_policy_url_problem
@@ -31,9 +31,6 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.law.compliance import refresh_call_state
 from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, require, require_active
-
-FACILITY_T = table_of(Facility)
-ACCOUNT_T = table_of(Account)
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 NAME_LIMIT = 200

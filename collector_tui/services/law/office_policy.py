@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from collector_tui.db.models import AuditEvent, OfficeSetting, table_of
+from collector_tui.db.tables import AUDIT_T, SETTING_T
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.fingerprint import content_digest
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.errors import AccessDeniedError, ServiceError
 from collector_tui.services.law import policy
+from collector_tui.services.office_settings import put_office_setting
 from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, require, require_active
 
 if TYPE_CHECKING:
@@ -35,9 +36,6 @@ KEY_PREFIX = "policy."
 MAX_POLICY_CHARS = 256 * 1024  # a policy file is a few kilobytes; anything this large is a mistake
 SET, CLEAR = "policy.set", "policy.clear"  # audit actions
 ENTITY = "office_setting"
-
-SETTING_T = table_of(OfficeSetting)
-AUDIT_T = table_of(AuditEvent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,8 +173,7 @@ def set_office_policy(
         before = _state(session, kind)
         if before.override == text:
             return PolicyChange(before, before)
-        session.merge(OfficeSetting(key=key, value=text))
-        session.flush()
+        put_office_setting(session, key, text)
         audit.record(
             session,
             actor,
@@ -191,7 +188,6 @@ def set_office_policy(
                 "version": effective.version,
             },
         )
-        session.flush()
         after = _state(session, kind)
     install_office_policies(db)
     return PolicyChange(before, after)

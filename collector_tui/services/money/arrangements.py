@@ -15,18 +15,13 @@ from sqlalchemy import Table, insert
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import AuditEvent, Installment, PaymentPlan, Promise, table_of
+from collector_tui.db.tables import AUDIT_T, INSTALLMENT_T, PLAN_T, PROMISE_T
 from collector_tui.domain.plan_schedule import due_dates, level_installments
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.law.policy import PLANS, current_digest
 from collector_tui.services.worklists.priority import rescore
-
-PROMISE_T = table_of(Promise)
-PLAN_T = table_of(PaymentPlan)
-INSTALLMENT_T = table_of(Installment)
-AUDIT_T = table_of(AuditEvent)
 
 
 @dataclass(frozen=True, slots=True)

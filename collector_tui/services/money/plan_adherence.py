@@ -36,16 +36,7 @@ from sqlalchemy import Row, insert, select
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import (
-    Account,
-    AccountTransaction,
-    Activity,
-    AuditEvent,
-    Installment,
-    PaymentPlan,
-    Promise,
-    table_of,
-)
+from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, AUDIT_T, INSTALLMENT_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain import adherence
 from collector_tui.domain.adherence import (
     AdherencePolicy,
@@ -66,14 +57,6 @@ from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.law.policy import current_plan_policy
 from collector_tui.services.team.permissions import Permission, require
-
-ACCOUNT_T = table_of(Account)
-ACTIVITY_T = table_of(Activity)
-AUDIT_T = table_of(AuditEvent)
-INSTALLMENT_T = table_of(Installment)
-PLAN_T = table_of(PaymentPlan)
-PROMISE_T = table_of(Promise)
-TX_T = table_of(AccountTransaction)
 
 SOURCE = "nightly"  # activity.source of the lines this evaluation writes
 BATCH = 2000

@@ -18,7 +18,7 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Facility, Guarantor, Installment, PaymentPlan, Promise, table_of
+from collector_tui.db.tables import ACCOUNT_T, FACILITY_T, GUARANTOR_T, INSTALLMENT_T, PLAN_T, PROMISE_T
 from collector_tui.domain.adherence import check_moment
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_agreement import AgreementParties, agreement_text
@@ -28,14 +28,8 @@ from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.bulk import insert_rows
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import (
-    ActionResult,
-    EntryError,
-    Target,
-    finish_change,
-    target_for_change,
-)
-from collector_tui.services.errors import NotFoundError, ServiceError
+from collector_tui.services.desk.account_change import ActionResult, Target, finish_change, target_for_change
+from collector_tui.services.errors import EntryError, NotFoundError, ServiceError
 from collector_tui.services.files.output_files import database_files, replacing
 from collector_tui.services.law.policy import PLANS, current_digest, current_plan_policy
 from collector_tui.services.team.permissions import (
@@ -46,10 +40,6 @@ from collector_tui.services.team.permissions import (
     require_active,
 )
 
-ACCOUNT_T = table_of(Account)
-PLAN_T = table_of(PaymentPlan)
-INSTALLMENT_T = table_of(Installment)
-PROMISE_T = table_of(Promise)
 OPEN_PLAN = (codes.PLAN_PROPOSED, codes.PLAN_ACTIVE)
 
 
@@ -257,7 +247,7 @@ def _require_supervisor(actor: Actor, doing: str) -> None:
 def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[PendingPlan]:
     """Plans proposed outside policy, oldest first: what waits for a supervisor."""
     _require_supervisor(actor, "review proposed plans")
-    c, a, f = PLAN_T.c, ACCOUNT_T.c, table_of(Facility).c
+    c, a, f = PLAN_T.c, ACCOUNT_T.c, FACILITY_T.c
     query = (
         select(
             c.id,
@@ -273,7 +263,7 @@ def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[Pendi
             c.policy_exception_reason,
         )
         .join(ACCOUNT_T, a.id == c.account_id)
-        .join(table_of(Facility), f.id == a.facility_id)
+        .join(FACILITY_T, f.id == a.facility_id)
         .where(c.status == codes.PLAN_PROPOSED)
         .order_by(c.created_at, c.id)
         .limit(limit)
@@ -348,17 +338,16 @@ def agreement(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> str
         plan = session.execute(select(PLAN_T).where(c.id == plan_id)).first()
         if plan is None:
             raise NotFoundError(f"plan {plan_id} not found")
+        g, f = GUARANTOR_T.c, FACILITY_T.c
         account = session.execute(
-            select(a.account_number, a.assigned_collector_id, a.guarantor_id, a.facility_id).where(
-                a.id == plan.account_id
-            )
+            select(a.account_number, a.assigned_collector_id, g.first_name, g.last_name, f.name)
+            .join(GUARANTOR_T, g.id == a.guarantor_id)
+            .join(FACILITY_T, f.id == a.facility_id)
+            .where(a.id == plan.account_id)
         ).one()
         unassigned_allowed = allows_unassigned(session)
         if not may_view_account(actor, account.assigned_collector_id, unassigned_allowed=unassigned_allowed):
             raise NotFoundError(f"plan {plan_id} not found")
-        guarantor = session.get(Guarantor, account.guarantor_id)
-        facility = session.get(Facility, account.facility_id)
-        assert guarantor is not None and facility is not None
         i = INSTALLMENT_T.c
         installments = session.execute(
             select(i.sequence, i.due_date, i.amount_cents).where(i.plan_id == plan_id).order_by(i.sequence)
@@ -385,9 +374,9 @@ def agreement(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> str
         )
     stored = Schedule(terms, tuple(rows))
     parties = AgreementParties(
-        guarantor_name=f"{guarantor.first_name} {guarantor.last_name}".title(),
+        guarantor_name=f"{account.first_name} {account.last_name}".title(),
         account_number=account.account_number,
-        facility_name=facility.name,
+        facility_name=account.name,
         prepared_on=now.date(),
         grace_days=current_plan_policy_grace(),
     )

@@ -12,13 +12,13 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, AccountTransaction, AuditEvent, table_of
+from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, TX_T
 from collector_tui.domain.compliance.engine import money_call_inputs
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS, format_cents
 from collector_tui.domain.money_events import TransactionRecord, balance_effect
@@ -28,9 +28,6 @@ from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.desk.lookup import account_refs
 from collector_tui.services.law.policy import current_workspace_policy
 
-TX_T = table_of(AccountTransaction)
-ACCOUNT_T = table_of(Account)
-AUDIT_T = table_of(AuditEvent)
 PAYMENT_KINDS = frozenset({codes.TX_PAYMENT, codes.TX_INSURANCE_PAYMENT})
 
 
@@ -64,98 +61,36 @@ def apply_transactions(
         overpayment_margin_cents = current_workspace_policy().transactions.overpayment_margin_cents
     accounts = account_refs(session, ((r.facility_code, r.account_number) for r in records))
     current = _account_rows(session, {ref.id for ref in accounts.values()})
-    external_ids = [r.external_id for r in records] + [
-        r.reverses_external_id for r in records if r.reverses_external_id
-    ]
-    known: dict[str, tuple[int, int, str, int]] = {}  # external id -> (id, effect, kind, account)
-    c = TX_T.c
-    for part in chunks(sorted(set(external_ids))):
-        for row in session.execute(
-            select(c.external_id, c.id, c.amount_cents, c.kind, c.account_id).where(
-                c.external_id.in_(list(part))
-            )
-        ):
-            known[row.external_id] = (row.id, row.amount_cents, row.kind, row.account_id)
-
-    deltas: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "insurance": 0, "patient": 0})
+    posting = _Posting(_known_transactions(session, records))
     # Plain transactions first, so a reversal may undo one from the same file.
-    ordered = sorted(records, key=lambda r: r.kind == codes.TX_REVERSAL)
-    pending: list[dict[str, Any]] = []
-    reversed_ids: set[int] | None = None  # loaded at the first reversal
-    for record in ordered:
-        if record.external_id in known:
+    for record in sorted(records, key=lambda r: r.kind == codes.TX_REVERSAL):
+        if record.external_id in posting.known:
             result.unchanged += 1
             continue
         account = accounts.get((record.facility_code, record.account_number))
         if account is None:
             result.rejected.append((record.external_id, "account_number", "no such account"))
             continue
-        reverses_id: int | None = None
         if record.kind == codes.TX_REVERSAL:
-            target = known.get(record.reverses_external_id or "")
-            if pending and target is not None and target[0] == 0:
-                # The original is in this batch and not yet written: write it to learn its id.
-                _insert_and_learn(session, pending, known)
-                pending = []
-            if reversed_ids is None:
-                reversed_ids = _already_reversed(session, known)
-            original = known.get(record.reverses_external_id or "")
-            if original is None or original[3] != account.id or original[2] == codes.TX_REVERSAL:
-                result.rejected.append(
-                    (
-                        record.external_id,
-                        "reverses_transaction_id",
-                        "reverses a transaction that does not exist on this account",
-                    )
-                )
-                continue
-            if original[0] in reversed_ids:
-                result.rejected.append(
-                    (record.external_id, "reverses_transaction_id", "that transaction is already reversed")
-                )
-                continue
-            reversed_ids.add(original[0])
-            reverses_id, effect, kind_moved = original[0], -original[1], original[2]
+            found = _reversal(session, record, account.id, posting)
         else:
-            effect, kind_moved = balance_effect(record.kind, record.amount_cents), record.kind
-            moved = deltas.get(account.id)
-            balance = current[account.id].total_balance_cents + (moved["total"] if moved else 0)
-            problem = _beyond_limits(
-                record.kind,
-                effect,
-                balance,
+            found = _movement(
+                record,
+                current[account.id].total_balance_cents + posting.moved(account.id),
                 margin=overpayment_margin_cents,
                 flagged=record.external_id in overpayment_ok,
             )
-            if problem is not None:
-                result.rejected.append((record.external_id, "amount", problem))
-                continue
-        pending.append(
-            {
-                "account_id": account.id,
-                "external_id": record.external_id,
-                "kind": record.kind,
-                "amount_cents": effect,
-                "posted_at": record.posted_at,
-                "method": record.method,
-                "reference": record.reference,
-                "reverses_id": reverses_id,
-                "source": source,
-                "collector_id": actor.collector_id,
-                "import_batch_id": batch_id,
-                "created_at": now,
-            }
-        )
-        known[record.external_id] = (0, effect, record.kind, account.id)
-        delta = deltas[account.id]
-        delta["total"] += effect
-        delta["insurance" if kind_moved == codes.TX_INSURANCE_PAYMENT else "patient"] += effect
+        if not isinstance(found, _Effect):
+            result.rejected.append((record.external_id, *found))
+            continue
+        posting.add(record, account.id, found, actor=actor, now=now, source=source, batch_id=batch_id)
         result.inserted += 1
-        result.total_cents += effect
-    if pending:
-        _insert_and_learn(session, pending, known)
+        result.total_cents += found.cents
+    if posting.pending:
+        _insert_and_learn(session, posting.pending, posting.known)
 
     # A balance paid or insurance settled changes who is called, and when; other payments only the score.
+    deltas = posting.deltas
     settled = _move_balances(session, deltas, current, now)
     refresh_accounts(session, deltas, now, call_state_of=settled)
     if deltas:
@@ -166,6 +101,117 @@ def apply_transactions(
             audit_rows(actor, "transaction.post", "account", list(deltas), at=now, details=details),
         )
     return result
+
+
+Known = dict[str, tuple[int, int, str, int]]  # external id -> (id, effect, kind, account); id 0: unwritten
+
+
+class _Effect(NamedTuple):
+    """What a movement does: ``cents`` on the balance, counted as ``kind`` (a reversal as what it
+    undoes), undoing transaction ``reverses_id``."""
+
+    cents: int
+    kind: str
+    reverses_id: int | None = None
+
+
+@dataclass
+class _Posting:
+    """A batch being posted: its transactions known by external id (on file or in the batch), the
+    rows not yet written, and how far each account's balances move."""
+
+    known: Known
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    reversed_ids: set[int] | None = None  # transactions a reversal undoes, loaded at the first reversal
+    deltas: dict[int, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"total": 0, "insurance": 0, "patient": 0})
+    )
+
+    def moved(self, account_id: int) -> int:
+        """How far the batch so far moves the account's balance (in cents)."""
+        delta = self.deltas.get(account_id)
+        return delta["total"] if delta else 0
+
+    def add(
+        self,
+        record: TransactionRecord,
+        account_id: int,
+        effect: _Effect,
+        *,
+        actor: Actor,
+        now: datetime,
+        source: str,
+        batch_id: int | None,
+    ) -> None:
+        """Queue ``record``'s row and move its account's balances by ``effect``."""
+        self.pending.append(
+            {
+                "account_id": account_id,
+                "external_id": record.external_id,
+                "kind": record.kind,
+                "amount_cents": effect.cents,
+                "posted_at": record.posted_at,
+                "method": record.method,
+                "reference": record.reference,
+                "reverses_id": effect.reverses_id,
+                "source": source,
+                "collector_id": actor.collector_id,
+                "import_batch_id": batch_id,
+                "created_at": now,
+            }
+        )
+        self.known[record.external_id] = (0, effect.cents, record.kind, account_id)
+        delta = self.deltas[account_id]
+        delta["total"] += effect.cents
+        delta["insurance" if effect.kind == codes.TX_INSURANCE_PAYMENT else "patient"] += effect.cents
+
+
+def _known_transactions(session: Session, records: Sequence[TransactionRecord]) -> Known:
+    """The transactions on file that ``records`` are, or reverse."""
+    external_ids = [r.external_id for r in records] + [
+        r.reverses_external_id for r in records if r.reverses_external_id
+    ]
+    known: Known = {}
+    c = TX_T.c
+    for part in chunks(sorted(set(external_ids))):
+        for row in session.execute(
+            select(c.external_id, c.id, c.amount_cents, c.kind, c.account_id).where(
+                c.external_id.in_(list(part))
+            )
+        ):
+            known[row.external_id] = (row.id, row.amount_cents, row.kind, row.account_id)
+    return known
+
+
+def _reversal(
+    session: Session, record: TransactionRecord, account_id: int, posting: _Posting
+) -> _Effect | tuple[str, str]:
+    """What a reversal undoes, or why it cannot (the field and the reason)."""
+    target = posting.known.get(record.reverses_external_id or "")
+    if posting.pending and target is not None and target[0] == 0:
+        # The original is in this batch and not yet written: write it to learn its id.
+        _insert_and_learn(session, posting.pending, posting.known)
+        posting.pending = []
+    if posting.reversed_ids is None:
+        posting.reversed_ids = _already_reversed(session, posting.known)
+    original = posting.known.get(record.reverses_external_id or "")
+    if original is None or original[3] != account_id or original[2] == codes.TX_REVERSAL:
+        return ("reverses_transaction_id", "reverses a transaction that does not exist on this account")
+    if original[0] in posting.reversed_ids:
+        return ("reverses_transaction_id", "that transaction is already reversed")
+    posting.reversed_ids.add(original[0])
+    return _Effect(-original[1], original[2], original[0])
+
+
+def _movement(
+    record: TransactionRecord, balance: int, *, margin: int, flagged: bool
+) -> _Effect | tuple[str, str]:
+    """What a movement does to a balance of ``balance`` cents, or why it cannot be real."""
+    effect = balance_effect(record.kind, record.amount_cents)
+    problem = _beyond_limits(record.kind, effect, balance, margin=margin, flagged=flagged)
+    if problem is not None:
+        return ("amount", problem)
+    return _Effect(effect, record.kind)
 
 
 def _beyond_limits(kind: str, effect: int, balance: int, *, margin: int, flagged: bool) -> str | None:

@@ -12,29 +12,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
+from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Collector, Facility, OverrideRequest, Phone, table_of
+from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T, FACILITY_T, OVERRIDE_REQUEST_T, PHONE_T
 from collector_tui.domain.money import format_cents
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.desk.account_actions import (
-    ActionResult,
-    EntryError,
-    call_blocks,
-    target_for_change,
-)
-from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.desk.account_change import ActionResult, target_for_change
+from collector_tui.services.errors import AccessDeniedError, EntryError, NotFoundError, ServiceError
+from collector_tui.services.law.compliance import call_blocks
 from collector_tui.services.money.plans import approve_plan, decline_plan, pending_plans
 from collector_tui.services.team.permissions import Permission, require
 
-REQUEST_T = table_of(OverrideRequest)
-ACCOUNT_T = table_of(Account)
-COLLECTOR_T = table_of(Collector)
-FACILITY_T = table_of(Facility)
-PHONE_T = table_of(Phone)
 OVERRIDE_VALID = timedelta(hours=4)  # an approval is for the call being discussed, not for good
 KIND_PLAN = "plan"
 KIND_OVERRIDE = "override"
@@ -77,7 +69,7 @@ def request_override(
         rules = " ".join(sorted({b.rule_id for b in blocks}))
         request_id = int(
             session.execute(
-                insert(REQUEST_T).returning(REQUEST_T.c.id),
+                insert(OVERRIDE_REQUEST_T).returning(OVERRIDE_REQUEST_T.c.id),
                 [
                     {
                         "account_id": target.id,
@@ -105,6 +97,32 @@ def request_override(
     )
 
 
+def approved_override(
+    session: Session, actor: Actor, account_id: int, phone_id: int | None, now: datetime
+) -> int | None:
+    """The id of an approved, unexpired, unused override request of ``actor`` for this call, if any."""
+    r = OVERRIDE_REQUEST_T.c
+    query = select(r.id).where(
+        r.account_id == account_id,
+        r.requested_by_id == actor.collector_id,
+        r.status == codes.REQUEST_APPROVED,
+        r.expires_at > now,
+    )
+    if phone_id is not None:
+        query = query.where(or_(r.phone_id == phone_id, r.phone_id.is_(None)))
+    found = session.execute(query.order_by(r.id).limit(1)).scalar_one_or_none()
+    return None if found is None else int(found)
+
+
+def mark_override_used(session: Session, request_id: int, activity_id: int) -> None:
+    """An approval is for one call: the call that used it is named, and it cannot be used again."""
+    session.execute(
+        update(OVERRIDE_REQUEST_T)
+        .where(OVERRIDE_REQUEST_T.c.id == request_id)
+        .values(status=codes.REQUEST_USED, used_activity_id=activity_id)
+    )
+
+
 def _require_supervisor(actor: Actor, doing: str) -> None:
     who = f"you are {actor.login}, {actor.role}"
     require(actor, Permission.APPROVE, f"only a supervisor or admin may {doing} ({who})")
@@ -113,7 +131,7 @@ def _require_supervisor(actor: Actor, doing: str) -> None:
 def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Approval]:
     """Everything that waits for a supervisor, oldest first."""
     _require_supervisor(actor, "see the approval list")
-    r, a, f, c, p = REQUEST_T.c, ACCOUNT_T.c, FACILITY_T.c, COLLECTOR_T.c, PHONE_T.c
+    r, a, f, c, p = OVERRIDE_REQUEST_T.c, ACCOUNT_T.c, FACILITY_T.c, COLLECTOR_T.c, PHONE_T.c
     with db.reading() as session:
         overrides = session.execute(
             select(
@@ -183,7 +201,7 @@ def decide(
         raise ServiceError(f"unknown approval kind {kind!r} (plan or override)")
     if not approve and not note.strip():
         raise EntryError([("reason", "say why the override is rejected")])
-    r = REQUEST_T.c
+    r = OVERRIDE_REQUEST_T.c
     with db.writing() as session:
         row = session.execute(select(r.account_id, r.status).where(r.id == request_id)).first()
         if row is None:
@@ -191,7 +209,7 @@ def decide(
         if row.status != codes.REQUEST_PENDING:
             raise ServiceError(f"override request {request_id} is {row.status}, not waiting for a decision")
         session.execute(
-            update(REQUEST_T)
+            update(OVERRIDE_REQUEST_T)
             .where(r.id == request_id)
             .values(
                 status=codes.REQUEST_APPROVED if approve else codes.REQUEST_REJECTED,

@@ -17,16 +17,12 @@ from typing import Any
 from sqlalchemy import Select, or_, select, tuple_
 from sqlmodel import Session
 
-from collector_tui.db.models import Account, AuditEvent, Facility, table_of
+from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, FACILITY_T
 from collector_tui.services.audit import Actor, DetailValue
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.database import Database
 from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.team.permissions import Permission, require, require_active
-
-AUDIT_T = table_of(AuditEvent)
-ACCOUNT_T = table_of(Account)
-FACILITY_T = table_of(Facility)
 
 ACCOUNT_ENTITY = "account"
 PAGE_SIZE = 100

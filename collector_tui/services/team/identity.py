@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import Row, select
+from sqlmodel import Session
 
-from collector_tui.db.models import Collector, OfficeSetting
+from collector_tui.db.tables import COLLECTOR_T
 from collector_tui.db.types import utc_now
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
+from collector_tui.services.office_settings import office_setting
 from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, allowed, require, require_active
 
 DEMO_KEY = "demo"
@@ -44,17 +47,20 @@ def os_login() -> str:
         ) from None
 
 
-def office_setting(session: Session, key: str) -> str | None:
-    row = session.get(OfficeSetting, key)
-    return None if row is None else row.value
-
-
 def is_demo(session: Session) -> bool:
     return office_setting(session, DEMO_KEY) == "1"
 
 
-def _active(session: Session, login: str) -> Collector | None:
-    collector = session.exec(select(Collector).where(Collector.login == login)).first()
+def _user(session: Session, login: str) -> Row[Any] | None:
+    """The user ``login`` (what an :class:`Actor` is made of, and whether they are active)."""
+    c = COLLECTOR_T.c
+    return session.execute(
+        select(c.id, c.login, c.role, c.display_name, c.active).where(c.login == login)
+    ).first()
+
+
+def _active(session: Session, login: str) -> Row[Any] | None:
+    collector = _user(session, login)
     if collector is None or not collector.active:
         return None
     return collector
@@ -62,7 +68,7 @@ def _active(session: Session, login: str) -> Collector | None:
 
 def _no_access(session: Session, login: str) -> str:
     """Why ``login`` may not open this database, and what to do about it (no PHI: a login only)."""
-    known = session.exec(select(Collector.active).where(Collector.login == login)).first()
+    known = _user(session, login)
     if known is None:
         return f"login '{login}' is not an active user of this database; ask an administrator to add you"
     return f"login '{login}' has been deactivated in this database; ask an administrator to reactivate it"
@@ -76,8 +82,7 @@ def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None 
             target = act_as or office_setting(session, DEMO_DEFAULT_LOGIN_KEY) or real_login
             collector = _active(session, target)
             if collector is None:
-                known = session.exec(select(Collector.id).where(Collector.login == target)).first()
-                if known is not None:
+                if _user(session, target) is not None:
                     raise AccessDeniedError(_no_access(session, target))
                 raise AccessDeniedError(f"no active demo user '{target}' in this database")
             return Actor(collector.login, collector.id, collector.role, display_name=collector.display_name)
@@ -137,7 +142,7 @@ def _demo_nightly(db: Database, real_login: str) -> Actor | None:
     with db.reading() as session:
         if not is_demo(session):
             return None
-        user = session.exec(select(Collector).where(Collector.login == real_login)).first()
+        user = _user(session, real_login)
         if user is None:
             operator = office_setting(session, DEMO_OPERATOR_LOGIN_KEY)
             user = None if operator is None else _active(session, operator)

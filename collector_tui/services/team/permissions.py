@@ -28,15 +28,13 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Collector, OfficeSetting, table_of
+from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T
 from collector_tui.services.audit import Actor
 from collector_tui.services.errors import AccessDeniedError, NotFoundError
+from collector_tui.services.office_settings import office_setting
 
 ROLE_SYSTEM = "system"  # whoever adds the first admin to a database with no users; no permissions
 ALLOW_UNASSIGNED_KEY = "allow_unassigned"
-
-COLLECTOR_T = table_of(Collector)
-ACCOUNT_T = table_of(Account)
 
 
 class Permission(StrEnum):
@@ -126,8 +124,8 @@ def require(actor: Actor, permission: Permission, message: str | None = None) ->
 
 def allows_unassigned(session: Session) -> bool:
     """May collectors open and work accounts assigned to nobody? (office setting; on by default)"""
-    row = session.get(OfficeSetting, ALLOW_UNASSIGNED_KEY)
-    return row is None or row.value.strip() != "0"
+    value = office_setting(session, ALLOW_UNASSIGNED_KEY)
+    return value is None or value.strip() != "0"
 
 
 def may_work_account(actor: Actor, owner_id: int | None, *, unassigned_allowed: bool) -> bool:

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, update
-from sqlmodel import Session, select
+from sqlalchemy import Row, func, insert, select, update
+from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, Collector, OfficeSetting, table_of
+from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
+from collector_tui.services.office_settings import put_office_setting
 from collector_tui.services.team.permissions import (
     ALLOW_UNASSIGNED_KEY,
     ROLE_SYSTEM,
@@ -31,8 +33,6 @@ from collector_tui.services.team.permissions import (
     require_active,
 )
 
-COLLECTOR_T = table_of(Collector)
-ACCOUNT_T = table_of(Account)
 LOGIN_LIMIT = 64
 NAME_LIMIT = 120
 
@@ -71,7 +71,7 @@ class Deactivation:
 
 def has_users(session: Session) -> bool:
     """Does the database have any user yet? (None: the first admin is still to be added.)"""
-    return session.exec(select(Collector.id).limit(1)).first() is not None
+    return session.execute(select(COLLECTOR_T.c.id).limit(1)).first() is not None
 
 
 def _require_manager(session: Session, actor: Actor, *, adding_role: str | None = None) -> None:
@@ -113,7 +113,7 @@ def add_user(
     """Add an active user in the caller's transaction (admins; the demo build passes ``SYSTEM``)."""
     _require_manager(session, actor, adding_role=role)
     _check_user_fields(login, display_name, role, case_limit)
-    if session.exec(select(Collector.id).where(Collector.login == login)).first() is not None:
+    if session.execute(select(COLLECTOR_T.c.id).where(COLLECTOR_T.c.login == login)).first() is not None:
         raise ServiceError(f"user '{login}' already exists")
     user_id = session.execute(
         insert(COLLECTOR_T)
@@ -162,13 +162,13 @@ def _open_accounts(session: Session, user_id: int | None = None) -> dict[int, in
 
 
 def _rows(session: Session, user_id: int | None = None) -> list[UserRow]:
-    query = select(Collector).order_by(Collector.login)
+    c = COLLECTOR_T.c
+    query = select(c.id, c.login, c.display_name, c.role, c.active, c.case_limit).order_by(c.login)
     if user_id is not None:
-        query = query.where(Collector.id == user_id)
+        query = query.where(c.id == user_id)
     owned = _open_accounts(session, user_id)
     rows = []
-    for user in session.exec(query):
-        assert user.id is not None
+    for user in session.execute(query):
         count = owned.get(user.id, 0)
         rows.append(
             UserRow(
@@ -192,14 +192,19 @@ def list_users(db: Database, actor: Actor) -> list[UserRow]:
         return _rows(session)
 
 
-def _user(session: Session, login: str) -> Collector:
-    user = session.exec(select(Collector).where(Collector.login == login)).first()
-    if user is None or user.id is None:
+def _user(session: Session, login: str) -> Row[Any]:
+    c = COLLECTOR_T.c
+    user = session.execute(select(c.id, c.login, c.role, c.active).where(c.login == login)).first()
+    if user is None:
         raise NotFoundError(f"no user '{login}'")
     return user
 
 
-def _keep_an_admin(session: Session, user: Collector, doing: str) -> None:
+def _set_user(session: Session, user_id: int, **values: Any) -> None:
+    session.execute(update(COLLECTOR_T).where(COLLECTOR_T.c.id == user_id).values(**values))
+
+
+def _keep_an_admin(session: Session, user: Row[Any], doing: str) -> None:
     """Refuse to leave the database without an active admin (no one could manage users again)."""
     if user.role != codes.ROLE_ADMIN or not user.active:
         return
@@ -228,9 +233,7 @@ def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime
         _keep_an_admin(session, user, "demoted")
         if role == codes.ROLE_OPERATOR:
             _refuse_operator_with_accounts(session, user)
-        user.role = role
-        session.add(user)
-        session.flush()
+        _set_user(session, user.id, role=role)
         audit.record(
             session,
             actor,
@@ -243,7 +246,7 @@ def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime
     return RoleChange(login, before, role)
 
 
-def _refuse_operator_with_accounts(session: Session, user: Collector) -> None:
+def _refuse_operator_with_accounts(session: Session, user: Row[Any]) -> None:
     """An operator works no accounts: the user's open accounts must move to a collector first."""
     a = ACCOUNT_T.c
     owned = session.execute(
@@ -267,15 +270,13 @@ def deactivate(db: Database, actor: Actor, login: str, *, now: datetime) -> Deac
         if not user.active:
             raise ServiceError(f"user '{login}' is already inactive")
         _keep_an_admin(session, user, "deactivated")
-        user.active = False
-        session.add(user)
-        session.flush()
+        _set_user(session, user.id, active=False)
         claimed = a.claimed_by_id == user.id
         released = int(
             session.execute(select(func.count()).select_from(ACCOUNT_T).where(claimed)).scalar_one()
         )
         session.execute(update(ACCOUNT_T).where(claimed).values(claimed_by_id=None, claimed_at=None))
-        orphaned = _open_accounts(session, user.id).get(user.id or 0, 0)
+        orphaned = _open_accounts(session, user.id).get(user.id, 0)
         audit.record(
             session,
             actor,
@@ -295,9 +296,7 @@ def reactivate(db: Database, actor: Actor, login: str, *, now: datetime) -> User
         user = _user(session, login)
         if user.active:
             raise ServiceError(f"user '{login}' is already active")
-        user.active = True
-        session.add(user)
-        session.flush()
+        _set_user(session, user.id, active=True)
         audit.record(session, actor, "user.reactivate", "collector", [user.id], at=now)
         return _rows(session, user.id)[0]
 
@@ -330,12 +329,7 @@ def set_allow_unassigned(db: Database, actor: Actor, allow: bool, *, now: dateti
         _require_manager(session, actor)
         before = allows_unassigned(session)
         value = "1" if allow else "0"
-        setting = session.get(OfficeSetting, ALLOW_UNASSIGNED_KEY)
-        if setting is None:
-            session.add(OfficeSetting(key=ALLOW_UNASSIGNED_KEY, value=value))
-        else:
-            setting.value = value
-            session.add(setting)
+        put_office_setting(session, ALLOW_UNASSIGNED_KEY, value)
         audit.record(
             session,
             actor,

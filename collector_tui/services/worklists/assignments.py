@@ -54,15 +54,7 @@ from sqlalchemy.sql import ColumnElement, Update
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import (
-    Account,
-    AssignmentHistory,
-    AuditEvent,
-    Collector,
-    Facility,
-    Guarantor,
-    table_of,
-)
+from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, COLLECTOR_T, FACILITY_T, GUARANTOR_T, HISTORY_T
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.distribution import BALANCE_BY, BY_COUNT, Movable, Target, distribute
 from collector_tui.domain.priority import TIER_WEIGHT
@@ -74,13 +66,6 @@ from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.errors import NotFoundError, ServiceError
 from collector_tui.services.team.permissions import Permission, require, require_active
 from collector_tui.services.worklists.queue import CLAIM_TTL
-
-ACCOUNT_T = table_of(Account)
-AUDIT_T = table_of(AuditEvent)
-COLLECTOR_T = table_of(Collector)
-FACILITY_T = table_of(Facility)
-GUARANTOR_T = table_of(Guarantor)
-HISTORY_T = table_of(AssignmentHistory)
 
 # One connection's scratch list of the moves being applied; created and dropped inside the write.
 MOVES_T = Table(

@@ -15,18 +15,12 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account, AccountTransaction, Installment, PaymentPlan, Promise, table_of
+from collector_tui.db.tables import ACCOUNT_T, INSTALLMENT_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain.aging import age_in_days
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.domain.priority import Priority, PriorityFacts, PriorityPolicy, score
 from collector_tui.services.bulk import select_in_chunks, update_by_id
 from collector_tui.services.law.policy import current_priority_policy
-
-ACCOUNT_T = table_of(Account)
-PROMISE_T = table_of(Promise)
-TX_T = table_of(AccountTransaction)
-PLAN_T = table_of(PaymentPlan)
-INSTALLMENT_T = table_of(Installment)
 
 
 def age_start(first_statement: Any, service: Any, placed: Any) -> Any:
@@ -61,7 +55,7 @@ def load_priority_facts(
 ) -> dict[int, tuple[PriorityFacts, tuple[int, str | None]]]:
     """Each account's priority facts, with its stored score (to skip unchanged rows)."""
     ids = sorted(set(account_ids))
-    a, p, t = ACCOUNT_T.c, PROMISE_T.c, TX_T.c
+    a = ACCOUNT_T.c
     accounts = list(
         select_in_chunks(
             session,
@@ -79,57 +73,9 @@ def load_priority_facts(
             ids,
         )
     )
-    # One read by account (the account index), sorted out here: without planner statistics
-    # SQLite would walk every pending promise by its status index instead.
-    pending: dict[int, date] = {}
-    broken: dict[int, date] = {}
-    for row in select_in_chunks(
-        session,
-        lambda part: select(p.account_id, p.status, p.due_date).where(p.account_id.in_(part)),
-        ids,
-    ):
-        if row.status == codes.PROMISE_PENDING:
-            pending[row.account_id] = min(row.due_date, pending.get(row.account_id, row.due_date))
-        elif row.status == codes.PROMISE_BROKEN:
-            broken[row.account_id] = max(row.due_date, broken.get(row.account_id, row.due_date))
-    # A broken plan counts from the due date of its latest missed installment (the one that broke it).
-    # Plans by account (its index), then their installments by plan: never every missed installment.
-    pl, i = PLAN_T.c, INSTALLMENT_T.c
-    broken_plan_accounts: dict[int, int] = dict(
-        select_in_chunks(
-            session,
-            lambda part: select(pl.id, pl.account_id).where(
-                pl.account_id.in_(part), pl.status == codes.PLAN_BROKEN
-            ),
-            ids,
-        )
-    )
-    broken_plans: dict[int, date] = {}
-    for row in select_in_chunks(
-        session,
-        lambda part: select(i.plan_id, i.due_date, i.status).where(i.plan_id.in_(part)),
-        list(broken_plan_accounts),
-    ):
-        if row.status == codes.INSTALLMENT_MISSED:
-            account_id = broken_plan_accounts[row.plan_id]
-            broken_plans[account_id] = max(row.due_date, broken_plans.get(account_id, row.due_date))
-    window = now - timedelta(days=policy.get("payments", "window_days"))
-    paid = dict(
-        select_in_chunks(
-            session,
-            lambda part: (
-                select(t.account_id, func.count())
-                .where(
-                    t.account_id.in_(part),
-                    t.kind == codes.TX_PAYMENT,
-                    t.posted_at >= window,
-                    t.posted_at <= now,
-                )
-                .group_by(t.account_id)
-            ),
-            ids,
-        )
-    )
+    pending, broken = _promise_dates(session, ids)
+    broken_plans = _broken_plan_dates(session, ids)
+    paid = _recent_payments(session, ids, now, policy)
     today = now.date()
     return {
         row.id: (
@@ -150,6 +96,74 @@ def load_priority_facts(
         )
         for row in accounts
     }
+
+
+def _promise_dates(session: Session, ids: list[int]) -> tuple[dict[int, date], dict[int, date]]:
+    """Each account's next pending promise's due date, and its latest broken promise's."""
+    p = PROMISE_T.c
+    # One read by account (the account index), sorted out here: without planner statistics
+    # SQLite would walk every pending promise by its status index instead.
+    pending: dict[int, date] = {}
+    broken: dict[int, date] = {}
+    for row in select_in_chunks(
+        session,
+        lambda part: select(p.account_id, p.status, p.due_date).where(p.account_id.in_(part)),
+        ids,
+    ):
+        if row.status == codes.PROMISE_PENDING:
+            pending[row.account_id] = min(row.due_date, pending.get(row.account_id, row.due_date))
+        elif row.status == codes.PROMISE_BROKEN:
+            broken[row.account_id] = max(row.due_date, broken.get(row.account_id, row.due_date))
+    return pending, broken
+
+
+def _broken_plan_dates(session: Session, ids: list[int]) -> dict[int, date]:
+    """When each account's broken plan broke: the due date of its latest missed installment."""
+    # Plans by account (its index), then their installments by plan: never every missed installment.
+    pl, i = PLAN_T.c, INSTALLMENT_T.c
+    broken_plan_accounts: dict[int, int] = dict(
+        select_in_chunks(
+            session,
+            lambda part: select(pl.id, pl.account_id).where(
+                pl.account_id.in_(part), pl.status == codes.PLAN_BROKEN
+            ),
+            ids,
+        )
+    )
+    broken_plans: dict[int, date] = {}
+    for row in select_in_chunks(
+        session,
+        lambda part: select(i.plan_id, i.due_date, i.status).where(i.plan_id.in_(part)),
+        list(broken_plan_accounts),
+    ):
+        if row.status == codes.INSTALLMENT_MISSED:
+            account_id = broken_plan_accounts[row.plan_id]
+            broken_plans[account_id] = max(row.due_date, broken_plans.get(account_id, row.due_date))
+    return broken_plans
+
+
+def _recent_payments(
+    session: Session, ids: list[int], now: datetime, policy: PriorityPolicy
+) -> dict[int, int]:
+    """How many payments each account made within the policy's payment window before ``now``."""
+    t = TX_T.c
+    window = now - timedelta(days=policy.get("payments", "window_days"))
+    return dict(
+        select_in_chunks(
+            session,
+            lambda part: (
+                select(t.account_id, func.count())
+                .where(
+                    t.account_id.in_(part),
+                    t.kind == codes.TX_PAYMENT,
+                    t.posted_at >= window,
+                    t.posted_at <= now,
+                )
+                .group_by(t.account_id)
+            ),
+            ids,
+        )
+    )
 
 
 def rescore(

@@ -27,7 +27,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from collector_tui.db import queries
-from collector_tui.db.models import Account, Facility, Guarantor, Phone, table_of
+from collector_tui.db.tables import ACCOUNT_T, FACILITY_T, GUARANTOR_T, PHONE_T
 from collector_tui.domain.aging import AGE_BUCKETS, age_bucket, age_in_days
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Verdict, evaluate
@@ -75,10 +75,6 @@ WALK_STEP_COST = 3
 PLAN_TTL = 60.0  # seconds a plan choice is kept (see _plan)
 _PLANS: dict[tuple[str, int, str, tuple[int, ...], int | None], tuple[float, str]] = {}
 
-ACCOUNT_T = table_of(Account)
-GUARANTOR_T = table_of(Guarantor)
-FACILITY_T = table_of(Facility)
-PHONE_T = table_of(Phone)
 
 Cursor = tuple[int, int]  # (priority_score, id) of the last row shown
 

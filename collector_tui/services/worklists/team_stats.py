@@ -20,6 +20,7 @@ the team screen counts in a worker.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -28,8 +29,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from collector_tui.db import codes
-from collector_tui.db.models import Account as AccountModel
-from collector_tui.db.models import AccountTransaction, Activity, Collector, PaymentPlan, Promise, table_of
+from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, COLLECTOR_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
@@ -38,12 +38,6 @@ from collector_tui.services.law.policy import current_workspace_policy
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.services.worklists.queue import SECTION_CALL, section_totals
 
-ACCOUNT_T = table_of(AccountModel)
-ACTIVITY_T = table_of(Activity)
-COLLECTOR_T = table_of(Collector)
-PLAN_T = table_of(PaymentPlan)
-PROMISE_T = table_of(Promise)
-TX_T = table_of(AccountTransaction)
 CHART_DAYS = 30
 OWNER_NUMBERS = ("accounts", "balance_cents", "collected_cents", "collected_month_cents")
 SUMMED = (
@@ -142,71 +136,94 @@ def team_stats(
     _require_supervisor(actor)
     since = since or _day_start(now.date())
     month_start = _day_start(now.date().replace(day=1))
-    c, a, act, p, plan = COLLECTOR_T.c, ACCOUNT_T.c, ACTIVITY_T.c, PROMISE_T.c, PLAN_T.c
-    right_party = sorted(code for code, d in current_workspace_policy().dispositions.items() if d.right_party)
+    c = COLLECTOR_T.c
     end = now + timedelta(seconds=1)
     with db.reading() as session:
         people = session.execute(
             select(c.id, c.login, c.display_name, c.active, c.role).order_by(c.login)
         ).all()
-        numbers: dict[int | None, dict[str, int]] = defaultdict(dict)
-        owned = select(
-            a.assigned_collector_id, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0)
-        )
-        for who, count, cents in session.execute(
-            owned.where(a.status == codes.ACCOUNT_OPEN).group_by(a.assigned_collector_id)
-        ):
-            numbers[who].update(accounts=int(count), balance_cents=int(cents))
-        work = select(
-            act.collector_id,
-            func.count(func.distinct(act.account_id)),
-            func.sum(case((act.counts_as_attempt.is_(True), 1), else_=0)),
-            func.sum(case((act.outcome_code.in_(right_party), 1), else_=0)),
-        ).where(
-            act.occurred_at >= since,
-            act.occurred_at < end,
-            act.collector_id.is_not(None),
-            act.channel.in_(CONTACT_CHANNELS),
-        )
-        for who, worked, attempts, rpc in session.execute(work.group_by(act.collector_id)):
-            numbers[who].update(worked=int(worked), attempts=int(attempts or 0), right_party=int(rpc or 0))
-        taken = select(p.collector_id, func.count(), func.coalesce(func.sum(p.amount_cents), 0)).where(
-            p.created_at >= since, p.created_at < end
-        )
-        for who, count, cents in session.execute(taken.group_by(p.collector_id)):
-            numbers[who].update(promises=int(count), promised_cents=int(cents))
-        resolved = select(
-            p.collector_id,
-            func.sum(case((p.status == codes.PROMISE_KEPT, 1), else_=0)),
-            func.count(),
-        ).where(
-            p.due_date >= month_start.date(),
-            p.due_date <= now.date(),
-            p.status.in_((codes.PROMISE_KEPT, codes.PROMISE_BROKEN)),
-        )
-        for who, kept, count in session.execute(resolved.group_by(p.collector_id)):
-            numbers[who].update(promises_kept=int(kept or 0), promises_resolved=int(count))
-        plans = select(plan.collector_id, func.count()).where(
-            plan.created_at >= since, plan.created_at < end, plan.status != codes.PLAN_CANCELLED
-        )
-        for who, count in session.execute(plans.group_by(plan.collector_id)):
-            numbers[who]["plans"] = int(count)
-        for key, name in ((since, "collected_cents"), (month_start, "collected_month_cents")):
-            for who, cents in session.execute(_collected(key, end, by=a.assigned_collector_id)):
-                numbers[who][name] = int(cents)
+        numbers = _numbers(session, since, month_start, now, end)
         collected_by_day: tuple[tuple[date, int], ...] = ()
         aging: tuple[tuple[str, int, int], ...] = ()
         if with_charts:
-            first = now.date() - timedelta(days=CHART_DAYS - 1)
-            day = func.date(TX_T.c.posted_at)
-            per_day = {str(d): int(v) for d, v in session.execute(_collected(_day_start(first), end, by=day))}
-            collected_by_day = tuple(
-                (first + timedelta(days=i), per_day.get((first + timedelta(days=i)).isoformat(), 0))
-                for i in range(CHART_DAYS)
-            )
+            collected_by_day = _collected_by_day(session, now, end)
             aging = _aging(session, now.date())
     if login is not None and login not in {person.login for person in people}:
         raise NotFoundError(f"no user '{login}'")
+    rows = [_with_callable(db, row, now) for row in _collector_rows(people, numbers, login)]
+    total = CollectorStats(None, "team", "Team", True)
+    for row in rows:
+        total = replace(total, **{name: getattr(total, name) + getattr(row, name) for name in SUMMED})
+    return TeamStats(since, month_start, now, tuple(rows), total, collected_by_day, aging)
+
+
+def _numbers(
+    session: Any, since: datetime, month_start: datetime, now: datetime, end: datetime
+) -> dict[int | None, dict[str, int]]:
+    """Each collector's numbers (None: the accounts nobody owns), one grouped query per kind."""
+    a, act, p, plan = ACCOUNT_T.c, ACTIVITY_T.c, PROMISE_T.c, PLAN_T.c
+    right_party = sorted(code for code, d in current_workspace_policy().dispositions.items() if d.right_party)
+    numbers: dict[int | None, dict[str, int]] = defaultdict(dict)
+    owned = select(a.assigned_collector_id, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0))
+    for who, count, cents in session.execute(
+        owned.where(a.status == codes.ACCOUNT_OPEN).group_by(a.assigned_collector_id)
+    ):
+        numbers[who].update(accounts=int(count), balance_cents=int(cents))
+    work = select(
+        act.collector_id,
+        func.count(func.distinct(act.account_id)),
+        func.sum(case((act.counts_as_attempt.is_(True), 1), else_=0)),
+        func.sum(case((act.outcome_code.in_(right_party), 1), else_=0)),
+    ).where(
+        act.occurred_at >= since,
+        act.occurred_at < end,
+        act.collector_id.is_not(None),
+        act.channel.in_(CONTACT_CHANNELS),
+    )
+    for who, worked, attempts, rpc in session.execute(work.group_by(act.collector_id)):
+        numbers[who].update(worked=int(worked), attempts=int(attempts or 0), right_party=int(rpc or 0))
+    taken = select(p.collector_id, func.count(), func.coalesce(func.sum(p.amount_cents), 0)).where(
+        p.created_at >= since, p.created_at < end
+    )
+    for who, count, cents in session.execute(taken.group_by(p.collector_id)):
+        numbers[who].update(promises=int(count), promised_cents=int(cents))
+    resolved = select(
+        p.collector_id,
+        func.sum(case((p.status == codes.PROMISE_KEPT, 1), else_=0)),
+        func.count(),
+    ).where(
+        p.due_date >= month_start.date(),
+        p.due_date <= now.date(),
+        p.status.in_((codes.PROMISE_KEPT, codes.PROMISE_BROKEN)),
+    )
+    for who, kept, count in session.execute(resolved.group_by(p.collector_id)):
+        numbers[who].update(promises_kept=int(kept or 0), promises_resolved=int(count))
+    plans = select(plan.collector_id, func.count()).where(
+        plan.created_at >= since, plan.created_at < end, plan.status != codes.PLAN_CANCELLED
+    )
+    for who, count in session.execute(plans.group_by(plan.collector_id)):
+        numbers[who]["plans"] = int(count)
+    for key, name in ((since, "collected_cents"), (month_start, "collected_month_cents")):
+        for who, cents in session.execute(_collected(key, end, by=a.assigned_collector_id)):
+            numbers[who][name] = int(cents)
+    return numbers
+
+
+def _collected_by_day(session: Any, now: datetime, end: datetime) -> tuple[tuple[date, int], ...]:
+    """The team's payments on each of the last CHART_DAYS days."""
+    first = now.date() - timedelta(days=CHART_DAYS - 1)
+    day = func.date(TX_T.c.posted_at)
+    per_day = {str(d): int(v) for d, v in session.execute(_collected(_day_start(first), end, by=day))}
+    return tuple(
+        (first + timedelta(days=i), per_day.get((first + timedelta(days=i)).isoformat(), 0))
+        for i in range(CHART_DAYS)
+    )
+
+
+def _collector_rows(
+    people: Sequence[Any], numbers: dict[int | None, dict[str, int]], login: str | None
+) -> list[CollectorStats]:
+    """A row per collector (or only ``login``'s), and one for what nobody owns, if anything."""
     rows = []
     for person in people:
         if login is not None and person.login != login:
@@ -224,11 +241,7 @@ def team_stats(
         # What no one owns: its size and what it collected (work is always someone's).
         owned_only = {k: v for k, v in nobody.items() if k in OWNER_NUMBERS}
         rows.append(CollectorStats(None, "(unassigned)", "Unassigned", True, **owned_only))
-    rows = [_with_callable(db, row, now) for row in rows]
-    total = CollectorStats(None, "team", "Team", True)
-    for row in rows:
-        total = replace(total, **{name: getattr(total, name) + getattr(row, name) for name in SUMMED})
-    return TeamStats(since, month_start, now, tuple(rows), total, collected_by_day, aging)
+    return rows
 
 
 def _with_callable(db: Database, row: CollectorStats, now: datetime) -> CollectorStats:

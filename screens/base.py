@@ -1,0 +1,80 @@
+"""What every screen of the workstation shares: the app's context, the worker-failure notice, the
+keys every form has.
+
+:class:`CollectorScreen` is the base of the full screens (the queue, the account, the team, the
+approval list), :class:`CollectorModal` of the modals (the workspace's forms, the move-accounts
+form, the small questions). Both reach the session through :attr:`~CollectorScreen.collector_app`,
+typed as :class:`Workstation`, so no screen imports the App (``screens/app.py`` imports every
+screen; a screen importing it back would be a cycle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, TypeVar, cast
+
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from collector_tui.screens.messages import safe_error_text
+from collector_tui.services.audit import Actor
+from collector_tui.services.database import Database
+
+ResultT = TypeVar("ResultT")
+Clock = Callable[[], datetime]
+
+
+class Workstation(Protocol):
+    """What a screen reads of the running app: who works, on which database, at what time."""
+
+    db: Database
+    actor: Actor  # the session's user (an admin acting as someone: that someone, with their role)
+    clock: Clock  # "now", aware; the tests fix it
+    page_size: int  # rows a queue loads at a time
+
+
+class CollectorScreen(Screen[ResultT]):
+    """A screen of the workstation.
+
+    A worker that fails (a thread worker's exception: the database locked, gone, a bug) is a
+    one-line notice naming what could not be done (:attr:`WORKER_DOING`), never its message when
+    it is not a service's own (it may quote patient data): the screen stays, and nothing typed is
+    lost. A screen that must undo something when a worker fails overrides :meth:`worker_failed`;
+    it does not define ``on_worker_state_changed`` itself (Textual would call both).
+    """
+
+    WORKER_DOING: ClassVar[str] = "do that"  # "Could not <this>: ..."
+
+    @property
+    def collector_app(self) -> Workstation:
+        return cast(Workstation, self.app)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.worker_failed(event.worker)
+            self.notify(safe_error_text(event.worker.error, self.WORKER_DOING), severity="error")
+
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """What else a failed worker undoes, before the notice (nothing, unless overridden)."""
+
+    def action_back(self) -> None:
+        """Back to the screen underneath."""
+        self.app.pop_screen()
+
+
+class CollectorModal(CollectorScreen[ResultT], ModalScreen[ResultT]):
+    """A modal of the workstation: F1 helps and Esc closes it, as in every form.
+
+    A modal's keys hide the App's (Textual stops the key chain at the last modal), so the help key
+    is bound here again. A modal whose Esc means something else binds escape itself.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "app.toggle_help", "Help", id="form.help", tooltip="Keys and help for this form."),
+        Binding("escape", "cancel", "Close", id="form.cancel", tooltip="Close without saving."),
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
