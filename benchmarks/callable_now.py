@@ -35,7 +35,6 @@ from sqlalchemy.sql import Select
 from sqlmodel import Session
 
 from benchmarks.results import record
-from collector_tui.db import codes
 from collector_tui.db.models import Collector, table_of
 from collector_tui.db.tables import ACCOUNT_T, CALL_GROUP_T
 from collector_tui.demo.build import build_demo_database
@@ -43,6 +42,7 @@ from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.desk.account_state import refresh_all_accounts
 from collector_tui.services.law.compliance import callable_now_clause, open_group_ids
+from collector_tui.vocabulary import AccountStatus
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_CALLABLE_SIZES", "100000").split(","))
 HOURS_UTC = (3, 14, 17, 22)
@@ -98,7 +98,7 @@ def _moment(db: Database, now: datetime, collector_id: int) -> dict[str, Any]:
         mine = everyone.where(a.assigned_collector_id == collector_id)
         page = (
             select(a.id)
-            .where(a.assigned_collector_id == collector_id, a.status == codes.ACCOUNT_OPEN, clause)
+            .where(a.assigned_collector_id == collector_id, a.status == AccountStatus.OPEN, clause)
             .order_by(a.priority_score.desc(), a.id.desc())
             .limit(PAGE)
         )
@@ -137,12 +137,12 @@ def _run(folder: Path, accounts: int) -> dict[str, Any]:
             ).scalar_one()
             groups = session.execute(select(func.count()).select_from(CALL_GROUP_T)).scalar_one()
             open_accounts = session.execute(
-                select(func.count()).select_from(ACCOUNT_T).where(a.status == codes.ACCOUNT_OPEN)
+                select(func.count()).select_from(ACCOUNT_T).where(a.status == AccountStatus.OPEN)
             ).scalar_one()
             collector_open = session.execute(
                 select(func.count())
                 .select_from(ACCOUNT_T)
-                .where(a.status == codes.ACCOUNT_OPEN, a.assigned_collector_id == collector_id)
+                .where(a.status == AccountStatus.OPEN, a.assigned_collector_id == collector_id)
             ).scalar_one()
         day = built_at.date()
         moments = []

@@ -51,7 +51,7 @@ from sqlmodel import Session
 
 from benchmarks.callable_now import _median_ms, _query_plan
 from benchmarks.results import record
-from collector_tui.db import codes, queries
+from collector_tui.db import queries
 from collector_tui.db.models import Account, Collector, table_of
 from collector_tui.demo.build import build_demo_database
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN
@@ -76,6 +76,7 @@ from collector_tui.services.worklists.queue import (
     queue_page,
     section_totals,
 )
+from collector_tui.vocabulary import Role
 
 SIZES = tuple(int(n) for n in os.environ.get("COLLECTOR_BENCH_QUEUE_SIZES", "100000").split(","))
 BUILT_AT = datetime(2026, 11, 17, 8, 0, tzinfo=UTC)  # a Tuesday, standard time
@@ -187,7 +188,7 @@ def _twenty_collectors(db: Database) -> None:
     """Add bench collectors up to COLLECTORS and deal every account round-robin by id."""
     c, a = table_of(Collector).c, table_of(Account).c
     with db.writing() as session:
-        demo = session.execute(select(c.id).where(c.role == codes.ROLE_COLLECTOR)).scalars().all()
+        demo = session.execute(select(c.id).where(c.role == Role.COLLECTOR)).scalars().all()
         for i in range(COLLECTORS - len(demo)):
             add_user(
                 session,
@@ -197,7 +198,7 @@ def _twenty_collectors(db: Database) -> None:
                 role="collector",
                 now=BUILT_AT,
             )
-        ids = session.execute(select(c.id).where(c.role == codes.ROLE_COLLECTOR).order_by(c.id)).scalars()
+        ids = session.execute(select(c.id).where(c.role == Role.COLLECTOR).order_by(c.id)).scalars()
         deal = case({k: cid for k, cid in enumerate(ids)}, value=a.id % COLLECTORS)
         session.execute(update(table_of(Account)).values(assigned_collector_id=deal))
 

@@ -2,8 +2,9 @@
 
 Money is integer cents (``BigInteger``), every timestamp is UTC
 (:class:`~db.types.UTCDateTime`), calendar dates (service dates, due dates,
-birth dates) are plain dates. Enumerated values are stored as short strings
-and listed in :mod:`db.codes`, so a new code never needs a schema change.
+birth dates) are plain dates. Enumerated values are stored as short strings,
+each column's codes defined once as a term of :mod:`collector_tui.vocabulary`;
+its CHECK constraint is built from the term, so a new code is a migration.
 
 The schema itself is owned by Alembic (``db/migrations``); these classes and
 the migrations must agree, and a test proves it.
@@ -30,8 +31,28 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from collector_tui.db import codes
 from collector_tui.db.types import UTCDateTime, utc_now
+from collector_tui.vocabulary import (
+    AccountStatus,
+    Channel,
+    ClaimStatus,
+    DenialCodeSet,
+    Direction,
+    FapStatus,
+    HoldReason,
+    ImportStatus,
+    InstallmentStatus,
+    PhoneStatus,
+    PhoneType,
+    PlanFrequency,
+    PlanStatus,
+    PromiseStatus,
+    ReceivedVia,
+    Regime,
+    RequestStatus,
+    Role,
+    TransactionKind,
+)
 
 # Deterministic constraint names, so Alembic batch migrations on SQLite can
 # find and alter them.
@@ -80,7 +101,7 @@ class Facility(SQLModel, table=True):
     """A hospital or clinic whose accounts the office works."""
 
     __tablename__ = "facility"
-    __table_args__ = (CheckConstraint(_in("regime", codes.REGIMES), name="regime"),)
+    __table_args__ = (CheckConstraint(_in("regime", Regime.codes()), name="regime"),)
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
@@ -89,8 +110,8 @@ class Facility(SQLModel, table=True):
     nonprofit: bool = Field(default=False)  # 501(r) rules apply to nonprofit hospitals
     # Which compliance rules apply: a third-party agency's (all) or the provider's own office's.
     regime: str = Field(
-        default=codes.REGIME_THIRD_PARTY,
-        sa_column=Column(String(16), nullable=False, server_default=codes.REGIME_THIRD_PARTY),
+        default=Regime.THIRD_PARTY,
+        sa_column=Column(String(16), nullable=False, server_default=Regime.THIRD_PARTY),
     )
     # Where the facility's financial-assistance policy is published (a 501(r) notice names it).
     fap_policy_url: str | None = Field(default=None, max_length=400)
@@ -115,12 +136,12 @@ class Collector(SQLModel, table=True):
     """A user of the workstation: collector, supervisor or admin."""
 
     __tablename__ = "collector"
-    __table_args__ = (CheckConstraint(_in("role", codes.ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(_in("role", Role.codes()), name="role"),)
 
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(max_length=64, unique=True)  # the operating-system login
     display_name: str = Field(max_length=120)
-    role: str = Field(default=codes.ROLE_COLLECTOR, max_length=16)
+    role: str = Field(default=Role.COLLECTOR, max_length=16)
     active: bool = Field(default=True)
     case_limit: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
@@ -183,8 +204,8 @@ class Phone(SQLModel, table=True):
     __tablename__ = "phone"
     __table_args__ = (
         UniqueConstraint("guarantor_id", "number"),
-        CheckConstraint(_in("phone_type", codes.PHONE_TYPES), name="phone_type"),
-        CheckConstraint(_in("status", codes.PHONE_STATUSES), name="status"),
+        CheckConstraint(_in("phone_type", PhoneType.codes()), name="phone_type"),
+        CheckConstraint(_in("status", PhoneStatus.codes()), name="status"),
         # The call queue (see collector_tui.services.worklists.queue): the phones of the open call
         # groups, and each guarantor's dialable phones with their group, read from the index.
         Index("ix_phone_call_group", "call_group_id", "dialable", "guarantor_id"),
@@ -195,13 +216,13 @@ class Phone(SQLModel, table=True):
     guarantor_id: int = Field(sa_column=_fk("guarantor.id", nullable=False))
     # E.164 when the number parsed, otherwise the digits as received.
     number: str = Field(max_length=32)
-    phone_type: str = Field(default=codes.PHONE_HOME, max_length=8)
+    phone_type: str = Field(default=PhoneType.HOME, max_length=8)
     valid: bool = Field(default=True)
     # Space-separated IANA zones from phonenumbers; empty when unknown.
     time_zones: str = Field(default="", max_length=400)
     consent_to_call_mobile: bool = Field(default=False)
     do_not_call: bool = Field(default=False)
-    status: str = Field(default=codes.PHONE_OK, max_length=16)
+    status: str = Field(default=PhoneStatus.OK, max_length=16)
     is_work: bool = Field(default=False)
     source: str = Field(default="placement", max_length=16)
     do_not_call_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
@@ -224,8 +245,8 @@ class Account(SQLModel, table=True):
     __tablename__ = "account"
     __table_args__ = (
         UniqueConstraint("facility_id", "account_number"),
-        CheckConstraint(_in("status", codes.ACCOUNT_STATUSES), name="status"),
-        CheckConstraint(_in("fap_status", codes.FAP_STATUSES), name="fap_status"),
+        CheckConstraint(_in("status", AccountStatus.codes()), name="status"),
+        CheckConstraint(_in("fap_status", FapStatus.codes()), name="fap_status"),
         # The call queue: a collector's workable accounts by priority, paged by
         # keyset on (priority_score, id), read backwards for "highest first";
         # with what the queue's sections ask of each account (its guarantor, the
@@ -266,8 +287,8 @@ class Account(SQLModel, table=True):
     total_balance_cents: int = Field(default=0, sa_column=_money())
     insurance_pending_cents: int = Field(default=0, sa_column=_money())
     patient_responsibility_cents: int = Field(default=0, sa_column=_money())
-    status: str = Field(default=codes.ACCOUNT_OPEN, max_length=16)
-    fap_status: str = Field(default=codes.FAP_NONE, max_length=16)
+    status: str = Field(default=AccountStatus.OPEN, max_length=16)
+    fap_status: str = Field(default=FapStatus.NONE, max_length=16)
     # The guarantor's primary zone at placement, used to group the queue.
     time_zone: str | None = Field(default=None, max_length=40)
     assigned_collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
@@ -318,8 +339,8 @@ class AccountHold(SQLModel, table=True):
 
     __tablename__ = "account_hold"
     __table_args__ = (
-        CheckConstraint(_in("reason", codes.HOLD_REASONS), name="reason"),
-        CheckConstraint(_in("received_via", codes.RECEIVED_VIA), name="received_via"),
+        CheckConstraint(_in("reason", HoldReason.codes()), name="reason"),
+        CheckConstraint(_in("received_via", ReceivedVia.codes()), name="received_via"),
         Index("ix_account_hold_open", "account_id", "reason", "released_at"),
     )
 
@@ -354,7 +375,7 @@ class InsuranceClaim(SQLModel, table=True):
     __tablename__ = "insurance_claim"
     __table_args__ = (
         UniqueConstraint("account_id", "claim_number"),
-        CheckConstraint(_in("status", codes.CLAIM_STATUSES), name="status"),
+        CheckConstraint(_in("status", ClaimStatus.codes()), name="status"),
         Index("ix_insurance_claim_appeal_deadline", "status", "appeal_deadline"),
     )
 
@@ -362,7 +383,7 @@ class InsuranceClaim(SQLModel, table=True):
     account_id: int = Field(sa_column=_fk("account.id", nullable=False, ondelete="CASCADE"))
     payer_name: str = Field(max_length=120)
     claim_number: str = Field(max_length=40)
-    status: str = Field(default=codes.CLAIM_PENDING, max_length=16)
+    status: str = Field(default=ClaimStatus.PENDING, max_length=16)
     billed_cents: int = Field(default=0, sa_column=_money())
     allowed_cents: int = Field(default=0, sa_column=_money())
     paid_cents: int = Field(default=0, sa_column=_money())
@@ -378,7 +399,7 @@ class ClaimDenial(SQLModel, table=True):
     __tablename__ = "claim_denial"
     __table_args__ = (
         UniqueConstraint("claim_id", "code_set", "code"),
-        CheckConstraint(_in("code_set", codes.DENIAL_CODE_SETS), name="code_set"),
+        CheckConstraint(_in("code_set", DenialCodeSet.codes()), name="code_set"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -393,7 +414,7 @@ class AccountTransaction(SQLModel, table=True):
 
     __tablename__ = "account_transaction"
     __table_args__ = (
-        CheckConstraint(_in("kind", codes.TRANSACTION_KINDS), name="kind"),
+        CheckConstraint(_in("kind", TransactionKind.codes()), name="kind"),
         Index("ix_account_transaction_account", "account_id", "posted_at"),
         Index("ix_account_transaction_created", "created_at"),
     )
@@ -419,7 +440,7 @@ class Promise(SQLModel, table=True):
 
     __tablename__ = "promise"
     __table_args__ = (
-        CheckConstraint(_in("status", codes.PROMISE_STATUSES), name="status"),
+        CheckConstraint(_in("status", PromiseStatus.codes()), name="status"),
         Index("ix_promise_due", "status", "due_date"),
         Index("ix_promise_account", "account_id"),
     )
@@ -429,7 +450,7 @@ class Promise(SQLModel, table=True):
     collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     amount_cents: int = Field(sa_column=_money(default=None))
     due_date: date
-    status: str = Field(default=codes.PROMISE_PENDING, max_length=16)
+    status: str = Field(default=PromiseStatus.PENDING, max_length=16)
     created_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
     resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
 
@@ -439,8 +460,8 @@ class PaymentPlan(SQLModel, table=True):
 
     __tablename__ = "payment_plan"
     __table_args__ = (
-        CheckConstraint(_in("status", codes.PLAN_STATUSES), name="status"),
-        CheckConstraint(_in("frequency", codes.PLAN_FREQUENCIES), name="frequency"),
+        CheckConstraint(_in("status", PlanStatus.codes()), name="status"),
+        CheckConstraint(_in("frequency", PlanFrequency.codes()), name="frequency"),
         Index("ix_payment_plan_account", "account_id", "status"),
     )
 
@@ -454,7 +475,7 @@ class PaymentPlan(SQLModel, table=True):
     installment_count: int
     installment_cents: int = Field(sa_column=_money(default=None))
     first_due_date: date
-    status: str = Field(default=codes.PLAN_ACTIVE, max_length=16)
+    status: str = Field(default=PlanStatus.ACTIVE, max_length=16)
     policy_exception_reason: str | None = Field(default=None, max_length=400)
     # The content digest of the plan policy the plan was judged under (None: made before 0005).
     policy_digest: str | None = Field(default=None, max_length=64)
@@ -469,7 +490,7 @@ class Installment(SQLModel, table=True):
     __tablename__ = "installment"
     __table_args__ = (
         UniqueConstraint("plan_id", "sequence"),
-        CheckConstraint(_in("status", codes.INSTALLMENT_STATUSES), name="status"),
+        CheckConstraint(_in("status", InstallmentStatus.codes()), name="status"),
         Index("ix_installment_due", "status", "due_date"),
     )
 
@@ -479,7 +500,7 @@ class Installment(SQLModel, table=True):
     due_date: date
     amount_cents: int = Field(sa_column=_money(default=None))
     paid_cents: int = Field(default=0, sa_column=_money())
-    status: str = Field(default=codes.INSTALLMENT_SCHEDULED, max_length=16)
+    status: str = Field(default=InstallmentStatus.SCHEDULED, max_length=16)
 
 
 class Activity(SQLModel, table=True):
@@ -487,8 +508,8 @@ class Activity(SQLModel, table=True):
 
     __tablename__ = "activity"
     __table_args__ = (
-        CheckConstraint(_in("channel", codes.CHANNELS), name="channel"),
-        CheckConstraint(_in("direction", codes.DIRECTIONS), name="direction"),
+        CheckConstraint(_in("channel", Channel.codes()), name="channel"),
+        CheckConstraint(_in("direction", Direction.codes()), name="direction"),
         Index("ix_activity_account_time", "account_id", "occurred_at"),
         Index("ix_activity_phone_time", "phone_id", "occurred_at"),
         Index("ix_activity_created", "created_at"),
@@ -499,7 +520,7 @@ class Activity(SQLModel, table=True):
     collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     occurred_at: datetime = Field(sa_column=_utc())
     channel: str = Field(max_length=8)
-    direction: str = Field(default=codes.DIRECTION_NONE, max_length=4)
+    direction: str = Field(default=Direction.NONE, max_length=4)
     phone_id: int | None = Field(default=None, sa_column=_fk("phone.id"))
     party: str | None = Field(default=None, max_length=16)
     outcome_code: str | None = Field(default=None, max_length=24)
@@ -534,7 +555,7 @@ class ImportBatch(SQLModel, table=True):
 
     __tablename__ = "import_batch"
     __table_args__ = (
-        CheckConstraint(_in("status", codes.IMPORT_STATUSES), name="status"),
+        CheckConstraint(_in("status", ImportStatus.codes()), name="status"),
         Index("ix_import_batch_file", "kind", "file_sha256"),
     )
 
@@ -545,7 +566,7 @@ class ImportBatch(SQLModel, table=True):
     run_by: str = Field(max_length=64)
     started_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
     finished_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
-    status: str = Field(default=codes.IMPORT_RUNNING, max_length=16)
+    status: str = Field(default=ImportStatus.RUNNING, max_length=16)
     rows_read: int = Field(default=0)
     rows_inserted: int = Field(default=0)
     rows_updated: int = Field(default=0)
@@ -597,7 +618,7 @@ class OverrideRequest(SQLModel, table=True):
 
     __tablename__ = "override_request"
     __table_args__ = (
-        CheckConstraint(_in("status", codes.REQUEST_STATUSES), name="status"),
+        CheckConstraint(_in("status", RequestStatus.codes()), name="status"),
         Index("ix_override_request_status", "status", "requested_at"),
         Index("ix_override_request_account", "account_id", "status"),
     )
@@ -609,7 +630,7 @@ class OverrideRequest(SQLModel, table=True):
     requested_at: datetime = Field(sa_column=_utc())
     reason: str = Field(sa_column=Column(Text, nullable=False))
     rules: str = Field(max_length=400)  # the blocking rule ids, space-separated: what it changes
-    status: str = Field(default=codes.REQUEST_PENDING, max_length=16)
+    status: str = Field(default=RequestStatus.PENDING, max_length=16)
     decided_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     decision_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

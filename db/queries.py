@@ -18,13 +18,13 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.sql import ColumnElement
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T
+from collector_tui.vocabulary import AccountStatus
 
 
 def open_status() -> Any:
     """``status = 'open'`` as a literal, so SQLite sees that the partial queue index applies."""
-    return ACCOUNT_T.c.status == bindparam("open_status", codes.ACCOUNT_OPEN, literal_execute=True)
+    return ACCOUNT_T.c.status == bindparam("open_status", AccountStatus.OPEN, literal_execute=True)
 
 
 def queue_statement(

@@ -13,6 +13,7 @@ from collector_tui.domain.compliance.engine import Block
 from collector_tui.domain.denials import DenialNote, deadline_status
 from collector_tui.domain.money import format_cents
 from collector_tui.services.views import AccountDetail, ClaimView, PersonView, PhoneView
+from collector_tui.vocabulary import FapStatus, HoldReason, PhoneType, TransactionKind
 
 LOCAL_ZONE_NOTE = "times in UTC"
 
@@ -35,10 +36,10 @@ def _callback(detail: AccountDetail) -> Text:
 
 
 def header(detail: AccountDetail) -> RenderableType:
-    badges = [f"[HOLD: {h.replace('_', ' ').upper()}]" for h in detail.holds]
+    badges = [f"[HOLD: {HoldReason(h).label.upper()}]" for h in detail.holds]
     badges += [f"[{flag.upper()}]" for flag in detail.guarantor_flags]
     if detail.fap_status != "none":
-        badges.append(f"[FAP: {detail.fap_status.upper()}]")
+        badges.append(f"[{FapStatus(detail.fap_status).label.upper()}]")
     owner = detail.owner or "unassigned"
     if detail.owner_login:
         owner += f" ({detail.owner_login})"
@@ -106,7 +107,7 @@ def _blocks(blocks: tuple[Block, ...], zone_name: str, at: datetime, *, cite: bo
 def _phone_kind(phone: PhoneView) -> Text:
     """The type, then in words what is on file about the number: consent, do-not-call, its status."""
     notes = []
-    if phone.phone_type == "mobile":
+    if phone.phone_type == PhoneType.MOBILE:
         notes.append("consent" if phone.consent_to_call_mobile else "no consent")
     if phone.do_not_call:
         notes.append("DO NOT CALL")
@@ -280,7 +281,7 @@ def transactions(detail: AccountDetail) -> RenderableType:
     for t in detail.transactions:
         table.add_row(
             t.posted_at.strftime("%Y-%m-%d"),
-            t.kind.replace("_", " "),
+            TransactionKind(t.kind).label,
             t.method or "",
             format_cents(t.amount_cents),
         )

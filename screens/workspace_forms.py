@@ -29,6 +29,7 @@ from collector_tui.services.desk.blocked_calls import log_contact_or_ask_overrid
 from collector_tui.services.errors import EntryError
 from collector_tui.services.law.policy import current_workspace_policy
 from collector_tui.services.team.permissions import Permission, can
+from collector_tui.vocabulary import HoldReason, Party, PhoneType
 
 
 class ContactForm(ActionForm):
@@ -60,7 +61,7 @@ class ContactForm(ActionForm):
             allow_blank=False,
         )
         yield field_label("Party reached")
-        parties = [(p.replace("_", " "), p) for p in actions.PARTIES]
+        parties = [(Party(p).label, p) for p in actions.PARTIES]
         yield Select(parties, id="party", value="none", allow_blank=False)
         yield field_label("Disposition (type to search)")
         codes = current_workspace_policy().dispositions.values()
@@ -250,7 +251,7 @@ class HoldForm(ActionForm):
     def fields(self) -> ComposeResult:
         yield field_label("Reason")
         yield Select(
-            [(r.replace("_", " "), r) for r in actions.WORKSPACE_HOLDS], id="reason", prompt="choose"
+            [(HoldReason(r).label, r) for r in actions.WORKSPACE_HOLDS], id="reason", prompt="choose"
         )
         yield field_label("Received (a dispute or a cease)")
         yield Select(
@@ -306,7 +307,7 @@ class PhoneForm(ActionForm):
         yield Input(id="number", placeholder="10 digits, e.g. area code first")
         yield field_label("Type of the new number")
         yield Select(
-            [(t, t) for t in ("mobile", "home", "work", "other")],
+            [(t.label, t.value) for t in PhoneType],
             id="type",
             value="mobile",
             allow_blank=False,

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from collector_tui.db import codes
 from collector_tui.db.models import Collector, table_of
 from collector_tui.services.database import open_database
 from collector_tui.services.team.identity import os_login
+from collector_tui.vocabulary import Role
 from tests.conftest import NOW
 
 COLLECTOR_T = table_of(Collector)
 
 
-def add_os_login(url: str, role: str = codes.ROLE_OPERATOR) -> str:
+def add_os_login(url: str, role: str = Role.OPERATOR) -> str:
     """Make the OS login an active ``role`` user of the database at ``url`` (a ``sqlite:///``
     URL or a file path) and return the login; a no-op if it is one already.
 

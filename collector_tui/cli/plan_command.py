@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from collector_tui.cli.output import fail, say
+from collector_tui.vocabulary import PlanFrequency
 
 if TYPE_CHECKING:
     from collector_tui.domain.plan_policy import PlanPolicy
@@ -34,13 +35,6 @@ app = typer.Typer(
     help="Payment plans: quote a schedule and check it against the plan policy; evaluate plans nightly.",
     no_args_is_help=True,
 )
-
-
-class Frequency(StrEnum):
-    weekly = "weekly"
-    biweekly = "biweekly"
-    semimonthly = "semimonthly"
-    monthly = "monthly"
 
 
 class BillKind(StrEnum):
@@ -194,7 +188,9 @@ def quote(
     amount: Annotated[
         str | None, typer.Option("--amount", help="The installment amount (or give --installments).")
     ] = None,
-    frequency: Annotated[Frequency, typer.Option("--frequency", help="How often.")] = Frequency.monthly,
+    frequency: Annotated[
+        PlanFrequency, typer.Option("--frequency", help="How often.")
+    ] = PlanFrequency.MONTHLY,
     apr: Annotated[str, typer.Option("--apr", help="Annual interest rate in percent (6.25).")] = "0",
     first_due: Annotated[
         str | None,

@@ -19,6 +19,7 @@ import typer
 
 from collector_tui.cli.options import acting_session
 from collector_tui.cli.output import say
+from collector_tui.vocabulary import Role
 
 SCHEMA = "collector.users/1"
 
@@ -26,13 +27,6 @@ app = typer.Typer(
     help="Who may use this database: add users, list them, set roles, deactivate (admins).",
     no_args_is_help=True,
 )
-
-
-class Role(StrEnum):
-    collector = "collector"
-    supervisor = "supervisor"
-    admin = "admin"
-    operator = "operator"  # the nightly job's service account (collector_tui/services/team/permissions.py)
 
 
 class Switch(StrEnum):

@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
-from collector_tui.db import codes, migrate
+from collector_tui.db import migrate
 from collector_tui.db.engine import ensure_private_sqlite_file, sqlite_path
 from collector_tui.db.models import OfficeSetting
 from collector_tui.demo.files import Arrangement, write_demo_files
@@ -42,6 +42,7 @@ from collector_tui.services.files.scratch import scratch_dir
 from collector_tui.services.money.arrangements import NewLevelPlan, NewPromise, add_level_plans, add_promises
 from collector_tui.services.team import identity
 from collector_tui.services.team.users import add_user
+from collector_tui.vocabulary import Role
 
 Progress = Callable[[str, int, int], None]  # (stage, units just done, units in the stage)
 DEMO_OPERATOR_LOGIN = "nightly"  # the demo's nightly service account (an operator)
@@ -227,7 +228,7 @@ def _add_demo_users(session: Session, now: datetime) -> None:
         SYSTEM,
         login=DEMO_OPERATOR_LOGIN,
         display_name=DEMO_OPERATOR_NAME,
-        role=codes.ROLE_OPERATOR,
+        role=Role.OPERATOR,
         now=now,
     )
 

@@ -36,12 +36,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
 from collector_tui.domain.money import format_cents
+from collector_tui.vocabulary import InstallmentStatus
 
-# Installment statuses: the codes stored in installment.status (db.codes.INSTALLMENT_*).
-SCHEDULED = "scheduled"
-PARTIAL = "partial"
-PAID = "paid"
-MISSED = "missed"
+# Installment statuses: the codes stored in installment.status.
+SCHEDULED = InstallmentStatus.SCHEDULED
+PARTIAL = InstallmentStatus.PARTIAL
+PAID = InstallmentStatus.PAID
+MISSED = InstallmentStatus.MISSED
 
 # What the evaluation says of a plan.
 ON_TRACK = "on_track"

@@ -9,10 +9,12 @@ from typing import NamedTuple
 from collector_tui.domain.dispositions import Disposition
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 from collector_tui.domain.phones import normalize_phone
+from collector_tui.vocabulary import Channel, Direction, Party
 
-CHANNELS = ("call", "voicemail", "letter", "email", "text", "note")
-DIRECTIONS = ("out", "in", "none")
-PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
+# What an outside system may log (system lines are the workstation's own).
+CHANNELS = tuple(c.value for c in Channel if c is not Channel.SYSTEM)
+DIRECTIONS = Direction.codes()
+PARTIES = Party.codes()
 ACTIVITY_COLUMNS: tuple[str, ...] = (
     "activity_id",
     "facility_code",
@@ -71,7 +73,7 @@ def parse_activity_row(
         reader.fail("result_code", "not a known disposition code")
     raw_phone = reader.raw("phone")
     phone = normalize_phone(raw_phone) if raw_phone else None
-    if channel == "call" and (phone is None or not phone.valid):
+    if channel == Channel.CALL and (phone is None or not phone.valid):
         reader.fail("phone", "a call needs a valid phone number")
     if occurred_at is not None and occurred_at.date() > today:
         reader.fail("occurred_at", "is in the future")
@@ -80,7 +82,7 @@ def parse_activity_row(
     if reader.errors or known is None:
         return reader.errors
     assert external_id and facility and account and occurred_at and code
-    is_call = channel in ("call", "voicemail")
+    is_call = channel in (Channel.CALL, Channel.VOICEMAIL)
     return ActivityRecord(
         external_id=external_id,
         facility_code=facility,

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from collector_tui.domain.compliance.policy import PolicyError
+from collector_tui.vocabulary import Channel
 
-CHANNELS = ("call", "voicemail", "letter", "note")
+# The channels a disposition may log from the workspace.
+CHANNELS = tuple(c.value for c in (Channel.CALL, Channel.VOICEMAIL, Channel.LETTER, Channel.NOTE))
 HOLD_STEP = "hold:"
 PHONE_STEP = "phone:"
 SIMPLE_STEPS = ("none", "callback", "promise", "plan", "payment")
@@ -49,7 +51,7 @@ class Disposition:
     @property
     def is_placed_call(self) -> bool:
         """A call the collector dialled (what the calling window and the frequency limits govern)."""
-        return self.channel in ("call", "voicemail") and self.code not in ("INBOUND",)
+        return self.channel in (Channel.CALL, Channel.VOICEMAIL) and self.code not in ("INBOUND",)
 
 
 def _valid_step(step: object, hold_reasons: tuple[str, ...]) -> bool:

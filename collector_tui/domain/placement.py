@@ -15,10 +15,10 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from collector_tui.domain.compliance.clock import InconvenientTimesError, parse_inconvenient
-from collector_tui.domain.compliance.facts import REGIMES
 from collector_tui.domain.fields import FieldError, RowFormat, RowReader
 from collector_tui.domain.geography import is_us_state, is_zip_code
 from collector_tui.domain.phones import NormalizedPhone, normalize_phone
+from collector_tui.vocabulary import Regime
 
 RECORD_NEW = "new"
 RECORD_UPDATE = "update"
@@ -569,7 +569,7 @@ def fap_policy_url_problem(url: str) -> str | None:
 def _read_facility_facts(reader: RowReader) -> FacilityFacts:
     regime = None
     if reader.raw("facility_regime"):
-        regime = reader.choice("facility_regime", REGIMES)
+        regime = reader.choice("facility_regime", Regime.codes())
     state: str | None = reader.raw("facility_state").upper() or None
     if state is not None and not (len(state) == 2 and is_us_state(state)):
         reader.fail("facility_state", "not a US state or territory code")

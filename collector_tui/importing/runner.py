@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from collector_tui.db import codes
 from collector_tui.db.models import ImportBatch
 from collector_tui.db.types import utc_now
 from collector_tui.domain.fields import FieldError
@@ -39,6 +38,7 @@ from collector_tui.services.bulk import rare_collections
 from collector_tui.services.database import Database
 from collector_tui.services.files.output_files import database_files
 from collector_tui.services.team.permissions import Permission, require
+from collector_tui.vocabulary import ImportStatus
 
 Progress = Callable[[int, int], None]  # (rows just applied, data rows in the file)
 
@@ -103,7 +103,7 @@ def run_import(
     summary = ImportSummary(kind=kind.name, file=str(path), status=STATUS_COMPLETED)
     with import_lock(db), rare_collections():
         previous = _previous_batch(db, kind, sha)
-        if previous is not None and previous.status == codes.IMPORT_COMPLETED and not options.dry_run:
+        if previous is not None and previous.status == ImportStatus.COMPLETED and not options.dry_run:
             # This run changes nothing: every row is unchanged; the batch id says where it went.
             summary.status = STATUS_ALREADY
             summary.batch_id = previous.id
@@ -224,12 +224,12 @@ def _apply(
             if progress is not None:
                 progress(len(pending) + new_rejects, scan.data_rows)
     except _StrictRefusalError:
-        _mark(db, batch_id, codes.IMPORT_FAILED, "strict: the database refused a row; nothing was applied")
+        _mark(db, batch_id, ImportStatus.FAILED, "strict: the database refused a row; nothing was applied")
         summary.status = STATUS_REJECTED_FILE
         summary.rejected = rejects.count
         return
     except BaseException as exc:
-        _mark(db, batch_id, codes.IMPORT_INCOMPLETE, f"stopped: {type(exc).__name__}")
+        _mark(db, batch_id, ImportStatus.INCOMPLETE, f"stopped: {type(exc).__name__}")
         raise
     _finish(db, batch_id, actor, now)
     with db.reading() as session:
@@ -250,10 +250,10 @@ def _open_batch(
 ) -> tuple[int, int]:
     """The batch to write into: the unfinished one for this file, or a new one."""
     with db.writing() as session:
-        if previous is not None and previous.status != codes.IMPORT_COMPLETED:
+        if previous is not None and previous.status != ImportStatus.COMPLETED:
             batch = session.get(ImportBatch, previous.id)
             assert batch is not None
-            batch.status = codes.IMPORT_RUNNING
+            batch.status = ImportStatus.RUNNING
             batch.message = None
             session.add(batch)
             audit.record(session, actor, f"import.{kind.name}.resume", "import_batch", [batch.id], at=now)
@@ -319,7 +319,7 @@ def _finish(db: Database, batch_id: int, actor: Actor, now: datetime) -> None:
     with db.writing() as session:
         batch = session.get(ImportBatch, batch_id)
         assert batch is not None
-        batch.status = codes.IMPORT_COMPLETED
+        batch.status = ImportStatus.COMPLETED
         batch.finished_at = utc_now()
         session.add(batch)
         audit.record(

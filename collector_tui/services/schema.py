@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from collector_tui.db import codes, migrate
+from collector_tui.db import migrate
 from collector_tui.db.engine import DatabaseFileError, SqliteFile, inspect_sqlite_file, sqlite_path
 from collector_tui.services.database import build_engine, display_url
 from collector_tui.services.errors import AccessDeniedError, DatabaseNotReadyError
 from collector_tui.services.team.identity import os_login
+from collector_tui.vocabulary import Role
 
 FIX = "run `collector db upgrade`"
 
@@ -64,7 +65,7 @@ def upgrade(url: str, *, login: str | None = None) -> tuple[migrate.SchemaState,
         return before, migrate.upgrade(engine)
 
 
-MIGRATORS = (codes.ROLE_ADMIN, codes.ROLE_OPERATOR)
+MIGRATORS = (Role.ADMIN, Role.OPERATOR)
 
 
 def _require_migrator(engine: Engine, login: str) -> None:

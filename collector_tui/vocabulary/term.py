@@ -9,13 +9,14 @@ from typing import Self
 class Term(StrEnum):
     """A code (the member's value, stored and written in files) with the ``label`` a person reads.
 
-    Members are declared as ``NAME = "code", "Label"``.
+    Members are declared as ``NAME = "code", "Label"``; ``Term("code")`` is the member stored so, as
+    for any enum (the label's default only lets mypy read that call; a test requires every label).
     """
 
     _value_: str
     label: str
 
-    def __new__(cls, code: str, label: str) -> Self:
+    def __new__(cls, code: str, label: str = "") -> Self:
         member = str.__new__(cls, code)
         member._value_ = code
         member.label = label

@@ -7,10 +7,10 @@ from pathlib import Path
 from sqlalchemy import func
 from sqlmodel import select
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, ImportBatch, PaymentPlan, Promise
 from collector_tui.demo.build import build_demo_database
 from collector_tui.services.database import Database
+from collector_tui.vocabulary import ImportStatus
 from tests.conftest import DEMO_ACCOUNTS, NOW
 
 
@@ -22,7 +22,7 @@ def test_the_demo_is_built_by_importing_its_three_files(demo_db: Database) -> No
         plans = session.exec(select(func.count()).select_from(PaymentPlan)).one()
     assert set(batches) == {"placements", "transactions", "activities"}
     for batch in batches.values():
-        assert batch.status == codes.IMPORT_COMPLETED
+        assert batch.status == ImportStatus.COMPLETED
         assert batch.rows_rejected == 0
         assert batch.rows_inserted == batch.rows_read > 0
         assert batch.file_name == f"{batch.kind}.csv"

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from collector_tui.db import codes
 from collector_tui.domain import adherence
 from collector_tui.domain.adherence import (
     BEHIND,
@@ -41,6 +40,7 @@ from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.plan_policy import parse_plan_policy
 from collector_tui.domain.priority import TIER_PROMISE, TIER_REST, PriorityFacts, parse_priority_policy, score
 from collector_tui.services.law.policy import shipped_policy_text
+from collector_tui.vocabulary import InstallmentStatus
 
 RULES = AdherenceRules(tolerance_cents=100, grace_days=5, broken_after=2)
 RECORDED = datetime(2026, 1, 2, 16, tzinfo=UTC)
@@ -381,7 +381,7 @@ def test_a_bad_adherence_setting_is_refused(override: str, message: str) -> None
 
 
 def test_the_installment_statuses_are_the_stored_codes() -> None:
-    assert (SCHEDULED, PAID, PARTIAL, MISSED) == codes.INSTALLMENT_STATUSES
+    assert InstallmentStatus.codes() == (SCHEDULED, PAID, PARTIAL, MISSED)
 
 
 def test_a_plan_broken_in_the_window_counts_like_a_broken_promise() -> None:

@@ -121,7 +121,7 @@ def test_an_itemized_statement_request_pauses_collection_only_where_state_law_sa
     ],
 )
 def test_a_number_can_be_blocked_on_its_own(changes: dict[str, object], rule: str) -> None:
-    result = verdict(NOW, phones=(phone("6145550142", **changes), phone("6145550143", 2)))
+    result = verdict(NOW, phones=(phone("6145550142", 1, **changes), phone("6145550143", 2)))
     [block] = result.phones[0].blocks
     assert block.rule_id == rule and block.until is None
     assert result.phones[1].allowed and result.actions["call"].allowed

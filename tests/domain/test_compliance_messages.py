@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from collector_tui.domain.compliance.engine import ACTIONS, COMMUNICATIONS, call_state, evaluate
+from collector_tui.domain.compliance.engine import ACTIONS, COMMUNICATIONS, Verdict, call_state, evaluate
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.services.law.policy import shipped_policy_text
@@ -17,12 +17,12 @@ NOW = utc(2026, 11, 27, 16)  # Friday, 11:00 in Columbus, Ohio (EST = UTC-5)
 CONSENTED = phone("6145550142", 1, phone_type="mobile", consent_at=utc(2026, 3, 1))
 
 
-def text_rules(result: object, index: int = 0) -> set[str]:
-    return {b.rule_id for b in result.phones[index].text_blocks}  # type: ignore[attr-defined]
+def text_rules(result: Verdict, index: int = 0) -> set[str]:
+    return {b.rule_id for b in result.phones[index].text_blocks}
 
 
-def email_rules(result: object) -> set[str]:
-    return {b.rule_id for b in result.email_blocks}  # type: ignore[attr-defined]
+def email_rules(result: Verdict) -> set[str]:
+    return {b.rule_id for b in result.email_blocks}
 
 
 # -- texts -----------------------------------------------------------------------------------------
@@ -77,7 +77,7 @@ SENDING = [
 
 @pytest.mark.parametrize(("at", "allowed", "lifts"), SENDING)
 def test_the_calling_window_applies_to_a_text_or_an_email_when_it_is_sent(
-    at: object, allowed: bool, lifts: object
+    at: datetime, allowed: bool, lifts: datetime | None
 ) -> None:
     result = verdict(at, phones=(CONSENTED,), has_email=True)
     for blocks in (result.phones[0].text_blocks, result.email_blocks):
@@ -133,7 +133,7 @@ NOTICE = date(
         (utc(2026, 11, 8, 10), False),  # Nov 8, 00:00 in Honolulu (already Nov 8 in UTC since 00:00)
     ],
 )
-def test_the_validation_period_is_judged_on_the_consumers_calendar(received: object, inside: bool) -> None:
+def test_the_validation_period_is_judged_on_the_consumers_calendar(received: datetime, inside: bool) -> None:
     result = verdict(
         NOW, **HONOLULU, validation_notice_date=NOTICE, holds=(Hold("dispute", received, "written"),)
     )

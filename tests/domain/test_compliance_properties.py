@@ -64,7 +64,7 @@ codes = st.sampled_from(sorted(DISPOSITIONS))
 
 
 @st.composite
-def histories(draw: st.DrawFn) -> tuple[datetime, list[object], datetime | None, tuple[Hold, ...]]:
+def histories(draw: st.DrawFn) -> tuple[datetime, list[Contact], datetime | None, tuple[Hold, ...]]:
     now = draw(moments)
     offsets = draw(st.lists(st.integers(min_value=1, max_value=20 * 24 * 60), max_size=14))
     contacts = [call(now - timedelta(minutes=m), draw(codes)) for m in offsets]
@@ -83,7 +83,7 @@ def histories(draw: st.DrawFn) -> tuple[datetime, list[object], datetime | None,
 @given(history=histories(), state=st.sampled_from(["OH", "MA", "HI", "AZ"]))
 @settings(max_examples=300, deadline=None)
 def test_the_stored_call_state_says_exactly_when_the_account_blocks_a_call(
-    history: tuple[datetime, list[object], datetime | None, tuple[Hold, ...]], state: str
+    history: tuple[datetime, list[Contact], datetime | None, tuple[Hold, ...]], state: str
 ) -> None:
     now, contacts, consent, holds = history
     facts = account(
@@ -116,7 +116,7 @@ def money_pairs(draw: st.DrawFn) -> tuple[tuple[str, int, int], tuple[str, int, 
 @given(history=histories(), state=st.sampled_from(["OH", "MA", "HI", "AZ"]), money=money_pairs())
 @settings(max_examples=300, deadline=None)
 def test_money_that_moves_neither_status_nor_pending_insurance_leaves_the_call_state(
-    history: tuple[datetime, list[object], datetime | None, tuple[Hold, ...]],
+    history: tuple[datetime, list[Contact], datetime | None, tuple[Hold, ...]],
     state: str,
     money: tuple[tuple[str, int, int], tuple[str, int, int]],
 ) -> None:

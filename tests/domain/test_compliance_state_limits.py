@@ -14,8 +14,8 @@ from datetime import date, datetime
 
 import pytest
 
-from collector_tui.domain.compliance.engine import call_state, evaluate
-from collector_tui.domain.compliance.facts import Contact
+from collector_tui.domain.compliance.engine import Block, Verdict, call_state, evaluate
+from collector_tui.domain.compliance.facts import Contact, PhoneFacts
 from collector_tui.domain.compliance.policy import CompliancePolicy, parse_policy
 from collector_tui.services.law.policy import shipped_policy_text
 from tests.domain.compliance_helpers import POLICY, account, action_rules, call, phone, phone_rules, utc
@@ -28,7 +28,7 @@ OTHER = phone("6175550103", 3, phone_type="other")
 MA = {"state": "MA", "zip_code": "02108", "phones": (MOBILE, WORK, OTHER), "has_email": True}
 
 
-def dialled(moment: datetime, number: object, code: str = "NA", channel: str = "call") -> Contact:
+def dialled(moment: datetime, number: PhoneFacts, code: str = "NA", channel: str = "call") -> Contact:
     """A call (or a text) to one of the numbers above, with the disposition's counting flags."""
     found = call(moment, code, channel)
     assert hasattr(number, "phone_id") and hasattr(number, "phone_type")
@@ -39,12 +39,11 @@ def sent(moment: datetime, channel: str) -> Contact:
     return Contact(moment, channel, attempt=False, direction="out" if channel != "letter" else "none")
 
 
-def limit_blocks(result: object, index: int, state: str = "MA") -> list[object]:
-    phones = result.phones  # type: ignore[attr-defined]
-    return [b for b in phones[index].blocks if b.rule_id == f"state_limit.{state}"]
+def limit_blocks(result: Verdict, index: int, state: str = "MA") -> list[Block]:
+    return [b for b in result.phones[index].blocks if b.rule_id == f"state_limit.{state}"]
 
 
-def ma_verdict(at: datetime, policy: CompliancePolicy = POLICY, **changes: object) -> object:
+def ma_verdict(at: datetime, policy: CompliancePolicy = POLICY, **changes: object) -> Verdict:
     return evaluate(account(**MA | changes), policy, at)
 
 

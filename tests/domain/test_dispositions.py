@@ -6,10 +6,10 @@ import tomllib
 
 import pytest
 
-from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.dispositions import parse_dispositions
 from collector_tui.services.law.policy import load_workspace_policy, shipped_policy_text
+from collector_tui.vocabulary import HoldReason, PhoneStatus
 
 POLICY = load_workspace_policy()
 
@@ -48,20 +48,20 @@ def test_flags_and_next_steps() -> None:
     assert d["NA"].attempt and not d["NA"].conversation and d["NA"].worked
     assert not d["BUSY"].attempt and not d["DISC"].attempt  # calls that never connect do not count
     assert d["RPC_PTP"].right_party and d["RPC_PTP"].next_step == "promise"
-    assert d["DISPUTE"].hold_reason == codes.HOLD_DISPUTE
-    assert d["FAP_REQ"].hold_reason == codes.HOLD_FAP
-    assert d["WRONG"].phone_status == codes.PHONE_WRONG
-    assert d["DISC"].phone_status == codes.PHONE_DISCONNECTED
+    assert d["DISPUTE"].hold_reason == HoldReason.DISPUTE
+    assert d["FAP_REQ"].hold_reason == HoldReason.FINANCIAL_ASSISTANCE
+    assert d["WRONG"].phone_status == PhoneStatus.WRONG
+    assert d["DISC"].phone_status == PhoneStatus.DISCONNECTED
     assert d["LMVM"].channel == "voicemail" and d["LMVM"].is_placed_call
     assert not d["INBOUND"].attempt and d["INBOUND"].conversation and not d["INBOUND"].is_placed_call
     assert not d["NOTE"].worked and d["NOTE"].channel == "note"
     for entry in d.values():
-        assert entry.hold_reason is None or entry.hold_reason in codes.HOLD_REASONS
+        assert entry.hold_reason is None or entry.hold_reason in HoldReason.codes()
 
 
 def _parse(extra: str) -> object:
     data = tomllib.loads(extra)
-    return parse_dispositions(data, codes.HOLD_REASONS)
+    return parse_dispositions(data, HoldReason.codes())
 
 
 @pytest.mark.parametrize(

@@ -236,7 +236,10 @@ def test_filter_words_written_are_read_back(
     words = [f"state:{state}"] if state else []
     words += [f"age:{age}"] if age else []
     if low is not None or high is not None:
-        show = lambda cents: "" if cents is None else format_cents(cents, symbol=False).replace(",", "")  # noqa: E731
+
+        def show(cents: int | None) -> str:
+            return "" if cents is None else format_cents(cents, symbol=False).replace(",", "")
+
         words.append(f"bal:{show(low)}-{show(high)}")
     assert parse_filter(" ".join([*words, *rest])) == FilterWords(
         state=state.upper() if state else None,

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.workspace_policy import (
     PromisePolicy,
@@ -17,14 +16,15 @@ from collector_tui.domain.workspace_policy import (
     promise_problems,
 )
 from collector_tui.services.law.policy import shipped_policy_text
+from collector_tui.vocabulary import HoldReason
 
 RULES = PromisePolicy(max_days_out=30, min_cents=2500, min_percent_of_balance=10, one_open_at_a_time=True)
 TODAY = date(2026, 11, 27)
-HOLDS = codes.HOLD_REASONS
+HOLDS = HoldReason.codes()
 
 
 def test_shipped_policy_parses() -> None:
-    policy = parse_workspace_policy(shipped_policy_text("workspace.toml"), hold_reasons=codes.HOLD_REASONS)
+    policy = parse_workspace_policy(shipped_policy_text("workspace.toml"), hold_reasons=HoldReason.codes())
     assert policy.promise.max_days_out == 30
     assert policy.rework_after == timedelta(hours=4)
 
@@ -84,7 +84,7 @@ def test_bad_values_are_refused() -> None:
     text = shipped_policy_text("workspace.toml")
     with pytest.raises(PolicyError, match="min_percent_of_balance"):
         parse_workspace_policy(
-            text, "[promise]\nmin_percent_of_balance = 150", hold_reasons=codes.HOLD_REASONS
+            text, "[promise]\nmin_percent_of_balance = 150", hold_reasons=HoldReason.codes()
         )
     with pytest.raises(PolicyError, match="rework_after_hours"):
         parse_workspace_policy(text, "[queue]\nrework_after_hours = -1", hold_reasons=HOLDS)

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
-from collector_tui.db import codes
 from collector_tui.db.models import Facility, table_of
 from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS
 from collector_tui.importing.runner import STATUS_COMPLETED, ImportOptions, run_import
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import open_database
+from collector_tui.vocabulary import Regime
 from tests.conftest import NOW
 from tests.importing.helpers import SAMPLE, query
 from tests.services.builders import stale_rows
@@ -46,7 +46,7 @@ def _office(folder: Path, template: Path, *, worker: bool, monkeypatch: pytest.M
             with db.writing() as session:  # the provider's own office, a nonprofit: not the default rules
                 session.execute(
                     insert(table_of(Facility)).values(
-                        code="SMR", name="St. Mary's", nonprofit=True, regime=codes.REGIME_FIRST_PARTY
+                        code="SMR", name="St. Mary's", nonprofit=True, regime=Regime.FIRST_PARTY
                     )
                 )
             for kind in (PLACEMENTS, TRANSACTIONS, ACTIVITIES):

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from collector_tui.db import codes
 from collector_tui.db.models import (
     Account,
     AccountHold,
@@ -49,6 +48,7 @@ from collector_tui.services.worklists.queue import (
     claim_next,
     queue_page,
 )
+from collector_tui.vocabulary import HoldReason, PhoneStatus, PromiseStatus
 from tests.conftest import NOW
 from tests.services.builders import activity
 
@@ -235,7 +235,7 @@ def test_promise_policy_is_enforced(office: Database) -> None:
     result = take_promise(
         office, actor, account_id, version, amount_cents=balance, due=NOW.date() + timedelta(days=7), now=NOW
     )
-    assert _count(office, Promise, p.account_id == account_id, p.status == codes.PROMISE_PENDING) == 1
+    assert _count(office, Promise, p.account_id == account_id, p.status == PromiseStatus.PENDING) == 1
     with pytest.raises(EntryError, match="already pending"):
         take_promise(office, actor, account_id, result.version, amount_cents=balance, due=NOW.date(), now=NOW)
     assert _events(office, "promise.take")[-1].entity_id == account_id
@@ -274,7 +274,7 @@ def test_a_person_level_hold_stops_the_whole_household(office: Database) -> None
     actor = _actor(office, "sreed")
     account_id, version, _ = _callable(office, _actor(office))
     place_hold(
-        office, actor, account_id, version, codes.HOLD_BANKRUPTCY, "chapter 7 notice received", now=NOW
+        office, actor, account_id, version, HoldReason.BANKRUPTCY, "chapter 7 notice received", now=NOW
     )
     guarantor = _account(office, account_id).guarantor_id
     with office.reading() as session:
@@ -323,7 +323,7 @@ def test_phone_changes_and_a_new_number(office: Database) -> None:
     result = log_contact(office, actor, ContactEntry(account_id, version, "DISC", phone_id), now=NOW)
     with office.reading() as session:
         phone = session.get(Phone, phone_id)
-        assert phone is not None and phone.status == codes.PHONE_DISCONNECTED and not phone.dialable
+        assert phone is not None and phone.status == PhoneStatus.DISCONNECTED and not phone.dialable
     result = change_phone(office, actor, account_id, result.version, phone_id, "ok", now=NOW)
     result = change_phone(office, actor, account_id, result.version, phone_id, "do_not_call", now=NOW)
     with office.reading() as session:
@@ -397,7 +397,8 @@ def test_a_number_a_collector_set_right_is_not_undone_by_an_older_dialer_report(
         phone = session.get(Phone, phone_id)
         acct = session.get(Account, account_id)
         assert phone is not None and acct is not None
-        code = session.execute(select(Facility.code).where(Facility.id == acct.facility_id)).scalar_one()
+        facility = table_of(Facility).c
+        code = session.execute(select(facility.code).where(facility.id == acct.facility_id)).scalar_one()
         key = {"facility_code": code, "account_number": acct.account_number, "phone": phone.number}
 
     yesterday = (NOW - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -410,10 +411,12 @@ def test_a_number_a_collector_set_right_is_not_undone_by_an_older_dialer_report(
         )
 
     with office.reading() as session:
-        reported = session.execute(select(Activity).where(Activity.external_id == "D-1")).scalar_one()
+        reported = session.execute(
+            select(Activity).where(table_of(Activity).c.external_id == "D-1")
+        ).scalar_one()
         assert reported.phone_id == phone_id  # the report is about this very number
         phone = session.get(Phone, phone_id)
-        assert phone is not None and phone.status == codes.PHONE_OK and phone.dialable
+        assert phone is not None and phone.status == PhoneStatus.OK and phone.dialable
 
 
 def test_a_dispute_or_cease_records_whether_it_came_orally_or_in_writing(office: Database) -> None:
@@ -529,7 +532,8 @@ def test_a_callback_with_no_number_to_call_or_at_an_inconvenient_time_is_refused
     ).version
     with office.reading() as session:
         guarantor_id = _account(office, account_id).guarantor_id
-        phones = list(session.execute(select(Phone.id).where(Phone.guarantor_id == guarantor_id)).scalars())
+        p = table_of(Phone).c
+        phones = list(session.execute(select(p.id).where(p.guarantor_id == guarantor_id)).scalars())
     for phone_id in phones:
         version = change_phone(office, actor, account_id, version, phone_id, "do_not_call", now=NOW).version
     with pytest.raises(EntryError) as no_number:

@@ -70,8 +70,8 @@ def test_status_owner_callback_and_holds(opened: AccountDetail) -> None:
         "status open -> paid",
         "owner unassigned -> Maria Lopez",
         "callback none -> 2026-11-27 16:00 UTC",
-        "hold added: dispute, supervisor",
-        "hold released: insurance pending",
+        "hold added: Disputed debt, Supervisor hold",
+        "hold released: Insurance pending",
     ]
 
 
@@ -89,7 +89,7 @@ def test_phones_added_removed_and_changed(opened: AccountDetail) -> None:
     assert changes == [
         "phone added (home …0199)",
         "phone removed (home …0100)",
-        "phone mobile …0142 now wrong",
+        "phone mobile …0142 now wrong number",
         "phone mobile …0142 now do-not-call",
         "phone mobile …0142 consent to call given",
     ]

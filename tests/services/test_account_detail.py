@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, table_of
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
@@ -16,6 +15,7 @@ from collector_tui.services.desk import accounts
 from collector_tui.services.desk.accounts import account_detail
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.team.users import add_user
+from collector_tui.vocabulary import AccountStatus, Role
 from tests.conftest import NOW
 from tests.services.builders import account, audit_events, place, placement
 
@@ -26,9 +26,9 @@ ACCOUNT_T = table_of(Account)
 def staff(db: Database) -> dict[str, Actor]:
     """Two collectors and a supervisor."""
     people = {
-        "mlopez": ("Maria Lopez", codes.ROLE_COLLECTOR),
-        "jchen": ("James Chen", codes.ROLE_COLLECTOR),
-        "sreed": ("Sam Reed", codes.ROLE_SUPERVISOR),
+        "mlopez": ("Maria Lopez", Role.COLLECTOR),
+        "jchen": ("James Chen", Role.COLLECTOR),
+        "sreed": ("Sam Reed", Role.SUPERVISOR),
     }
     actors = {}
     with db.writing() as session:
@@ -73,7 +73,7 @@ def household(db: Database, staff: dict[str, Actor]) -> int:
         session.execute(
             update(ACCOUNT_T)
             .where(ACCOUNT_T.c.account_number == "A-1003")
-            .values(status=codes.ACCOUNT_PAID, total_balance_cents=0)
+            .values(status=AccountStatus.PAID, total_balance_cents=0)
         )
     return account(db, "A-1001").id or 0
 

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import update
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, AccountHold, Activity, Guarantor, Phone
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.desk.activities import ActivityResult, apply_activities
 from collector_tui.services.team.users import add_user
+from collector_tui.vocabulary import HoldReason, PhoneStatus, PhoneType
 from tests.conftest import NOW
 from tests.services.builders import (
     account,
@@ -91,12 +91,12 @@ def test_a_call_to_a_number_not_on_file_adds_the_phone(db: Database, placed: Acc
     assert (added.guarantor_id, added.source, added.phone_type) == (
         placed.guarantor_id,
         "import",
-        codes.PHONE_OTHER,
+        PhoneType.OTHER,
     )
     assert (added.valid, added.time_zones, added.status, added.created_at) == (
         True,
         "America/Chicago",
-        codes.PHONE_OK,
+        PhoneStatus.OK,
         NOW,
     )
     assert (added.consent_to_call_mobile, added.do_not_call) == (False, False)
@@ -196,7 +196,7 @@ def test_a_cease_heard_by_the_dialer_stops_the_calls_for_the_household(db: Datab
 
     record(db, [activity(result_code="CEASE", party="guarantor", note="stop calling me")])
 
-    assert open_holds(db) == [(placed.id, codes.HOLD_CEASE, CALLED_AT, "import")]
+    assert open_holds(db) == [(placed.id, HoldReason.CEASE, CALLED_AT, "import")]
     assert account(db, "A-1001").call_held and account(db, "A-1002").call_held
     assert all_rows(db, Guarantor)[0].cease_communication
     [event] = audit_events(db, "hold.place")
@@ -215,7 +215,7 @@ def test_a_dispute_is_dated_when_it_was_heard_and_placed_once(db: Database, plac
     )
     record(db, [activity(activity_id="C-3", result_code="DISPUTE", occurred_at="2026-11-22T16:00:00Z")])
 
-    assert open_holds(db) == [(placed.id, codes.HOLD_DISPUTE, CALLED_AT, "import")]
+    assert open_holds(db) == [(placed.id, HoldReason.DISPUTE, CALLED_AT, "import")]
     assert not all_rows(db, Guarantor)[0].cease_communication  # a dispute is about the debt, not the person
     assert len(audit_events(db, "hold.place")) == 1
     assert stale_rows(db) == 0
@@ -225,9 +225,9 @@ def test_a_wrong_number_is_marked_and_no_longer_dialled(db: Database, placed: Ac
     record(db, [activity(result_code="WRONG", party="third_party")])
 
     mobile = all_rows(db, Phone, Phone.number == "+16145550142")[0]
-    assert (mobile.status, mobile.dialable) == (codes.PHONE_WRONG, False)
+    assert (mobile.status, mobile.dialable) == (PhoneStatus.WRONG, False)
     home = all_rows(db, Phone, Phone.number == "+12085550100")[0]
-    assert (home.status, home.dialable) == (codes.PHONE_OK, True)
+    assert (home.status, home.dialable) == (PhoneStatus.OK, True)
     [event] = audit_events(db, "phone.mark")  # on the account, as the workstation records it
     assert (event.entity_type, event.entity_id) == ("account", placed.id)
     assert event.details == f'{{"phone": {mobile.id}, "status": "wrong"}}'
@@ -245,7 +245,7 @@ def test_the_latest_disposition_of_a_number_decides_its_status(db: Database, pla
         ],
     )
 
-    assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == codes.PHONE_WRONG
+    assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == PhoneStatus.WRONG
 
 
 def test_an_old_bad_number_report_arriving_late_does_not_undo_a_later_contact(
@@ -254,7 +254,7 @@ def test_an_old_bad_number_report_arriving_late_does_not_undo_a_later_contact(
     record(db, [activity(activity_id="C-2", result_code="RPC_PTP", occurred_at="2026-11-22T16:00:00Z")])
     record(db, [activity(activity_id="C-1", result_code="WRONG")])  # Nov 20, from yesterday's late file
 
-    assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == codes.PHONE_OK
+    assert all_rows(db, Phone, Phone.number == "+16145550142")[0].status == PhoneStatus.OK
     assert audit_events(db, "phone.mark") == []
 
 
@@ -270,14 +270,14 @@ def test_a_hold_released_after_the_request_is_not_placed_again_by_a_late_report(
 
     record(db, [activity(activity_id="C-3", result_code="DISPUTE", occurred_at="2026-11-26T16:00:00Z")])
     assert open_holds(db) == [
-        (placed.id, codes.HOLD_DISPUTE, datetime(2026, 11, 26, 16, tzinfo=UTC), "import")
+        (placed.id, HoldReason.DISPUTE, datetime(2026, 11, 26, 16, tzinfo=UTC), "import")
     ]  # a new dispute after the release is a new hold
 
 
 def test_a_hold_is_never_dated_after_the_import(db: Database, placed: Account) -> None:
     record(db, [activity(result_code="CEASE", occurred_at="2026-11-27T23:00:00Z")])  # later today
 
-    assert open_holds(db) == [(placed.id, codes.HOLD_CEASE, NOW, "import")]
+    assert open_holds(db) == [(placed.id, HoldReason.CEASE, NOW, "import")]
 
 
 def test_a_released_cease_reported_late_sets_no_flag_again(db: Database, placed: Account) -> None:

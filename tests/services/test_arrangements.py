@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, Collector, Installment, PaymentPlan, Promise
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.money.arrangements import add_level_plan, add_promise
 from collector_tui.services.team.users import add_user
+from collector_tui.vocabulary import InstallmentStatus, PlanFrequency, PlanStatus, PromiseStatus
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement
 
@@ -46,7 +46,7 @@ def test_add_promise_writes_the_promise_and_an_audit_event(db: Database, placed:
         date(2026, 12, 5),
     )
     assert (promise.status, promise.collector_id, promise.created_at, promise.resolved_at) == (
-        codes.PROMISE_PENDING,
+        PromiseStatus.PENDING,
         None,
         NOW,
         None,
@@ -72,11 +72,11 @@ def test_a_resolved_promise_records_when_it_was_resolved(db: Database, placed: A
             amount_cents=1,
             due_date=date(2026, 11, 1),
             now=NOW,
-            status=codes.PROMISE_KEPT,
+            status=PromiseStatus.KEPT,
         )
 
     [promise] = all_rows(db, Promise)
-    assert (promise.status, promise.resolved_at, promise.collector_id) == (codes.PROMISE_KEPT, NOW, jsmith)
+    assert (promise.status, promise.resolved_at, promise.collector_id) == (PromiseStatus.KEPT, NOW, jsmith)
     assert [e.actor for e in audit_events(db, "promise.create")] == ["jsmith"]
 
 
@@ -122,7 +122,7 @@ def add_plan(
     principal_cents: int,
     count: int,
     first_due: date,
-    frequency: str = codes.FREQ_MONTHLY,
+    frequency: str = PlanFrequency.MONTHLY,
     paid: int = 0,
 ) -> int:
     with db.writing() as session:
@@ -156,8 +156,8 @@ def test_a_level_plan_sums_to_the_principal_with_month_end_dates(db: Database, p
         25_000,
     )
     assert (plan.frequency, plan.status, plan.first_due_date, plan.created_at) == (
-        codes.FREQ_MONTHLY,
-        codes.PLAN_ACTIVE,
+        PlanFrequency.MONTHLY,
+        PlanStatus.ACTIVE,
         date(2027, 1, 31),
         NOW,
     )
@@ -171,10 +171,10 @@ def test_a_level_plan_sums_to_the_principal_with_month_end_dates(db: Database, p
     ]
     assert sum(i.amount_cents for i in rows) == 100_000
     assert [(i.status, i.paid_cents) for i in rows] == [
-        (codes.INSTALLMENT_PAID, 25_000),
-        (codes.INSTALLMENT_SCHEDULED, 0),
-        (codes.INSTALLMENT_SCHEDULED, 0),
-        (codes.INSTALLMENT_SCHEDULED, 0),
+        (InstallmentStatus.PAID, 25_000),
+        (InstallmentStatus.SCHEDULED, 0),
+        (InstallmentStatus.SCHEDULED, 0),
+        (InstallmentStatus.SCHEDULED, 0),
     ]
     [event] = audit_events(db, "plan.create")
     assert (event.entity_id, event.details) == (account_id, f'{{"plan": {plan_id}}}')
@@ -192,8 +192,8 @@ def test_a_plan_that_does_not_divide_evenly_still_sums_to_the_principal(
     assert sum(i.amount_cents for i in rows) == 1_000_000
     assert [i.amount_cents for i in rows[:-1]] == [27_778] * 35
     assert rows[-1].amount_cents == 27_770
-    assert [i.status for i in rows].count(codes.INSTALLMENT_PAID) == 3
-    assert all(i.status == codes.INSTALLMENT_PAID for i in rows[:3])
+    assert [i.status for i in rows].count(InstallmentStatus.PAID) == 3
+    assert all(i.status == InstallmentStatus.PAID for i in rows[:3])
     assert rows[-1].due_date == date(2029, 12, 15)
 
 
@@ -213,14 +213,14 @@ def test_a_plan_with_every_installment_paid(db: Database, placed: Account) -> No
     )
 
     rows = installments(db, plan_id)
-    assert [i.status for i in rows] == [codes.INSTALLMENT_PAID] * 3
+    assert [i.status for i in rows] == [InstallmentStatus.PAID] * 3
     assert [i.paid_cents for i in rows] == [i.amount_cents for i in rows]
     assert sum(i.paid_cents for i in rows) == 1_000
 
 
 @pytest.mark.parametrize(
     ("frequency", "paid"),
-    [("fortnightly", 0), (codes.FREQ_MONTHLY, 4), (codes.FREQ_MONTHLY, -1)],
+    [("fortnightly", 0), (PlanFrequency.MONTHLY, 4), (PlanFrequency.MONTHLY, -1)],
 )
 def test_add_level_plan_rejects_bad_frequency_or_paid_count(
     db: Database, placed: Account, frequency: str, paid: int

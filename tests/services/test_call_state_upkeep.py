@@ -6,16 +6,19 @@ import that skipped an account it should have refreshed leaves a row to fix.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import pytest
+from sqlmodel import Session
 
+from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.desk import account_state
 from collector_tui.services.desk.activities import apply_activities
-from collector_tui.services.law.compliance import lookback
+from collector_tui.services.law.compliance import lookback, refresh_call_state
 from collector_tui.services.money.transactions import apply_transactions
 from tests.conftest import NOW
 from tests.services.builders import account, activity, place, placement, stale_rows, transaction
@@ -29,11 +32,18 @@ def _stamp(moment: datetime) -> str:
 def call_state_refreshed(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """The account ids each import asked to recompute the call state of."""
     calls: list[list[int]] = []
-    real = account_state.refresh_call_state
+    real = refresh_call_state  # the function account_state imported, and calls by that name
 
-    def spy(session: object, ids: list[int], now: datetime, **kwargs: object) -> int:
+    def spy(
+        session: Session,
+        ids: Iterable[int],
+        now: datetime,
+        policy: CompliancePolicy | None = None,
+        *,
+        with_phones: bool = True,
+    ) -> int:
         calls.append(list(ids))
-        return real(session, ids, now, **kwargs)  # type: ignore[arg-type]
+        return real(session, ids, now, policy, with_phones=with_phones)
 
     monkeypatch.setattr(account_state, "refresh_call_state", spy)
     return calls

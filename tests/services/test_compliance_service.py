@@ -12,12 +12,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import insert, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from collector_tui.db.models import Account, AccountHold, CallGroup, Facility, Guarantor, Phone, table_of
 from collector_tui.domain.compliance.engine import evaluate
-from collector_tui.domain.compliance.facts import REGIME_FIRST_PARTY
 from collector_tui.domain.compliance.policy import parse_policy
+from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.desk.account_state import call_state_due, refresh_all_accounts
@@ -31,6 +31,7 @@ from collector_tui.services.law.compliance import (
 )
 from collector_tui.services.law.policy import current_policy, shipped_policy_text, use_policy
 from collector_tui.services.money.transactions import apply_transactions
+from collector_tui.vocabulary import Regime
 from tests.conftest import NOW
 from tests.services.builders import (
     activity,
@@ -264,7 +265,7 @@ INCONVENIENT = [None, "mon-fri 12:00-13:00", "daily 19:00-21:00", "sat,sun 08:00
 
 @st.composite
 def offices(draw: st.DrawFn) -> list[dict[str, object]]:
-    accounts = []
+    accounts: list[dict[str, object]] = []
     for n in range(draw(st.integers(min_value=1, max_value=5))):
         state, zip_code = draw(st.sampled_from(PLACES))
         accounts.append(
@@ -397,9 +398,9 @@ MA_ROW = CLEAN | {
 }
 
 
-def _log(db: Database, *records: object) -> None:
+def _log(db: Database, *records: ActivityRecord) -> None:
     with db.writing() as session:
-        apply_activities(session, list(records), actor=SYSTEM, now=NOW)  # type: ignore[arg-type]
+        apply_activities(session, list(records), actor=SYSTEM, now=NOW)
 
 
 def test_a_massachusetts_limit_stops_one_kind_of_number_and_the_queue_agrees(db: Database) -> None:
@@ -426,6 +427,7 @@ def test_a_massachusetts_limit_stops_one_kind_of_number_and_the_queue_agrees(db:
         activity(activity_id="W-2", occurred_at="2026-11-25T15:00:00Z", phone="(617) 555-0102"),
     )
     [acct] = all_rows(db, Account)
+    assert acct.id is not None
     assert acct.call_work_limit_until == datetime(2026, 11, 28, 5, tzinfo=UTC)  # Oct 29 + 30 days, EST
     with db.reading() as session:
         assert callable_account_ids(session, NOW) == set()
@@ -540,7 +542,7 @@ def mixed_office(db: Database, skip_rule: str, phone: dict[str, str]) -> Iterato
     try:
         with db.writing() as session:
             session.execute(
-                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=REGIME_FIRST_PARTY)
+                insert(table_of(Facility)).values(code="OWN", name="Own office", regime=Regime.FIRST_PARTY)
             )
         place(
             db,
@@ -561,7 +563,7 @@ def _refresh_own_account_after_no_calls_at_work(db: Database, *, agency_status: 
     with db.writing() as session:
         session.execute(update(Guarantor).values(no_calls_at_work=True))
         session.execute(
-            update(Account).where(Account.account_number == "AGENCY-1").values(status=agency_status)
+            update(Account).where(col(Account.account_number) == "AGENCY-1").values(status=agency_status)
         )
     [own] = all_rows(db, Account, Account.account_number == "OWN-1")
     with db.writing() as session:
@@ -584,5 +586,5 @@ def test_a_paid_agency_debt_no_longer_holds_the_providers_phones_to_its_rules(db
 
 def test_a_number_placed_for_debts_under_both_regimes_at_once_gets_the_stricter_rules(db: Database) -> None:
     with mixed_office(db, "phone_status", {"phone2": "(555) 555-0100", "phone2_type": "home"}):  # invalid
-        [invalid] = all_rows(db, Phone, Phone.valid.is_(False))  # type: ignore[attr-defined]
+        [invalid] = all_rows(db, Phone, col(Phone.valid).is_(False))
         assert not invalid.dialable

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, AuditEvent, PaymentPlan, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
@@ -32,6 +31,7 @@ from collector_tui.services.law.office_policy import (
 from collector_tui.services.money.plans import PlanRequest, create_plan, quote
 from collector_tui.services.team.identity import resolve_actor
 from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.vocabulary import PlanStatus
 from tests.conftest import NOW
 
 A, PLAN = table_of(Account).c, table_of(PaymentPlan).c
@@ -207,7 +207,7 @@ def test_every_plan_records_the_digest_of_its_plan_policy(office: Database) -> N
     create_plan(office, collector, PlanRequest(account_id, version, terms), now=NOW)
     with office.reading() as session:
         made = session.execute(
-            select(PLAN.policy_digest).where(PLAN.account_id == account_id, PLAN.status == codes.PLAN_ACTIVE)
+            select(PLAN.policy_digest).where(PLAN.account_id == account_id, PLAN.status == PlanStatus.ACTIVE)
         ).scalar_one()
     assert made == change.after.digest == policy.current_digest(policy.PLANS) != shipped
 

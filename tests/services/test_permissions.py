@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, Collector, Guarantor, OfficeSetting, PaymentPlan, table_of
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.plan_schedule import PlanTerms
@@ -63,6 +62,7 @@ from collector_tui.services.worklists.assignments import (
     preview_reassignment,
 )
 from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page, search_accounts
+from collector_tui.vocabulary import AccountStatus, HoldReason, PlanStatus, Role
 from tests.conftest import NOW
 
 A = table_of(Account).c
@@ -98,7 +98,7 @@ def _first_account(db: Database, login: str) -> int:
         return int(
             session.execute(
                 select(A.id)
-                .where(A.assigned_collector_id == owner.scalar_one(), A.status == codes.ACCOUNT_OPEN)
+                .where(A.assigned_collector_id == owner.scalar_one(), A.status == AccountStatus.OPEN)
                 .order_by(A.id)
                 .limit(1)
             ).scalar_one()
@@ -183,7 +183,7 @@ def _proposed_plan(s: Scene) -> int:
     with s.db.reading() as session:
         return int(
             session.execute(
-                select(plan.c.id).where(plan.c.account_id == account_id, plan.c.status == codes.PLAN_PROPOSED)
+                select(plan.c.id).where(plan.c.account_id == account_id, plan.c.status == PlanStatus.PROPOSED)
             ).scalar_one()
         )
 
@@ -215,8 +215,8 @@ def _override_a_blocked_call(s: Scene, actor: Actor) -> object:
 
 def _release_a_hold(s: Scene, actor: Actor) -> object:
     collector = s.actors["collector"]
-    place_hold(s.db, collector, s.own, s.version(s.own), codes.HOLD_DISPUTE, "disputes the bill", now=NOW)
-    return release_hold(s.db, actor, s.own, s.version(s.own), codes.HOLD_DISPUTE, "validation sent", now=NOW)
+    place_hold(s.db, collector, s.own, s.version(s.own), HoldReason.DISPUTE, "disputes the bill", now=NOW)
+    return release_hold(s.db, actor, s.own, s.version(s.own), HoldReason.DISPUTE, "validation sent", now=NOW)
 
 
 def _read_the_audit_log(s: Scene, actor: Actor) -> object:
@@ -241,7 +241,7 @@ def _list_users(s: Scene, actor: Actor) -> object:
 
 
 def _set_a_role(s: Scene, actor: Actor) -> object:
-    return set_role(s.db, actor, "jchen", codes.ROLE_SUPERVISOR, now=NOW)
+    return set_role(s.db, actor, "jchen", Role.SUPERVISOR, now=NOW)
 
 
 def _deactivate_a_user(s: Scene, actor: Actor) -> object:
@@ -351,13 +351,13 @@ def test_the_matrix_covers_every_permission_and_agrees_with_the_grants() -> None
         if action == "note_on_unassigned_when_forbidden":
             continue  # a collector's right there depends on the office setting, tested above
         assert {role for role in (C, S, AD, OP) if allowed(role, permission)} == may, action
-    assert set(permissions.GRANTS) == set(codes.ROLES)  # every role of the database, and no other
+    assert set(permissions.GRANTS) == set(Role.codes())  # every role of the database, and no other
 
 
 def test_an_operator_runs_the_nightly_jobs_and_exports_and_nothing_else() -> None:
-    nightly = Actor("svc-collector", 9, codes.ROLE_OPERATOR)
+    nightly = Actor("svc-collector", 9, Role.OPERATOR)
     assert {p for p in Permission if can(nightly, p)} == {Permission.RUN_NIGHTLY, Permission.EXPORT}
-    assert {r for r in codes.ROLES if allowed(r, Permission.RUN_NIGHTLY)} == {OP, AD}
+    assert {r for r in Role.codes() if allowed(r, Permission.RUN_NIGHTLY)} == {OP, AD}
     refusal = r"^only an operator or an administrator may run the nightly jobs .* \(you are carl, collector\)"
     with pytest.raises(AccessDeniedError, match=refusal):
         require(Actor("carl", 1, "collector"), Permission.RUN_NIGHTLY)

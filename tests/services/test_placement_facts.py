@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import update
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, AccountHold, Facility, Guarantor, Phone
 from collector_tui.domain.compliance.facts import Hold
 from collector_tui.domain.compliance.policy import parse_policy
@@ -17,6 +16,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.files.placements import RecordRejection, apply_placements
 from collector_tui.services.law.compliance import load_facts
 from collector_tui.services.law.policy import shipped_policy_text, use_policy
+from collector_tui.vocabulary import HoldReason
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, place, placement, stale_rows
 
@@ -223,7 +223,7 @@ def test_load_facts_returns_the_new_facts(db: Database) -> None:
     assert phones[MOBILE].consent_at == midnight(date(2026, 3, 1))
     assert phones[MOBILE].text_opt_out_at == midnight(date(2026, 11, 2))
     assert phones[HOME].consent_revoked_at == datetime(2026, 11, 20, 19, 5, tzinfo=UTC)
-    assert facts.holds == (Hold(codes.HOLD_DISPUTE, NOW, "oral"),)
+    assert facts.holds == (Hold(HoldReason.DISPUTE, NOW, "oral"),)
 
 
 def test_whether_an_email_is_on_file_is_read(db: Database) -> None:

@@ -7,7 +7,6 @@ from datetime import time, timedelta
 
 from sqlalchemy import insert
 
-from collector_tui.db import codes
 from collector_tui.db.models import Facility, table_of
 from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
@@ -19,6 +18,7 @@ from collector_tui.services.files.placement_values import (
 )
 from collector_tui.services.files.placements import apply_placements
 from collector_tui.services.law.policy import current_policy, install_overrides, use_policy
+from collector_tui.vocabulary import Regime
 from tests.conftest import NOW
 from tests.services.builders import account, placement, stale_rows
 
@@ -52,7 +52,7 @@ def test_values_worked_out_for_another_regime_are_worked_out_again(db: Database)
     with db.writing() as session:  # the provider's own office, a nonprofit hospital
         session.execute(
             insert(table_of(Facility)).values(
-                code="MERCY", name="Mercy", nonprofit=True, regime=codes.REGIME_FIRST_PARTY
+                code="MERCY", name="Mercy", nonprofit=True, regime=Regime.FIRST_PARTY
             )
         )
     place_with(db, marked(placement_values(placement(), NOW, NEW_FACILITY)))

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert
 
-from collector_tui.db import codes
 from collector_tui.db.models import (
     Account,
     AccountHold,
@@ -25,6 +24,7 @@ from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.files.placements import RecordRejection
 from collector_tui.services.team.users import add_user
+from collector_tui.vocabulary import AccountStatus, ClaimStatus, HoldReason, PhoneStatus
 from tests.conftest import NOW
 from tests.services.builders import (
     account,
@@ -98,7 +98,7 @@ def test_new_records_insert_accounts_and_everything_they_carry(db: Database) -> 
     )
     assert (second.total_balance_cents, second.insurance_pending_cents) == (20_000, 0)
     assert second.patient_responsibility_cents == 20_000
-    assert first.status == second.status == codes.ACCOUNT_OPEN
+    assert first.status == second.status == AccountStatus.OPEN
     assert first.version == 1
     assert first.placed_date == date(2026, 11, 20)
     assert first.time_zone == "America/New_York"
@@ -137,7 +137,7 @@ def test_new_records_insert_accounts_and_everything_they_carry(db: Database) -> 
     assert (mobile.phone_type, mobile.valid, mobile.time_zones) == ("mobile", True, "America/New_York")
     assert (mobile.source, mobile.status, mobile.consent_to_call_mobile) == (
         "placement",
-        codes.PHONE_OK,
+        PhoneStatus.OK,
         False,
     )
 
@@ -155,7 +155,7 @@ def test_new_records_insert_accounts_and_everything_they_carry(db: Database) -> 
         first.id,
         "Acme Health Plan",
         "CLM-778899",
-        codes.CLAIM_DENIED,
+        ClaimStatus.DENIED,
     )
     assert (claim.billed_cents, claim.allowed_cents, claim.paid_cents, claim.patient_share_cents) == (
         156_000,
@@ -300,7 +300,7 @@ def test_changed_claim_denials_are_replaced(db: Database) -> None:
     place(db, [placement(record_type="update", claim_denial_codes="PR-1;M86", claim_status="appealed")])
 
     claims = all_rows(db, InsuranceClaim)
-    assert [c.status for c in claims] == [codes.CLAIM_APPEALED]
+    assert [c.status for c in claims] == [ClaimStatus.APPEALED]
     denials = {(d.code_set, d.group_code, d.code) for d in all_rows(db, ClaimDenial)}
     assert denials == {("CARC", "PR", "1"), ("RARC", None, "M86")}
 
@@ -363,7 +363,7 @@ def open_dispute_holds(db: Database) -> list[AccountHold]:
     return all_rows(
         db,
         AccountHold,
-        AccountHold.reason == codes.HOLD_DISPUTE,
+        AccountHold.reason == HoldReason.DISPUTE,
         AccountHold.released_at.is_(None),  # type: ignore[union-attr]
     )
 
@@ -373,7 +373,7 @@ def test_dispute_flag_opens_a_placement_hold_and_n_releases_it(db: Database) -> 
     acct = account(db, "A-1001")
 
     [hold] = all_rows(db, AccountHold)
-    assert (hold.account_id, hold.reason, hold.source) == (acct.id, codes.HOLD_DISPUTE, "placement")
+    assert (hold.account_id, hold.reason, hold.source) == (acct.id, HoldReason.DISPUTE, "placement")
     assert (hold.placed_at, hold.placed_by_id, hold.released_at) == (NOW, None, None)
 
     place(db, [placement(dispute="Y")], now=LATER)  # unchanged: still one hold
@@ -395,7 +395,7 @@ def test_a_dispute_hold_from_the_workstation_is_not_released_by_the_file(db: Dat
         session.execute(
             insert(table_of(AccountHold)).values(
                 account_id=acct.id,
-                reason=codes.HOLD_DISPUTE,
+                reason=HoldReason.DISPUTE,
                 placed_at=NOW,
                 placed_by_id=None,
                 released_at=None,
@@ -429,12 +429,12 @@ def test_recall_and_close_records_end_the_accounts(db: Database) -> None:
     assert result.rejected == []
     recalled, closed = account(db, "A-1001"), account(db, "A-2002")
     assert (recalled.status, recalled.closed_at, recalled.version) == (
-        codes.ACCOUNT_RECALLED,
+        AccountStatus.RECALLED,
         LATER,
         first.version + 1,
     )
     assert (closed.status, closed.closed_at, closed.version) == (
-        codes.ACCOUNT_CLOSED,
+        AccountStatus.CLOSED,
         LATER,
         second.version + 1,
     )
@@ -453,7 +453,7 @@ def test_a_recall_for_an_unknown_account_is_rejected_not_raised(db: Database) ->
         RecordRejection(("MERCY", "A-9999"), "account_number", "no such account to recall")
     ]
     assert (result.closed, result.unchanged, result.inserted, result.updated) == (0, 0, 0, 0)
-    assert account(db, "A-1001").status == codes.ACCOUNT_OPEN
+    assert account(db, "A-1001").status == AccountStatus.OPEN
     assert count(db, Account) == 1
     assert len(audit_events(db)) == events_before
 
@@ -468,7 +468,7 @@ def test_recalling_twice_is_unchanged_the_second_time(db: Database) -> None:
 
     assert (result.unchanged, result.closed) == (1, 0)
     recalled = account(db, "A-1001")
-    assert (recalled.status, recalled.version, recalled.closed_at) == (codes.ACCOUNT_RECALLED, version, NOW)
+    assert (recalled.status, recalled.version, recalled.closed_at) == (AccountStatus.RECALLED, version, NOW)
     assert len(audit_events(db)) == events_before
 
 
@@ -502,7 +502,7 @@ def test_a_zero_balance_record_is_placed_as_paid(db: Database) -> None:
 
     assert result.inserted == 1
     paid = account(db, "A-1001")
-    assert paid.status == codes.ACCOUNT_PAID
+    assert paid.status == AccountStatus.PAID
     assert (paid.total_balance_cents, paid.insurance_pending_cents, paid.patient_responsibility_cents) == (
         0,
         0,

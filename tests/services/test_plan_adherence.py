@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from collector_tui.db import codes
 from collector_tui.db.models import (
     Account,
     AccountTransaction,
@@ -30,10 +29,11 @@ from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.money.arrangements import add_level_plan, add_promise
-from collector_tui.services.money.plan_adherence import AdherenceCounts, evaluate_adherence
+from collector_tui.services.money.plan_adherence import BATCH, AdherenceCounts, evaluate_adherence
 from collector_tui.services.money.transactions import apply_transactions
 from collector_tui.services.team.identity import resolve_actor
 from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.vocabulary import PlanStatus, PromiseStatus, TransactionKind
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement, transaction
 
@@ -80,10 +80,10 @@ def pay(db: Database, tx_id: str, amount: str, day: date, *, reverses: str = "")
         assert result.inserted == 1, result.rejected
 
 
-def run(db: Database, as_of: date, **kwargs: int) -> AdherenceCounts:
+def run(db: Database, as_of: date, *, batch: int = BATCH) -> AdherenceCounts:
     """The nightly run of ``as_of``, at 03:00 UTC that day."""
     return evaluate_adherence(
-        db, as_of=as_of, now=datetime.combine(as_of, datetime.min.time(), UTC) + timedelta(hours=3), **kwargs
+        db, as_of=as_of, now=datetime.combine(as_of, datetime.min.time(), UTC) + timedelta(hours=3), batch=batch
     )
 
 
@@ -125,7 +125,7 @@ def test_a_payment_in_the_grace_days_is_on_time_and_one_short_by_the_tolerance_c
     pay(db, "P-1", "99.00", SEP + timedelta(days=5))  # the last grace day, $1.00 short
     run(db, date(2026, 9, 21))
     assert installments(db, plan_id)[0] == (9_900, "paid")
-    assert plan_status(db, plan_id) == codes.PLAN_ACTIVE
+    assert plan_status(db, plan_id) == PlanStatus.ACTIVE
 
 
 def test_one_late_installment_returns_the_account_and_two_break_the_plan(
@@ -148,7 +148,7 @@ def test_one_late_installment_returns_the_account_and_two_break_the_plan(
 
     broken = run(db, date(2026, 10, 21))
     assert broken.plans["broken"] == 1
-    assert plan_status(db, plan_id) == codes.PLAN_BROKEN
+    assert plan_status(db, plan_id) == PlanStatus.BROKEN
     assert [s for _, s in installments(db, plan_id)] == ["missed", "missed"] + ["scheduled"] * 4
     note = nightly_lines(db, account_id)[-1].note
     assert note is not None and note.startswith("Payment plan broken: 2 consecutive late installments")
@@ -197,7 +197,7 @@ def test_a_completed_plan_closes(db: Database, account_id: int) -> None:
     pay(db, "P-2", "150.00", OCT)
     counts = run(db, date(2026, 10, 16))
     assert counts.plans["completed"] == 1
-    assert plan_status(db, plan_id) == codes.PLAN_COMPLETED
+    assert plan_status(db, plan_id) == PlanStatus.COMPLETED
     assert installments(db, plan_id) == [(10_000, "paid")] * 3
     assert account(db, "A-1001").next_action_at is None
     [line] = nightly_lines(db, account_id)
@@ -249,7 +249,7 @@ def test_a_promise_partly_kept_is_recorded_as_broken_with_what_arrived(db: Datab
     assert run(db, date(2026, 10, 20)).promises["pending"] == 1  # the grace runs to Oct 20
     counts = run(db, date(2026, 10, 21))
     assert counts.promises["partly_kept"] == 1 and counts.accounts_returned == 1
-    assert promise_status(db, promise_id)[0] == codes.PROMISE_BROKEN
+    assert promise_status(db, promise_id)[0] == PromiseStatus.BROKEN
     note = nightly_lines(db, account_id)[-1].note
     assert note is not None and note.startswith("Promise partly kept: $30.00 of $50.00 due 2026-10-15")
     [event] = audit_events(db, "promise.broken")
@@ -260,7 +260,7 @@ def test_a_promise_broken_puts_the_account_in_the_promise_tier(db: Database, acc
     promise_id = new_promise(db, account_id, due=date(2026, 11, 20))
     counts = evaluate_adherence(db, as_of=NOW.date(), now=NOW)
     assert counts.promises["broken"] == 1
-    assert promise_status(db, promise_id)[0] == codes.PROMISE_BROKEN
+    assert promise_status(db, promise_id)[0] == PromiseStatus.BROKEN
     after = account(db, "A-1001")
     assert after.priority_score // TIER_WEIGHT == 2 - TIER_PROMISE
     assert "promise broken" in [f.name for f in factors_from_json(after.priority_breakdown)]
@@ -315,10 +315,10 @@ def test_the_demo_office_in_batches(office: Database) -> None:
     now = datetime.combine(as_of, datetime.min.time(), UTC) + timedelta(hours=3)
     with office.reading() as session:
         active = session.execute(
-            select(func.count()).where(table_of(PaymentPlan).c.status == codes.PLAN_ACTIVE)
+            select(func.count()).where(table_of(PaymentPlan).c.status == PlanStatus.ACTIVE)
         ).scalar_one()
         pending = session.execute(
-            select(func.count()).where(table_of(Promise).c.status == codes.PROMISE_PENDING)
+            select(func.count()).where(table_of(Promise).c.status == PromiseStatus.PENDING)
         ).scalar_one()
     counts = evaluate_adherence(office, as_of=as_of, now=now, batch=2)
     assert counts.plans["checked"] == active > 0 and counts.promises["checked"] == pending > 0
@@ -333,7 +333,9 @@ def test_a_broken_plan_brings_the_account_back_to_the_call_list(office: Database
     actor = resolve_actor(office, act_as="mlopez")
     tx = table_of(AccountTransaction).c
     with office.reading() as session:
-        paying = set(session.execute(select(tx.account_id).where(tx.kind == codes.TX_PAYMENT)).scalars())
+        paying = set(
+            session.execute(select(tx.account_id).where(tx.kind == TransactionKind.PAYMENT)).scalars()
+        )
     page = queue_page(office, actor, now=NOW, chosen=QueueFilter(section=SECTION_CALL), limit=200)
     account_id = next(row.id for row in page.rows if row.id not in paying and row.tier != TIER_PROMISE)
     with office.writing() as session:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, AuditEvent, Installment, PaymentPlan, Promise, table_of
 from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.services.audit import Actor
@@ -28,6 +27,7 @@ from collector_tui.services.money.plans import (
 )
 from collector_tui.services.team.identity import resolve_actor
 from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
+from collector_tui.vocabulary import PlanStatus
 from tests.conftest import NOW
 
 PLAN = table_of(PaymentPlan).c
@@ -84,7 +84,7 @@ def test_a_plan_inside_policy_is_active_with_its_installments(office: Database) 
     result = create_plan(office, actor, PlanRequest(account_id, version, _terms(balance, 6)), now=NOW)
     assert result.message.startswith("Plan active") and result.version == version + 1
     (plan,) = _plans(office, account_id)
-    assert plan.status == codes.PLAN_ACTIVE and plan.installment_count == 6
+    assert plan.status == PlanStatus.ACTIVE and plan.installment_count == 6
     with office.reading() as session:
         amounts = (
             session.execute(
@@ -133,7 +133,7 @@ def test_outside_policy_needs_a_reason_and_then_waits_for_approval(office: Datab
     assert "waits for a supervisor" in result.message
     (plan,) = _plans(office, account_id)
     assert (
-        plan.status == codes.PLAN_PROPOSED
+        plan.status == PlanStatus.PROPOSED
         and plan.policy_exception_reason == "fixed income, approved by phone"
     )
     with office.reading() as session:
@@ -146,7 +146,7 @@ def test_outside_policy_needs_a_reason_and_then_waits_for_approval(office: Datab
     assert [p.plan_id for p in pending_plans(office, supervisor)] == [plan.id]
     approve_plan(office, supervisor, plan.id, now=NOW)  # type: ignore[arg-type]
     (approved,) = _plans(office, account_id)
-    assert approved.status == codes.PLAN_ACTIVE and approved.approved_by_id == supervisor.collector_id
+    assert approved.status == PlanStatus.ACTIVE and approved.approved_by_id == supervisor.collector_id
     assert pending_plans(office, supervisor) == []
 
 

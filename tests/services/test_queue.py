@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database, open_database
@@ -17,6 +18,7 @@ from collector_tui.services.worklists.queue import (
     SECTION_LATER,
     SECTIONS,
     QueueFilter,
+    QueueRow,
     claim,
     claim_next,
     queue_page,
@@ -31,13 +33,23 @@ def _actor(db: Database, login: str = "mlopez") -> Actor:
     return resolve_actor(db, act_as=login)
 
 
-def _all(db: Database, actor: Actor, section: str, **filters: object) -> list:  # type: ignore[type-arg]
-    rows = []
+class _Filters(TypedDict, total=False):
+    """The fields of a QueueFilter other than its section."""
+
+    age_bucket: str | None
+    state: str | None
+    min_balance_cents: int | None
+    max_balance_cents: int | None
+    text: str | None
+
+
+def _all(db: Database, actor: Actor, section: str, **filters: Unpack[_Filters]) -> list[QueueRow]:
+    rows: list[QueueRow] = []
     cursor = None
     while True:
         page = queue_page(
             db, actor, now=NOW, chosen=QueueFilter(section=section, **filters), after=cursor, limit=37
-        )  # type: ignore[arg-type]
+        )
         rows.extend(page.rows)
         if page.next_cursor is None:
             return rows

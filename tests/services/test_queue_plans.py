@@ -25,7 +25,6 @@ from sqlalchemy import Select, and_, exists, false, not_, or_, select, update
 from sqlmodel import Session
 
 from benchmarks.callable_now import sent_plan_rows
-from collector_tui.db import codes
 from collector_tui.db.models import Account, CallGroup, Guarantor, Phone, table_of
 from collector_tui.services.database import Database, open_database
 from collector_tui.services.law.compliance import open_group_ids
@@ -45,6 +44,7 @@ from collector_tui.services.worklists.queue import (
     queue_page,
     section_totals,
 )
+from collector_tui.vocabulary import AccountStatus, PhoneType
 from tests.conftest import NOW
 
 ACCOUNT_T, GUARANTOR_T, PHONE_T, GROUP_T = (table_of(m) for m in (Account, Guarantor, Phone, CallGroup))
@@ -106,7 +106,7 @@ def _reference(collector_id: int, chosen: QueueFilter, groups: list[int], now: d
     return (
         select(a.id, a.priority_score)
         .join(GUARANTOR_T, g.id == a.guarantor_id)
-        .where(a.assigned_collector_id == collector_id, a.status == codes.ACCOUNT_OPEN, section)
+        .where(a.assigned_collector_id == collector_id, a.status == AccountStatus.OPEN, section)
         .where(*queue._filters(chosen, now.date()))
         .order_by(a.priority_score.desc(), a.id.desc())
     )
@@ -208,7 +208,7 @@ ACCOUNT_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "next_action_at": NEAR,
     "priority_score": st.sampled_from([0, 150_000, 150_001, 300_000]),  # ties, broken by id
     "assigned_collector_id": st.none() | st.sampled_from(COLLECTORS[:2]),
-    "status": st.sampled_from(codes.ACCOUNT_STATUSES),
+    "status": st.sampled_from(AccountStatus.codes()),
 }
 ACCOUNT_CHANGES = st.sampled_from(sorted(ACCOUNT_VALUES)).flatmap(
     lambda column: st.tuples(st.just(column), ACCOUNT_VALUES[column])
@@ -238,7 +238,7 @@ def test_both_plans_agree_with_the_straightforward_query_whatever_the_data(
                 phones,
                 st.booleans(),
                 st.none() | st.sampled_from(groups),
-                st.none() | st.sampled_from(codes.PHONE_TYPES),
+                st.none() | st.sampled_from(PhoneType.codes()),
             ),
             min_size=5,
             max_size=60,

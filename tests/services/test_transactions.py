@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, AccountTransaction
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS
 from collector_tui.domain.money_events import TransactionRecord
@@ -15,6 +14,7 @@ from collector_tui.services.audit import SYSTEM
 from collector_tui.services.database import Database
 from collector_tui.services.law.policy import current_workspace_policy
 from collector_tui.services.money.transactions import TransactionResult, apply_transactions
+from collector_tui.vocabulary import AccountStatus
 from tests.conftest import NOW
 from tests.services.builders import (
     account,
@@ -55,7 +55,7 @@ def test_a_payment_lowers_the_total_and_the_patient_share(db: Database, placed: 
     assert balances(after) == (TOTAL - 10_000, INSURANCE, PATIENT - 10_000)
     assert after.version == placed.version + 1
     assert after.updated_at == NOW
-    assert after.status == codes.ACCOUNT_OPEN
+    assert after.status == AccountStatus.OPEN
 
     [tx] = all_rows(db, AccountTransaction)
     assert (tx.account_id, tx.external_id, tx.kind, tx.amount_cents) == (placed.id, "T-1", "payment", -10_000)
@@ -189,7 +189,7 @@ def test_paying_an_account_to_zero_marks_it_paid(db: Database) -> None:
 
     paid = account(db, "A-1001")
     assert balances(paid) == (0, 0, 0)
-    assert paid.status == codes.ACCOUNT_PAID
+    assert paid.status == AccountStatus.PAID
 
     # A reversal of the payment re-opens it.
     post(
@@ -198,7 +198,7 @@ def test_paying_an_account_to_zero_marks_it_paid(db: Database) -> None:
     )
     reopened = account(db, "A-1001")
     assert balances(reopened) == (TOTAL, 0, TOTAL)
-    assert reopened.status == codes.ACCOUNT_OPEN
+    assert reopened.status == AccountStatus.OPEN
 
 
 def test_paying_off_an_account_with_insurance_pending_leaves_no_negative_share(
@@ -207,7 +207,7 @@ def test_paying_off_an_account_with_insurance_pending_leaves_no_negative_share(
     post(db, [transaction(transaction_id="T-1", kind="payment", amount="1,560.00")])
 
     paid = account(db, "A-1001")
-    assert paid.status == codes.ACCOUNT_PAID
+    assert paid.status == AccountStatus.PAID
     assert paid.total_balance_cents == 0
     # total = insurance + patient, neither negative (the invariant the placement parser enforces).
     assert paid.patient_responsibility_cents >= 0

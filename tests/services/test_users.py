@@ -7,7 +7,6 @@ import json
 import pytest
 from sqlalchemy import select, update
 
-from collector_tui.db import codes
 from collector_tui.db.models import Account, AuditEvent, Collector, OfficeSetting, table_of
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
@@ -32,6 +31,7 @@ from collector_tui.services.team.users import (
     set_role,
 )
 from collector_tui.services.worklists.queue import claim
+from collector_tui.vocabulary import AccountStatus
 from tests.conftest import NOW
 from tests.services.builders import all_rows, audit_events, count
 
@@ -50,7 +50,7 @@ def _open_accounts(db: Database, login: str) -> list[int]:
             int(i)
             for i in session.execute(
                 select(A.id).where(
-                    A.assigned_collector_id == owner.scalar_one(), A.status == codes.ACCOUNT_OPEN
+                    A.assigned_collector_id == owner.scalar_one(), A.status == AccountStatus.OPEN
                 )
             ).scalars()
         ]
@@ -231,7 +231,7 @@ def test_reactivating_gives_the_accounts_back(office: Database) -> None:
 def test_closed_accounts_are_not_orphans(office: Database) -> None:
     owned = _open_accounts(office, "kbrown")
     with office.writing() as session:
-        session.execute(update(table_of(Account)).where(A.id == owned[0]).values(status=codes.ACCOUNT_PAID))
+        session.execute(update(table_of(Account)).where(A.id == owned[0]).values(status=AccountStatus.PAID))
     done = deactivate(office, _admin(office), "kbrown", now=NOW)
     assert done.orphaned_accounts == len(owned) - 1
 

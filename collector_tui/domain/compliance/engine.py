@@ -40,6 +40,7 @@ from collector_tui.domain.compliance.policy import (
 )
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.money import format_cents
+from collector_tui.vocabulary import AccountStatus, FapStatus, HoldReason, PhoneType
 
 CALL = "call"
 VOICEMAIL = "voicemail"
@@ -339,7 +340,11 @@ def _phone_blocks(phone: PhoneFacts, facts: AccountFacts, rules: _Rules) -> list
     if rules.applies("phone_status") and (not phone.valid or phone.status != "ok"):
         state = "not a valid number" if not phone.valid else f"marked {phone.status}"
         blocks.append(rules.block("phone_status", f"this number is {state}", None))
-    if rules.applies("work") and facts.no_calls_at_work and (phone.is_work or phone.phone_type == "work"):
+    if (
+        rules.applies("work")
+        and facts.no_calls_at_work
+        and (phone.is_work or phone.phone_type == PhoneType.WORK)
+    ):
         blocks.append(rules.block("work", "the consumer asked not to be called at work", None))
     return blocks
 
@@ -405,7 +410,7 @@ def _dispute_holds(facts: AccountFacts, rules: _Rules) -> list[_HoldFound]:
 
 def _dispute_conditions(facts: AccountFacts, rules: _Rules) -> list[Block]:
     """A disputed debt may still be reported, but only as disputed (15 U.S.C. 1692e(8))."""
-    disputes = [hold for hold in facts.holds if hold.reason == "dispute"]
+    disputes = [hold for hold in facts.holds if hold.reason == HoldReason.DISPUTE]
     if not disputes or not rules.applies("dispute_reporting"):
         return []
     first = min(disputes, key=lambda h: h.placed_at)
@@ -422,7 +427,7 @@ def _dispute_conditions(facts: AccountFacts, rules: _Rules) -> list[Block]:
 def _cease_holds(facts: AccountFacts, rules: _Rules) -> list[_HoldFound]:
     """A cease in writing stops every communication but the letters 1006.6(c)(1) allows; an oral
     "stop calling" restricts the medium (1006.14(h)): the actions of rules.cease.oral_stops."""
-    ceases = [hold for hold in facts.holds if hold.reason == "cease"]
+    ceases = [hold for hold in facts.holds if hold.reason == HoldReason.CEASE]
     written = facts.cease_communication or any(h.received_via != ORALLY for h in ceases)
     if written:
         return [
@@ -794,7 +799,7 @@ def _account_call_blocks(facts: AccountFacts, rules: _Rules, now: datetime) -> l
 # a reason naming the date to record; a fallback date is used only when it can only be earlier
 # (a limitation period then ends sooner) or later (a wait then lasts longer) than the true one.
 
-FAP_PENDING = ("requested", "pending")
+FAP_PENDING = (FapStatus.REQUESTED, FapStatus.PENDING)
 _ACTION_WORDS = {
     CREDIT_REPORTING: "report it to a credit bureau",
     AGENCY_PLACEMENT: "place it with an agency",
@@ -957,7 +962,7 @@ def _credit_blocks(facts: AccountFacts, rules: _Rules, now: datetime) -> list[Bl
     policy = rules.policy
     blocks: list[Block] = []
     balance = facts.total_balance_cents
-    if _cra_policy(rules, "credit_reporting_paid") and (balance <= 0 or facts.status == "paid"):
+    if _cra_policy(rules, "credit_reporting_paid") and (balance <= 0 or facts.status == AccountStatus.PAID):
         blocks.append(rules.block("credit_reporting_paid", "paid medical debt is not reported", None))
     if _cra_policy(rules, "credit_reporting_minimum"):
         minimum = policy.rule("credit_reporting_minimum").int_param("min_balance_cents")
@@ -1038,7 +1043,7 @@ def _ban_reason(ban: ReportingBan, facts: AccountFacts) -> str | None:
     )
     if ban.services_from is None:
         return f"{ban.state} {what} {since}"
-    if ban.paid and (facts.total_balance_cents <= 0 or facts.status == "paid"):
+    if ban.paid and (facts.total_balance_cents <= 0 or facts.status == AccountStatus.PAID):
         return f"{ban.state} bans reporting paid medical debt {since}"
     if 0 < facts.total_balance_cents < ban.min_balance_cents:
         return f"{ban.state} bans reporting medical debt under {format_cents(ban.min_balance_cents)} {since}"

@@ -5,11 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+from collector_tui.vocabulary import Regime
 
-REGIME_THIRD_PARTY = "third_party"
-REGIME_FIRST_PARTY = "first_party"
-REGIMES = (REGIME_THIRD_PARTY, REGIME_FIRST_PARTY)
+TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +68,7 @@ class AccountFacts:
     claims_unresolved: bool = False  # a claim pending with the payer or under appeal
     fap_status: str = "none"
     nonprofit: bool = False
-    regime: str = REGIME_THIRD_PARTY
+    regime: str = Regime.THIRD_PARTY
     facility_state: str | None = None  # where the provider is (state hospital-billing laws, reporting bans)
     service_date_from: date | None = None  # the date(s) of treatment (limitation periods, hospital laws)
     service_date_to: date | None = None

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
-from collector_tui.domain.compliance.facts import REGIME_FIRST_PARTY, REGIMES
 from collector_tui.domain.fingerprint import content_digest
+from collector_tui.vocabulary import Regime
 
 RULE_IDS = (
     "window",
@@ -118,7 +118,7 @@ class ContactLimit:
     days: int
     channels: frozenset[str]
     numbers: str = "any"
-    regimes: frozenset[str] = frozenset(REGIMES)
+    regimes: frozenset[str] = frozenset(Regime.codes())
     calendar_week: bool = False
     # "placed": every call placed counts; "reached": only one that reached the consumer or left a message.
     counts: str = "placed"
@@ -266,7 +266,7 @@ class CompliancePolicy:
         own office skips its ``skip_rules`` (or the state's own list), except the rules a state's
         law binds creditors to from the day that law took effect (``first_party_bound``).
         """
-        if regime != REGIME_FIRST_PARTY:
+        if regime != Regime.FIRST_PARTY:
             return frozenset()
         key = (state or "").upper()
         skip = self.first_party_state_skip.get(key, self.first_party_skip)
@@ -383,7 +383,7 @@ def _contact_limits(
         entry = _entry(value, where)
         citation = _citation(entry, where)
         effective = _date(entry.get("effective"), f"{where}.effective")
-        regimes = _names(entry.get("regimes", list(REGIMES)), REGIMES, f"{where}.regimes")
+        regimes = _names(entry.get("regimes", list(Regime.codes())), Regime.codes(), f"{where}.regimes")
         calendar_week = _switch(entry, "calendar_week", where)
         limits = entry.get("limits")
         if not isinstance(limits, list) or not limits:
@@ -698,8 +698,8 @@ def _hospital_rules(data: Mapping[str, Any]) -> dict[str, tuple[HospitalRule, ..
             if after not in HOSPITAL_EVENTS:
                 raise PolicyError(f"{at}.after must be one of {', '.join(HOSPITAL_EVENTS)}")
             regime = entry.get("regime")
-            if regime is not None and regime not in REGIMES:
-                raise PolicyError(f"{at}.regime must be one of {', '.join(REGIMES)}")
+            if regime is not None and regime not in Regime.codes():
+                raise PolicyError(f"{at}.regime must be one of {', '.join(Regime.codes())}")
             unless = entry.get("unless_fap")
             if unless is not None and not isinstance(unless, str):
                 raise PolicyError(f"{at}.unless_fap must be a financial-assistance status")

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACTIVITY_T, GUARANTOR_T, HOLD_T, PHONE_T, PROMISE_T
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Block, Verdict
@@ -56,29 +55,40 @@ from collector_tui.services.money.arrangements import add_promise
 from collector_tui.services.money.transactions import apply_transactions
 from collector_tui.services.team.approvals import approved_override, mark_override_used
 from collector_tui.services.team.permissions import Permission, can, require
+from collector_tui.vocabulary import (
+    Channel,
+    Direction,
+    HoldReason,
+    Party,
+    PhoneStatus,
+    PhoneType,
+    PromiseStatus,
+    ReceivedVia,
+    TransactionKind,
+)
 
 DIRECTIONS = ("out", "in")
-PARTIES = ("guarantor", "patient", "third_party", "attorney", "none")
+PARTIES = Party.codes()
 PAYMENT_METHODS = ("card", "ach", "check")
 # Holds a collector may place from the workspace (the others come from imports or supervisors).
 WORKSPACE_HOLDS = (
-    codes.HOLD_DISPUTE,
-    codes.HOLD_CEASE,
-    codes.HOLD_ATTORNEY,
-    codes.HOLD_BANKRUPTCY,
-    codes.HOLD_DECEASED,
-    codes.HOLD_FAP,
-    codes.HOLD_ITEMIZED,
-    codes.HOLD_INSURANCE,
-    codes.HOLD_ORIGINAL_CREDITOR,
+    HoldReason.DISPUTE,
+    HoldReason.CEASE,
+    HoldReason.ATTORNEY,
+    HoldReason.BANKRUPTCY,
+    HoldReason.DECEASED,
+    HoldReason.FINANCIAL_ASSISTANCE,
+    HoldReason.ITEMIZED_STATEMENT,
+    HoldReason.INSURANCE_PENDING,
+    HoldReason.ORIGINAL_CREDITOR,
 )
 NOTE_LIMIT = 4000
 # How a contact's channel brought a dispute or cease that its disposition records.
 RECEIVED_BY_CHANNEL = {
-    codes.CHANNEL_CALL: codes.RECEIVED_ORALLY,
-    codes.CHANNEL_VOICEMAIL: codes.RECEIVED_ORALLY,
-    codes.CHANNEL_LETTER: codes.RECEIVED_IN_WRITING,
-    codes.CHANNEL_EMAIL: codes.RECEIVED_IN_WRITING,
+    Channel.CALL: ReceivedVia.ORAL,
+    Channel.VOICEMAIL: ReceivedVia.ORAL,
+    Channel.LETTER: ReceivedVia.WRITTEN,
+    Channel.EMAIL: ReceivedVia.WRITTEN,
 }
 
 
@@ -137,7 +147,7 @@ class _Clearance:
 
 
 def _is_call(found: Disposition) -> bool:
-    return found.channel in ("call", "voicemail")
+    return found.channel in (Channel.CALL, Channel.VOICEMAIL)
 
 
 def log_contact(db: Database, actor: Actor, entry: ContactEntry, *, now: datetime) -> ActionResult:
@@ -218,7 +228,7 @@ def _insert_contact(
         "collector_id": actor.collector_id,
         "occurred_at": now,
         "channel": found.channel,
-        "direction": entry.direction if is_call else codes.DIRECTION_NONE,
+        "direction": entry.direction if is_call else Direction.NONE,
         "phone_id": entry.phone_id,
         "party": None if entry.party == "none" else entry.party,
         "outcome_code": found.code,
@@ -238,7 +248,7 @@ def _apply_disposition(
     dialled. Returns the accounts whose call state and priority to refresh."""
     refresh = [target.id]
     if found.hold_reason is not None:
-        via = RECEIVED_BY_CHANNEL.get(found.channel)
+        via = RECEIVED_BY_CHANNEL.get(Channel(found.channel))
         refresh = _place_hold(session, actor, target, found.hold_reason, now, via)
     if found.phone_status is not None and entry.phone_id is not None:
         _set_phone(session, entry.phone_id, status=found.phone_status)
@@ -278,7 +288,7 @@ def _contact_details(
 def _contact_message(entry: ContactEntry, found: Disposition, cleared: _Clearance) -> str:
     message = f"Logged {found.code} ({found.label})"
     if found.hold_reason:
-        message += f"; hold placed: {found.hold_reason.replace('_', ' ')}"
+        message += f"; hold placed: {HoldReason(found.hold_reason).label}"
     if found.phone_status and entry.phone_id is not None:
         message += f"; number marked {found.phone_status}"
     if cleared.override:
@@ -383,7 +393,7 @@ def take_promise(
         target = target_for_change(session, actor, account_id, version)
         p = PROMISE_T.c
         pending = session.execute(
-            select(func.count()).where(p.account_id == target.id, p.status == codes.PROMISE_PENDING)
+            select(func.count()).where(p.account_id == target.id, p.status == PromiseStatus.PENDING)
         ).scalar_one()
         problems = promise_problems(
             amount_cents,
@@ -447,7 +457,7 @@ def take_payment(
             external_id=f"tui-{uuid.uuid4().hex}",
             facility_code=target.facility_code,
             account_number=target.account_number,
-            kind=codes.TX_PAYMENT,
+            kind=TransactionKind.PAYMENT,
             amount_cents=amount_cents,
             posted_at=now,
             method=method,
@@ -486,7 +496,7 @@ def _place_hold(
     return refresh
 
 
-RECEIVED_WORDS = {codes.RECEIVED_ORALLY: "orally", codes.RECEIVED_IN_WRITING: "in writing"}
+RECEIVED_WORDS = {ReceivedVia.ORAL: "orally", ReceivedVia.WRITTEN: "in writing"}
 
 
 def place_hold(
@@ -507,8 +517,8 @@ def place_hold(
     problems: list[tuple[str, str]] = []
     if reason not in WORKSPACE_HOLDS:
         problems.append(("reason", f"must be one of {', '.join(WORKSPACE_HOLDS)}"))
-    if received_via is not None and received_via not in codes.RECEIVED_VIA:
-        problems.append(("received", f"must be one of {', '.join(codes.RECEIVED_VIA)}"))
+    if received_via is not None and received_via not in ReceivedVia.codes():
+        problems.append(("received", f"must be one of {', '.join(ReceivedVia.codes())}"))
     elif received_via is None and require_received and reason in HOW_RECEIVED:
         problems.append(("received", f"say whether the {reason} came orally or in writing"))
     text = _clean_note(note)
@@ -516,7 +526,7 @@ def place_hold(
         problems.append(("note", "say why (what the consumer said or sent)"))
     if problems:
         raise EntryError(problems)
-    via = received_via if reason in HOW_RECEIVED else None
+    via = ReceivedVia(received_via) if received_via is not None and reason in HOW_RECEIVED else None
     how = f" ({RECEIVED_WORDS[via]})" if via is not None else ""
     with db.writing() as session:
         target = target_for_change(session, actor, account_id, version)
@@ -534,7 +544,7 @@ def place_hold(
             details=details,
             refresh=refresh,
         )
-    return ActionResult(account_id, version, f"Hold placed: {reason.replace('_', ' ')}{how}")
+    return ActionResult(account_id, version, f"Hold placed: {HoldReason(reason).label}{how}")
 
 
 def release_hold(
@@ -553,7 +563,7 @@ def release_hold(
             raise EntryError([("reason", f"no open {reason} hold on this account")])
         session.execute(update(HOLD_T).where(is_open).values(released_at=now))
         refresh = [target.id]
-        flag = PERSON_FLAGS.get(reason)
+        flag = PERSON_FLAGS.get(HoldReason(reason))
         if flag is not None:
             session.execute(
                 update(GUARANTOR_T).where(GUARANTOR_T.c.id == target.guarantor_id).values({flag: False})
@@ -569,7 +579,7 @@ def release_hold(
             details={"reason": reason},
             refresh=refresh,
         )
-    return ActionResult(account_id, version, f"Hold released: {reason.replace('_', ' ')}")
+    return ActionResult(account_id, version, f"Hold released: {HoldReason(reason).label}")
 
 
 def _set_phone(session: Session, phone_id: int, **values: Any) -> None:
@@ -625,8 +635,8 @@ def add_phone(
     parsed = normalize_phone(number)
     if not parsed.valid:
         problems.append(("number", "is not a valid phone number"))
-    if phone_type not in codes.PHONE_TYPES:
-        problems.append(("type", f"must be one of {', '.join(codes.PHONE_TYPES)}"))
+    if phone_type not in PhoneType.codes():
+        problems.append(("type", f"must be one of {', '.join(PhoneType.codes())}"))
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
@@ -649,8 +659,8 @@ def add_phone(
                         "time_zones": " ".join(parsed.time_zones),
                         "consent_to_call_mobile": consent_to_call_mobile,
                         "do_not_call": False,
-                        "status": codes.PHONE_OK,
-                        "is_work": phone_type == codes.PHONE_WORK,
+                        "status": PhoneStatus.OK,
+                        "is_work": phone_type == PhoneType.WORK,
                         "source": "tui",
                         "created_at": now,
                     }

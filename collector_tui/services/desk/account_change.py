@@ -21,13 +21,13 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, FACILITY_T
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.errors import NotFoundError, StaleAccountError
 from collector_tui.services.team.permissions import require_account_work
+from collector_tui.vocabulary import Channel, Direction
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +97,8 @@ def timeline_line(
         "account_id": account_id,
         "collector_id": actor.collector_id,
         "occurred_at": now,
-        "channel": codes.CHANNEL_NOTE,
-        "direction": codes.DIRECTION_NONE,
+        "channel": Channel.NOTE,
+        "direction": Direction.NONE,
         "outcome_code": code,
         "note": note,
         "source": "tui",

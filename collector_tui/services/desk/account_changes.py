@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from collector_tui.domain.money import format_cents
 from collector_tui.services.views import AccountDetail, ActivityView, PhoneView, PlanView, PromiseView
+from collector_tui.vocabulary import HoldReason, PhoneStatus
 
 CHANGED_PREFIX = "Changed since you opened it"
 Item = TypeVar("Item", PromiseView, PlanView)
@@ -20,10 +21,6 @@ Item = TypeVar("Item", PromiseView, PlanView)
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else (plural or word + 's')}"
-
-
-def _words(code: str) -> str:
-    return code.replace("_", " ")
 
 
 def _when(moment: datetime | None) -> str:
@@ -45,7 +42,7 @@ def _phone_changes(old: Iterable[PhoneView], new: Iterable[PhoneView]) -> list[s
         if now is None:
             continue
         if now.status != was.status:
-            changes.append(f"phone {_phone(now)} now {_words(now.status)}")
+            changes.append(f"phone {_phone(now)} now {PhoneStatus(now.status).label.lower()}")
         if now.do_not_call != was.do_not_call:
             changes.append(
                 f"phone {_phone(now)} now do-not-call"
@@ -137,8 +134,8 @@ def describe_changes(old: AccountDetail, new: AccountDetail) -> list[str]:
         changes.append(f"owner {old.owner or 'unassigned'} -> {new.owner or 'unassigned'}")
     if new.next_action_at != old.next_action_at:
         changes.append(f"callback {_when(old.next_action_at)} -> {_when(new.next_action_at)}")
-    added = [_words(h) for h in new.holds if h not in old.holds]
-    released = [_words(h) for h in old.holds if h not in new.holds]
+    added = [HoldReason(h).label for h in new.holds if h not in old.holds]
+    released = [HoldReason(h).label for h in old.holds if h not in new.holds]
     if added:
         changes.append(f"hold added: {', '.join(added)}")
     if released:

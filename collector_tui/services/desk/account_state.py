@@ -19,7 +19,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T
 from collector_tui.domain.compliance.engine import call_state_day, call_state_fingerprint, call_state_outdated
 from collector_tui.services import audit
@@ -29,6 +28,7 @@ from collector_tui.services.law.policy import current_policy
 from collector_tui.services.office_settings import office_setting, put_office_setting
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.services.worklists.priority import rescore
+from collector_tui.vocabulary import AccountStatus
 
 
 def refresh_accounts(
@@ -101,7 +101,7 @@ def refresh_all_accounts(
                 int(i)
                 for i in session.execute(
                     select(a.id)
-                    .where(a.id > last_id, a.status == codes.ACCOUNT_OPEN)
+                    .where(a.id > last_id, a.status == AccountStatus.OPEN)
                     .order_by(a.id)
                     .limit(batch)
                 ).scalars()

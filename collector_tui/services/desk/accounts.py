@@ -10,7 +10,6 @@ from sqlalchemy import Row, Table, case, desc, func, select
 from sqlmodel import Session
 
 from collector_tui.config import ConfigError
-from collector_tui.db import codes
 from collector_tui.db.tables import (
     ACCOUNT_T,
     ACTIVITY_T,
@@ -52,6 +51,7 @@ from collector_tui.services.views import (
     PromiseView,
     TransactionView,
 )
+from collector_tui.vocabulary import AccountStatus, InstallmentStatus
 
 PAGE_SIZE = 200
 TIMELINE_LIMIT = 200
@@ -195,7 +195,7 @@ def _household(session: Session, guarantor_id: int, account_id: int) -> tuple[tu
         .join(COLLECTOR_T, c.id == a.assigned_collector_id, isouter=True)
         .where(*others)
         .order_by(
-            case((a.status == codes.ACCOUNT_OPEN, 0), else_=1),
+            case((a.status == AccountStatus.OPEN, 0), else_=1),
             desc(a.total_balance_cents),
             a.id,
         )
@@ -223,7 +223,7 @@ def _household_totals(session: Session, guarantor_id: int) -> tuple[int, int]:
     a = ACCOUNT_T.c
     count, total = session.execute(
         select(func.count(), func.coalesce(func.sum(a.total_balance_cents), 0)).where(
-            a.guarantor_id == guarantor_id, a.status == codes.ACCOUNT_OPEN
+            a.guarantor_id == guarantor_id, a.status == AccountStatus.OPEN
         )
     ).one()
     return int(count), int(total)
@@ -349,7 +349,7 @@ def _plans(session: Session, account_id: int) -> tuple[PlanView, ...]:
         paid = session.execute(
             select(func.count())
             .select_from(INSTALLMENT_T)
-            .where(i.plan_id == plan.id, i.status == codes.INSTALLMENT_PAID)
+            .where(i.plan_id == plan.id, i.status == InstallmentStatus.PAID)
         ).scalar_one()
         views.append(
             PlanView(

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, AUDIT_T, PHONE_T
 from collector_tui.domain.contact_log import ActivityRecord
 from collector_tui.domain.phones import normalize_phone
@@ -24,6 +23,7 @@ from collector_tui.services.desk.holds import HoldKey, household, place_holds
 from collector_tui.services.desk.lookup import AccountRef, account_refs, collector_ids_by_login, phone_ids
 from collector_tui.services.law.compliance import SENT_CHANNELS, counts_toward_call_limits, refresh_call_state
 from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.vocabulary import Direction, PhoneStatus, PhoneType
 
 
 @dataclass
@@ -113,12 +113,12 @@ def _dialled_phones(
             {
                 "guarantor_id": g_id,
                 "number": number,
-                "phone_type": codes.PHONE_OTHER,
+                "phone_type": PhoneType.OTHER,
                 "valid": True,
                 "time_zones": " ".join(normalize_phone(number).time_zones),
                 "consent_to_call_mobile": False,
                 "do_not_call": False,
-                "status": codes.PHONE_OK,
+                "status": PhoneStatus.OK,
                 "is_work": False,
                 "source": source,
                 "created_at": now,
@@ -197,7 +197,7 @@ def _read_batch(
                 batch.recent.add(account.id)
         elif (
             record.channel in SENT_CHANNELS
-            and record.direction != codes.DIRECTION_IN
+            and record.direction != Direction.IN
             and counts_toward_call_limits(record.occurred_at, now)
         ):
             # A state may count texts, email and letters (Washington, Massachusetts).

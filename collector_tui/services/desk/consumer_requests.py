@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T, PHONE_T
 from collector_tui.domain.compliance.clock import WEEKDAYS, InconvenientTimesError, parse_inconvenient, zone
 from collector_tui.domain.compliance.engine import day_zone
@@ -35,6 +34,7 @@ from collector_tui.services.desk.holds import household
 from collector_tui.services.errors import EntryError
 from collector_tui.services.law.compliance import load_facts
 from collector_tui.services.team.permissions import require_account_view
+from collector_tui.vocabulary import Channel
 
 CALLBACK_SLOT_MINUTES = 30  # a callback the consumer asked for: their consent covers this long
 INCONVENIENT = "inconvenient"
@@ -452,7 +452,7 @@ def revoke_call_consent(
         target = target_for_change(session, actor, account_id, version)
         phone = _their_phone(session, target, phone_id)
         _unless_on_file(phone.consent_revoked_at, "phone", "consent was already revoked")
-        revocation = {"consent_revoked_at": now, "consent_revoked_via": codes.CHANNEL_CALL}
+        revocation = {"consent_revoked_at": now, "consent_revoked_via": Channel.CALL}
         session.execute(
             update(PHONE_T).where(PHONE_T.c.id == phone.id).values(consent_to_call_mobile=False, **revocation)
         )

@@ -16,21 +16,21 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T, HOLD_T
 from collector_tui.services.bulk import insert_rows, select_in_chunks
+from collector_tui.vocabulary import HoldReason, ReceivedVia
 
 # Holds that are about the person, not one debt: they go on the guarantor too, so every
 # account of the household stops (the engine reads the guarantor's flags).
 PERSON_FLAGS = {
-    codes.HOLD_CEASE: "cease_communication",
-    codes.HOLD_ATTORNEY: "attorney_represented",
-    codes.HOLD_BANKRUPTCY: "bankruptcy",
-    codes.HOLD_DECEASED: "deceased",
+    HoldReason.CEASE: "cease_communication",
+    HoldReason.ATTORNEY: "attorney_represented",
+    HoldReason.BANKRUPTCY: "bankruptcy",
+    HoldReason.DECEASED: "deceased",
 }
 
 HoldKey = tuple[int, int, str]  # (account id, its guarantor id, reason)
-HOW_RECEIVED = (codes.HOLD_DISPUTE, codes.HOLD_CEASE)  # the holds that record oral or written
+HOW_RECEIVED = (HoldReason.DISPUTE, HoldReason.CEASE)  # the holds that record oral or written
 
 
 def place_holds(
@@ -75,8 +75,8 @@ def place_holds(
     superseded: list[tuple[int, datetime]] = []  # open oral holds a written one replaces
     for (account_id, guarantor_id, reason), at in kept.items():
         holds = open_now.get((account_id, reason), [])
-        oral = bool(holds) and all(how == codes.RECEIVED_ORALLY for _, how in holds)
-        if oral and via.get((account_id, guarantor_id, reason)) == codes.RECEIVED_IN_WRITING:
+        oral = bool(holds) and all(how == ReceivedVia.ORAL for _, how in holds)
+        if oral and via.get((account_id, guarantor_id, reason)) == ReceivedVia.WRITTEN:
             superseded += [(hold_id, at) for hold_id, _ in holds]
             del open_now[(account_id, reason)]
     for hold_id, at in superseded:
@@ -104,7 +104,7 @@ def place_holds(
     changed = {account_id for account_id, _, _, _ in new}
     flags: dict[str, set[int]] = {}
     for _, guarantor_id, reason in kept:  # a released hold's flag was cleared with it: it stays so
-        flag = PERSON_FLAGS.get(reason)
+        flag = PERSON_FLAGS.get(HoldReason(reason))
         if flag is not None:
             flags.setdefault(flag, set()).add(guarantor_id)
     g = GUARANTOR_T.c

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import FACILITY_T
 from collector_tui.domain.compliance.engine import CallGroup, phone_call_state
 from collector_tui.domain.compliance.policy import CompliancePolicy
@@ -28,10 +27,11 @@ from collector_tui.domain.priority import PriorityPolicy
 from collector_tui.services.law.compliance import new_account_call_values, placement_facts
 from collector_tui.services.law.policy import current_policy, current_priority_policy
 from collector_tui.services.worklists.priority import new_account_priority
+from collector_tui.vocabulary import AccountStatus, Regime
 
 FacilityRules = tuple[bool, str, str | None]  # (nonprofit, compliance regime, state)
 # What a facility that a placement file creates gets (the table's defaults).
-NEW_FACILITY: FacilityRules = (False, codes.REGIME_THIRD_PARTY, None)
+NEW_FACILITY: FacilityRules = (False, Regime.THIRD_PARTY, None)
 
 
 @dataclass(frozen=True)  # no slots: unpickled from the worker by a dict update, not per field
@@ -44,7 +44,7 @@ class PlacementValues:
 
 
 def new_account_status(record: PlacementRecord) -> str:
-    return codes.ACCOUNT_OPEN if record.total_balance_cents > 0 else codes.ACCOUNT_PAID
+    return AccountStatus.OPEN if record.total_balance_cents > 0 else AccountStatus.PAID
 
 
 def placement_values(record: PlacementRecord, now: datetime, facility: FacilityRules) -> PlacementValues:

@@ -26,7 +26,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import and_, delete, select
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import (
     ACCOUNT_T,
     AUDIT_T,
@@ -70,6 +69,7 @@ from collector_tui.services.files.placement_values import (
 )
 from collector_tui.services.law.compliance import call_group_ids
 from collector_tui.services.law.facilities import update_facility
+from collector_tui.vocabulary import AccountStatus, HoldReason, PhoneStatus, PhoneType, Regime, Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +135,7 @@ def apply_placements(
         if (
             previous is not None
             and previous["placement_digest"] == digest
-            and previous["status"] in (codes.ACCOUNT_OPEN, codes.ACCOUNT_PAID)
+            and previous["status"] in (AccountStatus.OPEN, AccountStatus.PAID)
         ):
             unchanged.append(record)
             continue
@@ -501,7 +501,7 @@ def _apply_closing(
                 RecordRejection(record.key, "account_number", "no such account to " + record.record_type)
             )
             continue
-        status = codes.ACCOUNT_RECALLED if record.record_type == RECORD_RECALL else codes.ACCOUNT_CLOSED
+        status = AccountStatus.RECALLED if record.record_type == RECORD_RECALL else AccountStatus.CLOSED
         if previous["status"] == status:
             result.unchanged += 1
             continue
@@ -690,7 +690,7 @@ def _sync_phones(
     remade: set[int] = set()
     groups: list[CallGroup] = []
     # A number shared by debts under both regimes is decided by a third-party one (the stricter).
-    for record in sorted(records, key=lambda r: values_of[r.key].facility[1] == codes.REGIME_FIRST_PARTY):
+    for record in sorted(records, key=lambda r: values_of[r.key].facility[1] == Regime.FIRST_PARTY):
         assert record.guarantor is not None
         g_id = guarantor_ids[record.guarantor.external_id]
         states = values_of[record.key].phones
@@ -716,8 +716,8 @@ def _sync_phones(
                 "valid": phone.phone.valid,
                 "time_zones": " ".join(phone.phone.time_zones),
                 "do_not_call": False,
-                "status": codes.PHONE_OK,
-                "is_work": phone.phone_type == codes.PHONE_WORK,
+                "status": PhoneStatus.OK,
+                "is_work": phone.phone_type == PhoneType.WORK,
                 "source": "placement",
                 "created_at": now,
                 "dialable": dialable,
@@ -753,7 +753,7 @@ def _collector_ids(session: Session, records: Sequence[PlacementRecord]) -> dict
             # An operator (the nightly service account) works no accounts: such a row is placed
             # with nobody, as for a login that is not an active user.
             lambda names: select(c.login, c.id).where(
-                c.login.in_(names), c.active.is_(True), c.role != codes.ROLE_OPERATOR
+                c.login.in_(names), c.active.is_(True), c.role != Role.OPERATOR
             ),
             logins,
         )
@@ -868,7 +868,7 @@ def _sync_dispute_holds(
     for row in select_in_chunks(
         session,
         lambda ids: select(c.id, c.account_id, c.source).where(
-            and_(c.account_id.in_(ids), c.reason == codes.HOLD_DISPUTE, c.released_at.is_(None))
+            and_(c.account_id.in_(ids), c.reason == HoldReason.DISPUTE, c.released_at.is_(None))
         ),
         account_ids,
     ):
@@ -882,7 +882,7 @@ def _sync_dispute_holds(
             inserts.append(
                 {
                     "account_id": account_id,
-                    "reason": codes.HOLD_DISPUTE,
+                    "reason": HoldReason.DISPUTE,
                     "placed_at": now,
                     "placed_by_id": None,
                     "released_at": None,

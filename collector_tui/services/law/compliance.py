@@ -20,7 +20,6 @@ from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import (
     ACCOUNT_T,
     ACTIVITY_T,
@@ -46,25 +45,28 @@ from collector_tui.domain.compliance.engine import (
     group_open,
     phone_call_state,
 )
-from collector_tui.domain.compliance.facts import (
-    REGIME_FIRST_PARTY,
-    REGIME_THIRD_PARTY,
-    AccountFacts,
-    Contact,
-    Hold,
-    PhoneFacts,
-)
+from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, PhoneFacts
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.law.policy import current_policy, current_workspace_policy
+from collector_tui.vocabulary import (
+    AccountStatus,
+    Channel,
+    ClaimStatus,
+    Direction,
+    HoldReason,
+    PhoneType,
+    Regime,
+    TransactionKind,
+)
 
 _GROUPS_KEY = "compliance.call_groups"
 # Contacts the office sends that a state's contact limits may count besides calls (Washington
 # counts letters and email; Massachusetts texts).
-SENT_CHANNELS = (codes.CHANNEL_TEXT, codes.CHANNEL_EMAIL, codes.CHANNEL_LETTER)
+SENT_CHANNELS = (Channel.TEXT, Channel.EMAIL, Channel.LETTER)
 # Who a conversation was with when it was the consumer: the 7 days after a telephone conversation
 # (12 CFR 1006.14(b)(2)(ii)) start only then (a wrong number or a third party starts nothing).
 CONSUMER_PARTIES = ("guarantor", "patient")
@@ -253,9 +255,7 @@ def _recent_contacts(
     consumer_codes = set(_right_party_codes())
     # A dialer may log a voicemail left as a "call": its disposition says a message was left.
     voicemail_codes = {
-        code
-        for code, d in current_workspace_policy().dispositions.items()
-        if d.channel == codes.CHANNEL_VOICEMAIL
+        code for code, d in current_workspace_policy().dispositions.items() if d.channel == Channel.VOICEMAIL
     }
     for row in select_in_chunks(
         session,
@@ -279,7 +279,7 @@ def _recent_contacts(
                 or_(
                     act.counts_as_attempt.is_(True),
                     act.counts_as_conversation.is_(True),
-                    and_(act.channel.in_(SENT_CHANNELS), act.direction != codes.DIRECTION_IN),
+                    and_(act.channel.in_(SENT_CHANNELS), act.direction != Direction.IN),
                 ),
             )
         ),
@@ -288,8 +288,8 @@ def _recent_contacts(
         contacts[row.account_id].append(
             Contact(
                 row.occurred_at,
-                codes.CHANNEL_VOICEMAIL
-                if row.channel == codes.CHANNEL_CALL and row.outcome_code in voicemail_codes
+                Channel.VOICEMAIL
+                if row.channel == Channel.CALL and row.outcome_code in voicemail_codes
                 else row.channel,
                 row.counts_as_attempt,
                 row.counts_as_conversation,
@@ -314,7 +314,7 @@ def _with_unresolved_claims(session: Session, ids: list[int]) -> set[int]:
             lambda part: select(CLAIM_T.c.account_id, CLAIM_T.c.status).where(CLAIM_T.c.account_id.in_(part)),
             ids,
         )
-        if row.status in (codes.CLAIM_PENDING, codes.CLAIM_APPEALED)
+        if row.status in (ClaimStatus.PENDING, ClaimStatus.APPEALED)
     }
 
 
@@ -396,7 +396,7 @@ def placement_facts(
         total_balance_cents=record.total_balance_cents,
         insurance_pending_cents=record.insurance_pending_cents,
         claims_unresolved=record.claim is not None
-        and record.claim.status in (codes.CLAIM_PENDING, codes.CLAIM_APPEALED),
+        and record.claim.status in (ClaimStatus.PENDING, ClaimStatus.APPEALED),
         fap_status=record.fap_status,
         nonprofit=nonprofit,
         regime=regime,
@@ -418,13 +418,13 @@ def placement_facts(
         inconvenient_times=told.inconvenient_times,
         has_email=g.email is not None,
         email_opt_out_at=told.email_opt_out_at,
-        holds=(Hold(codes.HOLD_DISPUTE, now),) if record.dispute else (),
+        holds=(Hold(HoldReason.DISPUTE, now),) if record.dispute else (),
         phones=tuple(
             PhoneFacts(
                 phone_id=0,
                 number=p.phone.number,
                 phone_type=p.phone_type,
-                is_work=p.phone_type == codes.PHONE_WORK,
+                is_work=p.phone_type == PhoneType.WORK,
                 valid=p.phone.valid,
                 time_zones=p.phone.time_zones,
                 consent_revoked_at=told.phone(i).revoked_at,
@@ -482,8 +482,8 @@ def _history_marks(session: Session, ids: list[int]) -> _History:
     first_talk = per_account(
         func.min(act.occurred_at), ACTIVITY_T, act.outcome_code.in_(_right_party_codes())
     )
-    first_letter = per_account(func.min(act.occurred_at), ACTIVITY_T, act.channel == codes.CHANNEL_LETTER)
-    last_paid = per_account(func.max(t.posted_at), TX_T, t.kind == codes.TX_PAYMENT)
+    first_letter = per_account(func.min(act.occurred_at), ACTIVITY_T, act.channel == Channel.LETTER)
+    last_paid = per_account(func.max(t.posted_at), TX_T, t.kind == TransactionKind.PAYMENT)
     return _History(first_talk, first_letter, last_paid)
 
 
@@ -558,13 +558,13 @@ def refresh_call_state(
     # facilities' regimes differ, a third-party account (every rule applies) decides: the stricter.
     # The deciding account may be one not being refreshed: ask the database about the rest.
     phone_targets: dict[int, tuple[PhoneFacts, AccountFacts]] = {}
-    for account in sorted(facts.values(), key=lambda f: f.regime == REGIME_FIRST_PARTY):
+    for account in sorted(facts.values(), key=lambda f: f.regime == Regime.FIRST_PARTY):
         for phone in account.phones:
             phone_targets.setdefault(phone.phone_id, (phone, account))
-    lenient = [phone_id for phone_id, (_, a) in phone_targets.items() if a.regime == REGIME_FIRST_PARTY]
+    lenient = [phone_id for phone_id, (_, a) in phone_targets.items() if a.regime == Regime.FIRST_PARTY]
     for phone_id in _phones_of_third_party_debts(session, lenient):
         phone, account = phone_targets[phone_id]
-        phone_targets[phone_id] = (phone, replace(account, regime=REGIME_THIRD_PARTY))
+        phone_targets[phone_id] = (phone, replace(account, regime=Regime.THIRD_PARTY))
     states = {
         phone_id: phone_call_state(phone, account, policy, now)
         for phone_id, (phone, account) in phone_targets.items()
@@ -603,8 +603,8 @@ def _phones_of_third_party_debts(session: Session, phone_ids: Sequence[int]) -> 
                     .select_from(ACCOUNT_T.join(FACILITY_T, f.id == a.facility_id))
                     .where(
                         a.guarantor_id == p.guarantor_id,
-                        a.status == codes.ACCOUNT_OPEN,
-                        f.regime == REGIME_THIRD_PARTY,
+                        a.status == AccountStatus.OPEN,
+                        f.regime == Regime.THIRD_PARTY,
                     )
                     .exists()
                 )
@@ -633,7 +633,7 @@ def callable_state_clause(now: datetime) -> ColumnElement[bool]:
     limit in force (or the consumer's consent covers it). Phones are :func:`dialable_phone_clause`'s."""
     a = ACCOUNT_T.c
     return and_(
-        a.status == codes.ACCOUNT_OPEN,
+        a.status == AccountStatus.OPEN,
         a.call_held.is_(False),
         # Never NULL (each comparison is guarded), so NOT of this clause is the exact complement.
         or_(

@@ -20,9 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, FACILITY_T
-from collector_tui.domain.compliance.facts import REGIMES
 from collector_tui.domain.geography import is_us_state
 from collector_tui.domain.placement import fap_policy_url_problem
 from collector_tui.services import audit
@@ -31,6 +29,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.law.compliance import refresh_call_state
 from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, require, require_active
+from collector_tui.vocabulary import AccountStatus, Regime
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")
 NAME_LIMIT = 200
@@ -116,8 +115,8 @@ def checked_values(values: Mapping[str, FacilityValue]) -> dict[str, FacilityVal
                 raise FacilityFieldError("name", f"must be 1 to {NAME_LIMIT} printable characters")
             checked[name] = text
         elif name == "regime":
-            if value not in REGIMES:
-                raise FacilityFieldError("regime", f"must be {' or '.join(sorted(REGIMES))}")
+            if value not in Regime.codes():
+                raise FacilityFieldError("regime", f"must be {' or '.join(sorted(Regime.codes()))}")
             checked[name] = value
         elif name == "nonprofit":
             answer = _YES_NO.get(value.strip().lower()) if isinstance(value, str) else value
@@ -140,7 +139,7 @@ def checked_values(values: Mapping[str, FacilityValue]) -> dict[str, FacilityVal
 
 def _open_accounts(session: Session, facility_id: int | None = None) -> dict[int, int]:
     a = ACCOUNT_T.c
-    query = select(a.facility_id, func.count()).where(a.status == codes.ACCOUNT_OPEN).group_by(a.facility_id)
+    query = select(a.facility_id, func.count()).where(a.status == AccountStatus.OPEN).group_by(a.facility_id)
     if facility_id is not None:
         query = query.where(a.facility_id == facility_id)
     return {int(f_id): int(n) for f_id, n in session.execute(query)}
@@ -205,7 +204,7 @@ def recompute_call_state(
             int(i)
             for i in session.execute(
                 select(a.id)
-                .where(a.id > last_id, a.facility_id.in_(wanted), a.status == codes.ACCOUNT_OPEN)
+                .where(a.id > last_id, a.facility_id.in_(wanted), a.status == AccountStatus.OPEN)
                 .order_by(a.id)
                 .limit(batch)
             ).scalars()
@@ -283,7 +282,7 @@ def add_facility(
         row = {
             "code": code,
             "name": values["name"],
-            "regime": values.get("regime", codes.REGIME_THIRD_PARTY),
+            "regime": values.get("regime", Regime.THIRD_PARTY),
             "nonprofit": values.get("nonprofit", False),
             "state": values.get("state"),
             "fap_policy_url": values.get("fap_policy_url"),

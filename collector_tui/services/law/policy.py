@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from collector_tui.config import ConfigError
-from collector_tui.db import codes
 from collector_tui.domain.compliance.policy import CompliancePolicy, PolicyError, parse_policy
 from collector_tui.domain.fingerprint import content_digest
 from collector_tui.domain.plan_policy import PlanPolicy, parse_plan_policy
 from collector_tui.domain.priority import PriorityPolicy, parse_priority_policy
 from collector_tui.domain.workspace_policy import WorkspacePolicy, parse_workspace_policy
+from collector_tui.vocabulary import HoldReason
 
 SHIPPED_POLICY = "compliance.toml"
 SHIPPED_PRIORITY = "priority.toml"
@@ -42,7 +42,7 @@ SHIPPED_FILES: Mapping[str, str] = {
 _PARSERS: Mapping[str, Callable[..., Any]] = {
     COMPLIANCE: parse_policy,
     PRIORITY: parse_priority_policy,
-    WORKSPACE: partial(parse_workspace_policy, hold_reasons=codes.HOLD_REASONS),
+    WORKSPACE: partial(parse_workspace_policy, hold_reasons=HoldReason.codes()),
     PLANS: parse_plan_policy,
 }
 

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import Table, insert
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import AUDIT_T, INSTALLMENT_T, PLAN_T, PROMISE_T
 from collector_tui.domain.plan_schedule import due_dates, level_installments
 from collector_tui.services.audit import Actor, audit_rows
@@ -22,6 +21,7 @@ from collector_tui.services.bulk import insert_rows
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.law.policy import PLANS, current_digest
 from collector_tui.services.worklists.priority import rescore
+from collector_tui.vocabulary import InstallmentStatus, PlanFrequency, PlanStatus, PromiseStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class NewPromise:
     account_id: int
     amount_cents: int
     due_date: date
-    status: str = codes.PROMISE_PENDING
+    status: str = PromiseStatus.PENDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +76,7 @@ def add_promises(
     for promise in promises:
         if promise.amount_cents <= 0:
             raise ServiceError(f"account {promise.account_id}: a promise must be for a positive amount")
-        if promise.status not in codes.PROMISE_STATUSES:
+        if promise.status not in PromiseStatus.codes():
             raise ServiceError(f"unknown promise status {promise.status!r}")
     account_ids = [p.account_id for p in promises]
     _one_per_account(account_ids, "promise")
@@ -91,7 +91,7 @@ def add_promises(
                 "due_date": p.due_date,
                 "status": p.status,
                 "created_at": now,
-                "resolved_at": None if p.status == codes.PROMISE_PENDING else now,
+                "resolved_at": None if p.status == PromiseStatus.PENDING else now,
             }
             for p in promises
         ],
@@ -110,7 +110,7 @@ def add_promise(
     amount_cents: int,
     due_date: date,
     now: datetime,
-    status: str = codes.PROMISE_PENDING,
+    status: str = PromiseStatus.PENDING,
 ) -> int:
     created = add_promises(session, actor, [NewPromise(account_id, amount_cents, due_date, status)], now=now)
     return created[account_id]
@@ -122,7 +122,7 @@ def add_level_plans(
     """Record active plans with their installment schedules; returns account id -> plan id."""
     schedules: dict[int, tuple[list[int], list[date]]] = {}
     for plan in plans:
-        if plan.frequency not in codes.PLAN_FREQUENCIES:
+        if plan.frequency not in PlanFrequency.codes():
             raise ServiceError(f"unknown plan frequency {plan.frequency!r}")
         if not 0 <= plan.installments_paid <= plan.installment_count:
             raise ServiceError("paid installments must be between 0 and the plan's count")
@@ -150,7 +150,7 @@ def add_level_plans(
                 "installment_count": p.installment_count,
                 "installment_cents": schedules[p.account_id][0][0],
                 "first_due_date": p.first_due_date,
-                "status": codes.PLAN_ACTIVE,
+                "status": PlanStatus.ACTIVE,
                 "policy_digest": current_digest(PLANS),  # the plan policy in force when it was made
                 "created_at": now,
             }
@@ -170,7 +170,7 @@ def add_level_plans(
                     "due_date": due,
                     "amount_cents": amount,
                     "paid_cents": amount if paid else 0,
-                    "status": codes.INSTALLMENT_PAID if paid else codes.INSTALLMENT_SCHEDULED,
+                    "status": InstallmentStatus.PAID if paid else InstallmentStatus.SCHEDULED,
                 }
             )
     insert_rows(session, INSTALLMENT_T, installments)

@@ -35,7 +35,6 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, AUDIT_T, INSTALLMENT_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain import adherence
 from collector_tui.domain.adherence import (
@@ -57,14 +56,22 @@ from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.law.policy import current_plan_policy
 from collector_tui.services.team.permissions import Permission, require
+from collector_tui.vocabulary import (
+    Channel,
+    Direction,
+    InstallmentStatus,
+    PlanStatus,
+    PromiseStatus,
+    TransactionKind,
+)
 
 SOURCE = "nightly"  # activity.source of the lines this evaluation writes
 BATCH = 2000
-PLAN_STATUS = {adherence.BROKEN: codes.PLAN_BROKEN, adherence.COMPLETED: codes.PLAN_COMPLETED}
+PLAN_STATUS = {adherence.BROKEN: PlanStatus.BROKEN, adherence.COMPLETED: PlanStatus.COMPLETED}
 PROMISE_STATUS = {
-    adherence.KEPT: codes.PROMISE_KEPT,
-    adherence.PARTLY_KEPT: codes.PROMISE_BROKEN,  # no "partly kept" status: the note says how much
-    adherence.BROKEN: codes.PROMISE_BROKEN,
+    adherence.KEPT: PromiseStatus.KEPT,
+    adherence.PARTLY_KEPT: PromiseStatus.BROKEN,  # no "partly kept" status: the note says how much
+    adherence.BROKEN: PromiseStatus.BROKEN,
 }
 
 
@@ -166,7 +173,7 @@ def _plan_page(session: Session, after: int, limit: int) -> Sequence[Row[Any]]:
     c = PLAN_T.c
     return session.execute(
         select(c.id, c.account_id, c.created_at, c.installment_count)
-        .where(c.status == codes.PLAN_ACTIVE, c.id > after)
+        .where(c.status == PlanStatus.ACTIVE, c.id > after)
         .order_by(c.id)
         .limit(limit)
     ).all()
@@ -176,7 +183,7 @@ def _promise_page(session: Session, after: int, limit: int) -> Sequence[Row[Any]
     c = PROMISE_T.c
     return session.execute(
         select(c.id, c.account_id, c.amount_cents, c.due_date, c.created_at)
-        .where(c.status == codes.PROMISE_PENDING, c.id > after)
+        .where(c.status == PromiseStatus.PENDING, c.id > after)
         .order_by(c.id)
         .limit(limit)
     ).all()
@@ -193,14 +200,16 @@ def _money(session: Session, account_ids: list[int], as_of: date) -> dict[int, M
     for row in select_in_chunks(
         session,
         lambda part: select(t.id, t.account_id, t.kind, t.amount_cents, t.posted_at, t.reverses_id).where(
-            t.account_id.in_(part), t.kind.in_((codes.TX_PAYMENT, codes.TX_REVERSAL)), t.posted_at < end
+            t.account_id.in_(part),
+            t.kind.in_((TransactionKind.PAYMENT, TransactionKind.REVERSAL)),
+            t.posted_at < end,
         ),
         account_ids,
     ):
         payments, returned = found[row.account_id]
-        if row.kind == codes.TX_PAYMENT and row.amount_cents < 0:  # a payment lowers the balance
+        if row.kind == TransactionKind.PAYMENT and row.amount_cents < 0:  # a payment lowers the balance
             payments.append(Payment(row.id, row.posted_at, -row.amount_cents))
-        elif row.kind == codes.TX_REVERSAL and row.reverses_id is not None and row.amount_cents > 0:
+        elif row.kind == TransactionKind.REVERSAL and row.reverses_id is not None and row.amount_cents > 0:
             returned.append(ReturnedPayment(row.reverses_id, row.posted_at, row.amount_cents))
     return found
 
@@ -268,7 +277,7 @@ def _plan_changes(
             )
             writes.touched.add(account_id)
             counts.installments_updated += 1
-            newly_missed |= state.status == adherence.MISSED and row.status != codes.INSTALLMENT_MISSED
+            newly_missed |= state.status == adherence.MISSED and row.status != InstallmentStatus.MISSED
     details: dict[str, audit.DetailValue] = {"plan": plan.id, "as_of": as_of.isoformat()}
     if verdict.outcome in PLAN_STATUS:
         writes.plans.append({"row_id": plan.id, "status": PLAN_STATUS[verdict.outcome]})
@@ -327,7 +336,7 @@ def _evaluate_promises(
         writes.lines.append(
             (promise.account_id, "PROMISE", promise_note(verdict, rules), f"promise.{status}", details)
         )
-        counts.accounts_returned += int(status == codes.PROMISE_BROKEN)
+        counts.accounts_returned += int(status == PromiseStatus.BROKEN)
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -391,8 +400,8 @@ def _timeline(session: Session, actor: Actor, writes: _Writes, now: datetime) ->
             "account_id": account_id,
             "collector_id": actor.collector_id,
             "occurred_at": now,
-            "channel": codes.CHANNEL_NOTE,
-            "direction": codes.DIRECTION_NONE,
+            "channel": Channel.NOTE,
+            "direction": Direction.NONE,
             "outcome_code": code,
             "note": note,
             "source": SOURCE,

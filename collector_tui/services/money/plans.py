@@ -17,7 +17,6 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, FACILITY_T, GUARANTOR_T, INSTALLMENT_T, PLAN_T, PROMISE_T
 from collector_tui.domain.adherence import check_moment
 from collector_tui.domain.money import format_cents
@@ -39,8 +38,9 @@ from collector_tui.services.team.permissions import (
     require,
     require_active,
 )
+from collector_tui.vocabulary import InstallmentStatus, PlanStatus, PromiseStatus
 
-OPEN_PLAN = (codes.PLAN_PROPOSED, codes.PLAN_ACTIVE)
+OPEN_PLAN = (PlanStatus.PROPOSED, PlanStatus.ACTIVE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ def _insert_plan(
                     "first_due_date": found.schedule.first_due,
                     "status": status,
                     "policy_exception_reason": request.exception_reason
-                    if status == codes.PLAN_PROPOSED
+                    if status == PlanStatus.PROPOSED
                     else None,
                     "policy_digest": current_digest(PLANS),  # the plan policy quote() judged it by
                     "created_at": now,
@@ -127,7 +127,7 @@ def _insert_plan(
                 "due_date": row.due_date,
                 "amount_cents": row.payment_cents,
                 "paid_cents": 0,
-                "status": codes.INSTALLMENT_SCHEDULED,
+                "status": InstallmentStatus.SCHEDULED,
             }
             for row in found.schedule.rows
         ],
@@ -144,8 +144,8 @@ def _activate(session: Session, account_id: int, first_due: date, now: datetime)
     p = PROMISE_T.c
     session.execute(
         update(PROMISE_T)
-        .where(p.account_id == account_id, p.status == codes.PROMISE_PENDING)
-        .values(status=codes.PROMISE_CANCELLED, resolved_at=now)
+        .where(p.account_id == account_id, p.status == PromiseStatus.PENDING)
+        .values(status=PromiseStatus.CANCELLED, resolved_at=now)
     )
 
 
@@ -183,7 +183,7 @@ def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: dateti
         c = PLAN_T.c
         if session.execute(select(c.id).where(c.account_id == target.id, c.status.in_(OPEN_PLAN))).first():
             raise EntryError([("terms", "this account already has an active or proposed plan")])
-        status = codes.PLAN_PROPOSED if found.verdict.violations else codes.PLAN_ACTIVE
+        status = PlanStatus.PROPOSED if found.verdict.violations else PlanStatus.ACTIVE
         plan_id = _insert_plan(session, actor, target, request, found, status, now)
         schedule = found.schedule
         each = format_cents(schedule.installment_cents)
@@ -191,7 +191,7 @@ def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: dateti
             f"{schedule.count} {schedule.terms.frequency} payments of {each} "
             f"from {schedule.first_due:%Y-%m-%d} to {schedule.last_due:%Y-%m-%d}"
         )
-        if status == codes.PLAN_ACTIVE:
+        if status == PlanStatus.ACTIVE:
             _activate(session, target.id, schedule.first_due, now)
             note = f"Payment plan agreed: {summary}"
         else:
@@ -204,7 +204,7 @@ def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: dateti
             session,
             actor,
             target,
-            "plan.create" if status == codes.PLAN_ACTIVE else "plan.propose",
+            "plan.create" if status == PlanStatus.ACTIVE else "plan.propose",
             now,
             line=("PLAN", note),
             details={
@@ -215,7 +215,7 @@ def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: dateti
         )
     message = (
         "Plan active"
-        if status == codes.PLAN_ACTIVE
+        if status == PlanStatus.ACTIVE
         else "Plan proposed: it waits for a supervisor's approval"
     )
     return ActionResult(target.id, version, f"{message}: {summary}")
@@ -264,7 +264,7 @@ def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[Pendi
         )
         .join(ACCOUNT_T, a.id == c.account_id)
         .join(FACILITY_T, f.id == a.facility_id)
-        .where(c.status == codes.PLAN_PROPOSED)
+        .where(c.status == PlanStatus.PROPOSED)
         .order_by(c.created_at, c.id)
         .limit(limit)
     )
@@ -278,7 +278,7 @@ def _proposed(session: Session, plan_id: int) -> tuple[int, date, int]:
     row = session.execute(select(c.account_id, c.first_due_date, c.status).where(c.id == plan_id)).first()
     if row is None:
         raise NotFoundError(f"plan {plan_id} not found")
-    if row.status != codes.PLAN_PROPOSED:
+    if row.status != PlanStatus.PROPOSED:
         raise ServiceError(f"plan {plan_id} is {row.status}, not waiting for approval")
     version = session.execute(
         select(ACCOUNT_T.c.version).where(ACCOUNT_T.c.id == row.account_id)
@@ -295,7 +295,7 @@ def approve_plan(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> 
         session.execute(
             update(PLAN_T)
             .where(PLAN_T.c.id == plan_id)
-            .values(status=codes.PLAN_ACTIVE, approved_by_id=actor.collector_id, approved_at=now)
+            .values(status=PlanStatus.ACTIVE, approved_by_id=actor.collector_id, approved_at=now)
         )
         _activate(session, account_id, first_due, now)
         new_version = finish_change(
@@ -318,7 +318,7 @@ def decline_plan(db: Database, actor: Actor, plan_id: int, reason: str, *, now: 
     with db.writing() as session:
         account_id, _, version = _proposed(session, plan_id)
         target = target_for_change(session, actor, account_id, version)
-        session.execute(update(PLAN_T).where(PLAN_T.c.id == plan_id).values(status=codes.PLAN_CANCELLED))
+        session.execute(update(PLAN_T).where(PLAN_T.c.id == plan_id).values(status=PlanStatus.CANCELLED))
         new_version = finish_change(
             session,
             actor,

@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, TX_T
 from collector_tui.domain.compliance.engine import money_call_inputs
 from collector_tui.domain.money import MAX_ACCOUNT_CENTS, format_cents
@@ -27,8 +26,9 @@ from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, u
 from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.desk.lookup import account_refs
 from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.vocabulary import AccountStatus, TransactionKind
 
-PAYMENT_KINDS = frozenset({codes.TX_PAYMENT, codes.TX_INSURANCE_PAYMENT})
+PAYMENT_KINDS = frozenset({TransactionKind.PAYMENT, TransactionKind.INSURANCE_PAYMENT})
 
 
 @dataclass
@@ -63,7 +63,7 @@ def apply_transactions(
     current = _account_rows(session, {ref.id for ref in accounts.values()})
     posting = _Posting(_known_transactions(session, records))
     # Plain transactions first, so a reversal may undo one from the same file.
-    for record in sorted(records, key=lambda r: r.kind == codes.TX_REVERSAL):
+    for record in sorted(records, key=lambda r: r.kind == TransactionKind.REVERSAL):
         if record.external_id in posting.known:
             result.unchanged += 1
             continue
@@ -71,7 +71,7 @@ def apply_transactions(
         if account is None:
             result.rejected.append((record.external_id, "account_number", "no such account"))
             continue
-        if record.kind == codes.TX_REVERSAL:
+        if record.kind == TransactionKind.REVERSAL:
             found = _reversal(session, record, account.id, posting)
         else:
             found = _movement(
@@ -163,7 +163,7 @@ class _Posting:
         self.known[record.external_id] = (0, effect.cents, record.kind, account_id)
         delta = self.deltas[account_id]
         delta["total"] += effect.cents
-        delta["insurance" if effect.kind == codes.TX_INSURANCE_PAYMENT else "patient"] += effect.cents
+        delta["insurance" if effect.kind == TransactionKind.INSURANCE_PAYMENT else "patient"] += effect.cents
 
 
 def _known_transactions(session: Session, records: Sequence[TransactionRecord]) -> Known:
@@ -195,7 +195,7 @@ def _reversal(
     if posting.reversed_ids is None:
         posting.reversed_ids = _already_reversed(session, posting.known)
     original = posting.known.get(record.reverses_external_id or "")
-    if original is None or original[3] != account_id or original[2] == codes.TX_REVERSAL:
+    if original is None or original[3] != account_id or original[2] == TransactionKind.REVERSAL:
         return ("reverses_transaction_id", "reverses a transaction that does not exist on this account")
     if original[0] in posting.reversed_ids:
         return ("reverses_transaction_id", "that transaction is already reversed")
@@ -293,10 +293,10 @@ def _move_balances(
         # Insurance pending can never exceed what is owed; the rest is the patient's.
         insurance = max(0, min(row.insurance_pending_cents + delta["insurance"], total))
         status = row.status
-        if status == codes.ACCOUNT_OPEN and total <= 0:
-            status = codes.ACCOUNT_PAID
-        elif status == codes.ACCOUNT_PAID and total > 0:
-            status = codes.ACCOUNT_OPEN
+        if status == AccountStatus.OPEN and total <= 0:
+            status = AccountStatus.PAID
+        elif status == AccountStatus.PAID and total > 0:
+            status = AccountStatus.OPEN
         if money_call_inputs(status, insurance) != money_call_inputs(row.status, row.insurance_pending_cents):
             settled.append(account_id)
         updates.append(

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert, or_, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T, FACILITY_T, OVERRIDE_REQUEST_T, PHONE_T
 from collector_tui.domain.money import format_cents
 from collector_tui.services import audit
@@ -26,6 +25,7 @@ from collector_tui.services.errors import AccessDeniedError, EntryError, NotFoun
 from collector_tui.services.law.compliance import call_blocks
 from collector_tui.services.money.plans import approve_plan, decline_plan, pending_plans
 from collector_tui.services.team.permissions import Permission, require
+from collector_tui.vocabulary import RequestStatus
 
 OVERRIDE_VALID = timedelta(hours=4)  # an approval is for the call being discussed, not for good
 KIND_PLAN = "plan"
@@ -78,7 +78,7 @@ def request_override(
                         "requested_at": now,
                         "reason": reason,
                         "rules": rules,
-                        "status": codes.REQUEST_PENDING,
+                        "status": RequestStatus.PENDING,
                     }
                 ],
             ).scalar_one()
@@ -105,7 +105,7 @@ def approved_override(
     query = select(r.id).where(
         r.account_id == account_id,
         r.requested_by_id == actor.collector_id,
-        r.status == codes.REQUEST_APPROVED,
+        r.status == RequestStatus.APPROVED,
         r.expires_at > now,
     )
     if phone_id is not None:
@@ -119,7 +119,7 @@ def mark_override_used(session: Session, request_id: int, activity_id: int) -> N
     session.execute(
         update(OVERRIDE_REQUEST_T)
         .where(OVERRIDE_REQUEST_T.c.id == request_id)
-        .values(status=codes.REQUEST_USED, used_activity_id=activity_id)
+        .values(status=RequestStatus.USED, used_activity_id=activity_id)
     )
 
 
@@ -149,7 +149,7 @@ def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Appr
             .join(FACILITY_T, f.id == a.facility_id)
             .join(COLLECTOR_T, c.id == r.requested_by_id)
             .outerjoin(PHONE_T, p.id == r.phone_id)
-            .where(r.status == codes.REQUEST_PENDING)
+            .where(r.status == RequestStatus.PENDING)
             .order_by(r.requested_at, r.id)
             .limit(limit)
         ).all()
@@ -206,13 +206,13 @@ def decide(
         row = session.execute(select(r.account_id, r.status).where(r.id == request_id)).first()
         if row is None:
             raise NotFoundError(f"override request {request_id} not found")
-        if row.status != codes.REQUEST_PENDING:
+        if row.status != RequestStatus.PENDING:
             raise ServiceError(f"override request {request_id} is {row.status}, not waiting for a decision")
         session.execute(
             update(OVERRIDE_REQUEST_T)
             .where(r.id == request_id)
             .values(
-                status=codes.REQUEST_APPROVED if approve else codes.REQUEST_REJECTED,
+                status=RequestStatus.APPROVED if approve else RequestStatus.REJECTED,
                 decided_by_id=actor.collector_id,
                 decided_at=now,
                 decision_note=note.strip() or None,

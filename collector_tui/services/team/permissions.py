@@ -27,11 +27,11 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T
 from collector_tui.services.audit import Actor
 from collector_tui.services.errors import AccessDeniedError, NotFoundError
 from collector_tui.services.office_settings import office_setting
+from collector_tui.vocabulary import Role
 
 ROLE_SYSTEM = "system"  # whoever adds the first admin to a database with no users; no permissions
 ALLOW_UNASSIGNED_KEY = "allow_unassigned"
@@ -67,10 +67,10 @@ _SUPERVISOR = _COLLECTOR | {
     Permission.EXPORT,
 }
 GRANTS: Mapping[str, frozenset[Permission]] = {
-    codes.ROLE_COLLECTOR: _COLLECTOR,
-    codes.ROLE_SUPERVISOR: _SUPERVISOR,
-    codes.ROLE_ADMIN: _SUPERVISOR | {Permission.MANAGE_USERS, Permission.ACT_AS, Permission.RUN_NIGHTLY},
-    codes.ROLE_OPERATOR: frozenset({Permission.RUN_NIGHTLY, Permission.EXPORT}),
+    Role.COLLECTOR: _COLLECTOR,
+    Role.SUPERVISOR: _SUPERVISOR,
+    Role.ADMIN: _SUPERVISOR | {Permission.MANAGE_USERS, Permission.ACT_AS, Permission.RUN_NIGHTLY},
+    Role.OPERATOR: frozenset({Permission.RUN_NIGHTLY, Permission.EXPORT}),
 }
 
 # Who may, and what, in the words of a refusal.

@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Row, func, insert, select, update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
@@ -32,6 +31,7 @@ from collector_tui.services.team.permissions import (
     require,
     require_active,
 )
+from collector_tui.vocabulary import AccountStatus, Role
 
 LOGIN_LIMIT = 64
 NAME_LIMIT = 120
@@ -81,15 +81,15 @@ def _require_manager(session: Session, actor: Actor, *, adding_role: str | None 
         require_active(session, actor)
         return
     if actor.role == ROLE_SYSTEM and adding_role is not None and not has_users(session):
-        if adding_role != codes.ROLE_ADMIN:
+        if adding_role != Role.ADMIN:
             raise AccessDeniedError("this database has no users yet: add an admin first (--role admin)")
         return
     require(actor, Permission.MANAGE_USERS)
 
 
 def _check_user_fields(login: str, display_name: str, role: str, case_limit: int | None) -> None:
-    if role not in codes.ROLES:
-        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(codes.ROLES)}")
+    if role not in Role.codes():
+        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(Role.codes())}")
     if not login or not login.isprintable() or " " in login:
         raise ServiceError("a login is one word")
     if len(login) > LOGIN_LIMIT:
@@ -153,7 +153,7 @@ def _open_accounts(session: Session, user_id: int | None = None) -> dict[int, in
     a = ACCOUNT_T.c
     query = (
         select(a.assigned_collector_id, func.count())
-        .where(a.status == codes.ACCOUNT_OPEN, a.assigned_collector_id.is_not(None))
+        .where(a.status == AccountStatus.OPEN, a.assigned_collector_id.is_not(None))
         .group_by(a.assigned_collector_id)
     )
     if user_id is not None:
@@ -206,12 +206,12 @@ def _set_user(session: Session, user_id: int, **values: Any) -> None:
 
 def _keep_an_admin(session: Session, user: Row[Any], doing: str) -> None:
     """Refuse to leave the database without an active admin (no one could manage users again)."""
-    if user.role != codes.ROLE_ADMIN or not user.active:
+    if user.role != Role.ADMIN or not user.active:
         return
     admins = session.execute(
         select(func.count())
         .select_from(COLLECTOR_T)
-        .where(COLLECTOR_T.c.role == codes.ROLE_ADMIN, COLLECTOR_T.c.active.is_(True))
+        .where(COLLECTOR_T.c.role == Role.ADMIN, COLLECTOR_T.c.active.is_(True))
     ).scalar_one()
     if admins <= 1:
         raise ServiceError(
@@ -222,8 +222,8 @@ def _keep_an_admin(session: Session, user: Row[Any], doing: str) -> None:
 
 def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime) -> RoleChange:
     """Give ``login`` another role (admins); setting the role they already have changes nothing."""
-    if role not in codes.ROLES:
-        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(codes.ROLES)}")
+    if role not in Role.codes():
+        raise ServiceError(f"unknown role {role!r}; use one of {', '.join(Role.codes())}")
     with db.writing() as session:
         _require_manager(session, actor)
         user = _user(session, login)
@@ -231,7 +231,7 @@ def set_role(db: Database, actor: Actor, login: str, role: str, *, now: datetime
         if before == role:
             return RoleChange(login, before, role)
         _keep_an_admin(session, user, "demoted")
-        if role == codes.ROLE_OPERATOR:
+        if role == Role.OPERATOR:
             _refuse_operator_with_accounts(session, user)
         _set_user(session, user.id, role=role)
         audit.record(
@@ -252,7 +252,7 @@ def _refuse_operator_with_accounts(session: Session, user: Row[Any]) -> None:
     owned = session.execute(
         select(func.count())
         .select_from(ACCOUNT_T)
-        .where(a.assigned_collector_id == user.id, a.status == codes.ACCOUNT_OPEN)
+        .where(a.assigned_collector_id == user.id, a.status == AccountStatus.OPEN)
     ).scalar_one()
     if owned:
         raise ServiceError(
@@ -312,7 +312,7 @@ def orphaned_account_count(db: Database, actor: Actor) -> int:
                 select(func.count())
                 .select_from(ACCOUNT_T)
                 .join(COLLECTOR_T, c.id == a.assigned_collector_id)
-                .where(a.status == codes.ACCOUNT_OPEN, c.active.is_(False))
+                .where(a.status == AccountStatus.OPEN, c.active.is_(False))
             ).scalar_one()
         )
 

@@ -53,7 +53,6 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.sql import ColumnElement, Update
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, COLLECTOR_T, FACILITY_T, GUARANTOR_T, HISTORY_T
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.distribution import BALANCE_BY, BY_COUNT, Movable, Target, distribute
@@ -66,6 +65,7 @@ from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.errors import NotFoundError, ServiceError
 from collector_tui.services.team.permissions import Permission, require, require_active
 from collector_tui.services.worklists.queue import CLAIM_TTL
+from collector_tui.vocabulary import AccountStatus, Role
 
 # One connection's scratch list of the moves being applied; created and dropped inside the write.
 MOVES_T = Table(
@@ -108,7 +108,7 @@ class AccountSelection:
 
     account_ids: tuple[int, ...] = ()
     from_login: str | None = None
-    status: str | None = codes.ACCOUNT_OPEN
+    status: str | None = AccountStatus.OPEN
     age_bucket: str | None = None
     state: str | None = None
     facility: str | None = None
@@ -250,9 +250,9 @@ def preview_reassignment(
 
 
 def _check_selection(selection: AccountSelection) -> None:
-    if selection.status is not None and selection.status not in codes.ACCOUNT_STATUSES:
+    if selection.status is not None and selection.status not in AccountStatus.codes():
         raise ServiceError(
-            f"unknown status '{selection.status}'; use one of {', '.join(codes.ACCOUNT_STATUSES)} or any"
+            f"unknown status '{selection.status}'; use one of {', '.join(AccountStatus.codes())} or any"
         )
     buckets = [label for label, _, _ in AGE_BUCKETS]
     if selection.age_bucket is not None and selection.age_bucket not in buckets:
@@ -289,7 +289,7 @@ def _targets(session: Session, logins: Sequence[str]) -> list[_Collector]:
 
 def _refuse_operator(login: str, role: str, error: type[ServiceError]) -> None:
     """An operator is the nightly job's service account: it works no account, so it gets none."""
-    if role == codes.ROLE_OPERATOR:
+    if role == Role.OPERATOR:
         raise error(
             f"user '{login}' is an operator (the nightly service account): "
             "accounts cannot be assigned to them"
@@ -349,7 +349,7 @@ def _find(
             a.id,
             a.total_balance_cents,
             a.assigned_collector_id,
-            case((a.status == codes.ACCOUNT_OPEN, 1), else_=0),
+            case((a.status == AccountStatus.OPEN, 1), else_=0),
             claimant,
         )
         .where(*conditions)
@@ -378,7 +378,7 @@ def _caseloads(session: Session, collector_ids: Sequence[int], *, balances: bool
     total = func.coalesce(func.sum(a.total_balance_cents), 0) if balances else literal(0)
     rows = session.execute(
         select(a.assigned_collector_id, func.count(), total)
-        .where(a.assigned_collector_id.in_(collector_ids), a.status == codes.ACCOUNT_OPEN)
+        .where(a.assigned_collector_id.in_(collector_ids), a.status == AccountStatus.OPEN)
         .group_by(a.assigned_collector_id)
     )
     loads = {int(row[0]): Tally(int(row[1]), int(row[2])) for row in rows}

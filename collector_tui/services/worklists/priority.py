@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, INSTALLMENT_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain.aging import age_in_days
 from collector_tui.domain.placement import PlacementRecord
 from collector_tui.domain.priority import Priority, PriorityFacts, PriorityPolicy, score
 from collector_tui.services.bulk import select_in_chunks, update_by_id
 from collector_tui.services.law.policy import current_priority_policy
+from collector_tui.vocabulary import InstallmentStatus, PlanStatus, PromiseStatus, TransactionKind
 
 
 def age_start(first_statement: Any, service: Any, placed: Any) -> Any:
@@ -110,9 +110,9 @@ def _promise_dates(session: Session, ids: list[int]) -> tuple[dict[int, date], d
         lambda part: select(p.account_id, p.status, p.due_date).where(p.account_id.in_(part)),
         ids,
     ):
-        if row.status == codes.PROMISE_PENDING:
+        if row.status == PromiseStatus.PENDING:
             pending[row.account_id] = min(row.due_date, pending.get(row.account_id, row.due_date))
-        elif row.status == codes.PROMISE_BROKEN:
+        elif row.status == PromiseStatus.BROKEN:
             broken[row.account_id] = max(row.due_date, broken.get(row.account_id, row.due_date))
     return pending, broken
 
@@ -125,7 +125,7 @@ def _broken_plan_dates(session: Session, ids: list[int]) -> dict[int, date]:
         select_in_chunks(
             session,
             lambda part: select(pl.id, pl.account_id).where(
-                pl.account_id.in_(part), pl.status == codes.PLAN_BROKEN
+                pl.account_id.in_(part), pl.status == PlanStatus.BROKEN
             ),
             ids,
         )
@@ -136,7 +136,7 @@ def _broken_plan_dates(session: Session, ids: list[int]) -> dict[int, date]:
         lambda part: select(i.plan_id, i.due_date, i.status).where(i.plan_id.in_(part)),
         list(broken_plan_accounts),
     ):
-        if row.status == codes.INSTALLMENT_MISSED:
+        if row.status == InstallmentStatus.MISSED:
             account_id = broken_plan_accounts[row.plan_id]
             broken_plans[account_id] = max(row.due_date, broken_plans.get(account_id, row.due_date))
     return broken_plans
@@ -155,7 +155,7 @@ def _recent_payments(
                 select(t.account_id, func.count())
                 .where(
                     t.account_id.in_(part),
-                    t.kind == codes.TX_PAYMENT,
+                    t.kind == TransactionKind.PAYMENT,
                     t.posted_at >= window,
                     t.posted_at <= now,
                 )

@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
-from collector_tui.db import codes
 from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, COLLECTOR_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.services.audit import Actor
@@ -37,6 +36,7 @@ from collector_tui.services.errors import NotFoundError
 from collector_tui.services.law.policy import current_workspace_policy
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.services.worklists.queue import SECTION_CALL, section_totals
+from collector_tui.vocabulary import AccountStatus, PlanStatus, PromiseStatus, Role, TransactionKind
 
 CHART_DAYS = 30
 OWNER_NUMBERS = ("accounts", "balance_cents", "collected_cents", "collected_month_cents")
@@ -111,8 +111,8 @@ def _collected(since: datetime, until: datetime, *, by: Any) -> Any:
     """Payments less returned payments posted in [since, until), grouped by ``by`` (an account column)."""
     t, a = TX_T.c, ACCOUNT_T.c
     original = aliased(TX_T)
-    is_payment = t.kind == codes.TX_PAYMENT
-    returned_payment = and_(t.kind == codes.TX_REVERSAL, original.c.kind == codes.TX_PAYMENT)
+    is_payment = t.kind == TransactionKind.PAYMENT
+    returned_payment = and_(t.kind == TransactionKind.REVERSAL, original.c.kind == TransactionKind.PAYMENT)
     return (
         select(by.label("key"), func.coalesce(func.sum(-t.amount_cents), 0).label("cents"))
         .select_from(TX_T)
@@ -166,7 +166,7 @@ def _numbers(
     numbers: dict[int | None, dict[str, int]] = defaultdict(dict)
     owned = select(a.assigned_collector_id, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0))
     for who, count, cents in session.execute(
-        owned.where(a.status == codes.ACCOUNT_OPEN).group_by(a.assigned_collector_id)
+        owned.where(a.status == AccountStatus.OPEN).group_by(a.assigned_collector_id)
     ):
         numbers[who].update(accounts=int(count), balance_cents=int(cents))
     work = select(
@@ -189,17 +189,17 @@ def _numbers(
         numbers[who].update(promises=int(count), promised_cents=int(cents))
     resolved = select(
         p.collector_id,
-        func.sum(case((p.status == codes.PROMISE_KEPT, 1), else_=0)),
+        func.sum(case((p.status == PromiseStatus.KEPT, 1), else_=0)),
         func.count(),
     ).where(
         p.due_date >= month_start.date(),
         p.due_date <= now.date(),
-        p.status.in_((codes.PROMISE_KEPT, codes.PROMISE_BROKEN)),
+        p.status.in_((PromiseStatus.KEPT, PromiseStatus.BROKEN)),
     )
     for who, kept, count in session.execute(resolved.group_by(p.collector_id)):
         numbers[who].update(promises_kept=int(kept or 0), promises_resolved=int(count))
     plans = select(plan.collector_id, func.count()).where(
-        plan.created_at >= since, plan.created_at < end, plan.status != codes.PLAN_CANCELLED
+        plan.created_at >= since, plan.created_at < end, plan.status != PlanStatus.CANCELLED
     )
     for who, count in session.execute(plans.group_by(plan.collector_id)):
         numbers[who]["plans"] = int(count)
@@ -229,7 +229,7 @@ def _collector_rows(
         if login is not None and person.login != login:
             continue
         values = numbers.get(person.id, {})
-        if person.role != codes.ROLE_COLLECTOR and not values.get("accounts"):
+        if person.role != Role.COLLECTOR and not values.get("accounts"):
             # Supervisors, admins and operators (the nightly service account, which is never given
             # accounts: services/worklists/assignments.py) are no collectors: a row only if they hold some.
             continue
@@ -248,7 +248,7 @@ def _with_callable(db: Database, row: CollectorStats, now: datetime) -> Collecto
     """The size of the collector's *Call now* section, counted exactly as their queue counts it."""
     if row.collector_id is None or not row.accounts:
         return row
-    owner = Actor(login=row.login, collector_id=row.collector_id, role=codes.ROLE_COLLECTOR)
+    owner = Actor(login=row.login, collector_id=row.collector_id, role=Role.COLLECTOR)
     return replace(row, callable_now=section_totals(db, owner, now)[SECTION_CALL])
 
 
@@ -263,7 +263,7 @@ def _aging(session: Any, today: date) -> tuple[tuple[str, int, int], ...]:
         label: (int(n), int(cents))
         for label, n, cents in session.execute(
             select(bucket, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0))
-            .where(a.status == codes.ACCOUNT_OPEN)
+            .where(a.status == AccountStatus.OPEN)
             .group_by(bucket)
         )
     }
