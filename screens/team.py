@@ -23,6 +23,7 @@ from collector_tui.screens.navigation import MoveAccounts, ShowApprovals, ShowQu
 from collector_tui.services.audit import Actor
 from collector_tui.services.worklists.assignments import ReassignmentResult
 from collector_tui.services.worklists.team_stats import CollectorStats, TeamStats, team_stats
+from collector_tui.vocabulary import Role
 
 REFRESH_SECONDS = 60.0
 COLUMNS: tuple[tuple[str, str, int], ...] = (
@@ -204,7 +205,7 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
             self.notify("Pick a collector's row.", severity="information")
             return
         viewing = Actor(
-            login=row.login, collector_id=row.collector_id, role="collector", display_name=row.name
+            login=row.login, collector_id=row.collector_id, role=Role.COLLECTOR, display_name=row.name
         )
         self.post_message(ShowQueue(viewing=viewing))
 

@@ -275,6 +275,6 @@ def _record_arrangements(session: Session, arrangements: Sequence[Arrangement], 
                 )
             )
     for login in sorted(set(promises) | set(plans)):
-        actor = Actor(login or "system", collectors.get(login), "collector")
+        actor = Actor(login or "system", collectors.get(login), Role.COLLECTOR)
         add_promises(session, actor, promises.get(login, []), now=now)
         add_level_plans(session, actor, plans.get(login, []), now=now)

@@ -6,12 +6,13 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session
 
 from collector_tui.db.tables import AUDIT_T
 from collector_tui.services.bulk import insert_rows
+from collector_tui.vocabulary import Role
 
 DetailValue = int | str | bool | None | list[int] | list[str]
 
@@ -22,12 +23,13 @@ class Actor:
 
     login: str
     collector_id: int | None
-    role: str
+    # A stored role, or "system": whoever adds the first admin to a database with no users.
+    role: Role | Literal["system"]
     acting_as: str | None = None
     display_name: str = ""
 
 
-SYSTEM = Actor(login="system", collector_id=None, role="admin", display_name="System")
+SYSTEM = Actor(login="system", collector_id=None, role=Role.ADMIN, display_name="System")
 
 
 def audit_rows(

@@ -15,6 +15,7 @@ from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
 from collector_tui.services.team.identity import os_login
 from collector_tui.services.team.users import add_user
+from collector_tui.vocabulary import Role
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement
 
@@ -29,7 +30,7 @@ def _office(db: Database, db_url: str, role: str) -> str:
     with db.writing() as session:
         add_user(session, SYSTEM, login=os_login(), display_name="Tester", role=role, now=NOW)
         add_user(session, SYSTEM, login="carl", display_name="Carl", role="collector", now=NOW)
-        carl = Actor("carl", None, "collector")
+        carl = Actor("carl", None, Role.COLLECTOR)
         for hours in (25, 26):
             audit.record(session, carl, "account.view", "account", [opened], at=NOW + timedelta(hours=hours))
     return db_url.removeprefix("sqlite:///")

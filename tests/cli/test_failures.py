@@ -8,6 +8,7 @@ import os
 import sqlite3
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -17,6 +18,9 @@ from collector_tui.db import engine as db_engine
 from collector_tui.services.team.identity import os_login
 from tests.importing.helpers import db_file, placements, write_rows
 from tests.nightly import add_os_login
+
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
 
 runner = CliRunner()
 
@@ -277,10 +281,12 @@ def test_brackets_in_a_path_or_a_login_are_printed_as_text(db_url: str, tmp_path
 def test_db_upgrade_into_a_folder_it_cannot_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_open = os.open
 
-    def refusing_open(path: object, flags: int, *args: object) -> int:
+    def refusing_open(
+        path: StrOrBytesPath, flags: int, mode: int = 0o777, *, dir_fd: int | None = None
+    ) -> int:
         if str(path).endswith("office.db") and flags & os.O_CREAT:
             raise PermissionError(13, "Permission denied")
-        return real_open(path, flags, *args)  # type: ignore[arg-type]
+        return real_open(path, flags, mode, dir_fd=dir_fd)
 
     monkeypatch.setattr(os, "open", refusing_open)
     line = _one_clean_line(_invoke("--db", str(tmp_path / "office.db"), "db", "upgrade"))

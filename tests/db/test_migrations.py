@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from collector_tui.db import migrate
 from collector_tui.db.engine import create_db_engine, writer
@@ -137,13 +137,13 @@ def test_a_waiting_writer_gets_the_lock_when_the_holder_commits(tmp_path: Path) 
     engine.dispose()
 
 
-def _checks(engine: object) -> dict[str, set[str]]:
+def _checks(engine: Engine) -> dict[str, set[tuple[str, str]]]:
     """Every table's CHECK constraints as SQLite stores them (names and expressions, spaces squeezed)."""
     import re
 
-    with engine.connect() as conn:  # type: ignore[attr-defined]
+    with engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all()
-    found: dict[str, set[str]] = {}
+    found: dict[str, set[tuple[str, str]]] = {}
     for name, sql in rows:
         if name == "alembic_version":
             continue

@@ -9,7 +9,7 @@ import pytest
 
 from collector_tui.domain.compliance.clock import local_midnight
 from collector_tui.domain.compliance.engine import call_state, contact_lookback, evaluate
-from collector_tui.domain.compliance.facts import Hold
+from collector_tui.domain.compliance.facts import Contact, Hold
 from collector_tui.domain.compliance.policy import parse_policy
 from collector_tui.domain.contact_log import parse_activity_row
 from collector_tui.services.law.policy import shipped_policy_text
@@ -18,7 +18,7 @@ from tests.domain.compliance_helpers import DISPOSITIONS, POLICY, account, call,
 NOW = utc(2026, 11, 27, 15)  # Friday, 10:00 in Columbus, Ohio (EST)
 
 
-def _daily(code: str, first_day: int, last_day: int) -> tuple:  # type: ignore[type-arg]
+def _daily(code: str, first_day: int, last_day: int) -> tuple[Contact, ...]:
     """One call a day at 15:00 UTC on November ``first_day``..``last_day``."""
     return tuple(call(utc(2026, 11, day, 15), code) for day in range(first_day, last_day + 1))
 

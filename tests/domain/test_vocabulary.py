@@ -48,13 +48,16 @@ def test_parse_names_the_codes_it_accepts() -> None:
 
 
 def test_the_database_checks_each_column_against_its_word() -> None:
-    from collector_tui.db import models
+    from sqlalchemy import CheckConstraint
+    from sqlmodel import SQLModel
+
+    import collector_tui.db.models  # noqa: F401  (registers the tables)
 
     checks = {
-        (table.name, constraint.name): str(constraint.sqltext)
-        for table in models.SQLModel.metadata.tables.values()
+        (table.name, str(constraint.name)): str(constraint.sqltext)
+        for table in SQLModel.metadata.tables.values()
         for constraint in table.constraints
-        if constraint.__class__.__name__ == "CheckConstraint"
+        if isinstance(constraint, CheckConstraint)
     }
     assert (
         checks[("collector", "ck_collector_role")]

@@ -41,9 +41,11 @@ def _rejects(summary: ImportSummary) -> list[dict[str, str]]:
     return rows
 
 
-def _placements(db: Database, tmp_path: Path, rows: list[dict[str, str]], **options: bool) -> ImportSummary:
+def _placements(
+    db: Database, tmp_path: Path, rows: list[dict[str, str]], *, strict: bool = False
+) -> ImportSummary:
     path = write_rows(tmp_path / "placements.csv", rows)
-    return run_import(db, PLACEMENTS, path, actor=SYSTEM, now=NOW, options=ImportOptions(**options))
+    return run_import(db, PLACEMENTS, path, actor=SYSTEM, now=NOW, options=ImportOptions(strict=strict))
 
 
 @pytest.mark.parametrize("char", HARD + BREAKS, ids=[f"U+{ord(c[0]):04X}-{len(c)}" for c in HARD + BREAKS])

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import func
-from sqlmodel import SQLModel, select
+from sqlmodel import SQLModel, col, select
 
 from collector_tui.db.models import Account, AuditEvent, Facility, Guarantor, Phone, table_of
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS, ActivityRecord, parse_activity_row
@@ -161,7 +161,7 @@ def all_rows(db: Database, model: type[M], *where: Any) -> list[M]:
         statement = select(model)
         for condition in where:
             statement = statement.where(condition)
-        return list(session.exec(statement.order_by(model.id)).all())  # type: ignore[attr-defined]
+        return list(session.exec(statement.order_by(table_of(model).c.id)).all())
 
 
 def count(db: Database, model: type[SQLModel], *where: Any) -> int:
@@ -176,7 +176,7 @@ def account(db: Database, number: str, facility_code: str = FACILITY) -> Account
     with db.reading() as session:
         return session.exec(
             select(Account)
-            .join(Facility, Facility.id == Account.facility_id)  # type: ignore[arg-type]
+            .join(Facility, col(Facility.id) == col(Account.facility_id))
             .where(Facility.code == facility_code, Account.account_number == number)
         ).one()
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 
 from collector_tui.db.models import Account, AccountHold, Activity, Guarantor, Phone
 from collector_tui.domain.contact_log import ActivityRecord
@@ -187,7 +188,7 @@ def test_last_contact_only_moves_forward_and_only_for_contacts(db: Database, pla
 def open_holds(db: Database) -> list[tuple[int, str, datetime, str]]:
     return [
         (h.account_id, h.reason, h.placed_at, h.source)
-        for h in all_rows(db, AccountHold, AccountHold.released_at.is_(None))  # type: ignore[union-attr]
+        for h in all_rows(db, AccountHold, col(AccountHold.released_at).is_(None))
     ]
 
 

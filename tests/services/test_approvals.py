@@ -97,7 +97,9 @@ def test_plans_outside_policy_are_in_the_same_list(office: Database) -> None:
     with office.reading() as session:
         from collector_tui.db.models import Account
 
-        balance = session.get(Account, account_id).total_balance_cents  # type: ignore[union-attr]
+        found = session.get(Account, account_id)
+        assert found is not None
+        balance = found.total_balance_cents
     terms = PlanTerms(balance, "monthly", NOW.date() + timedelta(days=5), installments=60)
     with office.writing() as session:
         from collector_tui.db.models import PaymentPlan

@@ -12,7 +12,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.money.arrangements import add_level_plan, add_promise
 from collector_tui.services.team.users import add_user
-from collector_tui.vocabulary import InstallmentStatus, PlanFrequency, PlanStatus, PromiseStatus
+from collector_tui.vocabulary import InstallmentStatus, PlanFrequency, PlanStatus, PromiseStatus, Role
 from tests.conftest import NOW
 from tests.services.builders import account, all_rows, audit_events, count, place, placement
 
@@ -64,7 +64,7 @@ def test_add_promise_writes_the_promise_and_an_audit_event(db: Database, placed:
 def test_a_resolved_promise_records_when_it_was_resolved(db: Database, placed: Account) -> None:
     with db.writing() as session:
         jsmith = add_user(session, SYSTEM, login="jsmith", display_name="J Smith", role="collector", now=NOW)
-        actor = Actor("jsmith", jsmith, "collector")
+        actor = Actor("jsmith", jsmith, Role.COLLECTOR)
         add_promise(
             session,
             actor,

@@ -19,13 +19,14 @@ from collector_tui.services.team.audit_log import (
     audit_events,
     audit_statement,
 )
+from collector_tui.vocabulary import Role
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement
 
-SUPERVISOR = Actor("sam", 2, "supervisor")
-ADMIN = Actor("ada", 3, "admin")
-COLLECTOR = Actor("carl", 1, "collector")
-ADMIN_AS_CARL = Actor("ada", 1, "collector", acting_as="carl")
+SUPERVISOR = Actor("sam", 2, Role.SUPERVISOR)
+ADMIN = Actor("ada", 3, Role.ADMIN)
+COLLECTOR = Actor("carl", 1, Role.COLLECTOR)
+ADMIN_AS_CARL = Actor("ada", 1, Role.COLLECTOR, acting_as="carl")
 
 
 def _event(
@@ -82,9 +83,9 @@ def test_newest_first_with_the_account_number_of_account_events(
 def test_rows_are_immutable(db: Database, office: tuple[int, int]) -> None:
     entry = audit_events(db, ADMIN, limit=1).entries[0]
     with pytest.raises(FrozenInstanceError):
-        entry.actor = "someone else"  # type: ignore[misc]
+        entry.actor = "someone else"  # type: ignore[misc]  # a frozen field: mypy refuses it, as must Python
     with pytest.raises(TypeError):
-        entry.details["n"] = 2  # type: ignore[index]
+        entry.details["n"] = 2  # type: ignore[index]  # a read-only mapping: mypy refuses it, as must Python
 
 
 def test_an_account_filter_finds_only_that_account(db: Database, office: tuple[int, int]) -> None:

@@ -24,12 +24,13 @@ from collector_tui.services.law.facilities import (
     set_facility,
 )
 from collector_tui.services.law.policy import shipped_policy_text, use_policy
+from collector_tui.vocabulary import Role
 from tests.conftest import NOW
 from tests.services.builders import account, activity, all_rows, audit_events, place, placement, stale_rows
 from tests.services.test_compliance_service import CLEAN
 
-CARL = Actor("carl", None, "collector")
-SAM = Actor("sam", None, "supervisor")
+CARL = Actor("carl", None, Role.COLLECTOR)
+SAM = Actor("sam", None, Role.SUPERVISOR)
 
 
 @pytest.fixture

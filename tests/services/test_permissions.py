@@ -360,7 +360,7 @@ def test_an_operator_runs_the_nightly_jobs_and_exports_and_nothing_else() -> Non
     assert {r for r in Role.codes() if allowed(r, Permission.RUN_NIGHTLY)} == {OP, AD}
     refusal = r"^only an operator or an administrator may run the nightly jobs .* \(you are carl, collector\)"
     with pytest.raises(AccessDeniedError, match=refusal):
-        require(Actor("carl", 1, "collector"), Permission.RUN_NIGHTLY)
+        require(Actor("carl", 1, Role.COLLECTOR), Permission.RUN_NIGHTLY)
 
 
 def test_the_system_actor_carries_no_permission() -> None:
@@ -374,12 +374,12 @@ def test_a_refusal_names_who_may_and_who_asked() -> None:
     with pytest.raises(
         AccessDeniedError, match=r"only a supervisor or an administrator may reassign accounts"
     ):
-        require(Actor("mlopez", 1, "collector"), Permission.REASSIGN)
+        require(Actor("mlopez", 1, Role.COLLECTOR), Permission.REASSIGN)
     with pytest.raises(
         AccessDeniedError, match=r"only an administrator may manage users \(you are carl, collector\)"
     ):
-        require(Actor("ada", 1, "collector", acting_as="carl"), Permission.MANAGE_USERS)
-    require(Actor("ada", 3, "admin"), Permission.MANAGE_USERS)
+        require(Actor("ada", 1, Role.COLLECTOR, acting_as="carl"), Permission.MANAGE_USERS)
+    require(Actor("ada", 3, Role.ADMIN), Permission.MANAGE_USERS)
 
 
 def test_an_inactive_login_cannot_start_a_session(scene: Scene) -> None:
@@ -412,7 +412,7 @@ def test_the_office_setting_narrows_search_and_opening_too(scene: Scene) -> None
 
 
 def test_a_clause_with_no_rights_matches_nothing(scene: Scene) -> None:
-    nobody = Actor("x", None, "collector")
+    nobody = Actor("x", None, Role.COLLECTOR)
     clause = permissions.viewable_accounts_clause(nobody, A.assigned_collector_id, unassigned_allowed=False)
     assert clause is not None
     with scene.db.reading() as session:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import insert
+from sqlmodel import col
 
 from collector_tui.db.models import (
     Account,
@@ -364,7 +365,7 @@ def open_dispute_holds(db: Database) -> list[AccountHold]:
         db,
         AccountHold,
         AccountHold.reason == HoldReason.DISPUTE,
-        AccountHold.released_at.is_(None),  # type: ignore[union-attr]
+        col(AccountHold.released_at).is_(None),
     )
 
 

@@ -83,7 +83,10 @@ def pay(db: Database, tx_id: str, amount: str, day: date, *, reverses: str = "")
 def run(db: Database, as_of: date, *, batch: int = BATCH) -> AdherenceCounts:
     """The nightly run of ``as_of``, at 03:00 UTC that day."""
     return evaluate_adherence(
-        db, as_of=as_of, now=datetime.combine(as_of, datetime.min.time(), UTC) + timedelta(hours=3), batch=batch
+        db,
+        as_of=as_of,
+        now=datetime.combine(as_of, datetime.min.time(), UTC) + timedelta(hours=3),
+        batch=batch,
     )
 
 

@@ -49,15 +49,13 @@ def _fresh_account(db: Database) -> tuple[int, int, int]:
     return account_id, row.version, row.total_balance_cents
 
 
-def _terms(balance: int, count: int, **changes: object) -> PlanTerms:
-    values: dict[str, object] = {
-        "balance_cents": balance,
-        "frequency": "monthly",
-        "first_due": NOW.date() + timedelta(days=10),
-        "installments": count,
-    }
-    values.update(changes)
-    return PlanTerms(**values)  # type: ignore[arg-type]
+def _terms(balance: int, count: int) -> PlanTerms:
+    return PlanTerms(
+        balance_cents=balance,
+        frequency="monthly",
+        first_due=NOW.date() + timedelta(days=10),
+        installments=count,
+    )
 
 
 def _plans(db: Database, account_id: int) -> list[PaymentPlan]:
@@ -132,19 +130,21 @@ def test_outside_policy_needs_a_reason_and_then_waits_for_approval(office: Datab
     )
     assert "waits for a supervisor" in result.message
     (plan,) = _plans(office, account_id)
+    assert plan.id is not None
     assert (
         plan.status == PlanStatus.PROPOSED
         and plan.policy_exception_reason == "fixed income, approved by phone"
     )
     with office.reading() as session:
-        assert session.get(Account, account_id).next_action_at is None  # type: ignore[union-attr]
+        acct = session.get(Account, account_id)
+        assert acct is not None and acct.next_action_at is None
     with pytest.raises(EntryError, match="already has"):
         create_plan(office, collector, PlanRequest(account_id, result.version, _terms(balance, 6)), now=NOW)
     with pytest.raises(AccessDeniedError):
-        approve_plan(office, collector, plan.id, now=NOW)  # type: ignore[arg-type]
+        approve_plan(office, collector, plan.id, now=NOW)
     supervisor = _actor(office, "sreed")
     assert [p.plan_id for p in pending_plans(office, supervisor)] == [plan.id]
-    approve_plan(office, supervisor, plan.id, now=NOW)  # type: ignore[arg-type]
+    approve_plan(office, supervisor, plan.id, now=NOW)
     (approved,) = _plans(office, account_id)
     assert approved.status == PlanStatus.ACTIVE and approved.approved_by_id == supervisor.collector_id
     assert pending_plans(office, supervisor) == []
@@ -155,10 +155,11 @@ def test_a_supervisor_may_decline_with_a_reason(office: Database) -> None:
     request = PlanRequest(account_id, version, _terms(balance, 60), exception_reason="please")
     create_plan(office, _actor(office), request, now=NOW)
     (plan,) = _plans(office, account_id)
+    assert plan.id is not None
     supervisor = _actor(office, "sreed")
     with pytest.raises(EntryError):
-        decline_plan(office, supervisor, plan.id, "  ", now=NOW)  # type: ignore[arg-type]
-    decline_plan(office, supervisor, plan.id, "income proof needed", now=NOW)  # type: ignore[arg-type]
+        decline_plan(office, supervisor, plan.id, "  ", now=NOW)
+    decline_plan(office, supervisor, plan.id, "income proof needed", now=NOW)
     assert _plans(office, account_id) == []
 
 
@@ -180,10 +181,11 @@ def test_the_agreement_states_what_is_owed_the_schedule_and_a_missed_payment(
     account_id, version, balance = _fresh_account(office)
     create_plan(office, actor, PlanRequest(account_id, version, _terms(balance, 3)), now=NOW)
     (plan,) = _plans(office, account_id)
-    text = agreement(office, actor, plan.id, now=NOW)  # type: ignore[arg-type]
+    assert plan.id is not None
+    text = agreement(office, actor, plan.id, now=NOW)
     assert "PAYMENT PLAN AGREEMENT" in text and "IF A PAYMENT IS MISSED" in text
     assert "3 payments every month" in text and "Interest: none" in text
-    path = export_agreement(office, actor, plan.id, tmp_path / "out" / "agreement.txt", now=NOW)  # type: ignore[arg-type]
+    path = export_agreement(office, actor, plan.id, tmp_path / "out" / "agreement.txt", now=NOW)
     assert path.read_text() == text and stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

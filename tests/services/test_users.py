@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 import pytest
 from sqlalchemy import select, update
@@ -99,6 +100,24 @@ def test_only_an_admin_adds_users(office: Database, role: str) -> None:
     assert count(office, Collector, table_of(Collector).c.login == "x") == 0
 
 
+class _NewUser(TypedDict):
+    """create_user's fields."""
+
+    login: str
+    display_name: str
+    role: str
+    case_limit: int | None
+
+
+class _UserChanges(TypedDict, total=False):
+    """Some of create_user's fields."""
+
+    login: str
+    display_name: str
+    role: str
+    case_limit: int | None
+
+
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
@@ -110,10 +129,8 @@ def test_only_an_admin_adds_users(office: Database, role: str) -> None:
         ({"login": "mlopez"}, "already exists"),
     ],
 )
-def test_a_bad_user_is_refused_with_the_field(
-    office: Database, changes: dict[str, object], problem: str
-) -> None:
-    fields: dict[str, object] = {
+def test_a_bad_user_is_refused_with_the_field(office: Database, changes: _UserChanges, problem: str) -> None:
+    fields: _NewUser = {
         "login": "new",
         "display_name": "New",
         "role": "collector",
@@ -121,7 +138,7 @@ def test_a_bad_user_is_refused_with_the_field(
     }
     fields.update(changes)
     with pytest.raises(ServiceError, match=problem):
-        create_user(office, _admin(office), now=NOW, **fields)  # type: ignore[arg-type]
+        create_user(office, _admin(office), now=NOW, **fields)
 
 
 def test_an_empty_database_gets_its_first_admin_from_the_service_account(db: Database) -> None:

@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from rich.console import Console, RenderableType
@@ -33,8 +34,18 @@ def detail(db: Database) -> AccountDetail:
     return account_detail(db, SYSTEM, account(db, "A-1001").id or 0, now=NOW)
 
 
-def _claim(detail: AccountDetail, **changes: object) -> AccountDetail:
-    return replace(detail, claims=(replace(detail.claims[0], **changes),))  # type: ignore[arg-type]
+class _ClaimChanges(TypedDict, total=False):
+    """The ClaimView fields the tests below change."""
+
+    status: str
+    denial_codes: tuple[str, ...]
+    denials: tuple[DenialNote, ...]
+    appeal_deadline: date | None
+    timely_filing_deadline: date | None
+
+
+def _claim(detail: AccountDetail, **changes: Unpack[_ClaimChanges]) -> AccountDetail:
+    return replace(detail, claims=(replace(detail.claims[0], **changes),))
 
 
 RENDERERS: tuple[Callable[[AccountDetail], RenderableType], ...] = (

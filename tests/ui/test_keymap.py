@@ -131,7 +131,7 @@ def test_every_key_a_collector_presses_has_an_id_the_keymap_knows() -> None:
 
 
 def _subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
+    found: set[type] = set(cls.__subclasses__())
     for sub in list(found):
         found |= _subclasses(sub)
     return found

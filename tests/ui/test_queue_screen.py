@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 from typer.testing import CliRunner
 
@@ -29,7 +30,13 @@ def _keys(app: CollectorApp) -> list[int]:
     return [int(str(row.value)) for row in _table(app).rows]
 
 
-async def _ready(pilot, app: CollectorApp) -> None:  # type: ignore[no-untyped-def]
+def _queue(app: CollectorApp) -> QueueScreen:
+    screen = app.screen
+    assert isinstance(screen, QueueScreen)
+    return screen
+
+
+async def _ready(pilot: Pilot[None], app: CollectorApp) -> None:
     await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
 
 
@@ -101,7 +108,7 @@ async def test_refresh_keeps_the_cursor_on_the_same_account(demo_db: Database) -
         await pilot.press("down", "down", "down")
         key = _keys(app)[3]
         await pilot.press("r")
-        await settle(pilot, lambda: not app.screen._loading)
+        await settle(pilot, lambda: not _queue(app)._loading)
         table = _table(app)
         assert int(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)) == key
 
@@ -139,9 +146,11 @@ async def test_n_never_hands_one_account_to_two_sessions(demo_path: Path, tmp_pa
             async with app.run_test(size=SIZE) as pilot:
                 await _ready(pilot, app)
                 await pilot.press("n")
-                await settle(
-                    pilot, lambda app=app: isinstance(app.screen, AccountPanel) and app.screen.detail
-                )
+
+                def account_shown(app: CollectorApp = app) -> bool:
+                    return isinstance(app.screen, AccountPanel) and app.screen.detail is not None
+
+                await settle(pilot, account_shown)
                 assert isinstance(app.screen, AccountPanel)
                 opened.append(app.screen.account_id)
         assert len(opened) == 2 and opened[0] != opened[1]

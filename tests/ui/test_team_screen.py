@@ -82,7 +82,9 @@ async def test_a_collector_asks_for_an_override_and_a_supervisor_approves_it(off
         await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
         await pilot.press("c")
         await settle(pilot, lambda: isinstance(app.screen, ContactForm))
-        app.screen.query_one("#phone", Select).value = str(app.screen.detail.phones[0].id)  # type: ignore[attr-defined]
+        form = app.screen
+        assert isinstance(form, ContactForm)
+        form.query_one("#phone", Select).value = str(form.detail.phones[0].id)
         await _choose(pilot, app, "disposition", "NA")
         await _type(pilot, app, "override_reason", "asked for an early call")
         await _save(pilot, app, ContactForm)

@@ -67,7 +67,9 @@ async def test_a_failed_release_on_leaving_is_a_notice(
         assert any("release the account" in notice.message for notice in app._notifications)
 
 
-async def test_a_crash_prints_one_line_without_the_traceback_or_its_message(office: Database) -> None:
+async def test_a_crash_prints_one_line_without_the_traceback_or_its_message(
+    office: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = make_app(office)
     printed: list[str] = []
     print_them = app._print_error_renderables
@@ -76,7 +78,7 @@ async def test_a_crash_prints_one_line_without_the_traceback_or_its_message(offi
         printed.extend(str(item) for item in app._exit_renderables)
         print_them()
 
-    app._print_error_renderables = capture  # type: ignore[method-assign]
+    monkeypatch.setattr(app, "_print_error_renderables", capture)
 
     async def crash() -> None:
         async with app.run_test(size=SIZE) as pilot:

@@ -89,11 +89,12 @@ def bumped(target: Target) -> Target:
     return replace(target, version=target.version + 1)
 
 
-def timeline_line(
-    session: Session, actor: Actor, account_id: int, now: datetime, code: str, note: str, **values: Any
-) -> int:
-    """One line in the account's activity timeline (a status change, not a contact)."""
-    row = {
+def timeline_row(
+    actor: Actor, account_id: int, now: datetime, code: str, note: str, *, source: str = "tui"
+) -> dict[str, Any]:
+    """The activity row of one status-change line (a note, no direction): the workspace's and the
+    nightly plan check's are the same shape."""
+    return {
         "account_id": account_id,
         "collector_id": actor.collector_id,
         "occurred_at": now,
@@ -101,10 +102,16 @@ def timeline_line(
         "direction": Direction.NONE,
         "outcome_code": code,
         "note": note,
-        "source": "tui",
+        "source": source,
         "created_at": now,
-        **values,
     }
+
+
+def timeline_line(
+    session: Session, actor: Actor, account_id: int, now: datetime, code: str, note: str, **values: Any
+) -> int:
+    """One line in the account's activity timeline (a status change, not a contact)."""
+    row = {**timeline_row(actor, account_id, now, code, note), **values}
     return int(session.execute(insert(ACTIVITY_T).returning(ACTIVITY_T.c.id), [row]).scalar_one())
 
 

@@ -52,13 +52,12 @@ from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.database import Database
+from collector_tui.services.desk.account_change import timeline_row
 from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.law.policy import current_plan_policy
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.vocabulary import (
-    Channel,
-    Direction,
     InstallmentStatus,
     PlanStatus,
     PromiseStatus,
@@ -396,17 +395,7 @@ def _timeline(session: Session, actor: Actor, writes: _Writes, now: datetime) ->
     if not writes.lines:
         return []
     rows = [
-        {
-            "account_id": account_id,
-            "collector_id": actor.collector_id,
-            "occurred_at": now,
-            "channel": Channel.NOTE,
-            "direction": Direction.NONE,
-            "outcome_code": code,
-            "note": note,
-            "source": SOURCE,
-            "created_at": now,
-        }
+        timeline_row(actor, account_id, now, code, note, source=SOURCE)
         for account_id, code, note, _, _ in writes.lines
     ]
     statement = insert(ACTIVITY_T).returning(ACTIVITY_T.c.id, sort_by_parameter_order=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.sql import ColumnElement
@@ -33,7 +33,7 @@ from collector_tui.services.errors import AccessDeniedError, NotFoundError
 from collector_tui.services.office_settings import office_setting
 from collector_tui.vocabulary import Role
 
-ROLE_SYSTEM = "system"  # whoever adds the first admin to a database with no users; no permissions
+ROLE_SYSTEM: Final = "system"  # whoever adds the first admin to a database with no users; no permissions
 ALLOW_UNASSIGNED_KEY = "allow_unassigned"
 
 
