@@ -45,6 +45,7 @@ from collector_tui.vocabulary import (
     PhoneStatus,
     PhoneType,
     PlanFrequency,
+    PlanKind,
     PlanStatus,
     PromiseStatus,
     ReceivedVia,
@@ -52,6 +53,7 @@ from collector_tui.vocabulary import (
     RequestStatus,
     Role,
     TransactionKind,
+    Verification,
 )
 
 # Deterministic constraint names, so Alembic batch migrations on SQLite can
@@ -366,6 +368,8 @@ class Charge(SQLModel, table=True):
     line_number: int
     service_date: date
     procedure_code: str = Field(max_length=16)
+    # The billing system's plain description of the code ("Office visit, established patient").
+    description: str | None = Field(default=None, max_length=120)
     amount_cents: int = Field(sa_column=_money(default=None))
 
 
@@ -462,6 +466,7 @@ class PaymentPlan(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("status", PlanStatus.codes()), name="status"),
         CheckConstraint(_in("frequency", PlanFrequency.codes()), name="frequency"),
+        CheckConstraint(_in("kind", PlanKind.codes()), name="kind"),
         Index("ix_payment_plan_account", "account_id", "status"),
     )
 
@@ -470,6 +475,13 @@ class PaymentPlan(SQLModel, table=True):
     collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     principal_cents: int = Field(sa_column=_money(default=None))
     down_payment_cents: int = Field(default=0, sa_column=_money())
+    # A settlement accepts principal + down payment for a larger balance: forgiven_cents posts as an
+    # adjustment only when it is paid as agreed (a broken settlement forgives nothing).
+    kind: str = Field(
+        default=PlanKind.PLAN, sa_column=Column(String(16), nullable=False, server_default=PlanKind.PLAN)
+    )
+    forgiven_cents: int = Field(default=0, sa_column=_money())
+    settlement_reason: str | None = Field(default=None, max_length=400)
     interest_rate_bps: int = Field(default=0)  # annual rate in basis points
     frequency: str = Field(max_length=16)
     installment_count: int
@@ -510,6 +522,7 @@ class Activity(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("channel", Channel.codes()), name="channel"),
         CheckConstraint(_in("direction", Direction.codes()), name="direction"),
+        CheckConstraint(_in("verification", Verification.codes()), name="verification"),
         Index("ix_activity_account_time", "account_id", "occurred_at"),
         Index("ix_activity_phone_time", "phone_id", "occurred_at"),
         Index("ix_activity_created", "created_at"),
@@ -523,6 +536,8 @@ class Activity(SQLModel, table=True):
     direction: str = Field(default=Direction.NONE, max_length=4)
     phone_id: int | None = Field(default=None, sa_column=_fk("phone.id"))
     party: str | None = Field(default=None, max_length=16)
+    # On a call: whether the caller proved to be the right party before the debt was discussed.
+    verification: str | None = Field(default=None, max_length=8)
     outcome_code: str | None = Field(default=None, max_length=24)
     # The disposition's flags at the time it was logged, so compliance counts
     # do not change when the policy file does.

@@ -9,10 +9,11 @@ anywhere a term is typed.
 
 from collector_tui.vocabulary.accounts import AccountStatus, FapStatus, HoldReason, ReceivedVia, Regime
 from collector_tui.vocabulary.claims import ClaimStatus, DenialCodeSet
-from collector_tui.vocabulary.contacts import Channel, Direction, Party
+from collector_tui.vocabulary.contacts import Channel, Direction, Party, Verification
 from collector_tui.vocabulary.money import (
     InstallmentStatus,
     PlanFrequency,
+    PlanKind,
     PlanStatus,
     PromiseStatus,
     TransactionKind,
@@ -35,6 +36,7 @@ __all__ = [
     "PhoneStatus",
     "PhoneType",
     "PlanFrequency",
+    "PlanKind",
     "PlanStatus",
     "PromiseStatus",
     "ReceivedVia",
@@ -43,4 +45,5 @@ __all__ = [
     "Role",
     "Term",
     "TransactionKind",
+    "Verification",
 ]

@@ -29,3 +29,12 @@ class Party(Term):
     THIRD_PARTY = "third_party", "Someone else"
     ATTORNEY = "attorney", "Attorney"
     NONE = "none", "Nobody"
+
+
+class Verification(Term):
+    """Right-party verification on a call: whether the caller proved to be the person the account
+    is about before anything about the debt was said."""
+
+    VERIFIED = "verified", "Identity verified"
+    REFUSED = "refused", "Caller declined to verify"
+    FAILED = "failed", "Could not verify"

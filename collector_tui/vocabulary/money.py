@@ -41,3 +41,11 @@ class InstallmentStatus(Term):
     PAID = "paid", "Paid"
     PARTIAL = "partial", "Part paid"
     MISSED = "missed", "Missed"
+
+
+class PlanKind(Term):
+    """A plan pays the whole balance; a settlement accepts less, and the rest is forgiven only when
+    it is paid as agreed."""
+
+    PLAN = "plan", "Payment plan"
+    SETTLEMENT = "settlement", "Settlement"
