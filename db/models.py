@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
     text,
 )
 from sqlmodel import Field, SQLModel
@@ -654,6 +655,7 @@ class OverrideRequest(SQLModel, table=True):
 
 
 __all__ = [
+    "EXPRESSION_INDEXES",
     "NAMING_CONVENTION",
     "Account",
     "AccountHold",
@@ -687,3 +689,15 @@ def table_of(model: type[SQLModel]) -> Table:
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not a table model")
     return table
+
+
+# Finding an account by what a caller says (``collector_tui.services.desk.search``), in one index
+# search each, at a million accounts: a name either way round, whatever its case (SQLite's upper()
+# folds ASCII letters), and the end of a phone number (the last four digits; a longer end or the
+# whole number is then checked on the few rows found). Expression indexes: Alembic cannot compare
+# them on SQLite, so ``db/migrate.check`` checks that they exist by name (EXPRESSION_INDEXES).
+_GUARANTOR_T = table_of(Guarantor)
+_PHONE_T = table_of(Phone)
+Index("ix_guarantor_name", func.upper(_GUARANTOR_T.c.last_name), func.upper(_GUARANTOR_T.c.first_name))
+Index("ix_phone_last_four", func.substr(_PHONE_T.c.number, func.length(_PHONE_T.c.number) - 3))
+EXPRESSION_INDEXES = ("ix_guarantor_name", "ix_phone_last_four")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -11,9 +12,11 @@ from rich.text import Text
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import Block
 from collector_tui.domain.denials import DenialNote, deadline_status
+from collector_tui.domain.languages import language_name, needs_interpreter
 from collector_tui.domain.money import format_cents
-from collector_tui.services.views import AccountDetail, ClaimView, PersonView, PhoneView
-from collector_tui.vocabulary import FapStatus, HoldReason, PhoneType, TransactionKind
+from collector_tui.domain.reconciliation import Reconciliation
+from collector_tui.services.views import AccountDetail, ClaimView, PersonView, PhoneView, PlanView
+from collector_tui.vocabulary import FapStatus, HoldReason, PhoneType, PlanKind, PlanStatus, TransactionKind
 
 LOCAL_ZONE_NOTE = "times in UTC"
 
@@ -55,9 +58,51 @@ def header(detail: AccountDetail) -> RenderableType:
         f"   age {detail.age_bucket}",
         "" if detail.age_days is None else f" ({detail.age_days} days)",
     )
-    line3 = Text.assemble(f"Guarantor {detail.guarantor_number} · ", _callback(detail))
+    line3 = Text.assemble(
+        f"Guarantor {detail.guarantor_number} · ",
+        _language(detail.guarantor.language),
+        " · ",
+        _callback(detail),
+    )
     line4 = Text(" ".join(badges) if badges else "No holds", style="bold" if badges else "dim")
     return Group(line1, line2, line3, line4)
+
+
+def _language(code: str) -> Text:
+    """The guarantor's preferred language, with an interpreter flag when it is not English."""
+    if needs_interpreter(code):
+        return Text(f"speaks {language_name(code)} · INTERPRETER", style="bold")
+    return Text(f"speaks {language_name(code)}")
+
+
+def unverified_header(detail: AccountDetail) -> RenderableType:
+    """An inbound call before the caller is verified: who the account is about and what to ask,
+    and the holds (a collector must know at once that, say, an attorney represents the consumer),
+    but nothing about the debt: no balance, facility (naming a hospital discloses care), age or
+    owner. See :func:`withheld`."""
+    badges = [f"[HOLD: {HoldReason(h).label.upper()}]" for h in detail.holds]
+    badges += [f"[{flag.upper()}]" for flag in detail.guarantor_flags]
+    return Group(
+        Text.assemble(("INBOUND CALL · CALLER NOT VERIFIED", "bold reverse"), f"  {detail.guarantor.name}"),
+        Text(
+            "Say nothing about the account until the caller proves who they are: v asks for two of "
+            "date of birth, address, SSN last four, account number."
+        ),
+        Text.assemble(_language(detail.guarantor.language)),
+        Text(" ".join(badges) if badges else "No holds", style="bold" if badges else "dim"),
+    )
+
+
+# What an unverified inbound caller may not be told, so the workspace does not show it: whether
+# and how much they owe, for what care, what insurance said, what was paid or promised, and what
+# other accounts the household has (15 U.S.C. 1692c(b); 45 CFR 164.514(h)). The guarantor pane
+# (to compare what the caller says), the phones and "May I…" stay: they are the collector's tools.
+WITHHELD_PANES = ("household", "claims", "charges", "activity", "arrangements", "transactions")
+
+
+def withheld(detail: AccountDetail) -> RenderableType:
+    """A pane an unverified caller may not hear about."""
+    return Text("Not shown until the caller is verified (v).", style="dim")
 
 
 def _person(person: PersonView, title: str) -> Text:
@@ -104,8 +149,8 @@ def _blocks(blocks: tuple[Block, ...], zone_name: str, at: datetime, *, cite: bo
     return text
 
 
-def _phone_kind(phone: PhoneView) -> Text:
-    """The type, then in words what is on file about the number: consent, do-not-call, its status."""
+def _phone_notes(phone: PhoneView) -> list[str]:
+    """What is on file about the number, in words: consent, do-not-call, its status."""
     notes = []
     if phone.phone_type == PhoneType.MOBILE:
         notes.append("consent" if phone.consent_to_call_mobile else "no consent")
@@ -115,7 +160,71 @@ def _phone_kind(phone: PhoneView) -> Text:
         notes.append(phone.status.upper())
     if not phone.valid:
         notes.append("INVALID")
-    return Text.assemble(phone.phone_type, ("\n" + ", ".join(notes), "dim") if notes else "")
+    return notes
+
+
+def _phone_kind(phone: PhoneView) -> Text:
+    """The type; a mobile without consent says so (what else is on file: the verdict, and F1)."""
+    mobile_without = phone.phone_type == PhoneType.MOBILE and not phone.consent_to_call_mobile
+    text = Text.assemble(phone.phone_type, (" no consent", "dim") if mobile_without else "")
+    text.no_wrap, text.overflow = True, "ellipsis"  # one line: cut short rather than wrapped
+    return text
+
+
+# A block in a few words, by its rule: the Phones pane says each phone's verdict in one line (the
+# whole reason, its citation and when it lifts: F1 on the pane, and May I…).
+SHORT_REASONS = {
+    "window": "window",
+    "inconvenient": "inconvenient time",
+    "work": "no calls at work",
+    "do_not_call": "do not call",
+    "consent_revoked": "consent revoked",
+    "consent_window": "no consent",
+    "conversation": "spoke recently",
+    "itemized_statement": "itemized bill",
+    "phones": "no number",
+}
+
+
+def short_reason(block: Block, phone: PhoneView | None = None) -> str:
+    """``window``, ``do not call``, ``2 of 2 in 7 days (MA)``: what blocks, in a few words."""
+    if block.short:
+        return block.short
+    rule, _, state = block.rule_id.partition(".")
+    if rule == "phone_status" and phone is not None and phone.status != "ok":
+        return f"marked {phone.status}"
+    words = SHORT_REASONS.get(rule, rule.replace("_", " "))
+    return f"{words} ({state})" if state else words
+
+
+def _verdict_line(blocks: tuple[Block, ...], phone: PhoneView) -> Text:
+    text = Text("✗ ", style="bold red")
+    text.append(short_reason(blocks[0], phone))
+    if len(blocks) > 1:
+        text.append(f" +{len(blocks) - 1}", style="dim")
+    return text
+
+
+def phone_reasons(detail: AccountDetail) -> str:
+    """Every phone's blocks in full (markdown, for the Phones pane's F1 help)."""
+    verdicts = {v.phone_id: v for v in detail.compliance.phones}
+    at = detail.compliance.at
+    lines = []
+    for phone in detail.phones:
+        verdict = verdicts.get(phone.id)
+        if verdict is None:
+            continue
+        if verdict.allowed:
+            on_file = ", ".join([phone.phone_type, *_phone_notes(phone)])
+            lines.append(f"- **{phone.national}** ({on_file}): may be called now")
+            continue
+        where = verdict.zones[0] if verdict.zones else detail.compliance.home_zone
+        on_file = ", ".join([phone.phone_type, *_phone_notes(phone)])
+        lines.append(f"- **{phone.national}** ({on_file}): may not be called now")
+        for block in verdict.blocks:
+            reason = f"{block.reason}; {_lifts(block, where, at)}".replace("[", "\\[")
+            lines.append(f"    - {short_reason(block, phone)}: {reason} ({block.citation})")
+    return "\n".join(lines)
 
 
 def phones(detail: AccountDetail) -> RenderableType:
@@ -130,18 +239,15 @@ def phones(detail: AccountDetail) -> RenderableType:
         if verdict is None:
             continue
         local = ", ".join(sorted({at.astimezone(zone(z)).strftime("%H:%M %Z") for z in verdict.zones}))
-        now: RenderableType = (
-            Text("✓ may call", style="bold green")
-            if verdict.allowed
-            else _blocks(
-                verdict.blocks,
-                verdict.zones[0] if verdict.zones else detail.compliance.home_zone,
-                at,
-                cite=False,
-            )
-        )
+        may_call = Text("✓ may call", style="bold green")
+        now = may_call if verdict.allowed else _verdict_line(verdict.blocks, phone)
         table.add_row(_phone_kind(phone), phone.national, local or "—", now)
-    table.columns[3].no_wrap = False
+    # One line a phone: the number and its verdict whole; the type and its notes give way first.
+    table.padding = (0, 1, 0, 0)
+    kind, number, _, verdict_column = table.columns
+    kind.no_wrap = False  # the column that gives way first (its cell stays one line)
+    number.min_width = max((len(p.national) for p in detail.phones), default=0)
+    verdict_column.min_width = max((cell_len(str(c)) for c in verdict_column.cells), default=0)
     return table
 
 
@@ -175,12 +281,40 @@ def compliance(detail: AccountDetail) -> RenderableType:
 def charges(detail: AccountDetail) -> RenderableType:
     if not detail.charges:
         return Text("No charge lines.", style="dim")
-    table = _grid("#", "Service date", "Code", "Amount", right=("Amount",))
+    table = _grid("#", "Service date", "Code", "What it is", "Amount", right=("Amount",))
     for c in detail.charges:
         table.add_row(
-            str(c.line_number), c.service_date.isoformat(), c.procedure_code, format_cents(c.amount_cents)
+            str(c.line_number),
+            c.service_date.isoformat(),
+            c.procedure_code,
+            c.description or "(no description sent)",
+            format_cents(c.amount_cents),
         )
-    return table
+    table.columns[3].no_wrap = False
+    if detail.reconciliation is None:
+        return table
+    return Group(table, reconciliation(detail.reconciliation))
+
+
+def reconciliation(r: Reconciliation) -> Text:
+    """Why do I owe this, in one line: billed to balance, and whether it adds up."""
+    allowed = "allowed ?" if r.allowed_cents is None else f"allowed {format_cents(r.allowed_cents)}"
+    text = Text.assemble(
+        "Billed ",
+        (format_cents(r.billed_cents), "bold"),
+        f" · {allowed} · insurance paid {format_cents(r.insurance_paid_cents)}",
+        f" · adjustments {format_cents(r.adjustments_cents - r.contractual_cents)}",
+        f" · patient paid {format_cents(r.patient_paid_cents)} · balance ",
+        (format_cents(r.balance_cents), "bold"),
+    )
+    if r.adds_up:
+        text.append("  ✓ adds up", style="green")
+        return text
+    if r.unexplained_cents:
+        text.append(f"\n⚠ {format_cents(r.unexplained_cents)} not explained", style="bold")
+    for what in r.missing:
+        text.append(f"\n  {what}", style="dim")
+    return text
 
 
 # Which claim statuses still have a deadline to meet: a paid claim has none, an appealed one
@@ -265,13 +399,36 @@ def arrangements(detail: AccountDetail) -> RenderableType:
             Text(f"Promise {format_cents(promise.amount_cents)} due {promise.due_date} ({promise.status})")
         )
     for plan in detail.plans:
-        lines.append(
-            Text(
-                f"Plan {plan.installment_count} × {format_cents(plan.installment_cents)} {plan.frequency} "
-                f"from {plan.first_due_date} ({plan.status}, {plan.paid_installments} paid)"
-            )
-        )
+        lines.extend(_plan_lines(plan))
     return Group(*lines) if lines else Text("No promise or plan.", style="dim")
+
+
+def _plan_lines(plan: PlanView) -> list[RenderableType]:
+    """A plan or settlement: its down payment on its own line with its date, then the installments;
+    a settlement says what it forgives (forgiven once it is completed, nothing once it is broken)."""
+    settlement = plan.kind == PlanKind.SETTLEMENT
+    name = "Settlement" if settlement else "Plan"
+    lines: list[RenderableType] = []
+    if settlement:
+        owed = plan.principal_cents + plan.down_payment_cents
+        if plan.status == PlanStatus.COMPLETED:
+            forgiven = f"{format_cents(plan.forgiven_cents)} forgiven"
+        elif plan.status == PlanStatus.BROKEN:
+            forgiven = f"broken: nothing forgiven ({format_cents(plan.forgiven_cents)} was to be)"
+        else:
+            forgiven = f"{format_cents(plan.forgiven_cents)} forgiven when paid as agreed"
+        lines.append(Text(f"Settlement for {format_cents(owed)} ({plan.status}): {forgiven}", style="bold"))
+    if plan.down_payment_cents:
+        day = f" on {plan.created_on}" if plan.created_on else ""
+        lines.append(Text(f"  Down payment {format_cents(plan.down_payment_cents)}{day}"))
+    lines.append(
+        Text(
+            f"{'  ' if settlement or plan.down_payment_cents else ''}{name} {plan.installment_count} × "
+            f"{format_cents(plan.installment_cents)} {plan.frequency} "
+            f"from {plan.first_due_date} ({plan.status}, {plan.paid_installments} paid)"
+        )
+    )
+    return lines
 
 
 def transactions(detail: AccountDetail) -> RenderableType:

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.worker import Worker, WorkerState
 
 from collector_tui.config import BoundKey, read_keymap
+from collector_tui.domain.account_search import SEARCH_HINT
 from collector_tui.screens.account_panel import AccountPanel
-from collector_tui.screens.approvals import ApprovalsScreen, RejectReason
+from collector_tui.screens.account_search import SearchHost
+from collector_tui.screens.approvals import ApprovalsScreen, ConfirmApproval, RejectReason
 from collector_tui.screens.base import Clock, Workstation
 from collector_tui.screens.forms import ActionForm
 from collector_tui.screens.keymap import bound_keys, normal_key
@@ -28,6 +31,7 @@ from collector_tui.screens.navigation import MoveAccounts, OpenAccount, ShowAppr
 from collector_tui.screens.queue import PAGE_SIZE, QueueScreen, QueueTable
 from collector_tui.screens.reassign import ReassignForm
 from collector_tui.screens.team import TeamScreen
+from collector_tui.screens.verification import VerifyCaller
 from collector_tui.screens.workspace_forms import LeaveForm
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
@@ -47,7 +51,9 @@ class CollectorApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave the workstation."),
         Binding("f1", "toggle_help", "Help", id="app.help", tooltip="Keys and help for the focused pane."),
-        Binding("question_mark", "toggle_help", "Help", show=False, id="app.help_alt"),
+        Binding(
+            "question_mark", "toggle_help", "Keys", id="app.help_alt", tooltip="Every key of this screen."
+        ),
     ]
 
     def __init__(
@@ -77,7 +83,15 @@ class CollectorApp(App[None]):
     # -- where the screens ask to go ------------------------------------------------------------
 
     def on_open_account(self, message: OpenAccount) -> None:
-        self.push_screen(AccountPanel(message.account_id))
+        self.push_screen(
+            AccountPanel(message.account_id, read_only=message.read_only, inbound=message.inbound)
+        )
+
+    def action_command_palette(self) -> None:
+        """``ctrl+p``: on a screen that finds accounts, the box says what may be typed."""
+        if self.use_command_palette and not CommandPalette.is_open(cast("App[object]", self)):
+            hint = SEARCH_HINT if isinstance(self.screen, SearchHost) else "Search for commands…"
+            self.push_screen(CommandPalette(placeholder=hint, id="--command-palette"))
 
     def on_show_team(self, message: ShowTeam) -> None:
         self.push_screen(TeamScreen())
@@ -151,7 +165,9 @@ KEYED: tuple[type[DOMNode], ...] = (
     TeamScreen,
     ApprovalsScreen,
     RejectReason,
+    ConfirmApproval,
     ReassignForm,
+    VerifyCaller,
 )
 
 

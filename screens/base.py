@@ -14,8 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
 from collector_tui.screens.messages import safe_error_text
@@ -78,3 +81,17 @@ class CollectorModal(CollectorScreen[ResultT], ModalScreen[ResultT]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class KeysFooter(Footer):
+    """The footer, its first key ``? keys``: the whole list (and the focused pane's help) is one key
+    away even where the footer has no room for every key (80 columns)."""
+
+    def compose(self) -> ComposeResult:
+        keys = list(super().compose())
+        help_keys = [k for k in keys if isinstance(k, FooterKey) and k.action.endswith("toggle_help")]
+        if help_keys:  # F1 and ? are one action, shown once; ? is the shorter to name
+            yield FooterKey(
+                "question_mark", "?", "keys", help_keys[0].action, tooltip="Every key of this screen."
+            )
+        yield from (k for k in keys if k not in help_keys)

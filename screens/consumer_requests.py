@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from collector_tui.domain.compliance.clock import zone
-from collector_tui.screens.forms import ActionForm, field_label
+from collector_tui.screens.forms import ActionForm, SearchSelect, field_label
 from collector_tui.screens.messages import safe_error_text
 from collector_tui.services.desk import consumer_requests as requests
 from collector_tui.services.desk.account_change import ActionResult
@@ -101,12 +101,12 @@ call queue follows at once. **Ctrl+S** saves, **Esc** closes (what you typed is 
         yield Static(f"Their time now: {now} ({home})", id="their-time")
         yield Static("Reading what is on file…", id="on-file")
         yield field_label("What they said")
-        yield Select(REQUESTS, id="request", prompt="choose")
+        yield SearchSelect(REQUESTS, id="request", prompt="choose")
         phones = [(f"{p.national} {p.phone_type}", str(p.id)) for p in self.detail.phones]
         yield _group(
             "phone",
             "Number (at work: their work number, if they name one)",
-            Select(phones, id="phone", prompt="choose a number"),
+            SearchSelect(phones, id="phone", prompt="choose a number"),
         )
         yield _group(
             "days",
@@ -122,7 +122,9 @@ call queue follows at once. **Ctrl+S** saves, **Esc** closes (what you typed is 
         yield _group(
             "until", "Until (their time)", Input(id="until", placeholder="HH:MM or 8pm; 24:00 is midnight")
         )
-        yield _group("remove", "The time to remove", Select([], id="remove", prompt="choose a time on file"))
+        yield _group(
+            "remove", "The time to remove", SearchSelect([], id="remove", prompt="choose a time on file")
+        )
 
     def on_mount(self) -> None:
         # ActionForm.on_mount (the draft) runs after this one: Textual calls each class's handler.

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from typing import ClassVar, ParamSpec, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from collector_tui.domain.entry import EntryValueError
 from collector_tui.domain.workspace_policy import looks_like_card_number
@@ -48,6 +49,84 @@ def entered(field: str, parse: Callable[P, T], *args: P.args, **kwargs: P.kwargs
         return parse(*args, **kwargs)
     except EntryValueError as exc:
         raise EntryError([(field, str(exc))]) from None
+
+
+class SearchOverlay(SelectOverlay):
+    """A Select's list that filters as the collector types: the options that do not contain what
+    was typed are dimmed and skipped, the first that does is highlighted, Backspace takes a letter
+    back. What was typed holds until the list closes (no timer: a slow typist is not reset)."""
+
+    def __init__(self, type_to_search: bool = True) -> None:
+        super().__init__(type_to_search=type_to_search)
+        self._search_reset_delay = 24 * 3600.0
+
+    def watch_has_focus(self, value: bool) -> None:
+        query = self._search_query  # typed on the closed Select, before the list took the focus
+        super().watch_has_focus(value)
+        if value:
+            self._search_query = query
+        else:
+            self.search("")
+
+    def search(self, query: str) -> bool:
+        """Filter to the options containing ``query``; False (and nothing changed) if none does."""
+        index = self._find_search_match(query) if query else None
+        if query and index is None:
+            return False
+        self._search_query = query
+        needle = query.lower()
+        for position, option in enumerate(self._options):
+            prompt = option.prompt
+            words = prompt.plain if isinstance(prompt, Text) else str(prompt)
+            if needle in words.lower():
+                self.enable_option_at_index(position)
+            else:
+                self.disable_option_at_index(position)
+        if index is not None:
+            self.select(index)
+        return True
+
+    def type_key(self, event: events.Key) -> bool:
+        """Handle a letter or Backspace; True if it was one."""
+        if event.key == "backspace" and self._search_query:
+            self.search(self._search_query[:-1])
+        elif event.character is not None and event.is_printable:
+            if not self.search(self._search_query + event.character):
+                self.app.bell()
+        else:
+            return False
+        event.stop()
+        event.prevent_default()
+        return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self._type_to_search:
+            self.type_key(event)
+
+
+class SearchSelect(Select[str]):
+    """A Select that searches as soon as a letter is typed on it: the list opens, filtered to what
+    was typed, the first match highlighted; Enter picks it. Every form's choices are one of these."""
+
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield SearchOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+
+    def _overlay(self) -> SearchOverlay:
+        return self.query_one(SearchOverlay)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A letter on the closed Select (or on the Select just opened, the list not yet focused:
+        # a burst of keys) is the search's.
+        if event.character is not None and event.is_printable and not event.character.isspace():
+            if not self.expanded:
+                self.action_show_overlay()
+            self._overlay().type_key(event)
+        elif self.expanded and event.key == "backspace":
+            self._overlay().type_key(event)
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        return character is not None and character.isprintable() and not character.isspace()
 
 
 class _Saved(Message):
@@ -197,7 +276,7 @@ time you open this form on this account. Problems show under the fields.
         try:
             result = self.submit(values, version)
         except StaleAccountError:
-            fresh = account_detail(app.db, app.actor, self.detail.id, now=app.clock())
+            fresh = account_detail(app.db, app.actor, self.detail.id, now=app.clock(), opening=False)
             self.post_message(_Stale(fresh, describe_changes(self.detail, fresh)))
         except EntryError as exc:
             self.post_message(_Refused(exc.problems))
@@ -213,16 +292,40 @@ time you open this form on this account. Problems show under the fields.
         self.dismiss(message.result)
 
     def on__refused(self, message: _Refused) -> None:
-        for widget in self._inputs():
+        """Each problem under its own field (and all of them in the summary), the focus on the
+        first field in error so the collector sees it and types the fix at once."""
+        inputs = self._inputs()
+        for widget in inputs:
             widget.remove_class("-problem")
+        self.query(".field-error").remove()
         lines = []
+        in_error: list[Widget] = []
         for field, problem in message.problems:
-            for name in self.FIELD_WIDGETS.get(field, (field,) if field else ()):
-                for widget in self.query(f"#{name}"):
-                    widget.add_class("-problem")
+            widgets = [
+                widget
+                for name in self.FIELD_WIDGETS.get(field, (field,) if field else ())
+                for widget in self.query(f"#{name}")
+            ]
+            for widget in widgets:
+                widget.add_class("-problem")
+            if widgets:
+                self._show_under(widgets[-1], problem)
+                in_error.extend(widgets)
             lines.append(f"✗ {field.replace('_', ' ')}: {problem}" if field else f"✗ {problem}")
         # As text, not markup: a rule's id in brackets ("[cease]") is part of the reason.
         self.query_one("#form-problems", Static).update(Text("\n".join(lines)))
+        shown = [widget for widget in inputs if widget in in_error and widget.display]
+        if shown:
+            shown[0].focus()
+
+    def _show_under(self, widget: Widget, problem: str) -> None:
+        """The problem on the line under ``widget`` (under its row, when it sits in one)."""
+        anchor = widget
+        while isinstance(anchor.parent, Horizontal):
+            anchor = anchor.parent
+        parent = anchor.parent
+        if isinstance(parent, Widget):
+            parent.mount(Static(Text(f"✗ {problem}"), classes="field-error"), after=anchor)
 
     def on__stale(self, message: _Stale) -> None:
         self.detail = message.fresh

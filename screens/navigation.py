@@ -17,11 +17,15 @@ from collector_tui.services.worklists.assignments import ReassignmentResult
 
 
 class OpenAccount(Message):
-    """Open the account's workspace (the caller has claimed it, or tried to)."""
+    """Open the account's workspace (the caller has claimed it, or tried to); ``inbound``: for a
+    caller on the line, asking for right-party verification before the debt is shown; ``read_only``:
+    to look, not act (a supervisor deciding an approval: not claimed, no forms)."""
 
-    def __init__(self, account_id: int) -> None:
+    def __init__(self, account_id: int, *, inbound: bool = False, read_only: bool = False) -> None:
         super().__init__()
         self.account_id = account_id
+        self.inbound = inbound
+        self.read_only = read_only
 
 
 class ShowTeam(Message):

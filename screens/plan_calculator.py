@@ -2,12 +2,16 @@
 
 Every input is a keyboard field; Enter (or Ctrl+S) accepts. A plan outside the
 office's policy can still be proposed with a reason: it then waits for a
-supervisor's approval.
+supervisor's approval. The balance is not an input: a plan is on the account's
+balance less the down payment (the service decides it from the stored balance).
+:class:`SettlementCalculator` is the same calculator for a settlement: it adds
+the amount forgiven and the settlement's reason, and the schedule is on the
+balance less what is forgiven.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -24,7 +28,8 @@ from collector_tui.screens.forms import ActionForm, entered, field_label
 from collector_tui.services.desk.account_change import ActionResult
 from collector_tui.services.errors import EntryError
 from collector_tui.services.law.policy import current_plan_policy
-from collector_tui.services.money.plans import PlanRequest, Quote, create_plan, quote
+from collector_tui.services.money.plans import PlanRequest, Quote, create_plan, plan_balance_cents, quote
+from collector_tui.vocabulary import PlanKind
 
 FREQUENCIES = (
     ("monthly", "monthly"),
@@ -39,12 +44,22 @@ def _payments(count: int) -> str:
     return "1 payment" if count == 1 else f"{count} payments"
 
 
-def schedule_preview(found: Quote) -> RenderableType:
-    """The schedule (first rows and the last), its totals and dates, and every policy limit it breaks."""
+def schedule_preview(found: Quote, down_on: date | None = None) -> RenderableType:
+    """The schedule (the down payment on its own line, due ``down_on``; the first rows and the last),
+    its totals and dates, and every policy limit it breaks."""
     schedule, verdict = found.schedule, found.verdict
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     for name in ("No.", "Due", "Payment", "Interest", "Balance after"):
         table.add_column(name, justify="right" if name != "Due" else "left", no_wrap=True)
+    down = schedule.terms.down_payment_cents
+    if down:
+        table.add_row(
+            "Down",
+            down_on.isoformat() if down_on else "today",
+            format_cents(down),
+            format_cents(0),
+            format_cents(schedule.terms.principal_cents),
+        )
     rows = list(schedule.rows)
     shown = rows if len(rows) <= SHOWN_ROWS + 1 else [*rows[:SHOWN_ROWS], None, rows[-1]]
     for row in shown:
@@ -89,21 +104,31 @@ def schedule_preview(found: Quote) -> RenderableType:
 
 
 class PlanCalculator(ActionForm):
-    """Build a payment plan: balance prefilled, every input editable, the schedule live."""
+    """Build a payment plan on the account's balance: the schedule live as the collector types."""
 
     FORM = "plan"
     TITLE = "Payment plan"
+    KIND: str = PlanKind.PLAN
     HELP = """
 ## Payment-plan calculator
 
-Change any field: the schedule and the policy check below update as you type.
-Give **either** the number of payments **or** the payment amount (the other is
-computed; the last payment absorbs the rounding). Dates as YYYY-MM-DD, the
-rate as a yearly percent. Household income is only for states with an
-income-based cap (CO, MD). **Enter** or **Ctrl+S** accepts; a plan outside
-policy needs a reason and waits for a supervisor's approval. **Esc** closes
-(what you typed is kept).
+The plan is on the account's balance (shown, not typed): the installments pay
+the balance less the down payment. Change any field: the schedule and the
+policy check below update as you type. Give **either** the number of payments
+**or** the payment amount (the other is computed; the last payment absorbs the
+rounding). Dates as YYYY-MM-DD, the rate as a yearly percent. Household income
+is only for states with an income-based cap (CO, MD). **Enter** or **Ctrl+S**
+accepts; a plan outside policy needs a reason and waits for a supervisor's
+approval. With a down payment, the payment form opens next to take it.
+**Esc** closes (what you typed is kept).
 """
+
+    def settlement_fields(self) -> ComposeResult:
+        """A settlement's own fields (none for a plan)."""
+        yield from ()
+
+    def _forgiven(self, values: dict[str, str]) -> int:
+        return 0
 
     def fields(self) -> ComposeResult:
         today = self.collector_app.clock().date()
@@ -111,10 +136,11 @@ policy needs a reason and waits for a supervisor's approval. **Esc** closes
         balance = self.detail.total_balance_cents
         with Horizontal(id="plan-body"):
             with Vertical(id="plan-fields"):
-                yield field_label("Balance · down payment")
+                yield field_label("Balance (the account's) · down payment")
                 with Horizontal(classes="pair"):
-                    yield Input(f"{balance // 100}.{balance % 100:02d}", id="balance")
+                    yield Static(format_cents(balance), id="balance")
                     yield Input("0.00", id="down")
+                yield from self.settlement_fields()
                 yield field_label("Frequency")
                 yield Select(FREQUENCIES, id="frequency", value="monthly", allow_blank=False)
                 yield field_label("Number of payments · or the amount")
@@ -152,7 +178,9 @@ policy needs a reason and waits for a supervisor's approval. **Esc** closes
         if (count is None) == (amount is None):
             raise EntryError([("installments", "give either the number of payments or the payment amount")])
         return PlanTerms(
-            balance_cents=entered("balance", parse_amount, values.get("balance", "")),
+            balance_cents=plan_balance_cents(
+                self.detail.total_balance_cents, self.KIND, self._forgiven(values)
+            ),
             frequency=values.get("frequency") or "monthly",
             first_due=entered("first_due", parse_day, values.get("first_due", ""), today),
             installments=count,
@@ -184,7 +212,12 @@ policy needs a reason and waits for a supervisor's approval. **Esc** closes
                 Text("\n".join(f"… {m}" for _, m in exc.problems), style="dim")
             )
             return
-        self.query_one("#schedule", Static).update(schedule_preview(found))
+        preview = schedule_preview(found, self.collector_app.clock().date())
+        self.query_one("#schedule", Static).update(self.with_settlement(preview, self.values()))
+
+    def with_settlement(self, preview: RenderableType, values: dict[str, str]) -> RenderableType:
+        """The preview with a settlement's own lines (none for a plan)."""
+        return preview
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
         app = self.collector_app
@@ -196,5 +229,60 @@ policy needs a reason and waits for a supervisor's approval. **Esc** closes
             income_cents=self._income(values),
             bill_kind=values.get("bill") or "facility",
             exception_reason=values.get("exception_reason") or None,
+            kind=self.KIND,
+            forgiven_cents=self._forgiven(values),
+            settlement_reason=values.get("settlement_reason") or None,
         )
         return create_plan(app.db, app.actor, request, now=app.clock())
+
+
+class SettlementCalculator(PlanCalculator):
+    """A settlement: less than the balance accepted, the rest forgiven only when paid as agreed."""
+
+    FORM = "settlement"
+    TITLE = "Settlement"
+    KIND = PlanKind.SETTLEMENT
+    HELP = """
+## Settlement
+
+A settlement accepts less than the balance. Enter what is **forgiven** and
+**why** (always required); the schedule below is on the balance less what is
+forgiven, with the down payment on its own line. The office's settlement policy
+says how much may be forgiven for this balance and the account's age; beyond
+it the settlement is proposed and waits for a supervisor's approval. What is
+forgiven posts as an adjustment only when the settlement is paid as agreed; a
+broken settlement forgives nothing. **Enter** or **Ctrl+S** accepts, **Esc**
+closes (what you typed is kept).
+"""
+
+    def settlement_fields(self) -> ComposeResult:
+        yield field_label("Forgiven (when paid as agreed) · settlement reason (required)")
+        with Horizontal(classes="pair"):
+            yield Input("", id="forgiven", placeholder="e.g. 300.00")
+            yield Input("", id="settlement_reason", placeholder="why less is accepted")
+
+    def _forgiven(self, values: dict[str, str]) -> int:
+        typed = values.get("forgiven", "")
+        return entered("forgiven", parse_amount, typed) if typed.strip() else 0
+
+    def with_settlement(self, preview: RenderableType, values: dict[str, str]) -> RenderableType:
+        policy = current_plan_policy().settlement
+        balance = self.detail.total_balance_cents
+        percent = policy.max_forgiven_percent(balance, self.detail.age_days)
+        most = policy.max_forgiven_cents(balance, self.detail.age_days)
+        forgiven = self._forgiven(values)
+        head = Text.assemble(
+            ("Settlement: ", "bold"),
+            f"{format_cents(balance - forgiven)} of {format_cents(balance)}, "
+            f"{format_cents(forgiven)} forgiven when paid as agreed",
+        )
+        limit = Text(
+            f"Settlement policy: up to {percent}% ({format_cents(most)}) forgiven without approval",
+            style="dim",
+        )
+        parts: list[RenderableType] = [head, limit]
+        if forgiven > most:
+            parts.append(
+                Text("✗ forgives more than the settlement policy allows: it needs approval", style="bold red")
+            )
+        return Group(*parts, preview)

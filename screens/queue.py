@@ -18,17 +18,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.command import Hit, Hits, Provider
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import Worker
 
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.entry import EntryValueError, FilterWords, parse_filter
+from collector_tui.domain.languages import language_name, needs_interpreter
 from collector_tui.domain.money import format_cents
-from collector_tui.screens.base import CollectorScreen, Workstation
+from collector_tui.screens.account_search import AccountSearch, open_inbound_search
+from collector_tui.screens.base import CollectorScreen, KeysFooter
 from collector_tui.screens.navigation import OpenAccount, ShowTeam
 from collector_tui.services.audit import Actor
 from collector_tui.services.team.permissions import Permission, can
@@ -40,11 +41,9 @@ from collector_tui.services.worklists.queue import (
     QueueFilter,
     QueuePage,
     QueueRow,
-    SearchHit,
     claim,
     claim_next,
     queue_page,
-    search_accounts,
     section_totals,
 )
 
@@ -81,7 +80,9 @@ account may not be called yet and when it may; **On hold** shows the hold.
 - **Enter** opens the highlighted account; **Up/Down** or **j/k** move.
 - **s** switches section, **a** cycles the age bucket, **/** filters
   (`state:TX age:61-90 bal:100-500` and an account number or name), **r** refreshes.
-- **ctrl+p** finds any account by number, name, phone last four or birth date.
+- **ctrl+p** finds any account by phone (any format, or its last four digits), name (either
+  order), account number or birth date; **i** does the same for an **inbound call**: the account
+  opens asking for right-party verification before anything about the debt is shown.
 
 The pane on the right explains the highlighted account's priority, factor by factor.
 """
@@ -90,26 +91,6 @@ The pane on the right explains the highlighted account's priority, factor by fac
         Binding("j", "cursor_down", "Down", show=False, id="queue.down"),
         Binding("k", "cursor_up", "Up", show=False, id="queue.up"),
     ]
-
-
-class AccountSearch(Provider):
-    """Command palette: find any account you may see."""
-
-    async def search(self, query: str) -> Hits:
-        screen = self.screen
-        if not isinstance(screen, QueueScreen):
-            return
-        app = screen.collector_app
-        hits = await self._run(app, query)
-        for hit in hits:
-            yield Hit(
-                1.0, hit.label, lambda account_id=hit.account_id: screen.open_account(account_id), help="Open"
-            )
-
-    async def _run(self, app: Workstation, query: str) -> list[SearchHit]:
-        import asyncio
-
-        return await asyncio.to_thread(search_accounts, app.db, app.actor, query)
 
 
 class PageLoaded(Message):
@@ -127,9 +108,10 @@ class TotalsLoaded(Message):
 
 
 class Claimed(Message):
-    def __init__(self, account_id: int | None) -> None:
+    def __init__(self, account_id: int | None, *, inbound: bool = False) -> None:
         super().__init__()
         self.account_id = account_id
+        self.inbound = inbound  # a caller on the line: the account opens asking for verification
 
 
 SHORT_REASONS = {
@@ -137,12 +119,12 @@ SHORT_REASONS = {
     "inconvenient": "inconvenient",
     "frequency": "call limit",
     "conversation": "spoke recently",
-    "phones": "no dialable phone",
+    "phones": "no phone now",
     "do_not_call": "do not call",
     "consent_revoked": "consent revoked",
     "phone_status": "bad number",
     "work": "work number",
-    "insurance_pending": "insurance pending",
+    "insurance_pending": "insurance",
     "financial_assistance": "FAP pending",
     "nsa_dispute": "NSA dispute",
     "account_status": "not open",
@@ -152,17 +134,62 @@ SHORT_REASONS = {
 }
 
 
-def _now_label(row: QueueRow, now: datetime | None = None) -> str:
-    """✓ call, or ✗ with a few words and when it lifts (the bottom pane has the full reason)."""
+# At 80 columns the Now column says only which block, in a word (the pane below says the rest).
+TINY_REASONS = {
+    "window": "window",
+    "inconvenient": "inconvenient",
+    "frequency": "limit",
+    "conversation": "spoke",
+    "phones": "no phone",
+    "do_not_call": "DNC",
+    "consent_revoked": "revoked",
+    "phone_status": "bad number",
+    "work": "work",
+    "insurance_pending": "insurance",
+    "financial_assistance": "FAP",
+    "nsa_dispute": "NSA",
+    "account_status": "not open",
+    "supervisor_hold": "supervisor",
+    "itemized_statement": "itemized",
+    "original_creditor": "creditor",
+    "callback": "callback",
+    "rework": "worked",
+}
+NARROW_WIDTH = 110  # below this the queue shows its narrow columns (80x24 terminals)
+
+
+def _now_label(row: QueueRow, now: datetime | None = None, *, narrow: bool = False) -> str:
+    """✓ call, or ✗ with a few words and when it lifts (the bottom pane has the full reason);
+    ``narrow``: ``✓`` or ``✗`` and one word."""
     if row.callable_now:
-        return "✓ call"
+        return "✓" if narrow else "✓ call"
+    if narrow:
+        return f"✗ {TINY_REASONS.get(row.rule or '', (row.rule or 'not now').replace('_', ' '))}"
     what = SHORT_REASONS.get(row.rule or "", (row.rule or "not now").replace("_", " "))
     if row.callable_at is None:
         return f"✗ {what}"
     tz = zone(row.home_zone)
     local = row.callable_at.astimezone(tz)
     today = (now or datetime.now(tz)).astimezone(tz).date()
-    return f"✗ {what} · {local:%H:%M %Z}" if local.date() == today else f"✗ {what} · {local:%a %b %d}"
+    return f"✗ {what} · {local:%H:%M}" if local.date() == today else f"✗ {what} · {local:%a %m-%d}"
+
+
+# Each column: key, heading, width (None: as wide as its widest cell, so no amount is ever cut).
+WIDE_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
+    ("points", Text("Pts", justify="right"), 4),
+    ("account", "Account", None),
+    ("guarantor", "Name", 16),
+    ("balance", Text("Balance", justify="right"), None),
+    ("now", "Now", None),
+    ("local", "Local", None),
+    ("age", "Age", None),
+    ("last", "Last", 5),
+    ("next", "Next", None),
+)
+# At 80 columns: what a collector needs to pick the call, whole (no column half off the edge);
+# the local time, last contact and next step are then the pane's (see explain).
+NARROW_ORDER = ("account", "guarantor", "balance", "now", "age", "points")
+NARROW_COLUMNS = tuple(next(c for c in WIDE_COLUMNS if c[0] == key) for key in NARROW_ORDER)
 
 
 def _next_action(row: QueueRow) -> str:
@@ -177,8 +204,16 @@ def _next_action(row: QueueRow) -> str:
     return ""
 
 
-def explain(row: QueueRow | None) -> RenderableType:
-    """The side pane: why this account is where it is."""
+def _guarantor_cell(row: QueueRow) -> str | Text:
+    """The guarantor's name, flagged ``⚑`` when they need an interpreter (the pane below says which
+    language)."""
+    if needs_interpreter(row.language):
+        return Text.assemble(("⚑", "bold"), row.guarantor_name, overflow="ellipsis", no_wrap=True)
+    return row.guarantor_name
+
+
+def explain(row: QueueRow | None, *, narrow: bool = False) -> RenderableType:
+    """The side pane: why this account is where it is (``narrow``: with the columns 80 leaves out)."""
     if row is None:
         return Text("No account highlighted.", style="dim")
     head = Text.assemble(
@@ -186,6 +221,8 @@ def explain(row: QueueRow | None) -> RenderableType:
     )
     head.append(" + ".join(f"{f.name} {f.value} ({f.points})" for f in row.factors))
     parts: list[RenderableType] = [head]
+    if needs_interpreter(row.language):
+        parts.append(Text(f"⚑ interpreter: speaks {language_name(row.language)}", style="bold"))
     if row.callable_now:
         parts.append(Text(f"✓ may call now · local time {row.local_time}", style="green"))
     elif row.reason:
@@ -195,6 +232,10 @@ def explain(row: QueueRow | None) -> RenderableType:
             else "; until resolved"
         )
         parts.append(Text(f"✗ {row.reason}{when}", style="red"))
+    if narrow:
+        last = f"{row.last_contact_at:%m-%d}" if row.last_contact_at else "never"
+        more = [f"local {row.local_time}", f"last contact {last}", _next_action(row)]
+        parts.append(Text(" · ".join(part for part in more if part), style="dim"))
     return Group(*parts)
 
 
@@ -216,6 +257,13 @@ class QueueScreen(CollectorScreen[None]):
         Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue."),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
         Binding("t", "team", "Team", id="queue.team", tooltip="Team results (supervisors and admins)."),
+        Binding(
+            "i",
+            "inbound",
+            "Inbound call",
+            id="queue.inbound",
+            tooltip="A caller on the line: find their account; it opens asking for verification first.",
+        ),
     ]
 
     def __init__(
@@ -235,6 +283,7 @@ class QueueScreen(CollectorScreen[None]):
         self._next_cursor: Cursor | None = None
         self._loading = False
         self._loaded_once = False
+        self._narrow = False  # laid out for 80 columns (see _add_columns)
 
     @property
     def owner(self) -> Actor:
@@ -254,20 +303,11 @@ class QueueScreen(CollectorScreen[None]):
         yield Input(placeholder="filter: state:TX age:61-90 bal:100-500 or a name/number", id="filter")
         yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static(id="why", classes="why")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(QueueTable)
-        # Most needed first: at 80 columns the rest scroll into view.
-        table.add_column(Text("Pts", justify="right"), key="points", width=4)
-        table.add_column("Account", key="account", width=10)
-        table.add_column("Guarantor", key="guarantor", width=16)
-        table.add_column(Text("Balance", justify="right"), key="balance", width=11)
-        table.add_column("Now", key="now", width=26)
-        table.add_column("Local", key="local", width=9)
-        table.add_column("Age", key="age", width=6)
-        table.add_column("Last", key="last", width=5)
-        table.add_column("Next", key="next", width=13)
+        self._add_columns(table)
         self.query_one("#filter", Input).display = False
         table.focus()
         self.reload()
@@ -315,10 +355,35 @@ class QueueScreen(CollectorScreen[None]):
         self._show_summary()
         self._show_why()
 
+    def _add_columns(self, table: QueueTable) -> None:
+        """The columns for the screen's width: at 80 columns the narrow set, in its order."""
+        self._narrow = self.app.size.width < NARROW_WIDTH
+        for key, heading, width in NARROW_COLUMNS if self._narrow else WIDE_COLUMNS:
+            table.add_column(heading, key=key, width=width)
+
+    def on_resize(self) -> None:
+        """Crossing the narrow width lays the columns out again, with the rows already loaded."""
+        if (self.app.size.width < NARROW_WIDTH) == self._narrow:
+            return
+        table = self.query_one(QueueTable)
+        kept = self._highlighted()
+        rows = tuple(self.rows.values())
+        with self.app.batch_update():
+            table.clear(columns=True)
+            self._add_columns(table)
+            self._append(table, rows)
+            if kept is not None and str(kept.id) in table.rows:
+                table.move_cursor(row=table.get_row_index(str(kept.id)))
+        self._show_why()
+
+    def _row_cells(self, table: QueueTable, row: QueueRow) -> list[str | Text]:
+        cells = self._cells(row)
+        return [cells[str(column.key.value)] for column in table.columns.values()]
+
     def _append(self, table: QueueTable, rows: tuple[QueueRow, ...]) -> None:
         for row in rows:
             self.rows[row.id] = row
-            table.add_row(*self._cells(row), key=str(row.id))
+            table.add_row(*self._row_cells(table, row), key=str(row.id))
 
     def _update_in_place(self, table: QueueTable, rows: tuple[QueueRow, ...]) -> None:
         """A background refresh that changed no order: rewrite only the cells that changed."""
@@ -328,31 +393,31 @@ class QueueScreen(CollectorScreen[None]):
             self.rows[row.id] = row
             if old == row:
                 continue
-            for column, value in zip(columns, self._cells(row), strict=True):
-                table.update_cell(str(row.id), column, value)
+            for column, value in zip(columns, self._row_cells(table, row), strict=True):
+                table.update_cell(str(row.id), column, value, update_width=True)
 
     def on_totals_loaded(self, message: TotalsLoaded) -> None:
         self.totals = message.totals
         self._show_summary()
 
-    def _cells(self, row: QueueRow) -> tuple[str | Text, ...]:
+    def _cells(self, row: QueueRow) -> dict[str, str | Text]:
+        """Each column's cell, by column key."""
         now = Text(
-            _now_label(row, self.collector_app.clock()),
+            _now_label(row, self.collector_app.clock(), narrow=self._narrow),
             style="green" if row.callable_now else "red",
-            overflow="ellipsis",
             no_wrap=True,
         )
-        return (
-            Text(str(row.points), justify="right"),
-            row.account_number,
-            row.guarantor_name,
-            Text(format_cents(row.balance_cents), justify="right"),
-            now,
-            row.local_time,
-            row.age_bucket,
-            f"{row.last_contact_at:%m-%d}" if row.last_contact_at else "never",
-            _next_action(row),
-        )
+        return {
+            "points": Text(str(row.points), justify="right"),
+            "account": row.account_number,
+            "guarantor": _guarantor_cell(row),
+            "balance": Text(format_cents(row.balance_cents), justify="right"),
+            "now": now,
+            "local": row.local_time,
+            "age": row.age_bucket,
+            "last": f"{row.last_contact_at:%m-%d}" if row.last_contact_at else "never",
+            "next": _next_action(row),
+        }
 
     def _show_summary(self) -> None:
         table = self.query_one(QueueTable)
@@ -414,7 +479,7 @@ class QueueScreen(CollectorScreen[None]):
         return self.rows.get(int(key)) if key is not None else None
 
     def _show_why(self) -> None:
-        self.query_one("#why", Static).update(explain(self._highlighted()))
+        self.query_one("#why", Static).update(explain(self._highlighted(), narrow=self._narrow))
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -430,6 +495,13 @@ class QueueScreen(CollectorScreen[None]):
             row = self._highlighted()
             self.reload(keep=row.id if row else None)
 
+    def on_screen_resume(self) -> None:
+        """Back from an account (or the team): show the queue as it is now, not as it was when left:
+        the account just worked has moved, and every local time and "callable at" is of now."""
+        if self._loaded_once:
+            row = self._highlighted()
+            self.reload(keep=row.id if row else None)
+
     # -- acting --------------------------------------------------------------------------------
 
     @on(DataTable.RowSelected)
@@ -437,20 +509,27 @@ class QueueScreen(CollectorScreen[None]):
         if event.row_key.value is not None:
             self.open_account(int(event.row_key.value))
 
-    def open_account(self, account_id: int) -> None:
+    def open_account(self, account_id: int, *, inbound: bool = False) -> None:
         if self.viewing is not None:
             self.notify("Read only: this is another collector's queue.", severity="information")
             return
-        self.claim_and_open(account_id)
+        self.claim_and_open(account_id, inbound)
+
+    def open_found(self, account_id: int, *, inbound: bool) -> None:
+        """An account the search found (``ctrl+p``, or ``i`` for an inbound caller)."""
+        self.open_account(account_id, inbound=inbound)
+
+    def action_inbound(self) -> None:
+        open_inbound_search(self)
 
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
-    def claim_and_open(self, account_id: int) -> None:
+    def claim_and_open(self, account_id: int, inbound: bool = False) -> None:
         app = self.collector_app
         if not claim(app.db, app.actor, account_id, app.clock()):
             self.app.call_from_thread(
                 self.notify, "Another session is working this account; opened read only.", severity="warning"
             )
-        self.post_message(Claimed(account_id))
+        self.post_message(Claimed(account_id, inbound=inbound))
 
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
     def claim_next_account(self) -> None:
@@ -461,7 +540,7 @@ class QueueScreen(CollectorScreen[None]):
         if message.account_id is None:
             self.notify("No account may be called right now.", severity="information")
             return
-        self.post_message(OpenAccount(message.account_id))
+        self.post_message(OpenAccount(message.account_id, inbound=message.inbound))
 
     def action_next(self) -> None:
         self.claim_next_account()

@@ -1,18 +1,25 @@
 """The team screen (supervisors and admins): each collector's results today, the team's, two charts.
 
 Counted in a worker and refreshed in the background; Enter drills into the
-highlighted collector's queue, read only.
+highlighted collector's queue, read only. Columns are as wide as their widest
+cell; when they do not all fit, the least needed ones leave the table (the line
+under it shows them for the highlighted row), so no amount is ever cut.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 from textual_plotext import PlotextPlot
@@ -26,23 +33,45 @@ from collector_tui.services.worklists.team_stats import CollectorStats, TeamStat
 from collector_tui.vocabulary import Role
 
 REFRESH_SECONDS = 60.0
-COLUMNS: tuple[tuple[str, str, int], ...] = (
-    ("login", "Collector", 12),
-    ("accounts", "Accts", 6),
-    ("balance", "Balance", 12),
-    ("callable", "Call", 5),
-    ("worked", "Worked", 6),
-    ("attempts", "Att.", 5),
-    ("rpc", "RPC", 4),
-    ("promises", "Promises", 13),
-    ("kept", "Kept", 5),
-    ("plans", "Plans", 5),
-    ("today", "Collected", 11),
-    ("month", "Month", 11),
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("login", "Collector"),
+    ("accounts", "Accts"),
+    ("balance", "Balance"),
+    ("callable", "Call"),
+    ("callbacks", "Callbacks"),
+    ("promises_due", "PTPs due"),
+    ("worked", "Worked"),
+    ("attempts", "Att."),
+    ("rpc", "RPC"),
+    ("promises", "Promises"),
+    ("kept", "Kept"),
+    ("plans", "Plans"),
+    ("today", "Collected"),
+    ("month", "Month"),
+)
+LABELS = dict(COLUMNS)
+# Which columns stay when the table is too narrow for all: the first ones here (the collector, the
+# money and today's callbacks and promises); the rest leave from the end of this list first.
+KEEP_ORDER = (
+    "login",
+    "balance",
+    "today",
+    "callbacks",
+    "promises_due",
+    "accounts",
+    "worked",
+    "month",
+    "callable",
+    "promises",
+    "kept",
+    "attempts",
+    "rpc",
+    "plans",
 )
 
 
 def row_cells(row: CollectorStats) -> list[str | Text]:
+    """The row's cells in COLUMNS order: whole numbers and whole amounts, never shortened."""
     kept = "-" if row.kept_percent is None else f"{row.kept_percent:.0f}%"
     name = row.login if row.active else f"{row.login} (inactive)"
     return [
@@ -50,6 +79,8 @@ def row_cells(row: CollectorStats) -> list[str | Text]:
         f"{row.accounts:,}",
         format_cents(row.balance_cents),
         f"{row.callable_now:,}",
+        f"{row.callbacks_done:,}/{row.callbacks_due:,}",
+        f"{row.promises_done:,}/{row.promises_due:,}",
         f"{row.worked:,}",
         f"{row.attempts:,}",
         f"{row.right_party:,}",
@@ -59,6 +90,44 @@ def row_cells(row: CollectorStats) -> list[str | Text]:
         format_cents(row.collected_cents),
         format_cents(row.collected_month_cents),
     ]
+
+
+def _width(cell: str | Text) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
+
+
+def fit_columns(rows: Sequence[Sequence[str | Text]], available: int, padding: int = 1) -> list[str]:
+    """The columns (keys, in COLUMNS order) that fit ``available`` cells, each as wide as its widest
+    cell or label plus ``padding`` each side; the columns late in KEEP_ORDER leave first."""
+    widths = {
+        key: max([cell_len(label), *(_width(row[i]) for row in rows)]) + 2 * padding
+        for i, (key, label) in enumerate(COLUMNS)
+    }
+    kept = list(KEEP_ORDER)
+    while len(kept) > 1 and sum(widths[key] for key in kept) > available:
+        kept.pop()
+    return [key for key, _ in COLUMNS if key in kept]
+
+
+def short_dollars(dollars: float) -> str:
+    """A chart's axis label: ``$0``, ``$750``, ``$12k``, ``$2.5k``, ``$1.3M``."""
+    for size, unit in ((1_000_000, "M"), (1_000, "k")):
+        if abs(dollars) >= size:
+            return f"${dollars / size:.2f}".rstrip("0").rstrip(".") + unit
+    return f"${dollars:,.0f}"
+
+
+def money_ticks(values: Sequence[float], count: int = 4) -> tuple[list[float], list[str]]:
+    """The y axis of a chart of dollar ``values``: round steps from $0 past the largest, labelled
+    in dollars (short units: the axis says what a bar is near, the table says what it is)."""
+    top = max([0.0, *values])
+    if top <= 0:
+        return [0.0], ["$0"]
+    raw = top / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    ticks = [step * i for i in range(math.ceil(top / step) + 1)]
+    return ticks, [short_dollars(tick) for tick in ticks]
 
 
 class TeamLoaded(Message):
@@ -92,11 +161,16 @@ class TeamScreen(CollectorScreen[None]):
 ## Team results
 
 One row per collector: open accounts and their balance, how many may be called
-now, and today's work (accounts worked, call attempts, right-party contacts,
-promises taken and their amount, plans created), the share of this month's
-resolved promises that were kept, and money collected today and this month on
-the accounts they own. The last row is the team. Below: money collected per
-day over the last 30 days, and the open balance by age. **Enter** opens the
+now, today's callbacks and the promises due today (done/due: a callback is done
+when the account was worked at or after its time; a promise when kept or paid),
+today's work (accounts worked, call attempts, right-party contacts, promises
+taken and their amount, plans created), the share of this month's resolved
+promises that were kept, and money collected today and this month on the
+accounts they own. The last row is the team. "Today" is the office's day, in
+its time zone (shown at the top). When the window is too narrow for every
+column, the least needed leave the table and the line below it shows them for
+the highlighted row. Below: money collected per day over the last 30 days, and
+the open balance by age. **Enter** opens the
 highlighted collector's queue, read only; **a** the approval list; **m** moves
 accounts (a preview first); **r** counts again (it also refreshes every
 minute); **Esc** goes back. `collector stats` prints the same numbers.
@@ -105,11 +179,13 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
     def __init__(self) -> None:
         super().__init__()
         self.stats: TeamStats | None = None
+        self.shown: list[str] = [key for key, _ in COLUMNS]  # the columns the table has now
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Counting the team's results…", id="team-summary")
         yield DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="team-hidden")
         with Horizontal(id="charts"):
             yield PlotextPlot(id="collected-chart")
             yield PlotextPlot(id="aging-chart")
@@ -117,8 +193,8 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
 
     def on_mount(self) -> None:
         table = self.query_one("#team-table", DataTable)
-        for key, label, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+        for key, label in COLUMNS:
+            table.add_column(label, key=key)
         table.focus()
         self.load()
         self.set_interval(REFRESH_SECONDS, self.load)
@@ -130,37 +206,82 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
 
     def on_team_loaded(self, message: TeamLoaded) -> None:
         self.stats = found = message.stats
-        table = self.query_one("#team-table", DataTable)
-        keep = table.cursor_row
-        with self.app.batch_update():
-            table.clear()
-            for row in found.rows:
-                table.add_row(*row_cells(row), key=row.login)
-            table.add_row(*row_cells(found.total), key="team")
-            if 0 <= keep < table.row_count:
-                table.move_cursor(row=keep)
+        self._fill()
+        zone = ZoneInfo(found.time_zone)  # the office's, checked by the service
+        since, month, at = (moment.astimezone(zone) for moment in (found.since, found.month_start, found.at))
         self.query_one("#team-summary", Static).update(
-            f"Today since {found.since:%Y-%m-%d %H:%M} UTC · month from {found.month_start:%Y-%m-%d} · "
-            f"counted {found.at:%H:%M:%S} UTC · {len(found.rows)} collectors"
+            f"Since {since:%Y-%m-%d %H:%M} · month from {month:%Y-%m-%d} · counted {at:%H:%M:%S} "
+            f"({found.time_zone}) · {len(found.rows)} collectors · callbacks, PTPs due today: done/due"
         )
         self._draw(found)
+
+    def _fill(self) -> None:
+        """The table again: the columns that fit its width, each as wide as its widest cell."""
+        if self.stats is None:
+            return
+        found = self.stats
+        table = self.query_one("#team-table", DataTable)
+        rows = [(row.login, row_cells(row)) for row in found.rows] + [("team", row_cells(found.total))]
+        available = (table.size.width or self.size.width) - table.scrollbar_size_vertical
+        shown = fit_columns([cells for _, cells in rows], available, table.cell_padding)
+        keep = table.cursor_row
+        with self.app.batch_update():
+            if shown != self.shown:
+                table.clear(columns=True)
+                for key in shown:
+                    table.add_column(LABELS[key], key=key)
+                self.shown = shown
+            else:
+                table.clear()
+            index = [i for i, (key, _) in enumerate(COLUMNS) if key in shown]
+            for login, cells in rows:
+                table.add_row(*(cells[i] for i in index), key=login)
+            if 0 <= keep < table.row_count:
+                table.move_cursor(row=keep)
+        self._show_hidden()
+
+    def _show_hidden(self) -> None:
+        """The highlighted row's numbers that did not fit the table, whole."""
+        line = self.query_one("#team-hidden", Static)
+        table = self.query_one("#team-table", DataTable)
+        hidden = [i for i, (key, _) in enumerate(COLUMNS) if key not in self.shown]
+        if self.stats is None or not hidden or table.row_count == 0:
+            line.update("")
+            line.display = False
+            return
+        login = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        row = self.stats.total if login == "team" else next(r for r in self.stats.rows if r.login == login)
+        cells = row_cells(row)
+        line.update(Text(f"{login}: " + "; ".join(f"{COLUMNS[i][1]} {cells[i]}" for i in hidden)))
+        line.display = True
+
+    def on_resize(self, event: Resize) -> None:
+        self.call_after_refresh(self._fill)
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._show_hidden()
 
     def _draw(self, found: TeamStats) -> None:
         collected = self.query_one("#collected-chart", PlotextPlot)
         plt = collected.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Collected per day, last 30 days ($)")
+        plt.title("Collected per day, last 30 days")
         days = [day.strftime("%m-%d") for day, _ in found.collected_by_day]
-        plt.bar(days, [cents / 100 for _, cents in found.collected_by_day])
+        dollars = [cents / 100 for _, cents in found.collected_by_day]
+        plt.bar(days, dollars)
         plt.xticks(list(range(1, len(days) + 1, 7)), days[::7])
+        plt.yticks(*money_ticks(dollars))
         collected.refresh()
         aging = self.query_one("#aging-chart", PlotextPlot)
         plt = aging.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Open balance by age (days, $)")
-        plt.bar([label for label, _, _ in found.aging], [cents / 100 for _, _, cents in found.aging])
+        plt.title("Open balance by age (days)")
+        balances = [cents / 100 for _, _, cents in found.aging]
+        plt.bar([label for label, _, _ in found.aging], balances)
+        plt.yticks(*money_ticks(balances))
         aging.refresh()
 
     def action_refresh(self) -> None:

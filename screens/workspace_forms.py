@@ -21,7 +21,7 @@ from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from collector_tui.domain.entry import parse_amount, parse_day, parse_time_of_day
 from collector_tui.domain.money import format_cents
 from collector_tui.screens.base import CollectorModal
-from collector_tui.screens.forms import ActionForm, entered, field_label
+from collector_tui.screens.forms import ActionForm, Reloaded, SearchSelect, entered, field_label
 from collector_tui.services.desk import account_actions as actions
 from collector_tui.services.desk.account_actions import ContactEntry
 from collector_tui.services.desk.account_change import ActionResult
@@ -29,7 +29,8 @@ from collector_tui.services.desk.blocked_calls import log_contact_or_ask_overrid
 from collector_tui.services.errors import EntryError
 from collector_tui.services.law.policy import current_workspace_policy
 from collector_tui.services.team.permissions import Permission, can
-from collector_tui.vocabulary import HoldReason, Party, PhoneType
+from collector_tui.services.views import AccountDetail
+from collector_tui.vocabulary import HoldReason, Party, PhoneType, Verification
 
 
 class ContactForm(ActionForm):
@@ -38,7 +39,18 @@ class ContactForm(ActionForm):
     FORM = "contact"
     TITLE = "Log a call or contact"
 
+    def __init__(
+        self, detail: AccountDetail, *, on_reload: Reloaded | None = None, verification: str | None = None
+    ) -> None:
+        """``verification``: an inbound call's right-party verification, recorded with the contact
+        (the call defaults to inbound; None: an outbound call, nothing asked)."""
+        super().__init__(detail, on_reload=on_reload)
+        self.verification = verification
+        self.inbound = verification is not None
+
     def fields(self) -> ComposeResult:
+        if self.verification is not None:
+            yield Static(f"Inbound caller: {Verification(self.verification).label}", id="verification")
         verdicts = {p.phone_id: p for p in self.detail.compliance.phones}
         phones = []
         first_allowed = None
@@ -50,22 +62,22 @@ class ContactForm(ActionForm):
             if ok and first_allowed is None:
                 first_allowed = str(phone.id)
         yield field_label("Phone")
-        yield Select(
+        yield SearchSelect(
             phones, id="phone", prompt="(no phone: note, letter)", value=first_allowed or Select.NULL
         )
         yield field_label("Direction")
-        yield Select(
+        yield SearchSelect(
             [("outbound (I called)", "out"), ("inbound (they called)", "in")],
             id="direction",
-            value="out",
+            value="in" if self.inbound else "out",
             allow_blank=False,
         )
         yield field_label("Party reached")
         parties = [(Party(p).label, p) for p in actions.PARTIES]
-        yield Select(parties, id="party", value="none", allow_blank=False)
+        yield SearchSelect(parties, id="party", value="none", allow_blank=False)
         yield field_label("Disposition (type to search)")
         codes = current_workspace_policy().dispositions.values()
-        yield Select(
+        yield SearchSelect(
             [(f"{d.code} · {d.label}", d.code) for d in codes], id="disposition", prompt="choose a code"
         )
         yield field_label("Note (optional)")
@@ -88,6 +100,7 @@ class ContactForm(ActionForm):
             party=values.get("party") or "none",
             note=values.get("note") or None,
             override_reason=values.get("override_reason") or None,
+            verification=self.verification,
         )
         if not entry.disposition:
             raise EntryError([("disposition", "choose a disposition code")])
@@ -149,7 +162,7 @@ with the callback (it does not lift a hold).
         yield field_label("Time")
         yield Input("10:00", id="time", placeholder="HH:MM or 2:30pm")
         yield field_label("Entered in")
-        yield Select(
+        yield SearchSelect(
             [(f"the debtor's time ({debtor.key})", "debtor"), (f"my time ({_my_zone_name(now)})", "mine")],
             id="zone",
             value="debtor",
@@ -222,11 +235,22 @@ class PaymentForm(ActionForm):
     FORM = "payment"
     TITLE = "Payment taken by phone"
 
+    def __init__(
+        self, detail: AccountDetail, *, on_reload: Reloaded | None = None, amount_cents: int | None = None
+    ) -> None:
+        """``amount_cents``: the amount to take, prefilled (a new plan's down payment)."""
+        super().__init__(detail, on_reload=on_reload)
+        self.amount_cents = amount_cents
+
     def fields(self) -> ComposeResult:
         yield field_label(f"Amount (balance {format_cents(self.detail.total_balance_cents)})")
-        yield Input(id="amount", placeholder="e.g. 150.00")
+        cents = self.amount_cents
+        typed = "" if cents is None else f"{cents // 100}.{cents % 100:02d}"
+        yield Input(typed, id="amount", placeholder="e.g. 150.00")
         yield field_label("Method")
-        yield Select([(m, m) for m in actions.PAYMENT_METHODS], id="method", value="card", allow_blank=False)
+        yield SearchSelect(
+            [(m, m) for m in actions.PAYMENT_METHODS], id="method", value="card", allow_blank=False
+        )
         yield field_label("Confirmation reference from the payment processor")
         yield Input(id="reference", placeholder="never a card number")
 
@@ -250,17 +274,17 @@ class HoldForm(ActionForm):
 
     def fields(self) -> ComposeResult:
         yield field_label("Reason")
-        yield Select(
+        yield SearchSelect(
             [(HoldReason(r).label, r) for r in actions.WORKSPACE_HOLDS], id="reason", prompt="choose"
         )
         yield field_label("Received (a dispute or a cease)")
-        yield Select(
+        yield SearchSelect(
             [("orally (on the phone)", "oral"), ("in writing (letter, email, fax)", "written")],
             id="received",
             prompt="how it came",
         )
-        yield field_label("Note: what the consumer said or sent")
-        yield Input(id="note")
+        yield field_label("Note: what the consumer said or sent (Enter: a new line; Ctrl+S saves)")
+        yield TextArea(id="note")
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:
         app = self.collector_app
@@ -292,7 +316,7 @@ class PhoneForm(ActionForm):
     def fields(self) -> ComposeResult:
         phones = [(f"{p.national} {p.phone_type} ({p.status})", str(p.id)) for p in self.detail.phones]
         yield field_label("Number")
-        yield Select([*phones, ("add a new number…", NEW_PHONE)], id="phone", prompt="choose")
+        yield SearchSelect([*phones, ("add a new number…", NEW_PHONE)], id="phone", prompt="choose")
         yield field_label("Change (for a number on file)")
         words = {
             "wrong": "wrong number",
@@ -302,17 +326,18 @@ class PhoneForm(ActionForm):
             "allow_calls": "lift do-not-call",
         }
         changes = [(words.get(c, c), c) for c in actions.PHONE_CHANGES]
-        yield Select(changes, id="change", prompt="choose")
+        yield SearchSelect(changes, id="change", prompt="choose")
         yield field_label("New number (when adding)")
         yield Input(id="number", placeholder="10 digits, e.g. area code first")
         yield field_label("Type of the new number")
-        yield Select(
+        yield SearchSelect(
             [(t.label, t.value) for t in PhoneType],
             id="type",
             value="mobile",
             allow_blank=False,
         )
-        yield Select(
+        yield field_label("Consent to call the new mobile number")
+        yield SearchSelect(
             [("no consent", "no"), ("consents to calls", "yes")], id="consent", value="no", allow_blank=False
         )
 

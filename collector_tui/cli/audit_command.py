@@ -35,6 +35,7 @@ def audit_document(entries: Sequence[Any], more: bool) -> dict[str, Any]:
                 "facility": entry.facility_code,
                 "account_number": entry.account_number,
                 "details": dict(entry.details),
+                "named": dict(entry.named),
             }
             for entry in entries
         ],
@@ -63,11 +64,12 @@ def audit(
     """Show who opened or changed what, and when, newest first (supervisors and admins).
     Exit 0 shown, 1 error, refused or no such account."""
     from collector_tui.services.team.audit_log import audit_account_id, audit_events
+    from collector_tui.services.team.permissions import Permission
 
     if facility and not account:
         fail("--facility goes with --account")
     moment = parse_since(since) if since else None
-    with acting_session(ctx) as (db, me):
+    with acting_session(ctx, needs=Permission.READ_AUDIT_LOG) as (db, me):
         account_id = audit_account_id(db, me, account, facility) if account else None
         page = audit_events(db, me, account_id=account_id, login=user, since=moment, limit=limit)
     document = audit_document(page.entries, more=page.next_cursor is not None)
@@ -86,7 +88,17 @@ def _entity(event: dict[str, Any]) -> str:
         return f"{event['facility']} {event['account_number']}"
     if event["entity_id"] is None:
         return f"{event['entity_type']} (all)"
+    if "entity" in event["named"]:
+        return f"{event['entity_type']} {event['named']['entity']}"
     return f"{event['entity_type']} {event['entity_id']}"
+
+
+def _detail(key: str, value: Any, named: dict[str, str]) -> str:
+    """One detail for a person: a user's id as their login (``owner=mlopez``), a phone's as its last
+    four digits (``phone=…0124``)."""
+    if key in named:
+        return f"{key.removesuffix('_id')}={named[key]}"
+    return f"{key}={value}"
 
 
 def _print(document: dict[str, Any]) -> None:
@@ -104,7 +116,7 @@ def _print(document: dict[str, Any]) -> None:
         table.add_column(header, no_wrap=True)
     table.add_column("Details", overflow="fold")
     for event in events:
-        details = ", ".join(f"{key}={value}" for key, value in event["details"].items())
+        details = ", ".join(_detail(key, value, event["named"]) for key, value in event["details"].items())
         when = event["occurred_at"].replace("T", " ").removesuffix("Z")
         cells = (when, _who(event), event["action"], _entity(event), details)
         table.add_row(*(escape(cell) for cell in cells))

@@ -64,10 +64,32 @@ def demo(
             f"({build.accounts:,} accounts, seed {seed}, built in {build.seconds:.1f} s)"
         )
     if build_only:
+        _print_roster(path)
         return
     from collector_tui.cli.tui import launch
 
     launch(to_url(str(path)), act_as=global_act_as(ctx))
+
+
+ROLE_WORDS = {
+    "collector": "collector",
+    "supervisor": "supervisor: the team screen, approvals, collector audit",
+    "admin": "admin: users, policies, everything",
+    "operator": "the nightly operator: collector import, refresh, plans evaluate, export",
+}
+
+
+def _print_roster(path: Path) -> None:
+    """Who is who in the demo: every command acts as the default user unless ``--as`` names another."""
+    from collector_tui.demo.build import demo_roster
+
+    roster = demo_roster(path)
+    width = max((len(user.login) for user in roster), default=0)
+    say("Demo users (every command acts as the first unless --as LOGIN names another):")
+    for user in roster:
+        default = " (the default)" if user.default else ""
+        say(f"  {user.login:<{width}}  {user.name}, {ROLE_WORDS.get(user.role, user.role)}{default}")
+    say(f"e.g. collector --db {path} --as sreed audit")
 
 
 def _build_with_progress(build: Callable[..., DemoBuild], path: Path, accounts: int, seed: int) -> DemoBuild:

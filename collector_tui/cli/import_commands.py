@@ -43,7 +43,11 @@ RejectsOpt = Annotated[
     Path | None, typer.Option("--rejects", help="Where to write rejected rows (default: FILE.rejects.csv).")
 ]
 DryRunOpt = Annotated[
-    bool, typer.Option("--dry-run", help="Validate and report; write nothing to the database.")
+    bool,
+    typer.Option(
+        "--dry-run",
+        help="Report what would be inserted, updated, unchanged and rejected; write nothing to the database.",
+    ),
 ]
 StrictOpt = Annotated[bool, typer.Option("--strict", help="Reject the whole file if any row is bad.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary on stdout.")]
@@ -137,18 +141,18 @@ def describe(summary: ImportSummary) -> str:
     if summary.status == STATUS_ALREADY:
         return f"{summary.kind}: {name} was already imported (batch {summary.batch_id}); nothing changed"
     parts = [f"{summary.rows_read:,} rows read"]
-    if summary.status == STATUS_DRY_RUN:
-        parts.append(f"{summary.rows_read - summary.rejected:,} valid")
-    elif summary.status != STATUS_REJECTED_FILE:
+    if summary.status != STATUS_REJECTED_FILE:
+        # A dry run's counts are what the import would do (runner._rehearse).
+        would = "would be " if summary.status == STATUS_DRY_RUN else ""
         parts += [
-            f"{summary.inserted:,} inserted",
-            f"{summary.updated:,} updated",
-            f"{summary.unchanged:,} unchanged",
+            f"{summary.inserted:,} {would}inserted",
+            f"{summary.updated:,} {would}updated",
+            f"{summary.unchanged:,} {would}unchanged",
         ]
         if summary.closed:
-            parts.append(f"{summary.closed:,} closed")
+            parts.append(f"{summary.closed:,} {would}closed")
         parts.append(f"{format_cents(summary.total_cents)} total")
-    parts.append(f"{summary.rejected:,} rejected")
+    parts.append(f"{summary.rejected:,} {'would be ' if summary.status == STATUS_DRY_RUN else ''}rejected")
     head = {
         STATUS_DRY_RUN: " (dry run, nothing written)",
         STATUS_REJECTED_FILE: " (--strict: nothing written)",

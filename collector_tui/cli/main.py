@@ -23,6 +23,7 @@ from collector_tui.cli import (
     export_command,
     facilities_command,
     import_commands,
+    office_command,
     plan_command,
     plan_review_command,
     policy_command,
@@ -49,6 +50,7 @@ app.add_typer(plan_command.app, name="plan")
 app.add_typer(approvals_command.app, name="approvals")
 app.add_typer(users_command.app, name="users")
 app.add_typer(policy_command.app, name="policy")
+app.add_typer(office_command.app, name="office")
 app.add_typer(facilities_command.app, name="facilities")
 app.add_typer(plan_command.app, name="plans")  # `collector plans evaluate`, as the nightly run names it
 assert plan_review_command.app is plan_command.app  # its commands join `collector plan`

@@ -33,6 +33,7 @@ def acting_session(
     ctx: typer.Context,
     *,
     nightly: Permission | None = None,
+    needs: Permission | None = None,
     first_user: bool = False,
     bulk: bool = False,
 ) -> Iterator[tuple[Any, Any]]:
@@ -41,8 +42,10 @@ def acting_session(
     its one line on stderr and exits with its code.
 
     ``nightly``: a nightly command, refused unless the user's role carries that permission (see
-    ``resolve_operator`` in ``collector_tui/services/team/identity.py``). ``first_user``: ``collector
-    users``, where a database with no users yet lets whoever runs it add the first admin.
+    ``resolve_operator`` in ``collector_tui/services/team/identity.py``). ``needs``: any other
+    command whose role is checked before it starts, the same way (in a demo database the refusal
+    names the demo users who may). ``first_user``: ``collector users``, where a database with no
+    users yet lets whoever runs it add the first admin.
     ``bulk``: open the database for a long job (see ``open_database``).
     """
     from collector_tui.services.database import open_database
@@ -51,8 +54,9 @@ def acting_session(
     db = open_database(database_setting(ctx).url, bulk=bulk)
     try:
         act_as = global_act_as(ctx)
-        if nightly is not None:
-            me = resolve_operator(db, permission=nightly, act_as=act_as)
+        permission = nightly or needs
+        if permission is not None:
+            me = resolve_operator(db, permission=permission, act_as=act_as)
         elif first_user:
             me = resolve_user_manager(db, act_as=act_as)
         else:

@@ -6,10 +6,11 @@ collectors' promises and plans are recorded through the arrangement service.
 The database is built beside its final path and moved into place only when
 complete, so an interrupted build never leaves a half-made demo behind.
 
-The demo also has an operator, ``nightly``: a login that is no user of a demo
-database runs the nightly commands (imports, refresh, plans evaluate, exports)
-as that user, so they can be tried on the synthetic office without adding one
-(``resolve_operator`` in ``collector_tui/services/team/identity.py``). The build
+The demo also has an operator, ``nightly``. In a demo database every command acts
+as one demo user: the one ``--as`` names, else the default collector ``mlopez``,
+whatever the login (``collector_tui/services/team/identity.py``); so the nightly
+commands are tried with ``--as nightly``, the audit log with ``--as sreed``.
+``collector demo --build-only`` prints the roster (:func:`demo_roster`). The build
 itself imports in-process with its own actor.
 """
 
@@ -82,6 +83,28 @@ def _demo_settings(path: Path) -> dict[str, str] | None:
 def is_demo_file(path: Path) -> bool:
     """True when ``path`` is a database this command built (and so may rebuild)."""
     return _demo_settings(path) is not None
+
+
+@dataclass(frozen=True)
+class DemoUserRow:
+    login: str
+    role: str
+    name: str
+    default: bool  # every command acts as this user unless --as names another
+
+
+def demo_roster(path: Path) -> list[DemoUserRow]:
+    """The demo's users at ``path`` (a demo database), the default user first, then by role."""
+    db = open_database(f"sqlite:///{path.expanduser().resolve()}")
+    try:
+        with db.reading() as session:
+            default = identity.demo_default_login(session)
+            return [
+                DemoUserRow(login, role, name, login == default)
+                for login, role, name in identity.demo_users(session)
+            ]
+    finally:
+        db.close()
 
 
 def existing_demo_matches(path: Path, *, accounts: int, seed: int, today: date | None = None) -> bool:

@@ -224,6 +224,25 @@ PROCEDURES = (
     ("97110", 12500),
     ("90471", 3500),
 )
+# The plain words a billing system sends beside each code (the demo's own, not the AMA's CPT text).
+DESCRIPTIONS = {
+    "99213": "Office visit, established patient, low complexity",
+    "99214": "Office visit, established patient, moderate complexity",
+    "99284": "Emergency department visit, high severity",
+    "99285": "Emergency department visit, highest severity",
+    "71046": "Chest X-ray, two views",
+    "80053": "Blood test: comprehensive metabolic panel",
+    "85025": "Blood test: complete blood count",
+    "36415": "Drawing blood from a vein",
+    "93000": "Heart tracing (EKG) with reading",
+    "74177": "CT scan of belly and pelvis with contrast",
+    "70450": "CT scan of head without contrast",
+    "29881": "Knee arthroscopy with cartilage repair",
+    "45378": "Colonoscopy, diagnostic",
+    "59400": "Pregnancy care and vaginal delivery",
+    "97110": "Physical therapy exercises, 15 minutes",
+    "90471": "Giving a vaccine, one shot",
+}
 PAYERS = (
     "Aetna",
     "BlueCross BlueShield",
@@ -481,7 +500,9 @@ class DemoOffice:
             total_balance=_money(total),
             insurance_pending=_money(insurance_pending),
             patient_responsibility=_money(total - insurance_pending),
-            charges=";".join(f"{d.isoformat()}|{code}|{_money(amount)}" for d, code, amount in charges),
+            charges=";".join(
+                f"{d.isoformat()}|{code}|{_money(amount)}|{DESCRIPTIONS[code]}" for d, code, amount in charges
+            ),
             dispute="Y" if rng.random() < 0.02 else "N",
             fap_status=rng.choices(
                 ("none", "requested", "pending", "approved", "denied"), cum_weights=(90, 93, 96, 98, 100)

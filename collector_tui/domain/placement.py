@@ -123,6 +123,10 @@ class ChargeInput(NamedTuple):
     service_date: date
     procedure_code: str
     amount_cents: int
+    description: str | None = None  # the billing system's plain words for the code
+
+
+CHARGE_DESCRIPTION_MAX = 120
 
 
 class DenialInput(NamedTuple):
@@ -683,15 +687,24 @@ def _reconcile_balances(
 
 
 def _read_charges(reader: RowReader) -> tuple[ChargeInput, ...]:
-    """``charges`` holds ``date|code|amount`` lines separated by ``;``."""
+    """``charges`` holds ``date|code|amount`` lines, each with an optional ``|description`` (the
+    billing system's plain words for the code, up to 120 characters), separated by ``;``."""
     text = reader.raw("charges")
     if not text:
         return ()
     charges: list[ChargeInput] = []
     for number, item in enumerate(text.split(";"), start=1):
         parts = [part.strip() for part in item.split("|")]
-        if len(parts) != 3 or not all(parts):
-            reader.fail("charges", f"line {number} is not date|code|amount")
+        if len(parts) == 4 and not parts[3]:
+            parts = parts[:3]  # an empty description is none
+        if len(parts) not in (3, 4) or not all(parts):
+            reader.fail("charges", f"line {number} is not date|code|amount or date|code|amount|description")
+            continue
+        description = parts[3] if len(parts) == 4 else None
+        if description is not None and len(description) > CHARGE_DESCRIPTION_MAX:
+            reader.fail(
+                "charges", f"line {number}: description longer than {CHARGE_DESCRIPTION_MAX} characters"
+            )
             continue
         prefix = f"line {number}: "
         service_date = reader.date(
@@ -703,7 +716,7 @@ def _read_charges(reader: RowReader) -> tuple[ChargeInput, ...]:
             reader.fail("charges", prefix + "code is not a procedure code")
             continue
         if service_date is not None and amount is not None:
-            charges.append(ChargeInput(number, service_date, code, amount))
+            charges.append(ChargeInput(number, service_date, code, amount, description))
     return tuple(charges)
 
 

@@ -8,6 +8,7 @@ it breaks, and the caller decides (a supervisor may approve it with a reason).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,25 @@ INTEREST = "interest"
 INTEREST_CAP = "interest_cap"
 INCOME_CAP = "income_cap"
 INCOME_CAP_COMBINED = "income_cap_combined"
+SETTLEMENT = "settlement"  # a settlement forgives more than [settlement] allows for its balance and age
+
+# Each rule in the words a supervisor deciding an approval reads.
+RULE_LABELS = {
+    TERM: "term longer than the balance's tier allows",
+    MIN_INSTALLMENT: "installment below the minimum",
+    FIRST_PAYMENT: "first payment too far off (or past)",
+    DOWN_PAYMENT: "down payment below the minimum",
+    INTEREST: "interest where the policy allows none",
+    INTEREST_CAP: "interest above the cap",
+    INCOME_CAP: "installment above the income-based cap",
+    INCOME_CAP_COMBINED: "the household's plans above the combined income cap",
+    SETTLEMENT: "forgives more than the settlement policy allows",
+}
+
+
+def rule_label(rule_id: str) -> str:
+    """A rule id in plain words (an unknown id as itself)."""
+    return RULE_LABELS.get(rule_id, rule_id)
 
 
 class PlanViolation(NamedTuple):
@@ -71,6 +91,37 @@ class IncomeCapRule:
     effective: date | None
 
 
+@dataclass(frozen=True, slots=True)
+class SettlementTier:
+    under_cents: int | None  # None: every balance above the previous tier
+    max_forgiven_percent: tuple[int, ...]  # one per age band of SettlementPolicy.age_days
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementPolicy:
+    """``[settlement]``: the most of a balance a settlement may forgive without a supervisor, by the
+    balance's tier and the account's age (days since the first statement, service or placement)."""
+
+    age_days: tuple[int, ...]  # where each age band starts: (0, 180, 365) is under 180, 180-364, 365+
+    tiers: tuple[SettlementTier, ...]
+    citation: str = "office policy"
+
+    def max_forgiven_percent(self, balance_cents: int, age_days: int | None) -> int:
+        """The percent of ``balance_cents`` that may be forgiven on an account ``age_days`` old
+        (an account of unknown age is in the youngest band)."""
+        tier = next(t for t in self.tiers if t.under_cents is None or balance_cents < t.under_cents)
+        band = sum(1 for start in self.age_days if (age_days or 0) >= start) - 1
+        return tier.max_forgiven_percent[max(band, 0)]
+
+    def max_forgiven_cents(self, balance_cents: int, age_days: int | None) -> int:
+        """The most that may be forgiven, rounded down to the cent."""
+        return balance_cents * self.max_forgiven_percent(balance_cents, age_days) // 100
+
+
+# Without a [settlement] table nothing is forgiven without a supervisor's approval.
+NO_SETTLEMENT = SettlementPolicy(age_days=(0,), tiers=(SettlementTier(None, (0,)),))
+
+
 @dataclass(frozen=True)
 class PlanPolicy:
     version: str
@@ -84,6 +135,7 @@ class PlanPolicy:
     state_interest: Mapping[str, StateInterest]
     income_caps: Mapping[str, IncomeCapRule]
     adherence: AdherencePolicy = DEFAULT_ADHERENCE  # how the nightly evaluation judges plans and promises
+    settlement: SettlementPolicy = NO_SETTLEMENT  # how much a settlement may forgive without approval
 
     @property
     def grace_days(self) -> int:
@@ -265,6 +317,78 @@ def _adherence(data: Mapping[str, Any]) -> AdherencePolicy:
     return AdherencePolicy(plans=found["plans"], promises=found["promises"])
 
 
+def _settlement(data: Mapping[str, Any]) -> SettlementPolicy:
+    """``[settlement]``: ``age_days`` (where each age band starts, from 0, rising) and
+    ``[[settlement.tiers]]`` by balance, each with one ``max_forgiven_percent`` per age band."""
+    if "settlement" not in data:
+        return NO_SETTLEMENT
+    table = _table(data, "settlement", "[settlement]")
+    ages = table.get("age_days", [0])
+    if (
+        not isinstance(ages, list)
+        or not ages
+        or any(not isinstance(a, int) or isinstance(a, bool) for a in ages)
+        or ages[0] != 0
+        or any(later <= earlier for earlier, later in itertools.pairwise(ages))
+    ):
+        raise PolicyError("settlement.age_days must list whole days rising from 0, e.g. [0, 180, 365]")
+    entries = table.get("tiers")
+    if not isinstance(entries, list) or not entries:
+        raise PolicyError("[[settlement.tiers]] must list at least one tier")
+    tiers: list[SettlementTier] = []
+    for i, entry in enumerate(entries, start=1):
+        where = f"settlement.tiers[{i}]"
+        if not isinstance(entry, Mapping):
+            raise PolicyError(f"{where} must be a table")
+        last = i == len(entries)
+        if last and "under_cents" in entry:
+            raise PolicyError(f"{where}: the last tier covers every larger balance (no under_cents)")
+        under = None if last else _whole(entry, where, "under_cents")
+        if (
+            under is not None
+            and tiers
+            and tiers[-1].under_cents is not None
+            and under <= tiers[-1].under_cents
+        ):
+            raise PolicyError(f"{where}.under_cents must be above the tier before it")
+        percents = entry.get("max_forgiven_percent")
+        if (
+            not isinstance(percents, list)
+            or len(percents) != len(ages)
+            or any(not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= 100 for p in percents)
+        ):
+            raise PolicyError(
+                f"{where}.max_forgiven_percent must list {len(ages)} whole percents from 0 to 100, "
+                "one for each band of settlement.age_days"
+            )
+        tiers.append(SettlementTier(under, tuple(percents)))
+    citation = table.get("citation", "office policy")
+    if not isinstance(citation, str) or not citation.strip():
+        raise PolicyError("settlement.citation must say where the limits come from")
+    return SettlementPolicy(age_days=tuple(ages), tiers=tuple(tiers), citation=citation.strip())
+
+
+def assess_settlement(
+    policy: SettlementPolicy, balance_cents: int, forgiven_cents: int, age_days: int | None
+) -> list[PlanViolation]:
+    """The settlement limit ``forgiven_cents`` of ``balance_cents`` breaks, if any (empty: within it)."""
+    if forgiven_cents <= 0:
+        return []
+    percent = policy.max_forgiven_percent(balance_cents, age_days)
+    most = policy.max_forgiven_cents(balance_cents, age_days)
+    if forgiven_cents <= most:
+        return []
+    age = "of unknown age" if age_days is None else f"{age_days} days old"
+    return [
+        PlanViolation(
+            SETTLEMENT,
+            f"forgiving {format_cents(forgiven_cents)} of {format_cents(balance_cents)} is more than the "
+            f"{percent}% ({format_cents(most)}) allowed for this balance on an account {age} "
+            f"({policy.citation})",
+        )
+    ]
+
+
 def parse_plan_policy(text: str, *overrides: str) -> PlanPolicy:
     """The policy in ``text`` with each override text merged on top, in order."""
     data = layered_toml(text, *overrides)
@@ -294,6 +418,7 @@ def parse_plan_policy(text: str, *overrides: str) -> PlanPolicy:
         state_interest=_state_interest(interest),
         income_caps=_income_caps(data),
         adherence=_adherence(data),
+        settlement=_settlement(data),
     )
 
 

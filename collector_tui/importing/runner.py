@@ -9,6 +9,9 @@ Pass 2 validates every row and applies the valid ones through the services,
 transaction, rolled back if the database refuses any row). Each transaction also moves the import
 batch's ``last_line_applied``, so a killed import is resumed exactly where it
 stopped by running the same file again, and a finished file is a no-op.
+
+A dry run (``dry_run``) does pass 2 too, but rolls every transaction back
+(:func:`_rehearse`): its counts are what the import would do, and it writes nothing.
 """
 
 from __future__ import annotations
@@ -126,9 +129,7 @@ def run_import(
                 summary.status = STATUS_REJECTED_FILE
                 summary.rejected = rejects.count
             elif options.dry_run:
-                validate_only(path, kind, options, scan, rejects, now)
-                summary.status = STATUS_DRY_RUN
-                summary.rejected = rejects.count
+                _rehearse(db, path, kind, options, scan, rejects, summary, actor, now, sha, progress)
             else:
                 _apply(db, path, kind, options, scan, rejects, summary, previous, actor, now, sha, progress)
         finally:
@@ -236,6 +237,97 @@ def _apply(
         batch = session.get(ImportBatch, batch_id)
         assert batch is not None
         _copy_counts(batch, summary)
+
+
+class _RolledBackError(Exception):
+    """Raised inside a dry run's transaction to roll it back, carrying what the rows did."""
+
+    def __init__(self, applied: Applied) -> None:
+        super().__init__("dry run")
+        self.applied = applied
+
+
+def _rehearse(
+    db: Database,
+    path: Path,
+    kind: ImportKind,
+    options: ImportOptions,
+    scan: Scan,
+    rejects: RejectFile,
+    summary: ImportSummary,
+    actor: Actor,
+    now: datetime,
+    sha: str,
+    progress: Progress | None,
+) -> None:
+    """``--dry-run``: apply the valid rows exactly as the import would, through the same services,
+    and roll every transaction back, so the counts (inserted, updated, unchanged, closed, rejected,
+    the money total) are the import's and the database is left as it was.
+
+    Batches are ``batch_size`` rows, each in its own transaction rolled back at once (the write lock
+    is held no longer than a real import's batch), so each batch is judged against the database as
+    it stands, without the batches before it: a row whose fate depends on an earlier row of the
+    same file in another batch (a second payment on one account) may be counted differently. With
+    ``strict`` the whole file is one transaction, as in the import, and the counts are exact.
+    """
+    summary.status = STATUS_DRY_RUN
+    context = None
+    if kind.context is not None:
+        with db.reading() as session:
+            context = kind.context(session)
+    pending: list[Any] = []
+    lines: dict[Hashable, int] = {}
+    parse_rejects = 0
+    refused = 0
+
+    def rehearse() -> None:
+        nonlocal refused
+        if not pending:
+            return
+        try:
+            with db.writing() as session:
+                batch = ImportBatch(
+                    kind=kind.name,
+                    file_name=path.name,
+                    file_sha256=sha,
+                    run_by=actor.login,
+                    started_at=utc_now(),
+                    rows_read=scan.data_rows,
+                )
+                session.add(batch)
+                session.flush()  # the rows name a batch, as in the import; it is rolled back too
+                raise _RolledBackError(kind.apply(session, pending, actor, now, int(batch.id or 0)))
+        except _RolledBackError as done:
+            applied = done.applied
+        summary.inserted += applied.inserted
+        summary.updated += applied.updated
+        summary.unchanged += applied.unchanged
+        summary.closed += applied.closed
+        summary.total_cents += applied.total_cents
+        refused += len(applied.rejected)
+        for key, name, reason in applied.rejected:
+            rejects.add(lines.get(key, 0), [FieldError(name, reason)])
+
+    size = scan.data_rows + 1 if options.strict else options.batch_size
+    for line, result in parsed_rows(path, kind, options, scan, now, context):
+        if isinstance(result, list):
+            rejects.add(line, result)
+            parse_rejects += 1
+            continue
+        pending.append(result)
+        lines[kind.record_key(result)] = line
+        if len(pending) + parse_rejects >= size:
+            rehearse()
+            if progress is not None:
+                progress(len(pending) + parse_rejects, scan.data_rows)
+            pending, lines, parse_rejects = [], {}, 0
+    rehearse()
+    if progress is not None:
+        progress(len(pending) + parse_rejects, scan.data_rows)
+    summary.rejected = rejects.count
+    if options.strict and refused:  # the import would roll the whole file back
+        summary.status = STATUS_REJECTED_FILE
+        summary.inserted = summary.updated = summary.unchanged = summary.closed = summary.total_cents = 0
 
 
 def _open_batch(

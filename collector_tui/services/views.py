@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from collector_tui.domain.compliance.engine import Verdict
 from collector_tui.domain.denials import DenialNote
+from collector_tui.domain.reconciliation import Reconciliation
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,7 @@ class ChargeView:
     service_date: date
     procedure_code: str
     amount_cents: int
+    description: str | None = None  # the billing system's plain words for the code
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,10 @@ class PlanView:
     principal_cents: int
     first_due_date: date
     paid_installments: int
+    kind: str = "plan"  # a PlanKind: a settlement accepts less than the balance
+    down_payment_cents: int = 0
+    forgiven_cents: int = 0  # a settlement: forgiven when it is paid as agreed
+    created_on: date | None = None  # the day it was made: the down payment's date
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,3 +152,6 @@ class AccountDetail:
     household_total_cents: int
     household_open_accounts: int
     guarantor_state: str | None = None  # where state rules (interest and income caps) come from
+    facility_regime: str = "third_party"  # third_party: the FDCPA disclosure is read on every call
+    # "Why do I owe this?": billed to balance for the encounter (None: not computed).
+    reconciliation: Reconciliation | None = None

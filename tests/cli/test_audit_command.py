@@ -68,11 +68,37 @@ def test_the_json_has_the_documented_shape(db: Database, db_url: str) -> None:
             "facility",
             "account_number",
             "details",
+            "named",
         }
         assert STAMP.match(e["occurred_at"]), e["occurred_at"]
         assert (e["entity_type"], e["facility"], e["account_number"]) == ("account", "MERCY", "A-1001")
     assert events[0]["occurred_at"] == "2026-11-28T17:00:00Z"
     assert events[0]["actor"] == "carl" and events[0]["acting_as"] is None
+
+
+def test_people_are_named_by_login_and_phones_by_their_last_four(db: Database, db_url: str) -> None:
+    from sqlalchemy import select
+
+    from collector_tui.db.tables import COLLECTOR_T, PHONE_T
+
+    path = _office(db, db_url, "supervisor")
+    opened = account(db, "A-1001").id
+    with db.writing() as session:
+        carl_id = session.execute(select(COLLECTOR_T.c.id).where(COLLECTOR_T.c.login == "carl")).scalar_one()
+        phone_id, number = session.execute(select(PHONE_T.c.id, PHONE_T.c.number)).first() or (0, "")
+        carl = Actor("carl", carl_id, Role.COLLECTOR)
+        at = NOW + timedelta(hours=30)
+        audit.record(session, carl, "account.view", "account", [opened], at=at, details={"owner_id": carl_id})
+        audit.record(session, carl, "phone.mark", "account", [opened], at=at, details={"phone": phone_id})
+    digits = "".join(ch for ch in number if ch.isdigit())
+    document = json.loads(runner.invoke(app, ["--db", path, "audit", "--json", "--limit", "2"]).stdout)
+    named = {e["action"]: e["named"] for e in document["events"]}
+    assert named == {"account.view": {"owner_id": "carl"}, "phone.mark": {"phone": "\u2026" + digits[-4:]}}
+    table = runner.invoke(app, ["--db", path, "audit", "--limit", "2"], terminal_width=200)
+    assert table.exit_code == 0, table.output
+    assert "owner=carl" in table.output and f"phone=\u2026{digits[-4:]}" in table.output
+    assert digits not in table.output and number not in table.output
+    assert f"owner_id={carl_id}" not in table.output and "Jane" not in table.output
 
 
 def test_user_since_and_limit_filter(db: Database, db_url: str) -> None:

@@ -108,6 +108,22 @@ def test_demo_build_only_prints_the_path_and_reuses_it(tmp_path: Path) -> None:
     assert "built in" in other.output
 
 
+def test_demo_build_only_prints_who_is_who(tmp_path: Path) -> None:
+    path = tmp_path / "demo.db"
+    result = runner.invoke(app, ["demo", "--accounts", "20", "--db", str(path), "--build-only"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Demo users"))
+    users = {line.split()[0]: line for line in lines[start + 1 :] if line.startswith("  ")}
+    assert next(iter(users)) == "mlopez" and "collector (the default)" in users["mlopez"]
+    assert {"jchen", "aokafor", "rpatel", "kbrown"} <= set(users)
+    assert "supervisor" in users["sreed"] and "admin" in users["admin"]
+    assert "nightly operator" in users["nightly"]
+    # Reusing the demo prints the same roster.
+    again = runner.invoke(app, ["demo", "--accounts", "20", "--db", str(path), "--build-only"])
+    assert "reused" in again.output and again.output.split("\n", 1)[1] == result.output.split("\n", 1)[1]
+
+
 def test_demo_default_location_is_the_user_data_folder() -> None:
     result = runner.invoke(app, ["demo", "--accounts", "20", "--build-only"])
     assert result.exit_code == 0, result.output

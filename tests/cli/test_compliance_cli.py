@@ -181,11 +181,13 @@ def test_only_users_of_the_database_may_look(db: Database, db_url: str) -> None:
 
 
 def test_the_nightly_refresh_command(demo_path: Path) -> None:
-    copy = demo_path  # a private copy; in a demo, a login that is no user refreshes as its operator
-    result = runner.invoke(app, ["--db", str(copy), "refresh", "--at", "2026-11-28T06:00:00Z"])
+    copy = demo_path  # a private copy; in a demo, the nightly commands run --as its operator
+    result = runner.invoke(
+        app, ["--db", str(copy), "--as", "nightly", "refresh", "--at", "2026-11-28T06:00:00Z"]
+    )
     assert result.exit_code == 0, result.output
     assert re.search(r"^priority recomputed for [\d,]+ open accounts", result.output)
-    result = runner.invoke(app, ["--db", str(copy), "refresh", "--call-state"])
+    result = runner.invoke(app, ["--db", str(copy), "--as", "nightly", "refresh", "--call-state"])
     assert re.search(
         r"priority and call state recomputed for [\d,]+ open accounts \(--call-state\)", result.output
     )

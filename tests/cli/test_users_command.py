@@ -187,13 +187,21 @@ def test_a_login_that_is_no_user_may_not_export(office: Database) -> None:
     assert [e for e in audit_events(office) if e.action.startswith("export.")] == []
 
 
-def test_in_a_demo_a_login_that_is_no_user_exports_as_the_demo_operator(office: Database) -> None:
-    result = runner.invoke(app, ["--db", office.url, "export", "promises"])
-    assert result.exit_code == 0, result.output
+def test_in_a_demo_export_and_audit_act_as_the_same_demo_user(office: Database) -> None:
+    """One rule for every command in a demo: the --as demo user, else the default collector."""
+    for command in (["export", "promises"], ["audit"]):
+        refused = runner.invoke(app, ["--db", office.url, *command])
+        assert refused.exit_code == 1
+        assert "(you are mlopez, collector); in this demo database, use --as sreed" in refused.output
+    assert [e for e in audit_events(office) if e.action == "export.promises"] == []
+    for command in (["export", "promises"], ["audit", "--json"]):
+        done = runner.invoke(app, ["--db", office.url, "--as", "sreed", *command])
+        assert done.exit_code == 0, done.output
     [event] = [e for e in audit_events(office) if e.action == "export.promises"]
-    assert (event.actor, event.acting_as) == ("nightly", None)
-    refused = runner.invoke(app, ["--db", office.url, "--as", "mlopez", "export", "promises"])
-    assert refused.exit_code == 1 and "may export (you are mlopez, collector)" in refused.output
+    assert (event.actor, event.acting_as) == ("sreed", None)
+    exported = runner.invoke(app, ["--db", office.url, "--as", "nightly", "export", "promises"])
+    assert exported.exit_code == 0, exported.output
+    assert [e.actor for e in audit_events(office) if e.action == "export.promises"] == ["sreed", "nightly"]
 
 
 def test_an_admin_adds_the_nightly_service_account_as_an_operator(office: Database) -> None:

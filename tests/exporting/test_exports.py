@@ -150,7 +150,9 @@ def test_every_export_is_audited(office: Database) -> None:
 
 def test_cli_export(office: Database) -> None:
     runner = CliRunner()
-    result = runner.invoke(app, ["--db", office.url, "export", "transactions", "--format", "jsonl"])
+    result = runner.invoke(
+        app, ["--db", office.url, "--as", "nightly", "export", "transactions", "--format", "jsonl"]
+    )
     assert result.exit_code == 0, result.output
     assert all(json.loads(line)["transaction_id"] for line in result.stdout.splitlines())
     both = runner.invoke(

@@ -112,17 +112,17 @@ def test_an_admin_may_import_as_the_operator_and_both_are_named(
     ) == [(me, "svc-collector")]
 
 
-def test_in_a_demo_a_login_that_is_no_user_imports_as_the_demo_operator(
-    demo_path: Path, tmp_path: Path
-) -> None:
-    """The demo is synthetic: its ``nightly`` operator runs the nightly commands for anyone."""
+def test_in_a_demo_the_nightly_operator_imports_with_as_nightly(demo_path: Path, tmp_path: Path) -> None:
+    """In a demo every command acts as the default collector unless --as names another demo user."""
     copy = tmp_path / "demo.db"
     shutil.copyfile(demo_path, copy)
     url = f"sqlite:///{copy}"
     files = write_demo_files(tmp_path / "files", DemoOffice(accounts=20, seed=99, as_of=TODAY))
-    result = _import(url, "placements", files.placements)
+    refused = _import(url, "placements", files.placements)
+    assert refused.exit_code == 1
+    assert f"{NIGHTLY_REFUSAL} (you are mlopez, collector); in this demo database, use --as" in refused.output
+    assert "--as nightly" in refused.output
+    result = _import(url, "placements", files.placements, "--as", "nightly")
     assert result.exit_code == 0, result.output
     assert query(url, "SELECT run_by FROM import_batch ORDER BY id DESC LIMIT 1") == [("nightly",)]
-    refused = _import(url, "placements", files.placements, "--as", "mlopez")
-    assert refused.exit_code == 1 and f"{NIGHTLY_REFUSAL} (you are mlopez, collector)" in refused.output
     assert query(url, "SELECT value FROM office_setting WHERE key = ?", DEMO_KEY) == [("1",)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import shutil
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +30,7 @@ from tests.importing.helpers import (
     SAMPLE,
     cli_import,
     counts,
+    db_file,
     empty_counts,
     json_summary,
     placements,
@@ -83,7 +85,7 @@ def test_dry_run_validates_and_writes_nothing(db: Database, db_url: str, tmp_pat
 
     assert summary.status == STATUS_DRY_RUN
     assert summary.exit_code == 3
-    assert (summary.rows_read, summary.inserted, summary.rejected, summary.batch_id) == (4, 0, 1, None)
+    assert (summary.rows_read, summary.inserted, summary.rejected, summary.batch_id) == (4, 3, 1, None)
     assert summary.rejects_file is not None
     assert counts(db_url) == empty_counts()
 
@@ -91,13 +93,73 @@ def test_dry_run_validates_and_writes_nothing(db: Database, db_url: str, tmp_pat
     result = cli_import(db_url, "placements", good, "--dry-run", "--json")
     assert result.exit_code == 0, result.output
     data = json_summary(result)
-    assert (data["status"], data["rows_read"], data["inserted"], data["rejected"]) == ("dry_run", 3, 0, 0)
+    assert (data["status"], data["rows_read"], data["inserted"], data["rejected"]) == ("dry_run", 3, 3, 0)
     assert counts(db_url) == empty_counts()
 
     # A dry run leaves no trace, so the real import afterwards is not "already imported".
     result = cli_import(db_url, "placements", good, "--json")
     assert json_summary(result)["status"] == "completed"
     assert counts(db_url)["account"] == 3
+
+
+def _dump(db_url: str) -> list[str]:
+    """Every row of every table (and the schema), read with plain sqlite3."""
+    conn = sqlite3.connect(db_file(db_url))
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("batch", ["2", "1000"])
+def test_dry_run_reports_what_the_import_would_do_and_changes_no_row(
+    db_url: str, tmp_path: Path, batch: str
+) -> None:
+    first = cli_import(db_url, "placements", write_rows(tmp_path / "day1.csv", placements(3)), "--json")
+    assert json_summary(first)["status"] == "completed"
+    rows = placements(5)  # A-0001..A-0003 on file already, A-0004 and A-0005 new
+    rows[0] = {**rows[0], "record_type": "update", "address1": "200 Oak St"}  # an update
+    rows.append(placement_row(account_number="A-bad", guarantor_id="G-bad", zip="1234"))  # a reject
+    path = write_rows(tmp_path / "day2.csv", rows)
+    before = _dump(db_url)
+
+    result = cli_import(db_url, "placements", path, "--dry-run", "--json", "--batch-size", batch)
+
+    assert result.exit_code == 3, result.output
+    data = json_summary(result)
+    would = {key: data[key] for key in ("status", "inserted", "updated", "unchanged", "rejected", "batch_id")}
+    assert would == {
+        "status": "dry_run",
+        "inserted": 2,
+        "updated": 1,
+        "unchanged": 2,
+        "rejected": 1,
+        "batch_id": None,
+    }
+    assert _dump(db_url) == before  # row for row, the batch and its audit events included
+
+    text = cli_import(db_url, "placements", path, "--dry-run", "--batch-size", batch)
+    assert text.exit_code == 3
+    assert _dump(db_url) == before
+    # The real import then does exactly what the dry run said.
+    done = json_summary(cli_import(db_url, "placements", path, "--json", "--batch-size", batch))
+    assert {key: done[key] for key in ("inserted", "updated", "unchanged", "rejected")} == {
+        key: data[key] for key in ("inserted", "updated", "unchanged", "rejected")
+    }
+
+
+def test_a_dry_run_on_a_terminal_says_what_would_happen(db_url: str, tmp_path: Path) -> None:
+    from collector_tui.cli.import_commands import describe
+    from collector_tui.importing.runner import ImportSummary
+
+    summary = ImportSummary(
+        kind="placements", file="day2.csv", status=STATUS_DRY_RUN, rows_read=6, inserted=2, updated=1
+    )
+    summary.unchanged, summary.rejected, summary.total_cents = 2, 1, 12_345
+    line = describe(summary)
+    assert line.startswith("placements: day2.csv (dry run, nothing written): 6 rows read")
+    for part in ("2 would be inserted", "1 would be updated", "2 would be unchanged", "1 would be rejected"):
+        assert part in line
 
 
 # 16. Resume after a crash -------------------------------------------------------------------

@@ -165,6 +165,17 @@ def test_each_opening_is_logged_again(db: Database, staff: dict[str, Actor], hou
     assert [e.occurred_at for e in audit_events(db, "account.view")] == [NOW, NOW + timedelta(minutes=5)]
 
 
+def test_a_re_read_of_an_open_account_is_not_another_view(
+    db: Database, staff: dict[str, Actor], household: int
+) -> None:
+    account_detail(db, staff["mlopez"], household, now=NOW)  # the collector opens the account
+    for minutes in (1, 2):  # a save re-reads it to show it; someone else's change reloads it
+        account_detail(db, staff["mlopez"], household, now=NOW + timedelta(minutes=minutes), opening=False)
+    assert [e.occurred_at for e in audit_events(db, "account.view")] == [NOW]
+    with pytest.raises(NotFoundError):  # a re-read is still checked
+        account_detail(db, staff["jchen"], household, now=NOW, opening=False)
+
+
 def test_a_supervisor_viewing_another_collectors_account_is_logged(
     db: Database, staff: dict[str, Actor], household: int
 ) -> None:

@@ -114,3 +114,47 @@ def test_payments_that_settle_nothing_leave_the_call_state_alone(
     assert account(db, "A-3").call_held  # paid: nobody calls about it
     assert account(db, "A-2").total_balance_cents == 156_000 - 1_000
     assert stale_rows(db) == 0
+
+
+def test_a_balance_left_contractual_by_a_co_denial_holds_the_account(db: Database) -> None:
+    """A CO-group denial with no patient share: the patient may not be billed for what is left, so
+    the account is held (the queue's On hold section, with the reason), from its placement on and
+    when a later import changes its claim; the stored state and the engine agree throughout."""
+    from collector_tui.domain.compliance.engine import CALL
+    from collector_tui.services.law.compliance import verdict_for_account
+
+    contractual = {
+        "insurance_pending": "",
+        "patient_responsibility": "",
+        "claim_status": "denied",
+        "claim_denial_codes": "CO-97;M15",
+        "claim_patient_share": "0",
+    }
+    place(
+        db,
+        [
+            placement(account_number="A-1", guarantor_id="G1", **contractual),
+            # The patient's own responsibility (PR): billed as usual.
+            placement(
+                account_number="A-2", guarantor_id="G2", **{**contractual, "claim_denial_codes": "PR-1"}
+            ),
+        ],
+    )
+    assert account(db, "A-1").call_held
+    assert not account(db, "A-2").call_held
+    with db.reading() as session:
+        verdict = verdict_for_account(session, "A-1", NOW).verdict
+    reasons = [b.reason for b in verdict.actions[CALL].blocks if b.rule_id == "insurance_pending"]
+    assert reasons and "contractual" in reasons[0] and "may not be billed" in reasons[0]
+    assert stale_rows(db) == 0
+    # The payer's corrected remittance names a patient share: the account is the patient's again.
+    place(
+        db,
+        [
+            placement(
+                account_number="A-1", guarantor_id="G1", **{**contractual, "claim_patient_share": "40.00"}
+            )
+        ],
+    )
+    assert not account(db, "A-1").call_held
+    assert stale_rows(db) == 0

@@ -200,9 +200,11 @@ def test_every_plan_records_the_digest_of_its_plan_policy(office: Database) -> N
         session.execute(
             table_of(PaymentPlan).update().where(PLAN.account_id == account_id).values(status="cancelled")
         )
-        version = session.execute(select(A.version).where(A.id == account_id)).scalar_one()
-    terms = PlanTerms(
-        balance_cents=10_000, frequency="monthly", first_due=NOW.date() + timedelta(days=10), installments=2
+        version, balance = session.execute(
+            select(A.version, A.total_balance_cents).where(A.id == account_id)
+        ).one()
+    terms = PlanTerms(  # a plan is on the account's balance
+        balance_cents=balance, frequency="monthly", first_due=NOW.date() + timedelta(days=10), installments=2
     )
     create_plan(office, collector, PlanRequest(account_id, version, terms), now=NOW)
     with office.reading() as session:

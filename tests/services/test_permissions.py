@@ -30,6 +30,7 @@ from collector_tui.services.desk.account_actions import (
     release_hold,
 )
 from collector_tui.services.desk.accounts import account_detail
+from collector_tui.services.desk.search import find_accounts
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.files.exports import export
 from collector_tui.services.law.compliance import load_facts
@@ -61,7 +62,7 @@ from collector_tui.services.worklists.assignments import (
     apply_reassignment,
     preview_reassignment,
 )
-from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page, search_accounts
+from collector_tui.services.worklists.queue import SECTION_CALL, QueueFilter, queue_page
 from collector_tui.vocabulary import AccountStatus, HoldReason, PlanStatus, Role
 from tests.conftest import NOW
 
@@ -147,7 +148,7 @@ def _open_another_collectors_account(s: Scene, actor: Actor) -> object:
 def _find_another_collectors_account(s: Scene, actor: Actor) -> object:
     with s.db.reading() as session:
         number = session.execute(select(A.account_number).where(A.id == s.others)).scalar_one()
-    hits = search_accounts(s.db, actor, number)
+    hits = find_accounts(s.db, actor, number)
     if s.others not in [hit.account_id for hit in hits]:
         raise NotFoundError("not found")
     return hits
@@ -228,8 +229,9 @@ def _export(s: Scene, actor: Actor) -> object:
 
 
 def _run_the_nightly_jobs(s: Scene, actor: Actor) -> object:
-    """The gate every nightly command (imports, refresh, plans evaluate) passes, for the actor's login."""
-    return resolve_operator(s.db, permission=Permission.RUN_NIGHTLY, login=actor.login)
+    """The gate every nightly command (imports, refresh, plans evaluate) passes, for the actor (in
+    this demo scene, the demo user named with --as)."""
+    return resolve_operator(s.db, permission=Permission.RUN_NIGHTLY, login="x", act_as=actor.login)
 
 
 def _add_a_user(s: Scene, actor: Actor) -> object:
@@ -398,16 +400,16 @@ def test_the_office_setting_narrows_search_and_opening_too(scene: Scene) -> None
     account_detail(scene.db, collector, scene.unassigned, now=NOW)
     with scene.db.reading() as session:
         number = session.execute(select(A.account_number).where(A.id == scene.unassigned)).scalar_one()
-    assert scene.unassigned in [h.account_id for h in search_accounts(scene.db, collector, number)]
+    assert scene.unassigned in [h.account_id for h in find_accounts(scene.db, collector, number)]
     set_allow_unassigned(scene.db, scene.actors["admin"], False, now=NOW)
     with pytest.raises(NotFoundError):
         account_detail(scene.db, collector, scene.unassigned, now=NOW)
-    assert search_accounts(scene.db, collector, number) == []
+    assert find_accounts(scene.db, collector, number) == []
     with pytest.raises(AccessDeniedError, match="assigned to nobody"):
         add_note(scene.db, collector, scene.unassigned, scene.version(scene.unassigned), "hi", now=NOW)
     # Supervisors are not narrowed.
     assert scene.unassigned in [
-        h.account_id for h in search_accounts(scene.db, scene.actors["supervisor"], number)
+        h.account_id for h in find_accounts(scene.db, scene.actors["supervisor"], number)
     ]
 
 

@@ -14,7 +14,6 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
 from collector_tui.services.team.identity import (
     DEMO_KEY,
-    DEMO_OPERATOR_LOGIN_KEY,
     resolve_actor,
     resolve_operator,
     resolve_user_manager,
@@ -298,23 +297,26 @@ def test_a_script_runs_as_its_user_with_that_users_rights(office: Database) -> N
     assert [(e.actor, e.acting_as) for e in acted] == [("admin", "svc-collector")]
 
 
-def test_in_a_demo_a_login_that_is_no_user_runs_nightly_as_the_demo_operator(office: Database) -> None:
-    nightly = resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="whoever-runs-the-demo")
+def test_in_a_demo_every_command_acts_as_the_same_demo_user(office: Database) -> None:
+    """One rule: the --as demo user, else the demo's default collector, whatever the login."""
+    for login in ("whoever-runs-the-demo", "admin", "nightly"):
+        assert resolve_actor(office, login=login).login == "mlopez"
+        with pytest.raises(AccessDeniedError, match=r"\(you are mlopez, collector\); in this demo database"):
+            resolve_operator(office, permission=Permission.RUN_NIGHTLY, login=login)
+    with pytest.raises(
+        AccessDeniedError, match=r"use --as admin or --as nightly \(collector demo --build-only"
+    ):
+        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="x")
+    with pytest.raises(AccessDeniedError, match=r"use --as sreed or --as admin or --as nightly"):
+        resolve_operator(office, permission=Permission.EXPORT, login="x")
+    nightly = resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="x", act_as="nightly")
     assert (nightly.login, nightly.role, nightly.acting_as) == ("nightly", "operator", None)
-    with pytest.raises(AccessDeniedError, match=r"\(you are mlopez, collector\)"):  # a demo user is themself
-        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="mlopez")
-    assert resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="admin").login == "admin"
+    assert resolve_actor(office, login="x", act_as="nightly") == nightly
     with pytest.raises(AccessDeniedError, match=r"\(you are sreed, supervisor\)"):
         resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="x", act_as="sreed")
     deactivate(office, _admin(office), "jchen", now=NOW)
     with pytest.raises(AccessDeniedError, match="'jchen' has been deactivated"):
-        resolve_operator(office, permission=Permission.EXPORT, login="jchen")
-    with office.writing() as session:  # a demo built before it had an operator
-        session.execute(
-            table_of(OfficeSetting).delete().where(table_of(OfficeSetting).c.key == DEMO_OPERATOR_LOGIN_KEY)
-        )
-    with pytest.raises(AccessDeniedError, match=r"no operator for the nightly commands; rebuild it"):
-        resolve_operator(office, permission=Permission.RUN_NIGHTLY, login="whoever-runs-the-demo")
+        resolve_operator(office, permission=Permission.EXPORT, login="x", act_as="jchen")
 
 
 def test_only_a_database_with_no_users_lets_a_login_that_is_no_user_manage_them(db: Database) -> None:

@@ -11,6 +11,7 @@ from typing import TypedDict, Unpack
 import pytest
 from rich.console import Console, RenderableType
 
+from collector_tui.domain.compliance.engine import Block, PhoneVerdict
 from collector_tui.domain.denials import DenialNote
 from collector_tui.screens import account_render
 from collector_tui.services.audit import SYSTEM
@@ -191,5 +192,14 @@ def test_phones_say_consent_do_not_call_and_status_in_words(detail: AccountDetai
     phone = replace(
         detail.phones[0], phone_type="mobile", consent_to_call_mobile=False, do_not_call=True, status="wrong"
     )
-    shown = text_of(account_render.phones(replace(detail, phones=(phone,))))
-    assert "no consent" in shown and "DO NOT CALL" in shown and "WRONG" in shown
+    blocks = (
+        Block("do_not_call", "this number is on the do-not-call list", "office policy", None),
+        Block("phone_status", "this number is marked wrong", "office policy", None),
+    )
+    verdict = PhoneVerdict(phone.id, "0000", ("America/New_York",), blocks)
+    compliance = replace(detail.compliance, phones=(verdict,))
+    shown = text_of(account_render.phones(replace(detail, phones=(phone,), compliance=compliance)), width=56)
+    row = next(line for line in shown.splitlines() if phone.national in line)
+    assert "✗ do not call +1" in row  # one line: the whole reasons are F1's
+    assert len([line for line in shown.splitlines() if line.strip()]) == 2  # the header and the row
+    assert "marked wrong" in account_render.short_reason(blocks[1], phone)

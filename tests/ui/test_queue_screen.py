@@ -157,3 +157,68 @@ async def test_n_never_hands_one_account_to_two_sessions(demo_path: Path, tmp_pa
     finally:
         for db in dbs:
             db.close()
+
+
+async def test_back_from_an_account_the_queue_is_as_it_is_now(office: Database) -> None:
+    """No `r`: coming back shows the account just worked out of the call list, and the local
+    times of the moment the collector came back."""
+    from datetime import timedelta
+
+    from collector_tui.screens.workspace_forms import ContactForm
+    from tests.ui.test_workspace import _choose, _save
+
+    moments = [NOW]
+    app = make_app(office)
+    app.clock = lambda: moments[-1]
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(pilot, app)
+        before = {key: _queue(app).rows[key].local_time for key in _keys(app)}
+        await pilot.press("n")
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
+        assert isinstance(app.screen, AccountPanel)
+        worked = app.screen.account_id
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, ContactForm))
+        await _choose(pilot, app, "disposition", "NA")
+        await _save(pilot, app, ContactForm)
+        moments.append(NOW + timedelta(minutes=7))
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and worked not in _keys(app))
+        after = {key: _queue(app).rows[key].local_time for key in _keys(app)}
+        assert all(after[key] != before[key] for key in after if key in before)
+
+
+async def test_at_80x24_the_queue_keeps_whole_what_picks_the_call(demo_db: Database) -> None:
+    """Account, Name, Balance, Now (a mark and a word) and Age fit whole at 80 columns, every
+    amount whole; the local time and next step are in the pane below; the wide layout is back at
+    120."""
+    from collector_tui.domain.money import format_cents
+
+    app = make_app(demo_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(pilot, app)
+        table = _table(app)
+        await pilot.pause()
+        header = table.render_line(0).text
+        assert header.split() == ["Account", "Name", "Balance", "Now", "Age", "Pts"]
+        queue = _queue(app)
+        shown = 0
+        for y in range(1, table.size.height):
+            line = table.render_line(y).text
+            number = line.split()[0] if line.strip() else ""
+            row = next((r for r in queue.rows.values() if r.account_number == number), None)
+            if row is None:
+                continue
+            shown += 1
+            assert format_cents(row.balance_cents) in line and row.age_bucket in line
+            assert ("✓" in line) if row.callable_now else ("✗" in line)
+            assert len(line.rstrip()) <= 80
+        assert shown >= 5
+        why = plain(app.screen.query_one("#why", Static))
+        assert "local " in why and "last contact" in why
+        await pilot.press("s")
+        await settle(pilot, lambda: "Not callable now" in plain(app.screen.query_one("#summary", Static)))
+        await pilot.pause()
+        assert "✗ window" in "".join(table.render_line(y).text for y in range(1, table.size.height))
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot, lambda: table.render_line(0).text.split()[:2] == ["Pts", "Account"])

@@ -100,6 +100,7 @@ async def test_a_collector_asks_for_an_override_and_a_supervisor_approves_it(off
         await pilot.press("a")
         await settle(pilot, lambda: isinstance(boss.screen, ApprovalsScreen) and bool(boss.screen.items))
         assert "early call" in plain(boss.screen.query_one("#approval-detail", Static))
+        await pilot.press("y")  # asked once, then approved
         await pilot.press("y")
         await settle(pilot, lambda: isinstance(boss.screen, ApprovalsScreen) and not boss.screen.items)
     with office.reading() as session:

@@ -52,9 +52,14 @@ async def _choose(pilot: Pilot[None], app: CollectorApp, select_id: str, text: s
 
 
 async def _type(pilot: Pilot[None], app: CollectorApp, input_id: str, text: str) -> None:
-    box = app.screen.query_one(f"#{input_id}", Input)
+    """Empty a box (an Input or a TextArea), then type into it."""
+    box = app.screen.query_one(f"#{input_id}")
     box.focus()
-    box.value = ""
+    if isinstance(box, TextArea):
+        box.text = ""
+    else:
+        assert isinstance(box, Input)
+        box.value = ""
     await pilot.press(*text)
 
 
@@ -323,16 +328,15 @@ async def test_the_plan_calculator_updates_as_you_type_and_enter_accepts(office:
         balance = panel.detail.total_balance_cents
         shown = plain(app.screen.query_one("#schedule", Static))
         assert "6 payments" in shown and "within policy" in shown
-        await _type(pilot, app, "balance", "1234.56")
         await _type(pilot, app, "installments", "12")
         await pilot.pause()
         shown = plain(app.screen.query_one("#schedule", Static))
-        assert "12 payments of $102.88" in shown and "$102.88" in shown
+        each = f"{(balance + 6) // 12 // 100}."  # the balance is the account's, in 12 payments
+        assert "12 payments of $" in shown and each in shown
         await _type(pilot, app, "installments", "60")  # longer than policy allows
         await pilot.pause()
         assert "✗" in plain(app.screen.query_one("#schedule", Static))
         await _type(pilot, app, "installments", "12")
-        await _type(pilot, app, "balance", f"{balance // 100}.{balance % 100:02d}")
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, AccountPanel))
         await settle(pilot, lambda: "Plan 12 ×" in plain(panel.query_one("#arrangements-body", Static)))
@@ -372,7 +376,26 @@ async def test_a_disposition_opens_its_next_step(office: Database, code: str, fo
 async def test_q_still_quits_from_an_account_though_the_footer_leaves_it_out(office: Database) -> None:
     app = make_app(office)
     async with app.run_test(size=SIZE) as pilot:
+        panel = await _open_next(pilot, app)
+        await pilot.press("q")  # no disposition yet: the same question as Esc
+        await settle(pilot, lambda: isinstance(app.screen, LeaveForm))
+        await pilot.press("escape")  # stay
+        assert app.screen is panel and app.is_running
+        await pilot.press("q")  # asked once per visit: now it quits
+        await settle(pilot, lambda: not app.is_running)
+    with office.reading() as session:
+        claimed = session.execute(
+            select(table_of(Account).c.claimed_by_id).where(table_of(Account).c.id == panel.account_id)
+        ).scalar_one()
+    assert claimed is None  # quitting ends the claim as leaving does
+
+
+async def test_q_asks_before_quitting_and_y_quits(office: Database) -> None:
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
         await _open_next(pilot, app)
         await pilot.press("q")
-        await pilot.pause()
-        assert not app.is_running
+        await settle(pilot, lambda: isinstance(app.screen, LeaveForm))
+        assert "No disposition logged" in plain(app.screen.query_one("#form-title", Static))
+        await pilot.press("y")
+        await settle(pilot, lambda: not app.is_running)

@@ -76,6 +76,8 @@ class Block:
     reason: str
     citation: str
     until: datetime | None  # None: until resolved
+    # The reason in a few words where the rule id alone does not say it ("2 of 2 in 7 days (MA)").
+    short: str = ""
 
 
 @dataclass(frozen=True)
@@ -480,6 +482,13 @@ def _hold_blocks(facts: AccountFacts, rules: _Rules) -> list[tuple[frozenset[str
         add("nsa_dispute", EVERYTHING, "a No Surprises Act payment dispute is pending")
     if "insurance_pending" in reasons or facts.insurance_pending_cents > 0 or facts.claims_unresolved:
         add("insurance_pending", EVERYTHING, "insurance is still pending or under appeal")
+    elif facts.claims_contractual:
+        add(
+            "insurance_pending",
+            EVERYTHING,
+            "the payer denied the claim as contractual (CO): the patient may not be billed for it; "
+            "work the denial with the payer",
+        )
     found += _itemized_hold(facts, rules)
     if "supervisor" in reasons:
         add("supervisor_hold", EVERYTHING, "a supervisor put the account on hold")
@@ -527,6 +536,7 @@ def _frequency_blocks(facts: AccountFacts, rules: _Rules) -> list[Block]:
                 lifts,
             )
         )
+        blocks[-1] = replace(blocks[-1], short=f"{recent} of {limit} in {days} days")
     quiet = policy.rule("conversation").int_param("days")
     talks = [_local_date(c.occurred_at, home) for c in counted if c.conversation and c.right_party]
     if rules.applies("conversation") and talks and quiet >= 1:
@@ -620,7 +630,8 @@ def _limit_blocks(facts: AccountFacts, rules: _Rules) -> list[tuple[ContactLimit
             f"{limit.state} allows {limit.communications} {what}{_NUMBER_WORDS[limit.numbers]} {period} "
             f"on each debt: {count} made since {since:%Y-%m-%d}"
         )
-        found.append((limit, Block(f"state_limit.{limit.state}", reason, limit.citation, lifts)))
+        short = f"{count} of {limit.communications} {period} ({limit.state})"
+        found.append((limit, Block(f"state_limit.{limit.state}", reason, limit.citation, lifts, short)))
     return found
 
 
@@ -694,7 +705,8 @@ def _local_date(moment: datetime, zone_name: str) -> date:
 # state for any account: the nightly refresh then recomputes every account's.
 # 3: a state's own contact limits by kind of number; right-party conversations.
 # 4: every ZIP code's zones from published data (collector_tui/domain/zip_zones.py).
-CALL_STATE_REVISION = 4
+# 5: a balance left contractual by a CO-group denial holds the account (insurance).
+CALL_STATE_REVISION = 5
 
 
 def call_state_fingerprint(policy: CompliancePolicy) -> str:

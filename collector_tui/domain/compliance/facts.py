@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from collector_tui.vocabulary import Regime
 
 TOLL_FREE_AREA_CODES = frozenset({"800", "833", "844", "855", "866", "877", "888"})
+
+
+CONTRACTUAL_GROUP = "CO"  # CARC group: contractual obligation, the provider's to absorb
+PATIENT_GROUP = "PR"  # CARC group: patient responsibility
+
+
+def balance_contractual(claims: Iterable[tuple[str, Collection[str | None], int]]) -> bool:
+    """Whether what an account's claims leave owing is contractual, not the patient's.
+
+    ``claims``: each claim's status, its denials' group codes and the patient share the payer
+    named. True when a claim is denied for contractual reasons only (a CO group, no PR, no patient
+    share) and every other claim is likewise denied or still with the payer (pending, appealed):
+    no claim leaves the patient a share that may be billed.
+    """
+    denied_co = False
+    for status, groups, patient_share_cents in claims:
+        if status == "denied" and CONTRACTUAL_GROUP in groups and PATIENT_GROUP not in groups:
+            if patient_share_cents > 0:
+                return False
+            denied_co = True
+        elif status not in ("pending", "appealed"):
+            return False
+    return denied_co
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +90,8 @@ class AccountFacts:
     total_balance_cents: int = 0
     insurance_pending_cents: int = 0
     claims_unresolved: bool = False  # a claim pending with the payer or under appeal
+    # What the claims leave is contractual (a CO-group denial): the patient may not be billed for it.
+    claims_contractual: bool = False
     fap_status: str = "none"
     nonprofit: bool = False
     regime: str = Regime.THIRD_PARTY

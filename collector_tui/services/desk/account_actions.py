@@ -65,6 +65,7 @@ from collector_tui.vocabulary import (
     PromiseStatus,
     ReceivedVia,
     TransactionKind,
+    Verification,
 )
 
 DIRECTIONS = ("out", "in")
@@ -102,6 +103,9 @@ class ContactEntry:
     party: str = "none"
     note: str | None = None
     override_reason: str | None = None  # a supervisor logging a call the engine blocks
+    # On a call: whether the caller proved to be the right party (a Verification code; None: not
+    # asked, as on an outbound call the collector placed from the queue).
+    verification: str | None = None
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -128,6 +132,10 @@ def _check_contact(entry: ContactEntry, policy: WorkspacePolicy) -> Disposition:
         problems.append(("direction", "must be out or in"))
     if entry.party not in PARTIES:
         problems.append(("party", f"must be one of {', '.join(PARTIES)}"))
+    if entry.verification is not None and entry.verification not in Verification.codes():
+        problems.append(("verification", f"must be one of {', '.join(Verification.codes())}"))
+    elif entry.verification is not None and found is not None and not _is_call(found):
+        problems.append(("verification", "is recorded on a call only"))
     dialled = found is not None and _is_call(found) and entry.direction == "out"
     if dialled and entry.phone_id is None:
         problems.append(("phone", "choose the number you dialled"))
@@ -231,6 +239,7 @@ def _insert_contact(
         "direction": entry.direction if is_call else Direction.NONE,
         "phone_id": entry.phone_id,
         "party": None if entry.party == "none" else entry.party,
+        "verification": entry.verification,
         "outcome_code": found.code,
         "counts_as_attempt": is_call and entry.direction == "out" and found.attempt,
         "counts_as_conversation": is_call and found.conversation,
@@ -277,6 +286,8 @@ def _contact_details(
     }
     if entry.phone_id is not None:
         details["phone"] = entry.phone_id
+    if entry.verification is not None:
+        details["verification"] = entry.verification
     if cleared.override:
         details["override"] = True
         details["rules"] = sorted({b.rule_id for b in cleared.blocks})

@@ -36,6 +36,7 @@ class ActionResult:
     version: int  # the account's version after the change
     message: str  # what happened, in plain words without PHI
     next_step: str = "none"  # what the workspace opens next (from the disposition)
+    amount_cents: int | None = None  # the next step's amount: a plan's down payment, to take now
 
 
 @dataclass(frozen=True, slots=True)

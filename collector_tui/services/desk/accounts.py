@@ -32,6 +32,7 @@ from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.denials import DenialGlossary, parse_denial_glossary
 from collector_tui.domain.phones import format_national
+from collector_tui.domain.reconciliation import ClaimAmounts, Reconciliation, reconcile
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
@@ -91,18 +92,24 @@ def _address(g: Row[Any]) -> str:
     return ", ".join(p for p in parts if p)
 
 
-def account_detail(db: Database, actor: Actor, account_id: int, *, now: datetime) -> AccountDetail:
+def account_detail(
+    db: Database, actor: Actor, account_id: int, *, now: datetime, opening: bool = True
+) -> AccountDetail:
     """Everything the panel shows about one account, with its compliance verdict at ``now``.
 
-    Opening an account is an access to patient information, so each read the
-    actor may make is recorded as an ``account.view`` audit event (in its own
+    Opening an account is an access to patient information, so each opening the
+    actor may make is recorded as one ``account.view`` audit event (in its own
     short write transaction, after the read); a refused read records nothing.
+    ``opening=False`` is a re-read of the account the actor already has open (after
+    a save, or when someone else changed it): the same checks, but no second view.
     """
     with db.reading() as session:
         account = _by_id(session, ACCOUNT_T, account_id)
         if account is None or not _may_view(session, actor, account):
             raise NotFoundError(f"account {account_id} not found")
         detail = _detail(session, account, now)
+    if not opening:
+        return detail
     with db.writing() as session:
         audit.record(
             session,
@@ -177,6 +184,8 @@ def _detail(session: Session, account: Row[Any], now: datetime) -> AccountDetail
         guarantor_id=guarantor.id,
         guarantor_number=guarantor.external_id,
         guarantor_state=guarantor.state,
+        facility_regime=facility.regime,
+        reconciliation=_reconciliation(session, account),
         as_of=now,
         household=household,
         household_more=more,
@@ -269,11 +278,36 @@ def _phones(session: Session, guarantor_id: int | None) -> tuple[PhoneView, ...]
 def _charges(session: Session, account_id: int) -> tuple[ChargeView, ...]:
     ch = CHARGE_T.c
     rows = session.execute(
-        select(ch.line_number, ch.service_date, ch.procedure_code, ch.amount_cents)
+        select(ch.line_number, ch.service_date, ch.procedure_code, ch.amount_cents, ch.description)
         .where(ch.account_id == account_id)
         .order_by(ch.line_number)
     ).all()
-    return tuple(ChargeView(c.line_number, c.service_date, c.procedure_code, c.amount_cents) for c in rows)
+    return tuple(
+        ChargeView(c.line_number, c.service_date, c.procedure_code, c.amount_cents, c.description)
+        for c in rows
+    )
+
+
+def _reconciliation(session: Session, account: Row[Any]) -> Reconciliation:
+    """The encounter's money from billed to balance, over every charge, claim and transaction (the
+    panes list the newest transactions only; the sum needs them all)."""
+    ch, cl, t = CHARGE_T.c, CLAIM_T.c, TX_T.c
+    charges = session.execute(select(ch.amount_cents).where(ch.account_id == account.id)).scalars()
+    claims = [
+        ClaimAmounts(row.billed_cents, row.allowed_cents, row.paid_cents)
+        for row in session.execute(
+            select(cl.billed_cents, cl.allowed_cents, cl.paid_cents).where(cl.account_id == account.id)
+        )
+    ]
+    moves = session.execute(
+        select(t.kind, func.sum(t.amount_cents)).where(t.account_id == account.id).group_by(t.kind)
+    ).all()
+    return reconcile(
+        charges_cents=list(charges),
+        claims=claims,
+        transactions=[(kind, int(total)) for kind, total in moves],
+        balance_cents=account.total_balance_cents,
+    )
 
 
 def _claims(session: Session, account_id: int) -> tuple[ClaimView, ...]:
@@ -361,6 +395,10 @@ def _plans(session: Session, account_id: int) -> tuple[PlanView, ...]:
                 principal_cents=plan.principal_cents,
                 first_due_date=plan.first_due_date,
                 paid_installments=int(paid),
+                kind=plan.kind,
+                down_payment_cents=plan.down_payment_cents,
+                forgiven_cents=plan.forgiven_cents,
+                created_on=plan.created_at.date(),
             )
         )
     return tuple(views)

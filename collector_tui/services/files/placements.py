@@ -775,6 +775,7 @@ def _replace_charges(
             "line_number": ch.line_number,
             "service_date": ch.service_date,
             "procedure_code": ch.procedure_code,
+            "description": ch.description,
             "amount_cents": ch.amount_cents,
         }
         for r in records

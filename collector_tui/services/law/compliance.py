@@ -25,6 +25,7 @@ from collector_tui.db.tables import (
     ACTIVITY_T,
     CALL_GROUP_T,
     CLAIM_T,
+    DENIAL_T,
     FACILITY_T,
     GUARANTOR_T,
     HOLD_T,
@@ -45,7 +46,13 @@ from collector_tui.domain.compliance.engine import (
     group_open,
     phone_call_state,
 )
-from collector_tui.domain.compliance.facts import AccountFacts, Contact, Hold, PhoneFacts
+from collector_tui.domain.compliance.facts import (
+    AccountFacts,
+    Contact,
+    Hold,
+    PhoneFacts,
+    balance_contractual,
+)
 from collector_tui.domain.compliance.policy import CompliancePolicy
 from collector_tui.domain.geography import address_zones
 from collector_tui.domain.placement import PlacementRecord
@@ -141,9 +148,17 @@ def load_facts(
     holds = _holds_open_at(session, ids, now)
     contacts = _recent_contacts(session, ids, now, policy)
     history = _History({}, {}, {}) if for_calls_only else _history_marks(session, ids)
-    unresolved = _with_unresolved_claims(session, ids)
+    unresolved, contractual = _claim_marks(session, ids)
     return {
-        row.id: _account_facts(row, phones, holds, contacts, history, unresolved=row.id in unresolved)
+        row.id: _account_facts(
+            row,
+            phones,
+            holds,
+            contacts,
+            history,
+            unresolved=row.id in unresolved,
+            contractual=row.id in contractual,
+        )
         for row in accounts
     }
 
@@ -303,19 +318,31 @@ def _recent_contacts(
     return contacts
 
 
-def _with_unresolved_claims(session: Session, ids: list[int]) -> set[int]:
-    """The accounts with an insurance claim still pending or appealed."""
+def _claim_marks(session: Session, ids: list[int]) -> tuple[set[int], set[int]]:
+    """The accounts with an insurance claim still pending or appealed, and those whose claims leave
+    the balance contractual (:func:`~collector_tui.domain.compliance.facts.balance_contractual`)."""
     # Read by account and filter the status here: the account index is the one to use, and
     # without planner statistics SQLite would walk every pending claim by its status index.
-    return {
-        row.account_id
-        for row in select_in_chunks(
-            session,
-            lambda part: select(CLAIM_T.c.account_id, CLAIM_T.c.status).where(CLAIM_T.c.account_id.in_(part)),
-            ids,
-        )
-        if row.status in (ClaimStatus.PENDING, ClaimStatus.APPEALED)
+    c, d = CLAIM_T.c, DENIAL_T.c
+    claims: dict[int, dict[int, tuple[str, set[str | None], int]]] = defaultdict(dict)
+    for row in select_in_chunks(
+        session,
+        lambda part: (
+            select(c.account_id, c.id, c.status, c.patient_share_cents, d.group_code)
+            .outerjoin(DENIAL_T, d.claim_id == c.id)
+            .where(c.account_id.in_(part))
+        ),
+        ids,
+    ):
+        _, groups, _ = claims[row.account_id].setdefault(row.id, (row.status, set(), row.patient_share_cents))
+        groups.add(row.group_code)
+    unresolved = {
+        account_id
+        for account_id, its in claims.items()
+        if any(status in (ClaimStatus.PENDING, ClaimStatus.APPEALED) for status, _, _ in its.values())
     }
+    contractual = {account_id for account_id, its in claims.items() if balance_contractual(its.values())}
+    return unresolved, contractual
 
 
 def _account_facts(
@@ -326,6 +353,7 @@ def _account_facts(
     history: _History,
     *,
     unresolved: bool,
+    contractual: bool = False,
 ) -> AccountFacts:
     """One account's facts, from its row and what was read of its phones, holds and history."""
     paid_at = history.last_paid.get(row.id)
@@ -337,6 +365,7 @@ def _account_facts(
         total_balance_cents=row.total_balance_cents,
         insurance_pending_cents=row.insurance_pending_cents,
         claims_unresolved=unresolved,
+        claims_contractual=contractual,
         fap_status=row.fap_status,
         nonprofit=row.nonprofit,
         regime=row.regime,
@@ -397,6 +426,16 @@ def placement_facts(
         insurance_pending_cents=record.insurance_pending_cents,
         claims_unresolved=record.claim is not None
         and record.claim.status in (ClaimStatus.PENDING, ClaimStatus.APPEALED),
+        claims_contractual=record.claim is not None
+        and balance_contractual(
+            [
+                (
+                    record.claim.status,
+                    {d.group_code for d in record.claim.denials},
+                    record.claim.patient_share_cents,
+                )
+            ]
+        ),
         fap_status=record.fap_status,
         nonprofit=nonprofit,
         regime=regime,

@@ -14,6 +14,10 @@ stored are written, so a second run for the same as-of day writes nothing:
 - a broken plan (status broken) and a completed one (status completed) clear
   ``next_action_at``; a broken one puts the account in the promise tier
   ("plan broken"), and both say what happened in the timeline;
+- a completed *settlement* forgives what it agreed to forgive: an adjustment
+  transaction of ``forgiven_cents`` (at most the balance left) posts with a
+  timeline line and a ``settlement.forgiven`` event; a broken settlement
+  forgives nothing, so the balance stays whole;
 - a promise kept or broken gets its status. The schema has no "partly kept":
   a promise paid in part is stored as broken (it is a broken promise for the
   queue), and its timeline line says how much arrived and by when.
@@ -35,7 +39,16 @@ from typing import Any
 from sqlalchemy import Row, insert, select
 from sqlmodel import Session
 
-from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, AUDIT_T, INSTALLMENT_T, PLAN_T, PROMISE_T, TX_T
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    ACTIVITY_T,
+    AUDIT_T,
+    FACILITY_T,
+    INSTALLMENT_T,
+    PLAN_T,
+    PROMISE_T,
+    TX_T,
+)
 from collector_tui.domain import adherence
 from collector_tui.domain.adherence import (
     AdherencePolicy,
@@ -48,6 +61,8 @@ from collector_tui.domain.adherence import (
     plan_note,
     promise_note,
 )
+from collector_tui.domain.money import format_cents
+from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
@@ -56,15 +71,18 @@ from collector_tui.services.desk.account_change import timeline_row
 from collector_tui.services.desk.account_state import refresh_accounts
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.law.policy import current_plan_policy
+from collector_tui.services.money.transactions import apply_transactions
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.vocabulary import (
     InstallmentStatus,
+    PlanKind,
     PlanStatus,
     PromiseStatus,
     TransactionKind,
 )
 
 SOURCE = "nightly"  # activity.source of the lines this evaluation writes
+DOWN_PAYMENT_SEQUENCE = 0  # a plan's down payment, judged as the payment due the day it was made
 BATCH = 2000
 PLAN_STATUS = {adherence.BROKEN: PlanStatus.BROKEN, adherence.COMPLETED: PlanStatus.COMPLETED}
 PROMISE_STATUS = {
@@ -122,6 +140,7 @@ class _Writes:
     touched: set[int] = field(default_factory=set)
     # (account, code, note, audit action, audit details) for each timeline line
     lines: list[tuple[int, str, str, str, dict[str, audit.DetailValue]]] = field(default_factory=list)
+    forgiven: list[tuple[int, int, int]] = field(default_factory=list)  # (account, plan, cents) settled
 
 
 def evaluate_adherence(
@@ -171,7 +190,15 @@ def evaluate_adherence(
 def _plan_page(session: Session, after: int, limit: int) -> Sequence[Row[Any]]:
     c = PLAN_T.c
     return session.execute(
-        select(c.id, c.account_id, c.created_at, c.installment_count)
+        select(
+            c.id,
+            c.account_id,
+            c.created_at,
+            c.installment_count,
+            c.kind,
+            c.forgiven_cents,
+            c.down_payment_cents,
+        )
         .where(c.status == PlanStatus.ACTIVE, c.id > after)
         .order_by(c.id)
         .limit(limit)
@@ -242,8 +269,15 @@ def _evaluate_plans(
         if not rows:
             continue  # no schedule to judge
         payments, returned = money.get(plan.account_id, ([], []))
+        # The down payment is due the day the plan is made (sequence 0, not stored as an installment):
+        # the payment that takes it pays it, not the first installment.
+        down = (
+            [InstallmentDue(DOWN_PAYMENT_SEQUENCE, plan.created_at.date(), plan.down_payment_cents)]
+            if plan.down_payment_cents
+            else []
+        )
         verdict = evaluate_plan(
-            [InstallmentDue(r.sequence, r.due_date, r.amount_cents) for r in rows],
+            [*down, *(InstallmentDue(r.sequence, r.due_date, r.amount_cents) for r in rows)],
             payments,
             returned,
             rules,
@@ -269,6 +303,8 @@ def _plan_changes(
     by_sequence = {r.sequence: r for r in rows}
     newly_missed = False
     for state in verdict.installments:
+        if state.sequence == DOWN_PAYMENT_SEQUENCE:
+            continue  # the down payment has no installment row
         row = by_sequence[state.sequence]
         if (row.paid_cents, row.status) != (state.paid_cents, state.status):
             writes.installments.append(
@@ -285,7 +321,12 @@ def _plan_changes(
             details["installments"] = list(verdict.breaking)
             counts.accounts_returned += 1
         note = plan_note(verdict, rules, plan.installment_count)
+        settlement = plan.kind == PlanKind.SETTLEMENT
+        if settlement and verdict.outcome == adherence.BROKEN and plan.forgiven_cents:
+            note += " The settlement is broken: nothing is forgiven and the whole balance is owed."
         writes.lines.append((account_id, "PLAN", note, f"plan.{verdict.outcome}", details))
+        if settlement and verdict.outcome == adherence.COMPLETED and plan.forgiven_cents > 0:
+            writes.forgiven.append((account_id, plan.id, plan.forgiven_cents))
     elif verdict.outcome == adherence.BEHIND:
         if newly_missed:  # once, when an installment is first found late
             writes.next_action[account_id] = None
@@ -387,6 +428,83 @@ def _write(session: Session, actor: Actor, writes: _Writes, now: datetime, count
     insert_rows(session, AUDIT_T, events)
     refresh_accounts(session, touched, now, with_phones=False)
     counts.updated.update(touched)
+    counts.activities += len(activity_ids)
+    if writes.forgiven:
+        _forgive(session, actor, writes.forgiven, now, counts)
+
+
+def _forgive(
+    session: Session,
+    actor: Actor,
+    settled: list[tuple[int, int, int]],
+    now: datetime,
+    counts: AdherenceCounts,
+) -> None:
+    """Settlements paid as agreed: what each forgives posts as an adjustment (at most the balance still
+    owed, so a balance paid down some other way never goes below zero), with its line and event."""
+    a, f = ACCOUNT_T.c, FACILITY_T.c
+    ids = sorted({account_id for account_id, _, _ in settled})
+    accounts = {
+        row.id: row
+        for row in select_in_chunks(
+            session,
+            lambda part: (
+                select(a.id, a.account_number, a.total_balance_cents, f.code)
+                .join(FACILITY_T, f.id == a.facility_id)
+                .where(a.id.in_(part))
+            ),
+            ids,
+        )
+    }
+    records, posted = [], []
+    for account_id, plan_id, cents in settled:
+        account = accounts[account_id]
+        amount = min(cents, account.total_balance_cents)
+        if amount <= 0:
+            continue
+        records.append(
+            TransactionRecord(
+                external_id=f"settlement-{plan_id}",  # one per settlement: a second run finds it on file
+                facility_code=account.code,
+                account_number=account.account_number,
+                kind=TransactionKind.ADJUSTMENT,
+                amount_cents=amount,
+                posted_at=now,
+                method=None,
+                reference=f"settlement {plan_id}",
+                reverses_external_id=None,
+            )
+        )
+        posted.append((account_id, plan_id, amount))
+    if not records:
+        return
+    result = apply_transactions(session, records, actor=actor, now=now, source=SOURCE)
+    if result.rejected:
+        raise ServiceError(f"{len(result.rejected)} settlement adjustment(s) could not be posted")
+    rows = [
+        timeline_row(
+            actor,
+            account_id,
+            now,
+            "PLAN",
+            f"Settlement {plan_id} paid as agreed: {format_cents(amount)} forgiven (an adjustment).",
+            source=SOURCE,
+        )
+        for account_id, plan_id, amount in posted
+    ]
+    statement = insert(ACTIVITY_T).returning(ACTIVITY_T.c.id, sort_by_parameter_order=True)
+    activity_ids = [int(i) for i in session.execute(statement, rows).scalars()]
+    events = []
+    for (account_id, plan_id, amount), activity_id in zip(posted, activity_ids, strict=True):
+        events += audit_rows(
+            actor,
+            "settlement.forgiven",
+            "account",
+            [account_id],
+            at=now,
+            details={"plan": plan_id, "forgiven_cents": amount, "activity": activity_id},
+        )
+    insert_rows(session, AUDIT_T, events)
     counts.activities += len(activity_ids)
 
 

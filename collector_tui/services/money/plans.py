@@ -1,4 +1,13 @@
-"""Payment plans on accounts: quote, create (or propose outside policy), approve, decline, agreement.
+"""Payment plans and settlements on accounts: quote, create (or propose outside policy), approve,
+decline, agreement.
+
+A plan is on the account's whole balance: what its installments pay is the
+balance less the down payment, decided here from the stored balance, never by
+the form. A *settlement* accepts less: it forgives ``forgiven_cents`` of the
+balance (with the collector's reason, always), and the installments pay the
+rest less the down payment; beyond the ``[settlement]`` policy it is proposed.
+What it forgives posts as an adjustment only when it is paid as agreed (the
+nightly evaluation, ``plan_adherence``); a broken settlement forgives nothing.
 
 A plan inside the office's policy is active at once; one outside it is only
 *proposed*, with the collector's reason, and does nothing until a supervisor
@@ -10,6 +19,7 @@ breaks.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -17,11 +27,21 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from collector_tui.db.tables import ACCOUNT_T, FACILITY_T, GUARANTOR_T, INSTALLMENT_T, PLAN_T, PROMISE_T
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    AUDIT_T,
+    FACILITY_T,
+    GUARANTOR_T,
+    HOLD_T,
+    INSTALLMENT_T,
+    PLAN_T,
+    PROMISE_T,
+)
 from collector_tui.domain.adherence import check_moment
+from collector_tui.domain.aging import age_in_days
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.plan_agreement import AgreementParties, agreement_text
-from collector_tui.domain.plan_policy import PlanVerdict, assess_plan
+from collector_tui.domain.plan_policy import PlanVerdict, PlanViolation, assess_plan, assess_settlement
 from collector_tui.domain.plan_schedule import PlanError, PlanTerms, Schedule, ScheduleRow, build_schedule
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
@@ -38,7 +58,7 @@ from collector_tui.services.team.permissions import (
     require,
     require_active,
 )
-from collector_tui.vocabulary import InstallmentStatus, PlanStatus, PromiseStatus
+from collector_tui.vocabulary import InstallmentStatus, PlanKind, PlanStatus, PromiseStatus
 
 OPEN_PLAN = (PlanStatus.PROPOSED, PlanStatus.ACTIVE)
 
@@ -52,6 +72,9 @@ class PlanRequest:
     income_cents: int | None = None  # monthly income, when an income-based cap applies
     bill_kind: str = "facility"
     exception_reason: str | None = None  # why a plan outside policy should be approved
+    kind: str = PlanKind.PLAN
+    forgiven_cents: int = 0  # a settlement: what is forgiven when it is paid as agreed
+    settlement_reason: str | None = None  # a settlement: why less is accepted (required)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +114,7 @@ def _insert_plan(
     found: Quote,
     status: str,
     now: datetime,
+    reason: str,
 ) -> int:
     terms = found.schedule.terms
     plan_id = int(
@@ -108,9 +132,12 @@ def _insert_plan(
                     "installment_cents": found.schedule.installment_cents,
                     "first_due_date": found.schedule.first_due,
                     "status": status,
-                    "policy_exception_reason": request.exception_reason
-                    if status == PlanStatus.PROPOSED
+                    "kind": request.kind,
+                    "forgiven_cents": request.forgiven_cents if request.kind == PlanKind.SETTLEMENT else 0,
+                    "settlement_reason": (request.settlement_reason or "").strip() or None
+                    if request.kind == PlanKind.SETTLEMENT
                     else None,
+                    "policy_exception_reason": reason if status == PlanStatus.PROPOSED else None,
                     "policy_digest": current_digest(PLANS),  # the plan policy quote() judged it by
                     "created_at": now,
                 }
@@ -149,20 +176,70 @@ def _activate(session: Session, account_id: int, first_due: date, now: datetime)
     )
 
 
+def plan_balance_cents(account_balance_cents: int, kind: str, forgiven_cents: int) -> int:
+    """What a plan's schedule is on: the account's balance, less what a settlement forgives (the down
+    payment comes off it in the schedule)."""
+    return account_balance_cents - (forgiven_cents if kind == PlanKind.SETTLEMENT else 0)
+
+
+def _check_amounts(request: PlanRequest, balance_cents: int) -> None:
+    """The balance is the account's (less what a settlement forgives), never what a form says."""
+    problems: list[tuple[str, str]] = []
+    settlement = request.kind == PlanKind.SETTLEMENT
+    if request.kind not in PlanKind.codes():
+        problems.append(("kind", f"must be one of {', '.join(PlanKind.codes())}"))
+    if settlement:
+        if not (request.settlement_reason or "").strip():
+            problems.append(("settlement_reason", "say why less than the balance is accepted"))
+        if not 0 < request.forgiven_cents < balance_cents:
+            problems.append(
+                (
+                    "forgiven",
+                    f"must be more than $0.00 and less than the balance ({format_cents(balance_cents)})",
+                )
+            )
+    elif request.forgiven_cents:
+        problems.append(("forgiven", "only a settlement forgives part of the balance"))
+    if problems:
+        raise EntryError(problems)
+    expected = plan_balance_cents(balance_cents, request.kind, request.forgiven_cents)
+    if request.terms.balance_cents != expected:
+        what = "the account's balance less what the settlement forgives" if settlement else "the balance"
+        raise EntryError(
+            [
+                (
+                    "balance",
+                    f"a plan is on {what} ({format_cents(expected)}), less the down payment; "
+                    "it cannot be set by hand",
+                )
+            ]
+        )
+    terms = request.terms
+    if not 0 <= terms.down_payment_cents < terms.balance_cents:
+        raise EntryError(
+            [("down", f"must be at least $0.00 and less than {format_cents(terms.balance_cents)}")]
+        )
+
+
+def _account_age(session: Session, account_id: int, today: date) -> int | None:
+    a = ACCOUNT_T.c
+    row = session.execute(
+        select(a.first_statement_date, a.service_date_from, a.placed_date).where(a.id == account_id)
+    ).one()
+    return age_in_days(row.first_statement_date or row.service_date_from or row.placed_date, today)
+
+
 def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: datetime) -> ActionResult:
-    """Record the plan with its installments: active when inside policy, else proposed with the reason."""
-    reason = (request.exception_reason or "").strip()
+    """Record the plan (or settlement) with its installments: active when inside policy, else proposed
+    with the reason. Its balance is the stored balance less the down payment (and, for a settlement,
+    less what it forgives): a request for any other amount is refused."""
+    settlement = request.kind == PlanKind.SETTLEMENT
+    reason = (request.exception_reason or "").strip() or (
+        (request.settlement_reason or "").strip() if settlement else ""
+    )
     with db.writing() as session:
         target = target_for_change(session, actor, request.account_id, request.version)
-        if request.terms.balance_cents > target.total_balance_cents:
-            raise EntryError(
-                [
-                    (
-                        "balance",
-                        f"is more than the account's balance ({format_cents(target.total_balance_cents)})",
-                    )
-                ]
-            )
+        _check_amounts(request, target.total_balance_cents)
         found = quote(
             request.terms,
             today=now.date(),
@@ -170,55 +247,94 @@ def create_plan(db: Database, actor: Actor, request: PlanRequest, *, now: dateti
             income_cents=request.income_cents,
             bill_kind=request.bill_kind,
         )
-        if found.verdict.violations and not reason:
+        violations: list[PlanViolation] = list(found.verdict.violations)
+        if settlement:
+            age = _account_age(session, target.id, now.date())
+            violations += assess_settlement(
+                current_plan_policy().settlement, target.total_balance_cents, request.forgiven_cents, age
+            )
+        if violations and not reason:
             raise EntryError(
                 [
                     (
                         "exception_reason",
                         f"outside policy: {v.message}; give a reason to propose it for approval",
                     )
-                    for v in found.verdict.violations
+                    for v in violations
                 ]
             )
         c = PLAN_T.c
         if session.execute(select(c.id).where(c.account_id == target.id, c.status.in_(OPEN_PLAN))).first():
             raise EntryError([("terms", "this account already has an active or proposed plan")])
-        status = PlanStatus.PROPOSED if found.verdict.violations else PlanStatus.ACTIVE
-        plan_id = _insert_plan(session, actor, target, request, found, status, now)
+        status = PlanStatus.PROPOSED if violations else PlanStatus.ACTIVE
+        plan_id = _insert_plan(session, actor, target, request, found, status, now, reason)
         schedule = found.schedule
         each = format_cents(schedule.installment_cents)
         summary = (
             f"{schedule.count} {schedule.terms.frequency} payments of {each} "
             f"from {schedule.first_due:%Y-%m-%d} to {schedule.last_due:%Y-%m-%d}"
         )
+        if schedule.terms.down_payment_cents:
+            summary = f"{format_cents(schedule.terms.down_payment_cents)} down today, then {summary}"
+        what = "Payment plan"
+        if settlement:
+            what = "Settlement"
+            summary = (
+                f"{format_cents(schedule.terms.balance_cents)} "
+                f"of {format_cents(target.total_balance_cents)}, "
+                f"{format_cents(request.forgiven_cents)} forgiven when paid as agreed: {summary}"
+            )
         if status == PlanStatus.ACTIVE:
             _activate(session, target.id, schedule.first_due, now)
-            note = f"Payment plan agreed: {summary}"
+            note = f"{what} agreed: {summary}"
         else:
             note = (
-                f"Payment plan proposed for approval: {summary}. Outside policy: "
-                + "; ".join(v.message for v in found.verdict.violations)
-                + f". Reason: {reason}"
+                f"{what} proposed for approval: {summary}. Outside policy: "
+                + "; ".join(v.message for v in violations)
+                + "."
             )
+        if settlement:
+            note += f" Settlement reason: {(request.settlement_reason or '').strip()}"
+        elif status == PlanStatus.PROPOSED:
+            note += f" Reason: {reason}"
+        prefix = "settlement" if settlement else "plan"
+        details: dict[str, audit.DetailValue] = {
+            "plan": plan_id,
+            "installments": schedule.count,
+            "rules": [v.rule_id for v in violations],
+        }
+        if settlement:
+            details["forgiven_cents"] = request.forgiven_cents
         version = finish_change(
             session,
             actor,
             target,
-            "plan.create" if status == PlanStatus.ACTIVE else "plan.propose",
+            f"{prefix}.create" if status == PlanStatus.ACTIVE else f"{prefix}.propose",
             now,
             line=("PLAN", note),
-            details={
-                "plan": plan_id,
-                "installments": schedule.count,
-                "rules": [v.rule_id for v in found.verdict.violations],
-            },
+            details=details,
         )
-    message = (
-        "Plan active"
-        if status == PlanStatus.ACTIVE
-        else "Plan proposed: it waits for a supervisor's approval"
+    message = f"{'Settlement' if settlement else 'Plan'} " + (
+        "active" if status == PlanStatus.ACTIVE else "proposed: it waits for a supervisor's approval"
     )
-    return ActionResult(target.id, version, f"{message}: {summary}")
+    step = _next_step(request, status)
+    return ActionResult(
+        target.id,
+        version,
+        f"{message}: {summary}",
+        next_step=step,
+        amount_cents=request.terms.down_payment_cents if step == DOWN_PAYMENT_STEP else None,
+    )
+
+
+DOWN_PAYMENT_STEP = "payment"  # ActionResult.next_step: the workspace opens the payment form for it
+
+
+def _next_step(request: PlanRequest, status: str) -> str:
+    """An active plan with a down payment: take it now (the workspace opens the payment form)."""
+    if status == PlanStatus.ACTIVE and request.terms.down_payment_cents > 0:
+        return DOWN_PAYMENT_STEP
+    return "none"
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +350,43 @@ class PendingPlan:
     frequency: str
     created_at: datetime
     reason: str | None
+    kind: str = PlanKind.PLAN
+    forgiven_cents: int = 0
+    down_payment_cents: int = 0
+    settlement_reason: str | None = None
+    balance_cents: int = 0  # the account's balance now
+    holds: tuple[str, ...] = ()  # the account's open holds (a dispute, a cease, ...)
+    rules: tuple[str, ...] = ()  # the policy rules it breaks (rule ids of plan_policy)
+
+
+def _proposal_rules(session: Session, plan_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The rules each proposal broke when it was made (its plan.propose or settlement.propose event)."""
+    if not plan_ids:
+        return {}
+    wanted = set(plan_ids)
+    e = AUDIT_T.c
+    found: dict[int, tuple[str, ...]] = {}
+    for details in session.execute(
+        select(e.details).where(e.action.in_(("plan.propose", "settlement.propose")))
+    ).scalars():
+        data = json.loads(details or "{}")
+        plan = data.get("plan")
+        if plan in wanted:
+            found[int(plan)] = tuple(str(rule) for rule in data.get("rules") or ())
+    return found
+
+
+def open_holds(session: Session, account_ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """Each account's open holds (reason codes), for the accounts that have any."""
+    if not account_ids:
+        return {}
+    h = HOLD_T.c
+    found: dict[int, set[str]] = {}
+    for row in session.execute(
+        select(h.account_id, h.reason).where(h.account_id.in_(account_ids), h.released_at.is_(None))
+    ):
+        found.setdefault(row.account_id, set()).add(row.reason)
+    return {account_id: tuple(sorted(reasons)) for account_id, reasons in found.items()}
 
 
 def _require_supervisor(actor: Actor, doing: str) -> None:
@@ -261,6 +414,11 @@ def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[Pendi
             c.frequency,
             c.created_at,
             c.policy_exception_reason,
+            c.kind,
+            c.forgiven_cents,
+            c.down_payment_cents,
+            c.settlement_reason,
+            a.total_balance_cents,
         )
         .join(ACCOUNT_T, a.id == c.account_id)
         .join(FACILITY_T, f.id == a.facility_id)
@@ -270,7 +428,32 @@ def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[Pendi
     )
     with db.reading() as session:
         require_active(session, actor)
-        return [PendingPlan(*row) for row in session.execute(query)]
+        rows = session.execute(query).all()
+        holds = open_holds(session, sorted({row.account_id for row in rows}))
+        rules = _proposal_rules(session, [row.id for row in rows])
+    return [
+        PendingPlan(
+            plan_id=row.id,
+            account_id=row.account_id,
+            account_number=row.account_number,
+            facility_code=row.code,
+            collector_id=row.collector_id,
+            principal_cents=row.principal_cents,
+            installment_count=row.installment_count,
+            installment_cents=row.installment_cents,
+            frequency=row.frequency,
+            created_at=row.created_at,
+            reason=row.policy_exception_reason,
+            kind=row.kind,
+            forgiven_cents=row.forgiven_cents,
+            down_payment_cents=row.down_payment_cents,
+            settlement_reason=row.settlement_reason,
+            balance_cents=row.total_balance_cents,
+            holds=holds.get(row.account_id, ()),
+            rules=rules.get(row.id, ()),
+        )
+        for row in rows
+    ]
 
 
 def _proposed(session: Session, plan_id: int) -> tuple[int, date, int]:

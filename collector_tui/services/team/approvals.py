@@ -4,7 +4,9 @@ A collector whose call the compliance rules block may ask a supervisor to allow
 it, saying why (the consumer asked to be called at 21:30, say). Approved, the
 request lets that collector log one such call on that account (and number) for
 the next few hours; the call's audit event names the request. Every request
-shows who asked, why, and what it changes; every decision is audited.
+shows who asked, why, what it changes, the account's balance and open holds (a
+plan on a disputed account says so) and the policy rules it breaks; every
+decision is audited.
 """
 
 from __future__ import annotations
@@ -17,15 +19,16 @@ from sqlmodel import Session
 
 from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T, FACILITY_T, OVERRIDE_REQUEST_T, PHONE_T
 from collector_tui.domain.money import format_cents
+from collector_tui.domain.plan_policy import rule_label
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.desk.account_change import ActionResult, target_for_change
 from collector_tui.services.errors import AccessDeniedError, EntryError, NotFoundError, ServiceError
 from collector_tui.services.law.compliance import call_blocks
-from collector_tui.services.money.plans import approve_plan, decline_plan, pending_plans
+from collector_tui.services.money.plans import approve_plan, decline_plan, open_holds, pending_plans
 from collector_tui.services.team.permissions import Permission, require
-from collector_tui.vocabulary import RequestStatus
+from collector_tui.vocabulary import HoldReason, PlanKind, RequestStatus
 
 OVERRIDE_VALID = timedelta(hours=4)  # an approval is for the call being discussed, not for good
 KIND_PLAN = "plan"
@@ -43,6 +46,15 @@ class Approval:
     requested_at: datetime
     why: str
     changes: str  # what approving it changes, in words
+    balance_cents: int = 0  # the account's balance now
+    holds: tuple[str, ...] = ()  # the account's open holds (reason codes): a dispute, a cease, ...
+    breaks: tuple[str, ...] = ()  # the rules it breaks, in words (policy rules, compliance rule ids)
+    kind_label: str = ""  # what it is, in words: "plan", "settlement", "call override"
+
+    @property
+    def hold_words(self) -> str:
+        """The open holds in words ("" when none)."""
+        return ", ".join(HoldReason(h).label if h in HoldReason.codes() else h for h in self.holds)
 
 
 def request_override(
@@ -144,6 +156,7 @@ def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Appr
                 r.reason,
                 r.rules,
                 p.number,
+                a.total_balance_cents,
             )
             .join(ACCOUNT_T, a.id == r.account_id)
             .join(FACILITY_T, f.id == a.facility_id)
@@ -154,6 +167,7 @@ def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Appr
             .limit(limit)
         ).all()
         logins = dict(session.execute(select(c.id, c.login)).all())
+        holds = open_holds(session, sorted({row.account_id for row in overrides}))
     found = [
         Approval(
             KIND_OVERRIDE,
@@ -166,10 +180,32 @@ def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Appr
             row.reason,
             f"allows one call{f' to the number ending {row.number[-4:]}' if row.number else ''} "
             f"despite: {row.rules.replace(' ', ', ')} (for {OVERRIDE_VALID.seconds // 3600} hours)",
+            balance_cents=row.total_balance_cents,
+            holds=holds.get(row.account_id, ()),
+            breaks=tuple(row.rules.split()),
+            kind_label="call override",
         )
         for row in overrides
     ]
     for plan in pending_plans(db, actor, limit=limit):
+        settlement = plan.kind == PlanKind.SETTLEMENT
+        schedule = (
+            f"{plan.installment_count} {plan.frequency} payments of {format_cents(plan.installment_cents)} "
+            f"(of {format_cents(plan.principal_cents)})"
+        )
+        if plan.down_payment_cents:
+            schedule = f"{format_cents(plan.down_payment_cents)} down, then {schedule}"
+        if settlement:
+            agreed = plan.principal_cents + plan.down_payment_cents
+            changes = (
+                f"activates a settlement for {format_cents(agreed)}: {schedule}; "
+                f"{format_cents(plan.forgiven_cents)} forgiven when paid as agreed"
+            )
+        else:
+            changes = f"activates a plan of {schedule} outside policy"
+        why = plan.reason or ""
+        if settlement and plan.settlement_reason and plan.settlement_reason != why:
+            why = f"{why}; settlement: {plan.settlement_reason}" if why else plan.settlement_reason
         found.append(
             Approval(
                 KIND_PLAN,
@@ -179,10 +215,12 @@ def list_approvals(db: Database, actor: Actor, *, limit: int = 200) -> list[Appr
                 plan.account_number,
                 logins.get(plan.collector_id, "-") if plan.collector_id is not None else "-",
                 plan.created_at,
-                plan.reason or "",
-                f"activates a plan of {plan.installment_count} {plan.frequency} payments of "
-                f"{format_cents(plan.installment_cents)} "
-                f"(of {format_cents(plan.principal_cents)}) outside policy",
+                why,
+                changes,
+                balance_cents=plan.balance_cents,
+                holds=plan.holds,
+                breaks=tuple(rule_label(rule) for rule in plan.rules),
+                kind_label="settlement" if settlement else "plan",
             )
         )
     return sorted(found, key=lambda item: (item.requested_at, item.kind, item.id))[:limit]

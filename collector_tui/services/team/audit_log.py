@@ -8,8 +8,8 @@ everything else walks ``ix_audit_event_time`` from the newest event down.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select, tuple_
 from sqlmodel import Session
 
-from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, FACILITY_T
+from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, COLLECTOR_T, FACILITY_T, PHONE_T
 from collector_tui.services.audit import Actor, DetailValue
 from collector_tui.services.bulk import select_in_chunks
 from collector_tui.services.database import Database
@@ -25,7 +25,12 @@ from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.team.permissions import Permission, require, require_active
 
 ACCOUNT_ENTITY = "account"
+COLLECTOR_ENTITY = "collector"
 PAGE_SIZE = 100
+# Details that hold the id of a person (a user: named by login) or of a phone (by its last four).
+PERSON_DETAILS = ("owner_id",)
+PHONE_DETAILS = ("phone",)
+ELLIPSIS = "\u2026"
 
 Cursor = tuple[datetime, int]  # (occurred_at, id) of the last event shown
 
@@ -44,6 +49,9 @@ class AuditEntry:
     account_number: str | None
     facility_code: str | None
     details: Mapping[str, DetailValue]
+    # What the ids of the event name, for people to read: the entity (``"entity"``, a user's login)
+    # and each detail holding a user's id (its login) or a phone's (``…0124``, never the number).
+    named: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +134,12 @@ def audit_events(
         accounts = _account_keys(
             session, {row.entity_id for row in shown if row.entity_type == ACCOUNT_ENTITY and row.entity_id}
         )
-    entries = tuple(_entry(row, accounts) for row in shown)
+        parsed = [_details(row.details) for row in shown]
+        logins, phones = _names(session, shown, parsed)
+    entries = tuple(
+        _entry(row, accounts, details, _named(row, details, logins, phones))
+        for row, details in zip(shown, parsed, strict=True)
+    )
     cursor = (shown[-1].occurred_at, shown[-1].id) if len(found) > limit else None
     return AuditPage(entries, cursor)
 
@@ -146,7 +159,48 @@ def _account_keys(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]
     return {row.id: (row.code, row.account_number) for row in rows}
 
 
-def _entry(row: Any, accounts: Mapping[int, tuple[str, str]]) -> AuditEntry:
+def _ids(details: Mapping[str, DetailValue], keys: tuple[str, ...]) -> set[int]:
+    return {value for key in keys if isinstance(value := details.get(key), int) and value > 0}
+
+
+def _names(
+    session: Session, rows: Sequence[Any], parsed: Sequence[Mapping[str, DetailValue]]
+) -> tuple[dict[int, str], dict[int, str]]:
+    """The logins of the users and the last four digits of the phones the page's events name."""
+    users = {row.entity_id for row in rows if row.entity_type == COLLECTOR_ENTITY and row.entity_id}
+    phones: set[int] = set()
+    for details in parsed:
+        users |= _ids(details, PERSON_DETAILS)
+        phones |= _ids(details, PHONE_DETAILS)
+    c, p = COLLECTOR_T.c, PHONE_T.c
+    logins = select_in_chunks(session, lambda chosen: select(c.id, c.login).where(c.id.in_(chosen)), users)
+    numbers = select_in_chunks(session, lambda chosen: select(p.id, p.number).where(p.id.in_(chosen)), phones)
+    return (
+        {row.id: row.login for row in logins},
+        {row.id: ELLIPSIS + "".join(ch for ch in row.number if ch.isdigit())[-4:] for row in numbers},
+    )
+
+
+def _named(
+    row: Any, details: Mapping[str, DetailValue], logins: Mapping[int, str], phones: Mapping[int, str]
+) -> Mapping[str, str]:
+    named: dict[str, str] = {}
+    if row.entity_type == COLLECTOR_ENTITY and row.entity_id in logins:
+        named["entity"] = logins[row.entity_id]
+    for keys, names in ((PERSON_DETAILS, logins), (PHONE_DETAILS, phones)):
+        for key in keys:
+            value = details.get(key)
+            if isinstance(value, int) and value in names:
+                named[key] = names[value]
+    return MappingProxyType(named)
+
+
+def _entry(
+    row: Any,
+    accounts: Mapping[int, tuple[str, str]],
+    details: Mapping[str, DetailValue],
+    named: Mapping[str, str],
+) -> AuditEntry:
     facility_code, account_number = (
         accounts.get(row.entity_id, (None, None)) if row.entity_type == ACCOUNT_ENTITY else (None, None)
     )
@@ -160,7 +214,8 @@ def _entry(row: Any, accounts: Mapping[int, tuple[str, str]]) -> AuditEntry:
         entity_id=row.entity_id,
         account_number=account_number,
         facility_code=facility_code,
-        details=_details(row.details),
+        details=details,
+        named=named,
     )
 
 

@@ -4,6 +4,13 @@ Every command acts as a user: the workstation and the interactive commands throu
 :func:`resolve_actor`, the nightly ones (imports, refresh, plans evaluate, exports) through
 :func:`resolve_operator`, which also checks the role's permission. The one login that needs no
 user is whoever adds the first admin to a database with no users (:func:`resolve_user_manager`).
+
+A demo database has one rule for every command, the workstation, the interactive and the
+nightly ones alike: you act as the demo user ``--as`` names, else as the demo's default user
+(the collector ``mlopez``); the operating-system login plays no part (the demo's people are
+invented). A command that user may not run is refused like anywhere else, and the refusal names
+the demo users who may (``--as nightly`` for the nightly commands, ``--as sreed`` for the audit
+log): :func:`demo_hint`. ``collector demo --build-only`` lists the demo's users and roles.
 """
 
 from __future__ import annotations
@@ -22,7 +29,14 @@ from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError
 from collector_tui.services.office_settings import office_setting
-from collector_tui.services.team.permissions import ROLE_SYSTEM, Permission, allowed, require, require_active
+from collector_tui.services.team.permissions import (
+    ROLE_SYSTEM,
+    Permission,
+    allowed,
+    refusal,
+    require,
+    require_active,
+)
 
 DEMO_KEY = "demo"
 DEMO_DEFAULT_LOGIN_KEY = "demo_default_login"
@@ -74,18 +88,54 @@ def _no_access(session: Session, login: str) -> str:
     return f"login '{login}' has been deactivated in this database; ask an administrator to reactivate it"
 
 
+def demo_users(session: Session) -> list[tuple[str, str, str]]:
+    """The demo's active users as (login, role, name), the default user first, then by role and
+    login (the demo's staff are invented: no PHI)."""
+    c = COLLECTOR_T.c
+    default = office_setting(session, DEMO_DEFAULT_LOGIN_KEY)
+    rows = session.execute(select(c.login, c.role, c.display_name).where(c.active)).all()
+    order = {role: n for n, role in enumerate(("collector", "supervisor", "admin", "operator"))}
+    return sorted(
+        ((str(r.login), str(r.role), str(r.display_name)) for r in rows),
+        key=lambda user: (user[0] != default, order.get(user[1], len(order)), user[0]),
+    )
+
+
+def demo_default_login(session: Session) -> str | None:
+    """Whom every command acts as in a demo database without ``--as``."""
+    return office_setting(session, DEMO_DEFAULT_LOGIN_KEY)
+
+
+def demo_hint(db: Database, permission: Permission | None = None) -> str | None:
+    """In a demo database, what to add to a refusal: the demo users who may (all when no
+    ``permission`` is named) and how to act as one; None elsewhere."""
+    with db.reading() as session:
+        if not is_demo(session):
+            return None
+        users = demo_users(session)
+    may = [login for login, role, _ in users if permission is None or allowed(role, permission)]
+    if not may:
+        return None
+    choices = " or ".join(f"--as {login}" for login in may[:3])
+    return f"in this demo database, use {choices} (collector demo --build-only lists its users)"
+
+
 def resolve_actor(db: Database, *, login: str | None = None, act_as: str | None = None) -> Actor:
-    """The acting user; ``act_as`` only in demo databases or for an admin, and audited."""
-    real_login = login or os_login()
+    """The acting user; ``act_as`` only in demo databases or for an admin, and audited.
+
+    In a demo database: the ``act_as`` demo user, else the demo's default user, whatever the
+    login (the one rule of the module docstring)."""
     with db.reading() as session:
         if is_demo(session):
-            target = act_as or office_setting(session, DEMO_DEFAULT_LOGIN_KEY) or real_login
+            target = act_as or office_setting(session, DEMO_DEFAULT_LOGIN_KEY) or login or os_login()
             collector = _active(session, target)
             if collector is None:
                 if _user(session, target) is not None:
                     raise AccessDeniedError(_no_access(session, target))
                 raise AccessDeniedError(f"no active demo user '{target}' in this database")
             return Actor(collector.login, collector.id, collector.role, display_name=collector.display_name)
+    real_login = login or os_login()
+    with db.reading() as session:
         me = _active(session, real_login)
         if me is None:
             raise AccessDeniedError(_no_access(session, real_login))
@@ -124,36 +174,16 @@ def resolve_operator(
     active user, as in :func:`resolve_actor`, whose role must carry ``permission`` (an operator's
     or an admin's for the nightly jobs; a collector is refused before anything is read or written).
 
-    In a demo database, without ``act_as``, the login's own demo user runs it, and a login that
-    is no user of the demo runs it as the demo's operator (``nightly``, added by the demo build):
-    the demo is synthetic, and its default user is a collector, who may not. ``act_as`` works as
-    in :func:`resolve_actor`.
+    In a demo database the actor is :func:`resolve_actor`'s, as for every other command (its
+    default user is a collector, who may not): the refusal names the demo users who may
+    (``--as nightly``, the demo's operator).
     """
-    real_login = login or os_login()
-    actor = _demo_nightly(db, real_login) if act_as is None else None
-    if actor is None:
-        actor = resolve_actor(db, login=real_login, act_as=act_as)
-    require(actor, permission)
+    actor = resolve_actor(db, login=login, act_as=act_as)
+    if not allowed(actor.role, permission):
+        hint = demo_hint(db, permission)
+        message = refusal(actor, permission)
+        raise AccessDeniedError(message if hint is None else f"{message}; {hint}")
     return actor
-
-
-def _demo_nightly(db: Database, real_login: str) -> Actor | None:
-    """In a demo database: the login's demo user, else the demo's operator (None elsewhere)."""
-    with db.reading() as session:
-        if not is_demo(session):
-            return None
-        user = _user(session, real_login)
-        if user is None:
-            operator = office_setting(session, DEMO_OPERATOR_LOGIN_KEY)
-            user = None if operator is None else _active(session, operator)
-            if user is None:
-                raise AccessDeniedError(
-                    "this demo database has no operator for the nightly commands; "
-                    "rebuild it (collector demo --rebuild) or use --as"
-                )
-        elif not user.active:
-            raise AccessDeniedError(_no_access(session, real_login))
-        return Actor(user.login, user.id, user.role, display_name=user.display_name)
 
 
 def nightly_job_actor(actor: Actor) -> Actor:

@@ -17,11 +17,12 @@ from sqlalchemy import Row, func, insert, select, update
 from sqlmodel import Session
 
 from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T
+from collector_tui.domain.office_day import DEFAULT_OFFICE_ZONE, OFFICE_ZONE_KEY, OfficeZoneError, office_zone
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.office_settings import put_office_setting
+from collector_tui.services.office_settings import office_setting, office_time_zone, put_office_setting
 from collector_tui.services.team.permissions import (
     ALLOW_UNASSIGNED_KEY,
     ROLE_SYSTEM,
@@ -338,5 +339,33 @@ def set_allow_unassigned(db: Database, actor: Actor, allow: bool, *, now: dateti
             [None],
             at=now,
             details={"key": ALLOW_UNASSIGNED_KEY, "value": value},
+        )
+    return before
+
+
+def office_zone_name(db: Database) -> str:
+    """The office's time zone, where "today" begins for the team's results (any user)."""
+    with db.reading() as session:
+        return str(office_time_zone(session))
+
+
+def set_office_zone(db: Database, actor: Actor, name: str, *, now: datetime) -> str:
+    """Set the office's time zone (admins) to an IANA name; returns the zone before."""
+    try:
+        office_zone(name)
+    except OfficeZoneError as exc:
+        raise ServiceError(str(exc)) from None
+    with db.writing() as session:
+        _require_manager(session, actor)
+        before = office_setting(session, OFFICE_ZONE_KEY) or DEFAULT_OFFICE_ZONE
+        put_office_setting(session, OFFICE_ZONE_KEY, name)
+        audit.record(
+            session,
+            actor,
+            "office.setting",
+            "office_setting",
+            [None],
+            at=now,
+            details={"key": OFFICE_ZONE_KEY, "value": name},
         )
     return before

@@ -11,7 +11,8 @@
 Each section is a keyset page over the ``ix_account_queue`` index; the SQL
 "callable now" is the compliance service's, and each shown row's reason comes
 from the compliance engine itself. :func:`claim_next` hands the top callable
-account to one collector only.
+account to one collector only, and only once the engine agrees it may be called
+now (a stale stored call state is mended, never acted on).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlmodel import Session
 
 from collector_tui.db import queries
-from collector_tui.db.tables import ACCOUNT_T, FACILITY_T, GUARANTOR_T, PHONE_T
+from collector_tui.db.tables import ACCOUNT_T, FACILITY_T, GUARANTOR_T
 from collector_tui.domain.aging import AGE_BUCKETS, age_bucket, age_in_days
 from collector_tui.domain.compliance.clock import zone
 from collector_tui.domain.compliance.engine import CALL, Verdict, evaluate
@@ -44,13 +45,12 @@ from collector_tui.services.law.compliance import (
     load_facts,
     open_group_ids,
     phone_count_estimate,
+    refresh_call_state,
 )
 from collector_tui.services.law.policy import current_policy, current_workspace_policy
 from collector_tui.services.team.permissions import (
     allows_unassigned,
     may_work_account,
-    require_active,
-    viewable_accounts_clause,
 )
 from collector_tui.services.worklists.priority import age_start
 
@@ -64,6 +64,7 @@ SECTION_TITLES = {
     SECTION_HOLD: "On hold",
 }
 CLAIM_TTL = timedelta(minutes=20)  # a claim left by a closed session expires
+CLAIM_CHECKS = 20  # top accounts `n` asks the engine about before it says "nobody to call now"
 PAGE_SIZE = 200
 
 PLAN_ACCOUNTS = "accounts"  # walk the collector's accounts by priority, probing each one's phones
@@ -112,6 +113,9 @@ class QueueRow:
     rule: str | None  # that block's rule id
     callable_at: datetime | None  # when it becomes callable, if the engine knows
     section: str
+    # The guarantor's preferred language (read with the name, from the guarantor row the page
+    # already joins: the keyset walk over ix_account_queue is unchanged).
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -331,6 +335,7 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
                 f.code.label("facility_code"),
                 g.last_name,
                 g.first_name,
+                g.language,
                 a.total_balance_cents,
                 a.first_statement_date,
                 a.service_date_from,
@@ -366,6 +371,7 @@ def _rows(session: Session, ids: list[int], now: datetime, section: str) -> tupl
                 account_number=row.account_number,
                 facility_code=row.facility_code,
                 guarantor_name=f"{row.last_name.upper()}, {row.first_name.upper()}",
+                language=row.language,
                 balance_cents=row.total_balance_cents,
                 age_days=days,
                 age_bucket=age_bucket(days),
@@ -431,11 +437,20 @@ def claim_next(db: Database, actor: Actor, now: datetime, chosen: QueueFilter | 
                 a.claimed_at < now - CLAIM_TTL,
             )
         )
-        row = session.execute(query).first()
-        if row is None:
-            return None
-        _claim(session, actor, row.id, now)
-        return int(row.id)
+        passed: list[int] = []
+        for _ in range(CLAIM_CHECKS):
+            row = session.execute(query.where(a.id.not_in(passed)) if passed else query).first()
+            if row is None:
+                return None
+            facts = load_facts(session, [row.id], now, for_calls_only=True)
+            if evaluate(facts[row.id], current_policy(), now, (CALL,)).callable_now:
+                _claim(session, actor, row.id, now)
+                return int(row.id)
+            # The stored call state was stale (a fact changed without its refresh, a rule took
+            # effect before the nightly run): mend it, and never hand the account out.
+            refresh_call_state(session, [row.id], now)
+            passed.append(int(row.id))
+        return None
 
 
 def _claim(session: Session, actor: Actor, account_id: int, now: datetime) -> None:
@@ -475,62 +490,3 @@ def release(db: Database, actor: Actor, account_id: int) -> None:
             .where(a.id == account_id, a.claimed_by_id == actor.collector_id)
             .values(claimed_by_id=None, claimed_at=None)
         )
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    account_id: int
-    label: str  # account number, facility and guarantor: what the collector asked to find
-
-
-def _as_date(text: str) -> date | None:
-    """``1980-04-12`` or ``04/12/1980``; None for anything else."""
-    try:
-        if "/" in text:
-            month, day, year = (int(part) for part in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
-
-
-def search_accounts(db: Database, actor: Actor, text: str, *, limit: int = 20) -> list[SearchHit]:
-    """Accounts the actor may see, by account number, guarantor name, a phone's last four digits or a
-    date of birth (``1980-04-12`` or ``04/12/1980``). Every form uses an index except the last four
-    digits, which reads the phone table once."""
-    text = text.strip()
-    if len(text) < 2:
-        return []
-    a, g, f, p = ACCOUNT_T.c, GUARANTOR_T.c, FACILITY_T.c, PHONE_T.c
-    query = (
-        select(a.id, a.account_number, f.code, g.last_name, g.first_name)
-        .join(GUARANTOR_T, g.id == a.guarantor_id)
-        .join(FACILITY_T, f.id == a.facility_id)
-    )
-    born = _as_date(text)
-    if born is not None:
-        query = query.where(g.date_of_birth == born)
-    elif text.isdigit() and len(text) == 4:
-        query = query.where(a.guarantor_id.in_(select(p.guarantor_id).where(p.number.endswith(text))))
-    elif any(ch.isdigit() for ch in text):
-        query = query.where(a.account_number.startswith(text.upper(), autoescape=True))
-    else:
-        last, _, first = (part.strip().upper() for part in text.partition(","))
-        query = query.where(g.last_name.startswith(last, autoescape=True))
-        if first:
-            query = query.where(g.first_name.startswith(first, autoescape=True))
-    with db.reading() as session:
-        require_active(session, actor)
-        visible = viewable_accounts_clause(
-            actor, a.assigned_collector_id, unassigned_allowed=allows_unassigned(session)
-        )
-        if visible is not None:
-            query = query.where(visible)
-        query = query.order_by(a.account_number).limit(limit)
-        return [
-            SearchHit(
-                row.id,
-                f"{row.account_number} · {row.code} · {row.last_name.upper()}, {row.first_name.upper()}",
-            )
-            for row in session.execute(query)
-        ]

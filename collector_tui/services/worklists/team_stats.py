@@ -2,16 +2,30 @@
 
 Definitions (also in ``docs/stats.md``):
 
+"Today", "this month" and each chart day are the office's, in its time zone (the office setting
+``office.time_zone``, default America/New_York: :mod:`collector_tui.domain.office_day`).
+
 - *owned*: open accounts assigned to the collector, and their balance;
 - *callable now*: of those, the ones in the *Call now* section of their queue;
 - *worked*, *attempts*, *right-party contacts*: from the activities the collector
-  logged since the period start (default: today, UTC); worked counts accounts;
+  logged since the period start (default: today); worked counts accounts;
 - *promises*: promises the collector took since the period start (count, amount);
   *kept %*: of the collector's promises that fell due since the start of the month
   and were resolved, the share kept;
 - *plans*: payment plans the collector created since the period start;
 - *collected*: payments (less returned payments) posted since the period start,
-  and since the start of the month, on the accounts the collector owns now.
+  and since the start of the month, on the accounts the collector owns now;
+- *callbacks due today*: open accounts the collector owns whose timed callback
+  (``account.next_action_at``) falls within today, leaving out accounts with an
+  active payment plan (the plan's check parks the account in the same column);
+  *done*: a contact was logged on the account at or after the callback's moment,
+  before today ends;
+- *promises due today*: promises the collector took that fall due today (not
+  cancelled); *done*: kept, or still pending with payments (less returned
+  payments) posted on the account since the promise was taken that reach its
+  amount (the nightly evaluation marks it kept tonight).
+
+The callbacks and promises due are always today's, whatever the period start.
 
 Each number is one grouped query; a million accounts cost about a second, so
 the team screen counts in a worker.
@@ -22,24 +36,34 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, COLLECTOR_T, PLAN_T, PROMISE_T, TX_T
 from collector_tui.domain.aging import AGE_BUCKETS
+from collector_tui.domain.office_day import day_bounds, day_start, office_date
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.law.policy import current_workspace_policy
+from collector_tui.services.office_settings import office_time_zone
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.services.worklists.queue import SECTION_CALL, section_totals
 from collector_tui.vocabulary import AccountStatus, PlanStatus, PromiseStatus, Role, TransactionKind
 
 CHART_DAYS = 30
-OWNER_NUMBERS = ("accounts", "balance_cents", "collected_cents", "collected_month_cents")
+OWNER_NUMBERS = (
+    "accounts",
+    "balance_cents",
+    "collected_cents",
+    "collected_month_cents",
+    "callbacks_due",
+    "callbacks_done",
+)
 SUMMED = (
     "accounts",
     "balance_cents",
@@ -54,6 +78,10 @@ SUMMED = (
     "plans",
     "collected_cents",
     "collected_month_cents",
+    "callbacks_due",
+    "callbacks_done",
+    "promises_due",
+    "promises_done",
 )
 CONTACT_CHANNELS = ("call", "voicemail", "letter", "email", "text")  # not timeline notes
 
@@ -77,6 +105,10 @@ class CollectorStats:
     plans: int = 0
     collected_cents: int = 0
     collected_month_cents: int = 0
+    callbacks_due: int = 0  # today's timed callbacks on the accounts they own
+    callbacks_done: int = 0  # ... of which the account was worked at or after the callback's moment
+    promises_due: int = 0  # promises they took that fall due today
+    promises_done: int = 0  # ... of which kept, or paid in full so far
 
     @property
     def kept_percent(self) -> float | None:
@@ -93,10 +125,8 @@ class TeamStats:
     collected_by_day: tuple[tuple[date, int], ...] = ()  # the last 30 days, the team's payments
     aging: tuple[tuple[str, int, int], ...] = ()  # (bucket, open accounts, open balance)
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=UTC)
+    time_zone: str = "America/New_York"  # the office's: where today, the month and chart days begin
+    today: date | None = None  # the office's day at ``at``
 
 
 def _require_supervisor(actor: Actor) -> None:
@@ -128,40 +158,50 @@ def team_stats(
     actor: Actor,
     *,
     now: datetime,
-    since: datetime | None = None,
+    since: datetime | date | None = None,
     login: str | None = None,
     with_charts: bool = True,
 ) -> TeamStats:
-    """Every collector's numbers (or only ``login``'s) since ``since`` (default: today, UTC)."""
+    """Every collector's numbers (or only ``login``'s) since ``since`` (default: today).
+
+    Days are the office's (``office.time_zone``): a ``since`` that is a date starts at that day's
+    midnight there, as today and the month do.
+    """
     _require_supervisor(actor)
-    since = since or _day_start(now.date())
-    month_start = _day_start(now.date().replace(day=1))
     c = COLLECTOR_T.c
     end = now + timedelta(seconds=1)
     with db.reading() as session:
+        zone = office_time_zone(session)
+        today = office_date(now, zone)
+        if since is None or not isinstance(since, datetime):
+            since = day_start(since or today, zone)
+        month_start = day_start(today.replace(day=1), zone)
         people = session.execute(
             select(c.id, c.login, c.display_name, c.active, c.role).order_by(c.login)
         ).all()
-        numbers = _numbers(session, since, month_start, now, end)
+        numbers = _numbers(session, since, month_start, now, end, zone)
         collected_by_day: tuple[tuple[date, int], ...] = ()
         aging: tuple[tuple[str, int, int], ...] = ()
         if with_charts:
-            collected_by_day = _collected_by_day(session, now, end)
-            aging = _aging(session, now.date())
+            collected_by_day = _collected_by_day(session, today, end, zone)
+            aging = _aging(session, today)
     if login is not None and login not in {person.login for person in people}:
         raise NotFoundError(f"no user '{login}'")
     rows = [_with_callable(db, row, now) for row in _collector_rows(people, numbers, login)]
     total = CollectorStats(None, "team", "Team", True)
     for row in rows:
         total = replace(total, **{name: getattr(total, name) + getattr(row, name) for name in SUMMED})
-    return TeamStats(since, month_start, now, tuple(rows), total, collected_by_day, aging)
+    return TeamStats(
+        since, month_start, now, tuple(rows), total, collected_by_day, aging, time_zone=str(zone), today=today
+    )
 
 
 def _numbers(
-    session: Any, since: datetime, month_start: datetime, now: datetime, end: datetime
+    session: Any, since: datetime, month_start: datetime, now: datetime, end: datetime, zone: ZoneInfo
 ) -> dict[int | None, dict[str, int]]:
     """Each collector's numbers (None: the accounts nobody owns), one grouped query per kind."""
     a, act, p, plan = ACCOUNT_T.c, ACTIVITY_T.c, PROMISE_T.c, PLAN_T.c
+    today = office_date(now, zone)
     right_party = sorted(code for code, d in current_workspace_policy().dispositions.items() if d.right_party)
     numbers: dict[int | None, dict[str, int]] = defaultdict(dict)
     owned = select(a.assigned_collector_id, func.count(), func.coalesce(func.sum(a.total_balance_cents), 0))
@@ -192,8 +232,8 @@ def _numbers(
         func.sum(case((p.status == PromiseStatus.KEPT, 1), else_=0)),
         func.count(),
     ).where(
-        p.due_date >= month_start.date(),
-        p.due_date <= now.date(),
+        p.due_date >= today.replace(day=1),
+        p.due_date <= today,
         p.status.in_((PromiseStatus.KEPT, PromiseStatus.BROKEN)),
     )
     for who, kept, count in session.execute(resolved.group_by(p.collector_id)):
@@ -206,18 +246,74 @@ def _numbers(
     for key, name in ((since, "collected_cents"), (month_start, "collected_month_cents")):
         for who, cents in session.execute(_collected(key, end, by=a.assigned_collector_id)):
             numbers[who][name] = int(cents)
+    _due_today(session, numbers, today, end, zone)
     return numbers
 
 
-def _collected_by_day(session: Any, now: datetime, end: datetime) -> tuple[tuple[date, int], ...]:
-    """The team's payments on each of the last CHART_DAYS days."""
-    first = now.date() - timedelta(days=CHART_DAYS - 1)
-    day = func.date(TX_T.c.posted_at)
-    per_day = {str(d): int(v) for d, v in session.execute(_collected(_day_start(first), end, by=day))}
-    return tuple(
-        (first + timedelta(days=i), per_day.get((first + timedelta(days=i)).isoformat(), 0))
-        for i in range(CHART_DAYS)
+def _due_today(
+    session: Any, numbers: dict[int | None, dict[str, int]], today: date, end: datetime, zone: ZoneInfo
+) -> None:
+    """Today's callbacks (by the accounts' owner) and promises due (by who took them), and the done."""
+    a, act, p, plan, t = ACCOUNT_T.c, ACTIVITY_T.c, PROMISE_T.c, PLAN_T.c, TX_T.c
+    first, last = day_bounds(today, zone)
+    worked_after = (
+        select(act.id)
+        .where(
+            act.account_id == a.id,
+            act.channel.in_(CONTACT_CHANNELS),
+            act.occurred_at >= a.next_action_at,
+            act.occurred_at < min(last, end),
+        )
+        .exists()
     )
+    on_plan = select(plan.id).where(plan.account_id == a.id, plan.status == PlanStatus.ACTIVE).exists()
+    callbacks = (
+        select(a.assigned_collector_id, func.count(), func.sum(case((worked_after, 1), else_=0)))
+        .where(
+            a.status == AccountStatus.OPEN,
+            a.next_action_at >= first,
+            a.next_action_at < last,
+            ~on_plan,
+        )
+        .group_by(a.assigned_collector_id)
+    )
+    for who, due, done in session.execute(callbacks):
+        numbers[who].update(callbacks_due=int(due), callbacks_done=int(done or 0))
+    original = aliased(TX_T)
+    paid = (
+        select(func.coalesce(func.sum(-t.amount_cents), 0))
+        .select_from(TX_T)
+        .outerjoin(original, original.c.id == t.reverses_id)
+        .where(
+            t.account_id == p.account_id,
+            t.posted_at >= p.created_at,
+            t.posted_at < end,
+            (t.kind == TransactionKind.PAYMENT)
+            | and_(t.kind == TransactionKind.REVERSAL, original.c.kind == TransactionKind.PAYMENT),
+        )
+        .scalar_subquery()
+    )
+    done = (p.status == PromiseStatus.KEPT) | and_(p.status == PromiseStatus.PENDING, paid >= p.amount_cents)
+    promises = (
+        select(p.collector_id, func.count(), func.sum(case((done, 1), else_=0)))
+        .where(p.due_date == today, p.status != PromiseStatus.CANCELLED)
+        .group_by(p.collector_id)
+    )
+    for who, due, done_count in session.execute(promises):
+        numbers[who].update(promises_due=int(due), promises_done=int(done_count or 0))
+
+
+def _collected_by_day(
+    session: Any, today: date, end: datetime, zone: ZoneInfo
+) -> tuple[tuple[date, int], ...]:
+    """The team's payments on each of the office's last CHART_DAYS days (its midnights, not UTC's)."""
+    days = [today - timedelta(days=CHART_DAYS - 1 - i) for i in range(CHART_DAYS)]
+    posted = TX_T.c.posted_at
+    # Each payment's day by the office's midnights: a CASE over the UTC moments they are.
+    index = case(*((posted < day_start(day + timedelta(days=1), zone), i) for i, day in enumerate(days)))
+    found = session.execute(_collected(day_start(days[0], zone), end, by=index))
+    per_day = {int(i): int(v) for i, v in found if i is not None}
+    return tuple((day, per_day.get(i, 0)) for i, day in enumerate(days))
 
 
 def _collector_rows(
@@ -238,7 +334,7 @@ def _collector_rows(
         )
     nobody = numbers.get(None, {})
     if login is None and nobody.get("accounts"):
-        # What no one owns: its size and what it collected (work is always someone's).
+        # What no one owns: its size, what it collected, its callbacks (work is always someone's).
         owned_only = {k: v for k, v in nobody.items() if k in OWNER_NUMBERS}
         rows.append(CollectorStats(None, "(unassigned)", "Unassigned", True, **owned_only))
     return rows
