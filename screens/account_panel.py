@@ -353,11 +353,13 @@ class AccountPanel(CollectorScreen[None]):
         app = self.collector_app
         if not self.read_only:
             release(app.db, app.actor, self.account_id)
-        if not claim(app.db, app.actor, account_id, app.clock()):
+        claimed = claim(app.db, app.actor, account_id, app.clock())
+        if not claimed:
             self.app.call_from_thread(
                 self.notify, "Another session is working this account; opened read only.", severity="warning"
             )
-        self.app.call_from_thread(self.app.switch_screen, AccountPanel(account_id, inbound=inbound))
+        panel = AccountPanel(account_id, inbound=inbound, read_only=not claimed)
+        self.app.call_from_thread(self.app.switch_screen, panel)
 
     def _after(self, name: str, result: ActionResult | None, then_next: bool) -> None:
         if result is None:

@@ -33,10 +33,16 @@ class SearchHost(Protocol):
         """Open the account found (``inbound``: a caller on the line, verification first)."""
 
 
-def hit_label(found: FoundAccount) -> str:
-    """What tells two people apart: name, birth date, where they live, the facility and balance."""
+def hit_label(found: FoundAccount, *, inbound: bool = False) -> str:
+    """What tells two people apart: name, birth date, where they live, the facility and balance.
+
+    ``inbound``: a caller not yet verified, so nothing about the debt (no facility, balance or
+    status), as the account itself shows until verification (``account_render.unverified_header``).
+    """
     born = found.date_of_birth.isoformat() if found.date_of_birth else "DOB ?"
     where = ", ".join(part for part in (found.city, found.state) if part) or "no address"
+    if inbound:
+        return f"{found.guarantor_name} · {born} · {where} · {found.account_number}"
     status = "" if found.status == "open" else f" ({found.status})"
     return (
         f"{found.guarantor_name} · {born} · {where} · {found.account_number} {found.facility_code}"
@@ -59,7 +65,7 @@ class AccountSearch(Provider):
         for item in found:
             yield Hit(
                 1.0,
-                hit_label(item),
+                hit_label(item, inbound=inbound),
                 lambda account_id=item.account_id: screen.open_found(account_id, inbound=inbound),
                 help=f"found by {item.matched}" + (" · opens for an inbound call" if inbound else ""),
             )

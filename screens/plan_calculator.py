@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -44,35 +45,91 @@ def _payments(count: int) -> str:
     return "1 payment" if count == 1 else f"{count} payments"
 
 
+COLUMNS = ("No.", "Due", "Payment", "Interest", "Balance after")
+
+
+class ScheduleRows:
+    """The schedule's rows laid out for the width they are given, every amount whole: the full
+    table when it fits; else "Balance" for "Balance after", then without the interest column (the
+    interest is in the totals), then with one space between columns; narrower still, one wrapped
+    line a row (words, so amounts, are never split). Its columns are as wide as their content."""
+
+    def __init__(self, rows: list[tuple[str, str, str, str, str]]) -> None:
+        self.rows = rows
+
+    def _widths(self, headers: tuple[str, ...], keep: tuple[int, ...]) -> list[int]:
+        return [max(cell_len(headers[i]), *(cell_len(row[i]) for row in self.rows)) for i in keep]
+
+    def _table(self, headers: tuple[str, ...], keep: tuple[int, ...], gap: int) -> Table:
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold", padding=(0, gap, 0, 0))
+        for i in keep:
+            table.add_column(headers[i], justify="left" if i == 1 else "right", no_wrap=True)
+        for row in self.rows:
+            table.add_row(*(row[i] for i in keep))
+        return table
+
+    def layout(self, width: int) -> RenderableType:
+        """What fits in ``width`` columns."""
+        short = (*COLUMNS[:4], "Balance")
+        every, lean = (0, 1, 2, 3, 4), (0, 1, 2, 4)
+        for headers, keep, gap in (
+            (COLUMNS, every, 2),
+            (short, every, 2),
+            (short, lean, 2),
+            (short, lean, 1),
+        ):
+            if sum(self._widths(headers, keep)) + gap * (len(keep) - 1) <= width:
+                if keep == every or all(row[3] in ("", format_cents(0)) for row in self.rows):
+                    return self._table(headers, keep, gap)
+                note = Text("interest per payment: in a wider window", style="dim")
+                return Group(self._table(headers, keep, gap), note)
+        lines = Text()
+        for number, due, payment, interest, after in self.rows:
+            if lines:
+                lines.append("\n")
+            if not due:
+                lines.append(number)  # the "…" between the first rows and the last
+                continue
+            lines.append(f"{number} ", "bold")
+            lines.append(f"{due} {payment}, interest {interest}, leaves {after}")
+        return lines
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.layout(options.max_width)
+
+
 def schedule_preview(found: Quote, down_on: date | None = None) -> RenderableType:
     """The schedule (the down payment on its own line, due ``down_on``; the first rows and the last),
     its totals and dates, and every policy limit it breaks."""
     schedule, verdict = found.schedule, found.verdict
-    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-    for name in ("No.", "Due", "Payment", "Interest", "Balance after"):
-        table.add_column(name, justify="right" if name != "Due" else "left", no_wrap=True)
+    cells: list[tuple[str, str, str, str, str]] = []
     down = schedule.terms.down_payment_cents
     if down:
-        table.add_row(
-            "Down",
-            down_on.isoformat() if down_on else "today",
-            format_cents(down),
-            format_cents(0),
-            format_cents(schedule.terms.principal_cents),
+        cells.append(
+            (
+                "Down",
+                down_on.isoformat() if down_on else "today",
+                format_cents(down),
+                format_cents(0),
+                format_cents(schedule.terms.principal_cents),
+            )
         )
     rows = list(schedule.rows)
     shown = rows if len(rows) <= SHOWN_ROWS + 1 else [*rows[:SHOWN_ROWS], None, rows[-1]]
     for row in shown:
         if row is None:
-            table.add_row("…", "", "", "", "")
+            cells.append(("…", "", "", "", ""))
             continue
-        table.add_row(
-            str(row.sequence),
-            row.due_date.isoformat(),
-            format_cents(row.payment_cents),
-            format_cents(row.interest_cents),
-            format_cents(row.balance_after_cents),
+        cells.append(
+            (
+                str(row.sequence),
+                row.due_date.isoformat(),
+                format_cents(row.payment_cents),
+                format_cents(row.interest_cents),
+                format_cents(row.balance_after_cents),
+            )
         )
+    table = ScheduleRows(cells)
     totals = Text.assemble(
         (f"{_payments(schedule.count)} of {format_cents(schedule.installment_cents)}", "bold"),
         f"  ·  first {schedule.first_due:%Y-%m-%d}  ·  last {schedule.last_due:%Y-%m-%d}",
@@ -108,6 +165,7 @@ class PlanCalculator(ActionForm):
 
     FORM = "plan"
     TITLE = "Payment plan"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 - declared so by Textual
     KIND: str = PlanKind.PLAN
     HELP = """
 ## Payment-plan calculator
@@ -146,7 +204,7 @@ approval. With a down payment, the payment form opens next to take it.
                 yield field_label("Number of payments · or the amount")
                 with Horizontal(classes="pair"):
                     yield Input("6", id="installments", placeholder="e.g. 12")
-                    yield Input("", id="amount", placeholder="or e.g. 100.00")
+                    yield Input("", id="amount", placeholder="or 100.00")
                 yield field_label("First due · yearly interest %")
                 with Horizontal(classes="pair"):
                     yield Input(first.isoformat(), id="first_due")

@@ -108,10 +108,11 @@ class TotalsLoaded(Message):
 
 
 class Claimed(Message):
-    def __init__(self, account_id: int | None, *, inbound: bool = False) -> None:
+    def __init__(self, account_id: int | None, *, inbound: bool = False, read_only: bool = False) -> None:
         super().__init__()
         self.account_id = account_id
         self.inbound = inbound  # a caller on the line: the account opens asking for verification
+        self.read_only = read_only  # another session holds the account: it opens to look, not act
 
 
 SHORT_REASONS = {
@@ -525,11 +526,12 @@ class QueueScreen(CollectorScreen[None]):
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
     def claim_and_open(self, account_id: int, inbound: bool = False) -> None:
         app = self.collector_app
-        if not claim(app.db, app.actor, account_id, app.clock()):
+        claimed = claim(app.db, app.actor, account_id, app.clock())
+        if not claimed:
             self.app.call_from_thread(
                 self.notify, "Another session is working this account; opened read only.", severity="warning"
             )
-        self.post_message(Claimed(account_id, inbound=inbound))
+        self.post_message(Claimed(account_id, inbound=inbound, read_only=not claimed))
 
     @work(thread=True, exclusive=True, group="claim", exit_on_error=False)
     def claim_next_account(self) -> None:
@@ -540,7 +542,9 @@ class QueueScreen(CollectorScreen[None]):
         if message.account_id is None:
             self.notify("No account may be called right now.", severity="information")
             return
-        self.post_message(OpenAccount(message.account_id, inbound=message.inbound))
+        self.post_message(
+            OpenAccount(message.account_id, inbound=message.inbound, read_only=message.read_only)
+        )
 
     def action_next(self) -> None:
         self.claim_next_account()

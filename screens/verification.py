@@ -27,16 +27,18 @@ from collector_tui.screens.base import CollectorModal
 from collector_tui.services.views import AccountDetail
 from collector_tui.vocabulary import Verification
 
+NOT_ON_FILE = "not on file"
+
 
 def on_file(detail: AccountDetail, fact: str) -> str:
     """The fact as the account has it, for the collector to compare with what the caller says."""
     person = detail.guarantor
     if fact == "date_of_birth":
-        return person.date_of_birth.isoformat() if person.date_of_birth else "not on file"
+        return person.date_of_birth.isoformat() if person.date_of_birth else NOT_ON_FILE
     if fact == "address":
-        return person.address or "not on file"
+        return person.address or NOT_ON_FILE
     if fact == "ssn_last4":
-        return person.ssn_last4 or "not on file"
+        return person.ssn_last4 or NOT_ON_FILE
     return detail.account_number
 
 
@@ -67,14 +69,19 @@ caller is verified. **Ctrl+S** records it; **Esc** closes without deciding.
                 yield Static(f'Read first: "{disclosure}" [{MINI_MIRANDA_CITATION}]', id="disclosure")
             yield Static(f"Tick each fact the caller gave correctly ({FACTS_NEEDED} needed):")
             for fact, label in FACTS.items():
-                yield Checkbox(f"{label} (on file: {on_file(self.detail, fact)})", id=f"fact-{fact}")
+                known = on_file(self.detail, fact)
+                # A fact the account lacks cannot be given correctly: it cannot be ticked.
+                yield Checkbox(
+                    f"{label} (on file: {known})", id=f"fact-{fact}", disabled=known == NOT_ON_FILE
+                )
             yield Checkbox("The caller refused to verify", id="refused")
             yield Button("Record (Ctrl+S)", id="record", variant="primary")
             yield Static("", id="form-problems")
 
     def outcome(self) -> Verification:
         ticked = [fact for fact in FACTS if self.query_one(f"#fact-{fact}", Checkbox).value]
-        return verification_outcome(ticked, refused=self.query_one("#refused", Checkbox).value)
+        known = [fact for fact in FACTS if on_file(self.detail, fact) != NOT_ON_FILE]
+        return verification_outcome(ticked, on_file=known, refused=self.query_one("#refused", Checkbox).value)
 
     def action_save(self) -> None:
         self.dismiss(self.outcome())

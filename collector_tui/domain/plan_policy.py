@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -219,26 +219,32 @@ def _effective(entry: Mapping[str, Any], where: str) -> date | None:
     return value
 
 
-def _tiers(plan: Mapping[str, Any], default_minimum: int) -> tuple[BalanceTier, ...]:
-    entries = plan.get("tiers")
+def _balance_tiers(
+    table: Mapping[str, Any], name: str
+) -> Iterator[tuple[str, Mapping[str, Any], int | None]]:
+    """``[[NAME.tiers]]`` by balance: each tier's place, table and ``under_cents`` (None for the
+    last, which covers every larger balance), checked to rise."""
+    entries = table.get("tiers")
     if not isinstance(entries, list) or not entries:
-        raise PolicyError("[[plan.tiers]] must list at least one tier")
-    tiers: list[BalanceTier] = []
+        raise PolicyError(f"[[{name}.tiers]] must list at least one tier")
+    before: int | None = None
     for i, entry in enumerate(entries, start=1):
-        where = f"plan.tiers[{i}]"
+        where = f"{name}.tiers[{i}]"
         if not isinstance(entry, Mapping):
             raise PolicyError(f"{where} must be a table")
         last = i == len(entries)
-        under = None if last else _whole(entry, where, "under_cents")
         if last and "under_cents" in entry:
             raise PolicyError(f"{where}: the last tier covers every larger balance (no under_cents)")
-        if (
-            under is not None
-            and tiers
-            and tiers[-1].under_cents is not None
-            and under <= tiers[-1].under_cents
-        ):
+        under = None if last else _whole(entry, where, "under_cents")
+        if under is not None and before is not None and under <= before:
             raise PolicyError(f"{where}.under_cents must be above the tier before it")
+        before = under
+        yield where, entry, under
+
+
+def _tiers(plan: Mapping[str, Any], default_minimum: int) -> tuple[BalanceTier, ...]:
+    tiers: list[BalanceTier] = []
+    for where, entry, under in _balance_tiers(plan, "plan"):
         months = _whole(entry, where, "max_term_months")
         if months < 1:
             raise PolicyError(f"{where}.max_term_months must be at least 1")
@@ -332,25 +338,8 @@ def _settlement(data: Mapping[str, Any]) -> SettlementPolicy:
         or any(later <= earlier for earlier, later in itertools.pairwise(ages))
     ):
         raise PolicyError("settlement.age_days must list whole days rising from 0, e.g. [0, 180, 365]")
-    entries = table.get("tiers")
-    if not isinstance(entries, list) or not entries:
-        raise PolicyError("[[settlement.tiers]] must list at least one tier")
     tiers: list[SettlementTier] = []
-    for i, entry in enumerate(entries, start=1):
-        where = f"settlement.tiers[{i}]"
-        if not isinstance(entry, Mapping):
-            raise PolicyError(f"{where} must be a table")
-        last = i == len(entries)
-        if last and "under_cents" in entry:
-            raise PolicyError(f"{where}: the last tier covers every larger balance (no under_cents)")
-        under = None if last else _whole(entry, where, "under_cents")
-        if (
-            under is not None
-            and tiers
-            and tiers[-1].under_cents is not None
-            and under <= tiers[-1].under_cents
-        ):
-            raise PolicyError(f"{where}.under_cents must be above the tier before it")
+    for where, entry, under in _balance_tiers(table, "settlement"):
         percents = entry.get("max_forgiven_percent")
         if (
             not isinstance(percents, list)

@@ -33,16 +33,20 @@ MINI_MIRANDA = (
 MINI_MIRANDA_CITATION = "15 U.S.C. 1692e(11)"
 
 
-def verification_outcome(confirmed: Iterable[str], *, refused: bool = False) -> Verification:
+def verification_outcome(
+    confirmed: Iterable[str], *, on_file: Iterable[str] = FACTS, refused: bool = False
+) -> Verification:
     """``verified`` with at least two of :data:`FACTS` given correctly; ``refused`` when the caller
-    would not answer (whatever was ticked); ``failed`` otherwise. An unknown fact is an error."""
+    would not answer (whatever was ticked); ``failed`` otherwise. Only a fact the account has
+    ``on_file`` can be given correctly: one that is not proves nothing. An unknown fact is an error."""
     given = set(confirmed)
     unknown = given - FACTS.keys()
     if unknown:
         raise ValueError(f"not a verification fact: {', '.join(sorted(unknown))}")
     if refused:
         return Verification.REFUSED
-    return Verification.VERIFIED if len(given) >= FACTS_NEEDED else Verification.FAILED
+    proved = given & set(on_file)
+    return Verification.VERIFIED if len(proved) >= FACTS_NEEDED else Verification.FAILED
 
 
 def required_disclosure(regime: str) -> str | None:

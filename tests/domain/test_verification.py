@@ -54,3 +54,13 @@ def test_a_reconciliation_that_does_not_says_what_is_missing() -> None:
     assert r.unexplained_cents == 5_000
     assert any("no charge lines" in m for m in r.missing)
     assert any("do not come to the balance" in m for m in r.missing)
+
+
+def test_a_fact_not_on_file_proves_nothing() -> None:
+    from collector_tui.domain.verification import verification_outcome
+    from collector_tui.vocabulary import Verification
+
+    both = ["date_of_birth", "ssn_last4"]
+    assert verification_outcome(both) is Verification.VERIFIED
+    assert verification_outcome(both, on_file=["date_of_birth", "address"]) is Verification.FAILED
+    assert verification_outcome(both, on_file=["date_of_birth", "ssn_last4"]) is Verification.VERIFIED

@@ -191,3 +191,26 @@ def test_the_agreement_states_what_is_owed_the_schedule_and_a_missed_payment(
 
 def test_next_check_is_the_day_after_the_grace() -> None:
     assert next_check(date(2026, 12, 31)).isoformat() == "2027-01-06T00:00:00+00:00"  # 5 grace days
+
+
+def test_a_proposal_is_not_approved_once_the_balance_has_changed(office: Database) -> None:
+    from sqlalchemy import update
+
+    from collector_tui.services.errors import ServiceError
+
+    account_id, version, balance = _fresh_account(office)
+    request = PlanRequest(account_id, version, _terms(balance, 60), exception_reason="fixed income")
+    create_plan(office, _actor(office), request, now=NOW)
+    (plan,) = _plans(office, account_id)
+    assert plan.id is not None
+    with office.writing() as session:  # an insurance payment posts before the supervisor decides
+        session.execute(
+            update(table_of(Account))
+            .where(table_of(Account).c.id == account_id)
+            .values(total_balance_cents=balance - 10_000)
+        )
+    supervisor = _actor(office, "sreed")
+    with pytest.raises(ServiceError, match="propose it again"):
+        approve_plan(office, supervisor, plan.id, now=NOW)
+    (still,) = _plans(office, account_id)
+    assert still.status == PlanStatus.PROPOSED

@@ -119,3 +119,41 @@ async def test_search_from_inside_an_account_opens_the_other_one(office: Databas
         await settle(
             pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.account_id == other_id
         )
+
+
+def test_an_inbound_search_result_says_nothing_about_the_debt() -> None:
+    """Before the caller is verified the result tells people apart, without facility or balance."""
+    from datetime import date
+
+    from collector_tui.screens.account_search import hit_label
+    from collector_tui.services.desk.search import FoundAccount
+
+    found = FoundAccount(
+        7, "A-1001", "MERCY", "Mercy Oncology Center", "open", 123_456, "RIVERA, EMILY",
+        date(1984, 3, 7), "Phoenix", "AZ", "phone",
+    )  # fmt: skip
+    outbound = hit_label(found)
+    assert "Mercy Oncology Center" in outbound and "$1,234.56" in outbound
+    inbound = hit_label(found, inbound=True)
+    assert "RIVERA, EMILY" in inbound and "1984-03-07" in inbound and "A-1001" in inbound
+    assert "MERCY" not in inbound and "Oncology" not in inbound and "$" not in inbound
+
+
+async def test_an_account_another_session_holds_opens_read_only(office: Database) -> None:
+    """'opened read only' is what happens: no form opens on an account someone else is working."""
+    from collector_tui.services.worklists.queue import claim
+
+    account_id, _ = _first_number(office)
+    assert claim(office, resolve_actor(office, act_as="sreed"), account_id, NOW)  # the other session
+    app = make_app(office)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        queue = app.screen
+        assert isinstance(queue, QueueScreen)
+        queue.open_found(account_id, inbound=False)
+        await settle(pilot, lambda: isinstance(app.screen, AccountPanel) and app.screen.detail is not None)
+        panel = app.screen
+        assert isinstance(panel, AccountPanel) and panel.read_only
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen is panel  # no note form

@@ -456,24 +456,45 @@ def pending_plans(db: Database, actor: Actor, *, limit: int = 200) -> list[Pendi
     ]
 
 
-def _proposed(session: Session, plan_id: int) -> tuple[int, date, int]:
+def _proposed(session: Session, plan_id: int, *, approving: bool = False) -> tuple[int, date, int, str]:
+    """The proposal's account, first due date, the account's version and the plan's kind.
+
+    Approving checks the proposal still covers the balance as it is now: a payment or an
+    adjustment since it was proposed makes its schedule pay the wrong amount (and a settlement
+    could then never complete), so it must be proposed again.
+    """
     c = PLAN_T.c
-    row = session.execute(select(c.account_id, c.first_due_date, c.status).where(c.id == plan_id)).first()
+    row = session.execute(
+        select(
+            c.account_id,
+            c.first_due_date,
+            c.status,
+            c.kind,
+            c.principal_cents,
+            c.down_payment_cents,
+            c.forgiven_cents,
+        ).where(c.id == plan_id)
+    ).first()
     if row is None:
         raise NotFoundError(f"plan {plan_id} not found")
     if row.status != PlanStatus.PROPOSED:
         raise ServiceError(f"plan {plan_id} is {row.status}, not waiting for approval")
-    version = session.execute(
-        select(ACCOUNT_T.c.version).where(ACCOUNT_T.c.id == row.account_id)
-    ).scalar_one()
-    return int(row.account_id), row.first_due_date, int(version)
+    a = ACCOUNT_T.c
+    account = session.execute(select(a.version, a.total_balance_cents).where(a.id == row.account_id)).one()
+    covered = row.principal_cents + row.down_payment_cents + row.forgiven_cents
+    if approving and covered != account.total_balance_cents:
+        raise ServiceError(
+            f"plan {plan_id} was proposed on a balance of {format_cents(covered)}; the balance is now "
+            f"{format_cents(account.total_balance_cents)}: decline it and propose it again"
+        )
+    return int(row.account_id), row.first_due_date, int(account.version), str(row.kind)
 
 
 def approve_plan(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> ActionResult:
     """A supervisor approves a proposed plan: it becomes active (recorded with who and when)."""
     _require_supervisor(actor, "approve a plan")
     with db.writing() as session:
-        account_id, first_due, version = _proposed(session, plan_id)
+        account_id, first_due, version, kind = _proposed(session, plan_id, approving=True)
         target = target_for_change(session, actor, account_id, version)
         session.execute(
             update(PLAN_T)
@@ -481,16 +502,17 @@ def approve_plan(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> 
             .values(status=PlanStatus.ACTIVE, approved_by_id=actor.collector_id, approved_at=now)
         )
         _activate(session, account_id, first_due, now)
+        what = PlanKind(kind)
         new_version = finish_change(
             session,
             actor,
             target,
-            "plan.approve",
+            f"{what.value}.approve",
             now,
-            line=("PLAN", f"Payment plan {plan_id} approved"),
+            line=("PLAN", f"{what.label} {plan_id} approved"),
             details={"plan": plan_id},
         )
-    return ActionResult(account_id, new_version, f"Plan {plan_id} approved and active")
+    return ActionResult(account_id, new_version, f"{what.label} {plan_id} approved and active")
 
 
 def decline_plan(db: Database, actor: Actor, plan_id: int, reason: str, *, now: datetime) -> ActionResult:
@@ -499,19 +521,20 @@ def decline_plan(db: Database, actor: Actor, plan_id: int, reason: str, *, now: 
     if not reason.strip():
         raise EntryError([("reason", "say why the plan is declined")])
     with db.writing() as session:
-        account_id, _, version = _proposed(session, plan_id)
+        account_id, _, version, kind = _proposed(session, plan_id)
         target = target_for_change(session, actor, account_id, version)
         session.execute(update(PLAN_T).where(PLAN_T.c.id == plan_id).values(status=PlanStatus.CANCELLED))
+        what = PlanKind(kind)
         new_version = finish_change(
             session,
             actor,
             target,
-            "plan.decline",
+            f"{what.value}.decline",
             now,
-            line=("PLAN", f"Payment plan {plan_id} declined: {reason.strip()}"),
+            line=("PLAN", f"{what.label} {plan_id} declined: {reason.strip()}"),
             details={"plan": plan_id},
         )
-    return ActionResult(account_id, new_version, f"Plan {plan_id} declined")
+    return ActionResult(account_id, new_version, f"{what.label} {plan_id} declined")
 
 
 def agreement(db: Database, actor: Actor, plan_id: int, *, now: datetime) -> str:

@@ -329,18 +329,22 @@ def set_allow_unassigned(db: Database, actor: Actor, allow: bool, *, now: dateti
     with db.writing() as session:
         _require_manager(session, actor)
         before = allows_unassigned(session)
-        value = "1" if allow else "0"
-        put_office_setting(session, ALLOW_UNASSIGNED_KEY, value)
-        audit.record(
-            session,
-            actor,
-            "office.setting",
-            "office_setting",
-            [None],
-            at=now,
-            details={"key": ALLOW_UNASSIGNED_KEY, "value": value},
-        )
+        _put_setting(session, actor, ALLOW_UNASSIGNED_KEY, "1" if allow else "0", now)
     return before
+
+
+def _put_setting(session: Session, actor: Actor, key: str, value: str, now: datetime) -> None:
+    """Write one office setting with its audit event (the caller has checked the actor)."""
+    put_office_setting(session, key, value)
+    audit.record(
+        session,
+        actor,
+        "office.setting",
+        "office_setting",
+        [None],
+        at=now,
+        details={"key": key, "value": value},
+    )
 
 
 def office_zone_name(db: Database) -> str:
@@ -358,14 +362,5 @@ def set_office_zone(db: Database, actor: Actor, name: str, *, now: datetime) -> 
     with db.writing() as session:
         _require_manager(session, actor)
         before = office_setting(session, OFFICE_ZONE_KEY) or DEFAULT_OFFICE_ZONE
-        put_office_setting(session, OFFICE_ZONE_KEY, name)
-        audit.record(
-            session,
-            actor,
-            "office.setting",
-            "office_setting",
-            [None],
-            at=now,
-            details={"key": OFFICE_ZONE_KEY, "value": name},
-        )
+        _put_setting(session, actor, OFFICE_ZONE_KEY, name, now)
     return before
