@@ -382,6 +382,8 @@ class InsuranceClaim(SQLModel, table=True):
         UniqueConstraint("account_id", "claim_number"),
         CheckConstraint(_in("status", ClaimStatus.codes()), name="status"),
         Index("ix_insurance_claim_appeal_deadline", "status", "appeal_deadline"),
+        # CLP01 of a payer's 835 names the claim by this number alone: one claim per number, office-wide.
+        Index("ux_insurance_claim_control_number", "control_number", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -396,6 +398,8 @@ class InsuranceClaim(SQLModel, table=True):
     submitted_date: date | None = Field(default=None)
     timely_filing_deadline: date | None = Field(default=None)
     appeal_deadline: date | None = Field(default=None)
+    control_number: str | None = Field(default=None, max_length=38)  # the provider's claim id (CLP01)
+    payer_claim_number: str | None = Field(default=None, max_length=50)  # the payer's ICN (CLP07)
 
 
 class ClaimDenial(SQLModel, table=True):
@@ -595,6 +599,85 @@ class ImportBatch(SQLModel, table=True):
     message: str | None = Field(default=None, max_length=400)  # never PHI
 
 
+class Remittance(SQLModel, table=True):
+    """One 835 transaction set (ST): a payer's payment and what it says of each claim.
+
+    Unique on the payer and the trace number (TRN02), so the same file posted twice is a no-op.
+    """
+
+    __tablename__ = "remittance"
+    __table_args__ = (UniqueConstraint("payer_id", "trace_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    payer_id: str = Field(max_length=80)  # N104 or REF*2U of loop 1000A
+    payer_name: str = Field(max_length=120)
+    trace_number: str = Field(max_length=50)  # TRN02
+    payment_cents: int = Field(default=0, sa_column=_money())  # BPR02
+    credit_debit: str = Field(max_length=1)  # BPR03
+    method: str = Field(max_length=3)  # BPR04
+    payment_date: date | None = Field(default=None)  # BPR16
+    production_date: date | None = Field(default=None)  # DTM*405
+    control_number: str = Field(max_length=9)  # ST02
+    file_sha256: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+    run_by: str = Field(max_length=64)
+
+
+class RemittanceClaim(SQLModel, table=True):
+    """One CLP of a remittance, matched to a claim on file or not (``claim_id`` NULL)."""
+
+    __tablename__ = "remittance_claim"
+    __table_args__ = (
+        Index("ix_remittance_claim_remittance", "remittance_id"),
+        Index("ix_remittance_claim_claim", "claim_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    remittance_id: int = Field(sa_column=_fk("remittance.id", nullable=False, ondelete="CASCADE"))
+    claim_id: int | None = Field(default=None, sa_column=_fk("insurance_claim.id"))
+    control_number: str = Field(max_length=38)  # CLP01
+    status_code: str = Field(max_length=2)  # CLP02
+    charge_cents: int = Field(default=0, sa_column=_money())  # CLP03
+    paid_cents: int = Field(default=0, sa_column=_money())  # CLP04
+    patient_responsibility_cents: int | None = Field(
+        default=None, sa_column=_money(nullable=True, default=None)
+    )
+    payer_claim_number: str = Field(default="", max_length=50)  # CLP07
+    needs_review: bool = Field(default=False)  # OA/PI adjustments, a recoupment
+
+
+class RemittanceException(SQLModel, table=True):
+    """A CLP that could not post: no claim on file with its number, or the payer says not its claim."""
+
+    __tablename__ = "remittance_exception"
+    __table_args__ = (Index("ix_remittance_exception_remittance", "remittance_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    remittance_id: int = Field(sa_column=_fk("remittance.id", nullable=False, ondelete="CASCADE"))
+    remittance_claim_id: int | None = Field(default=None, sa_column=_fk("remittance_claim.id"))
+    control_number: str = Field(max_length=38)  # CLP01
+    status_code: str = Field(max_length=2)  # CLP02
+    paid_cents: int = Field(default=0, sa_column=_money())
+    reason: str = Field(max_length=200)  # never PHI
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class ProviderAdjustment(SQLModel, table=True):
+    """One PLB adjustment: the provider's ledger, never a patient's debt."""
+
+    __tablename__ = "provider_adjustment"
+    __table_args__ = (Index("ix_provider_adjustment_remittance", "remittance_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    remittance_id: int = Field(sa_column=_fk("remittance.id", nullable=False, ondelete="CASCADE"))
+    provider_id: str = Field(max_length=80)  # PLB01
+    fiscal_period_end: date  # PLB02
+    reason_code: str = Field(max_length=2)  # PLB03-1: WO, L6, FB, ...
+    reference: str = Field(default="", max_length=50)  # PLB03-2, e.g. the ICN a recoupment names
+    amount_cents: int = Field(default=0, sa_column=_money())  # positive reduces the payment
+    account_id: int | None = Field(default=None, sa_column=_fk("account.id"))  # the account named, flagged
+
+
 class ExportWatermark(SQLModel, table=True):
     """Where the last complete export of each kind stopped (``--since-last``)."""
 
@@ -678,6 +761,10 @@ __all__ = [
     "Patient",
     "PaymentPlan",
     "Phone",
+    "ProviderAdjustment",
+    "Remittance",
+    "RemittanceClaim",
+    "RemittanceException",
     "metadata",
     "table_of",
 ]

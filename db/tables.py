@@ -43,6 +43,10 @@ from collector_tui.db.models import (
     PaymentPlan,
     Phone,
     Promise,
+    ProviderAdjustment,
+    Remittance,
+    RemittanceClaim,
+    RemittanceException,
     table_of,
 )
 
@@ -65,6 +69,10 @@ PATIENT_T: Table = table_of(Patient)
 PHONE_T: Table = table_of(Phone)
 PLAN_T: Table = table_of(PaymentPlan)
 PROMISE_T: Table = table_of(Promise)
+PROVIDER_ADJUSTMENT_T: Table = table_of(ProviderAdjustment)
+REMITTANCE_T: Table = table_of(Remittance)
+REMITTANCE_CLAIM_T: Table = table_of(RemittanceClaim)
+REMITTANCE_EXCEPTION_T: Table = table_of(RemittanceException)
 SETTING_T: Table = table_of(OfficeSetting)
 TX_T: Table = table_of(AccountTransaction)
 WATERMARK_T: Table = table_of(ExportWatermark)

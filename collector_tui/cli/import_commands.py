@@ -199,3 +199,50 @@ for _name, _summary, _batch in (
     ("activities", "Contacts logged by a dialer or another system; they count like calls made here.", 1000),
 ):
     app.command(_name)(_command(_name, _summary, _batch))
+
+
+RemittanceFileArg = Annotated[
+    Path, typer.Argument(help="The payer's X12 835 file (005010X221A1).", show_default=False)
+]
+RemittanceDryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Report what would post; write nothing to the database.")
+]
+
+
+@app.command("remittance")
+def remittance(
+    ctx: typer.Context,
+    file: RemittanceFileArg,
+    dry_run: RemittanceDryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A payer's 835 remittance: payments, adjustments, denials and reversals posted to the claims
+    on file (exit 3: posted, with claims kept as exceptions for a person)."""
+    from datetime import UTC, datetime
+
+    from collector_tui.domain.money import format_cents
+    from collector_tui.importing.remittance import STATUS_ALREADY, STATUS_DRY_RUN, import_remittance
+    from collector_tui.services.team.identity import nightly_job_actor
+    from collector_tui.services.team.permissions import Permission
+
+    with acting_session(ctx, nightly=Permission.RUN_NIGHTLY, bulk=True) as (db, me):
+        summary = import_remittance(
+            db, file, actor=nightly_job_actor(me), now=datetime.now(UTC), dry_run=dry_run
+        )
+    if as_json:
+        typer.echo(json.dumps(summary.document()))
+    elif sys.stdout.isatty():
+        name = Path(summary.file).name
+        if summary.status == STATUS_ALREADY:
+            say(f"remittance: {name} was already posted; nothing changed")
+        else:
+            would = "would be " if summary.status == STATUS_DRY_RUN else ""
+            say(
+                f"remittance: {name}{' (dry run, nothing written)' if would else ''}: "
+                f"{summary.claims:,} claims · {summary.matched:,} matched · "
+                f"{summary.exceptions:,} exceptions · {summary.review:,} for review · "
+                f"{format_cents(summary.paid_cents)} {would}paid · "
+                f"{format_cents(summary.adjusted_cents)} {would}adjusted · "
+                f"{summary.provider_adjustments:,} provider adjustments"
+            )
+    raise typer.Exit(summary.exit_code)

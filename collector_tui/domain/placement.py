@@ -9,6 +9,7 @@ never raises on bad text.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, MutableMapping
 from datetime import UTC, date, datetime, time
 from typing import NamedTuple
@@ -81,6 +82,8 @@ PLACEMENT_COLUMNS: tuple[str, ...] = (
     "claim_submitted_date",
     "claim_timely_filing_deadline",
     "claim_appeal_deadline",
+    "claim_control_number",
+    "claim_payer_claim_number",
     "dispute",
     "bankruptcy",
     "attorney",
@@ -147,6 +150,16 @@ class ClaimInput(NamedTuple):
     submitted_date: date | None
     timely_filing_deadline: date | None
     appeal_deadline: date | None
+    control_number: str | None = None  # the provider's claim id, CLP01 of the payer's 835
+    payer_claim_number: str | None = None  # the payer's ICN (CLP07)
+
+    def __repr__(self) -> str:
+        # The remittance numbers count only when given, so a claim without them keeps the digest it
+        # had before those columns existed (``record_digest``) and an upgrade rewrites no account.
+        names: tuple[str, ...] = self._fields
+        if self.control_number is None and self.payer_claim_number is None:
+            names = names[: names.index("control_number")]
+        return f"ClaimInput({', '.join(f'{name}={getattr(self, name)!r}' for name in names)})"
 
 
 class GuarantorInput(NamedTuple):
@@ -769,7 +782,23 @@ def _read_claim(reader: RowReader) -> ClaimInput | None:
             "claim_timely_filing_deadline", not_future=False, latest=far_future
         ),
         appeal_deadline=reader.date("claim_appeal_deadline", not_future=False, latest=far_future),
+        control_number=_claim_code(reader, "claim_control_number", CONTROL_NUMBER_LENGTH),
+        payer_claim_number=_claim_code(reader, "claim_payer_claim_number", PAYER_CLAIM_NUMBER_LENGTH),
     )
+
+
+CONTROL_NUMBER_LENGTH = 38  # CLP01's maximum (005010X221A1)
+PAYER_CLAIM_NUMBER_LENGTH = 50  # CLP07's maximum
+_CLAIM_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .\-/]*")
+
+
+def _claim_code(reader: RowReader, name: str, max_length: int) -> str | None:
+    """A claim number as a payer's 835 carries it: letters, digits, and ``.-/`` or spaces inside."""
+    value = reader.text(name, max_length=max_length)
+    if value is not None and (_CLAIM_CODE.fullmatch(value) is None or value != value.strip()):
+        reader.fail(name, "may hold only letters, digits, spaces and . - /")
+        return None
+    return value
 
 
 _FIRST_FIELDS = PlacementRecord._fields.index("facts")  # the fields records had before ``facts``

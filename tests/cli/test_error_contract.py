@@ -292,6 +292,7 @@ def test_every_json_command_is_checked_here() -> None:
         ("import", "placements"),
         ("import", "transactions"),
         ("import", "activities"),
+        ("import", "remittance"),  # tests/cli/test_remittance_command.py
     }
 
 

@@ -22,6 +22,7 @@ ISA_BODY_LENGTH = 105  # "ISA" and ISA01..ISA16 with their 16 separators; the te
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 _BETWEEN_SEGMENTS = " \t\r\n"
 _ENVELOPE_TAGS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
+MAX_COUNT_DIGITS = 10  # SE01 is at most 10 digits (GE01 6, IEA01 5)
 
 
 class X12Error(ValueError):
@@ -343,5 +344,8 @@ def _count(trailer: Segment, index: int, actual: int, what: str) -> None:
     written = trailer.element(index)
     if not (written.isascii() and written.isdigit()):
         raise trailer.error(index, f"the count of {what} is not a number")
-    if int(written) != actual:
-        raise trailer.error(index, f"says {int(written)} {what}, there are {actual}")
+    digits = written.lstrip("0") or "0"  # int() refuses more than 4300 digits, leading zeros too
+    if len(digits) > MAX_COUNT_DIGITS:
+        raise trailer.error(index, f"the count of {what} has more than {MAX_COUNT_DIGITS} digits")
+    if int(digits) != actual:
+        raise trailer.error(index, f"says {int(digits)} {what}, there are {actual}")

@@ -125,6 +125,7 @@ def apply_placements(
     existing = accounts_by_key(session, (r.key for r in records if r.facility_code in facilities))
     # A row refused for what it says is refused before anything of it is written.
     opening = _consistent_about_facilities(opening, result)
+    opening = _unique_control_numbers(session, opening, result)
 
     changed: list[PlacementRecord] = []
     digests: dict[tuple[str, str], str] = {}
@@ -188,6 +189,46 @@ def _consistent_about_facilities(
             result.rejected.append(RecordRejection(record.key, problems[0].field, problems[0].reason))
         else:
             kept.append(record)
+    return kept
+
+
+def _unique_control_numbers(
+    session: Session,
+    records: list[PlacementRecord],
+    result: PlacementResult,
+) -> list[PlacementRecord]:
+    """The records whose claim control number (CLP01 of an 835 names a claim by it alone) no other
+    claim has, on file or earlier in the batch; the rest are rejected, naming the column."""
+    numbered = [r for r in records if r.claim is not None and r.claim.control_number]
+    if not numbered:
+        return records
+    c, a, f = CLAIM_T.c, ACCOUNT_T.c, FACILITY_T.c
+    owner: dict[str, tuple[str, str, str]] = {}  # control number -> (facility, account, claim number)
+    for row in select_in_chunks(
+        session,
+        lambda numbers: (
+            select(c.control_number, c.claim_number, a.account_number, f.code)
+            .join(ACCOUNT_T, a.id == c.account_id)
+            .join(FACILITY_T, f.id == a.facility_id)
+            .where(c.control_number.in_(numbers))
+        ),
+        sorted({r.claim.control_number for r in numbered if r.claim and r.claim.control_number}),
+    ):
+        owner[row.control_number] = (row.code, row.account_number, row.claim_number)
+    kept: list[PlacementRecord] = []
+    for record in records:
+        claim = record.claim
+        if claim is None or not claim.control_number:
+            kept.append(record)
+            continue
+        mine = (*record.key, claim.claim_number)
+        held = owner.setdefault(claim.control_number, mine)
+        if held != mine:
+            result.rejected.append(
+                RecordRejection(record.key, "claim_control_number", "another claim has this control number")
+            )
+            continue
+        kept.append(record)
     return kept
 
 
@@ -795,6 +836,8 @@ def _claim_values(claim: ClaimInput) -> dict[str, Any]:
         "submitted_date": claim.submitted_date,
         "timely_filing_deadline": claim.timely_filing_deadline,
         "appeal_deadline": claim.appeal_deadline,
+        "control_number": claim.control_number,
+        "payer_claim_number": claim.payer_claim_number,
     }
 
 

@@ -9,7 +9,7 @@ placement may carry (``MAX_ACCOUNT_CENTS`` in ``domain/money.py``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -49,19 +49,29 @@ def apply_transactions(
     batch_id: int | None = None,
     overpayment_ok: Collection[str] = frozenset(),
     overpayment_margin_cents: int | None = None,
+    insurance_share: Collection[str] = frozenset(),
+    insurance_shifts: Mapping[tuple[str, str], int] | None = None,
 ) -> TransactionResult:
     """Insert new transactions, skip ones already on file, and move the balances.
 
     ``overpayment_ok`` holds the external ids whose rows say they overpay on purpose; the margin
     defaults to the workspace policy's. Each limit is checked against the balance as the
     transactions before it in ``records`` left it.
+
+    A payer's remittance moves insurance pending as well as the balance: ``insurance_share`` holds
+    the external ids whose effect comes off (or, negative, back onto) what insurance is expected to
+    pay, whatever their kind (a contractual adjustment writes off the payer's share, not the
+    patient's), and ``insurance_shifts`` moves cents of an account (by facility and account number)
+    from insurance pending to the patient's responsibility without a transaction (what a payer says
+    the patient owes, once no other payer is pending).
     """
     result = TransactionResult()
     if overpayment_margin_cents is None:
         overpayment_margin_cents = current_workspace_policy().transactions.overpayment_margin_cents
-    accounts = account_refs(session, ((r.facility_code, r.account_number) for r in records))
+    shifts = insurance_shifts or {}
+    accounts = account_refs(session, [*((r.facility_code, r.account_number) for r in records), *shifts])
     current = _account_rows(session, {ref.id for ref in accounts.values()})
-    posting = _Posting(_known_transactions(session, records))
+    posting = _Posting(_known_transactions(session, records), insurance_share=insurance_share)
     # Plain transactions first, so a reversal may undo one from the same file.
     for record in sorted(records, key=lambda r: r.kind == TransactionKind.REVERSAL):
         if record.external_id in posting.known:
@@ -88,6 +98,10 @@ def apply_transactions(
         result.total_cents += found.cents
     if posting.pending:
         _insert_and_learn(session, posting.pending, posting.known)
+    for key, cents in shifts.items():
+        ref = accounts.get(key)
+        if ref is not None and cents:
+            posting.deltas[ref.id]["insurance"] -= cents
 
     # A balance paid or insurance settled changes who is called, and when; other payments only the score.
     deltas = posting.deltas
@@ -121,6 +135,7 @@ class _Posting:
     rows not yet written, and how far each account's balances move."""
 
     known: Known
+    insurance_share: Collection[str] = frozenset()  # external ids moving insurance pending
     pending: list[dict[str, Any]] = field(default_factory=list)
     reversed_ids: set[int] | None = None  # transactions a reversal undoes, loaded at the first reversal
     deltas: dict[int, dict[str, int]] = field(
@@ -163,7 +178,10 @@ class _Posting:
         self.known[record.external_id] = (0, effect.cents, record.kind, account_id)
         delta = self.deltas[account_id]
         delta["total"] += effect.cents
-        delta["insurance" if effect.kind == TransactionKind.INSURANCE_PAYMENT else "patient"] += effect.cents
+        insurance = (
+            effect.kind == TransactionKind.INSURANCE_PAYMENT or record.external_id in self.insurance_share
+        )
+        delta["insurance" if insurance else "patient"] += effect.cents
 
 
 def _known_transactions(session: Session, records: Sequence[TransactionRecord]) -> Known:

@@ -1,0 +1,78 @@
+"""835 files for the remittance tests, built segment by segment (invented payer, provider, claims).
+
+``remittance_text(claims, ...)`` writes one interchange with one transaction set whose BPR02 is the
+claims' payments less the provider adjustments, so it balances unless a test says otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Clp:
+    """One claim: CLP01..CLP07 and its claim-level CAS segments (``"CO*45*60.00"``)."""
+
+    control_number: str
+    status: str
+    charge: str
+    paid: str
+    patient: str = ""
+    icn: str = "ICN-1"
+    cas: tuple[str, ...] = ()
+
+
+def _cents(text: str) -> int:
+    sign = -1 if text.startswith("-") else 1
+    whole, _, fraction = text.lstrip("-").partition(".")
+    return sign * (int(whole or "0") * 100 + int(fraction.ljust(2, "0") or "0"))
+
+
+def _amount(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+
+def remittance_text(
+    claims: list[Clp],
+    *,
+    trace: str = "TRACE-0001",
+    plb: tuple[tuple[str, str], ...] = (),  # (reason:reference, amount)
+    bpr_amount: str | None = None,
+) -> str:
+    paid = sum(_cents(c.paid) for c in claims) - sum(_cents(amount) for _, amount in plb)
+    body = [
+        "ST*835*0001*005010X221A1",
+        f"BPR*I*{bpr_amount or _amount(paid)}*C*ACH*CCP*01*999999999*DA*123456789*1512345678"
+        "**01*888888888*DA*98765*20261120",
+        f"TRN*1*{trace}*1512345678",
+        "DTM*405*20261119",
+        "N1*PR*INVENTED HEALTH PLAN",
+        "N3*1 NOWHERE WAY",
+        "N4*SPRINGFIELD*IL*62701",
+        "REF*2U*PAYER-X",
+        "PER*BL*CLAIMS DESK*TE*5555550100",
+        "N1*PE*MERCY GENERAL*XX*1999999984",
+        "LX*1",
+    ]
+    for claim in claims:
+        body.append(
+            f"CLP*{claim.control_number}*{claim.status}*{claim.charge}*{claim.paid}*{claim.patient}*12*{claim.icn}*11*1"
+        )
+        body += [f"CAS*{cas}" for cas in claim.cas]
+        body.append("NM1*QC*1*INVENTED*PERSON****MI*X000001")
+    for reason, amount in plb:
+        body.append(f"PLB*1999999984*20261231*{reason}*{amount}")
+    body.append(f"SE*{len(body) + 1}*0001")
+    isa = (
+        "ISA*00*          *00*          *ZZ*INVENTEDPAYER  *ZZ*MERCYGENERAL   "
+        "*261120*1200*^*00501*000000007*0*T*:"
+    )
+    segments = [
+        isa,
+        "GS*HP*INVENTEDPAYER*MERCYGENERAL*20261120*1200*7*X*005010X221A1",
+        *body,
+        "GE*1*7",
+        "IEA*1*000000007",
+    ]
+    return "~\n".join(segments) + "~\n"
