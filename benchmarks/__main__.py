@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import callable_now, demo_build, import_speed, queue_speed, reassign_speed
+from benchmarks import callable_now, demo_build, import_speed, queue_speed, reassign_speed, remittance_posting
 
 SUITES = {
     "demo_build": demo_build.main,
@@ -12,6 +12,7 @@ SUITES = {
     "callable_now": callable_now.main,
     "queue_speed": queue_speed.main,
     "reassign_speed": reassign_speed.main,
+    "remittance_posting": remittance_posting.main,
 }
 
 
