@@ -185,6 +185,7 @@ time you open this form on this account. Problems show under the fields.
             yield Static("Ctrl+S save · Esc close (kept as a draft)", id="form-keys")
 
     def fields(self) -> ComposeResult:
+        """The form's own fields (each form defines them; the base has none)."""
         raise NotImplementedError
 
     def submit(self, values: dict[str, str], version: int) -> ActionResult:

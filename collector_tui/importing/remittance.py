@@ -14,6 +14,7 @@ the posting works a transaction set at a time.
 from __future__ import annotations
 
 import hashlib
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -63,7 +64,7 @@ class RemittanceSummary:
 
 
 class _RolledBackError(Exception):
-    pass
+    """Raised inside a dry run's transaction so that it rolls back."""
 
 
 def read_remittances(path: Path) -> tuple[tuple[Remittance, ...], str]:
@@ -111,13 +112,10 @@ def import_remittance(
     summary = RemittanceSummary(file=str(path), transaction_sets=len(remittances))
     with import_lock(db):
         for remittance in remittances:
-            try:
-                with db.writing() as session:
-                    result = post_remittance(session, remittance, file_sha256=sha, actor=actor, now=now)
-                    if dry_run:
-                        raise _RolledBackError
-            except _RolledBackError:
-                pass
+            with suppress(_RolledBackError), db.writing() as session:
+                result = post_remittance(session, remittance, file_sha256=sha, actor=actor, now=now)
+                if dry_run:
+                    raise _RolledBackError
             if result.already_posted:
                 summary.already_posted += 1
                 continue
