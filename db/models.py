@@ -35,9 +35,16 @@ from sqlmodel import Field, SQLModel
 from collector_tui.db.types import UTCDateTime, utc_now
 from collector_tui.vocabulary import (
     AccountStatus,
+    ApprovalStatus,
     Channel,
     ClaimStatus,
+    DenialActionKind,
+    DenialCategory,
     DenialCodeSet,
+    DenialOutcome,
+    DenialScenario,
+    DenialSource,
+    DenialStatus,
     Direction,
     FapStatus,
     HoldReason,
@@ -400,6 +407,10 @@ class InsuranceClaim(SQLModel, table=True):
     appeal_deadline: date | None = Field(default=None)
     control_number: str | None = Field(default=None, max_length=38)  # the provider's claim id (CLP01)
     payer_claim_number: str | None = Field(default=None, max_length=50)  # the payer's ICN (CLP07)
+    # From the payer's 277/277CA: the first acceptance (proof of timely filing) and the last status.
+    accepted_date: date | None = Field(default=None)
+    status_category: str | None = Field(default=None, max_length=4)  # STC01-1: A2, F1, P1, ...
+    status_date: date | None = Field(default=None)
 
 
 class ClaimDenial(SQLModel, table=True):
@@ -737,6 +748,122 @@ class OverrideRequest(SQLModel, table=True):
     used_activity_id: int | None = Field(default=None, sa_column=_fk("activity.id"))
 
 
+class Payer(SQLModel, table=True):
+    """An insurer the office bills: its name as the claims carry it, its 835 id and its phone.
+
+    Filled from the placement file's payer names and the 835's payer loop (N1*PR, PER*CX); the
+    phone is what a collector dials to work a denial. The rule days (appeal, corrected claim,
+    usual response) are policy data (``policies/denials.toml``), not columns here.
+    """
+
+    __tablename__ = "payer"
+    __table_args__ = (UniqueConstraint("name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)  # as insurance_claim.payer_name
+    code: str | None = Field(default=None, max_length=40)  # the policy file's key for its rules
+    identifier: str | None = Field(default=None, max_length=80)  # N104 / REF*2U of an 835
+    phone: str | None = Field(default=None, max_length=20)  # E.164
+    phone_note: str | None = Field(default=None, max_length=120)  # "claims line, option 3"
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
+
+
+class DenialItem(SQLModel, table=True):
+    """One denied claim to work: in exactly one owner's worklist until it closes with an outcome.
+
+    At most one open item per claim (a later denial of the same claim adds its codes to it).
+    """
+
+    __tablename__ = "denial_item"
+    __table_args__ = (
+        CheckConstraint(_in("status", DenialStatus.codes()), name="status"),
+        CheckConstraint(f"outcome IS NULL OR {_in('outcome', DenialOutcome.codes())}", name="outcome"),
+        CheckConstraint(_in("source", DenialSource.codes()), name="source"),
+        CheckConstraint(_in("scenario", DenialScenario.codes()), name="scenario"),
+        CheckConstraint(_in("category", DenialCategory.codes()), name="category"),
+        Index(
+            "ux_denial_item_open_claim",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        # The worklist: an owner's open items by score, walked by keyset.
+        Index(
+            "ix_denial_item_worklist",
+            "owner_id",
+            "priority_score",
+            "id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_denial_item_account", "account_id"),
+        Index("ix_denial_item_opened", "opened_at"),
+        Index("ix_denial_item_closed", "closed_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(sa_column=_fk("insurance_claim.id", nullable=False, ondelete="CASCADE"))
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    owner_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    status: str = Field(default=DenialStatus.OPEN, max_length=8)
+    outcome: str | None = Field(default=None, max_length=16)
+    source: str = Field(max_length=16)
+    remittance_claim_id: int | None = Field(default=None, sa_column=_fk("remittance_claim.id"))
+    payer_name: str = Field(max_length=120)
+    payer_claim_number: str | None = Field(default=None, max_length=50)  # the ICN
+    group_code: str = Field(max_length=2)  # of the principal reason
+    carc: str = Field(max_length=8)  # the principal reason: the one that took the most money
+    codes: str = Field(max_length=400)  # every code, "CO-16 N290 M127"
+    denied_cents: int = Field(default=0, sa_column=_money())
+    remit_date: date | None = Field(default=None)
+    scenario: str = Field(max_length=16)
+    category: str = Field(max_length=24)
+    appeal_deadline: date | None = Field(default=None)
+    corrected_claim_deadline: date | None = Field(default=None)
+    response_due: date | None = Field(default=None)  # the payer's usual days after an action
+    priority_score: int = Field(default=0)
+    priority_breakdown: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    opened_at: datetime = Field(sa_column=_utc())
+    worked_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    claimed_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    recovered_cents: int = Field(default=0, sa_column=_money())
+
+
+class DenialAction(SQLModel, table=True):
+    """One thing done on a denial item: a payer call, an appeal, a billing task, an outcome."""
+
+    __tablename__ = "denial_action"
+    __table_args__ = (
+        CheckConstraint(_in("kind", DenialActionKind.codes()), name="kind"),
+        CheckConstraint(_in("approval", ApprovalStatus.codes()), name="approval"),
+        Index("ix_denial_action_item", "item_id", "occurred_at"),
+        Index("ix_denial_action_kind", "kind", "occurred_at"),
+        Index("ix_denial_action_approval", "approval", "occurred_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(sa_column=_fk("denial_item.id", nullable=False, ondelete="CASCADE"))
+    account_id: int = Field(sa_column=_fk("account.id", nullable=False))
+    collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    kind: str = Field(max_length=24)
+    occurred_at: datetime = Field(sa_column=_utc())
+    representative: str | None = Field(default=None, max_length=80)  # the payer's person on a call
+    reference: str | None = Field(default=None, max_length=64)  # call reference, appeal number
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    appeal_level: str | None = Field(default=None, max_length=8)
+    deadline: date | None = Field(default=None)  # the appeal's own deadline
+    frequency_code: str | None = Field(default=None, max_length=1)  # 7 replacement, 8 void
+    other_payer: str | None = Field(default=None, max_length=120)
+    amount_cents: int = Field(default=0, sa_column=_money())  # written off, moved, recovered
+    approval: str = Field(default=ApprovalStatus.NOT_NEEDED, max_length=8)
+    decided_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
+    decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
+    activity_id: int | None = Field(default=None, sa_column=_fk("activity.id"))
+
+
 __all__ = [
     "EXPRESSION_INDEXES",
     "NAMING_CONVENTION",
@@ -750,6 +877,8 @@ __all__ = [
     "Charge",
     "ClaimDenial",
     "Collector",
+    "DenialAction",
+    "DenialItem",
     "ExportWatermark",
     "Facility",
     "Guarantor",
@@ -759,6 +888,7 @@ __all__ = [
     "OfficeSetting",
     "OverrideRequest",
     "Patient",
+    "Payer",
     "PaymentPlan",
     "Phone",
     "ProviderAdjustment",

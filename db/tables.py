@@ -31,6 +31,8 @@ from collector_tui.db.models import (
     Charge,
     ClaimDenial,
     Collector,
+    DenialAction,
+    DenialItem,
     ExportWatermark,
     Facility,
     Guarantor,
@@ -40,6 +42,7 @@ from collector_tui.db.models import (
     OfficeSetting,
     OverrideRequest,
     Patient,
+    Payer,
     PaymentPlan,
     Phone,
     Promise,
@@ -58,6 +61,8 @@ CHARGE_T: Table = table_of(Charge)
 CLAIM_T: Table = table_of(InsuranceClaim)
 COLLECTOR_T: Table = table_of(Collector)
 DENIAL_T: Table = table_of(ClaimDenial)
+DENIAL_ACTION_T: Table = table_of(DenialAction)
+DENIAL_ITEM_T: Table = table_of(DenialItem)
 FACILITY_T: Table = table_of(Facility)
 GUARANTOR_T: Table = table_of(Guarantor)
 HISTORY_T: Table = table_of(AssignmentHistory)
@@ -66,6 +71,7 @@ IMPORT_BATCH_T: Table = table_of(ImportBatch)
 INSTALLMENT_T: Table = table_of(Installment)
 OVERRIDE_REQUEST_T: Table = table_of(OverrideRequest)
 PATIENT_T: Table = table_of(Patient)
+PAYER_T: Table = table_of(Payer)
 PHONE_T: Table = table_of(Phone)
 PLAN_T: Table = table_of(PaymentPlan)
 PROMISE_T: Table = table_of(Promise)

@@ -8,7 +8,19 @@ anywhere a term is typed.
 """
 
 from collector_tui.vocabulary.accounts import AccountStatus, FapStatus, HoldReason, ReceivedVia, Regime
-from collector_tui.vocabulary.claims import ClaimStatus, DenialCodeSet
+from collector_tui.vocabulary.claims import (
+    AppealLevel,
+    ApprovalStatus,
+    ClaimFrequency,
+    ClaimStatus,
+    DenialActionKind,
+    DenialCategory,
+    DenialCodeSet,
+    DenialOutcome,
+    DenialScenario,
+    DenialSource,
+    DenialStatus,
+)
 from collector_tui.vocabulary.contacts import Channel, Direction, Party, Verification
 from collector_tui.vocabulary.money import (
     InstallmentStatus,
@@ -24,9 +36,18 @@ from collector_tui.vocabulary.work import ImportStatus, RequestStatus
 
 __all__ = [
     "AccountStatus",
+    "AppealLevel",
+    "ApprovalStatus",
     "Channel",
+    "ClaimFrequency",
     "ClaimStatus",
+    "DenialActionKind",
+    "DenialCategory",
     "DenialCodeSet",
+    "DenialOutcome",
+    "DenialScenario",
+    "DenialSource",
+    "DenialStatus",
     "Direction",
     "FapStatus",
     "HoldReason",

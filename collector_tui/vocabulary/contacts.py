@@ -28,6 +28,7 @@ class Party(Term):
     PATIENT = "patient", "Patient"
     THIRD_PARTY = "third_party", "Someone else"
     ATTORNEY = "attorney", "Attorney"
+    INSURER = "insurer", "Insurer (a payer's representative)"
     NONE = "none", "Nobody"
 
 

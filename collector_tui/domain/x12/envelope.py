@@ -189,17 +189,20 @@ def _segment(raw: str, position: int, delimiters: Delimiters) -> Segment:
 
 
 def read_interchanges(
-    text: str, *, transaction_set: str | None = None, version: str | None = None
+    text: str, *, transaction_set: str | None = None, version: str | Sequence[str] | None = None
 ) -> tuple[Interchange, ...]:
     """Parse ``text`` into interchanges, checking every envelope's control numbers and counts.
 
     With ``transaction_set`` (``"835"``) every ST01 must be it; with ``version`` (``"005010X221A1"``)
-    every GS08 and ST03 must be it, or the file is refused with ``UnsupportedVersionError``.
+    every GS08 and ST03 must be it, or the file is refused with ``UnsupportedVersionError``. One
+    transaction set can have more than one guide (the 277 is 005010X212 or, as a claim
+    acknowledgment, 005010X214): ``version`` is then a tuple, and each GS08 and ST03 must be one of them.
     """
     segments = split_segments(text)
     if not segments:
         raise X12Error("the file holds no X12 interchange")
-    reader = _Reader(segments, transaction_set=transaction_set, version=version)
+    versions = (version,) if isinstance(version, str) else None if version is None else tuple(version)
+    reader = _Reader(segments, transaction_set=transaction_set, versions=versions)
     interchanges = []
     while not reader.done():
         interchanges.append(reader.interchange())
@@ -215,11 +218,13 @@ def transaction_sets(interchanges: Sequence[Interchange]) -> Iterator[Transactio
 class _Reader:
     """Walks the flat segment list, one envelope level per method."""
 
-    def __init__(self, segments: Sequence[Segment], *, transaction_set: str | None, version: str | None):
+    def __init__(
+        self, segments: Sequence[Segment], *, transaction_set: str | None, versions: tuple[str, ...] | None
+    ):
         self._segments = segments
         self._at = 0
         self._transaction_set = transaction_set
-        self._version = version
+        self._versions = versions
 
     def done(self) -> bool:
         return self._at >= len(self._segments)
@@ -312,10 +317,12 @@ class _Reader:
         )
 
     def _check_version(self, segment: Segment, index: int) -> None:
-        expected = self._version
-        found = segment.element(index)
-        if expected is None or found == expected:
+        if self._versions is None:
             return
+        found = segment.element(index)
+        if found in self._versions:
+            return
+        expected = " or ".join(self._versions)
         if not found:
             problem = f"no version is given; only {expected} can be read"
             if segment.tag == "ST":
@@ -326,7 +333,8 @@ class _Reader:
                 f"only {expected} can be read: ask the payer for 5010 files"
             )
         else:
-            problem = f"version {found} is not {expected}, the only one that can be read"
+            only = "the only one" if len(self._versions) == 1 else "the only ones"
+            problem = f"version {found} is not {expected}, {only} that can be read"
         raise UnsupportedVersionError(problem, position=segment.position, element=segment.name(index))
 
 
