@@ -816,6 +816,8 @@ class DenialItem(SQLModel, table=True):
     carc: str = Field(max_length=8)  # the principal reason: the one that took the most money
     codes: str = Field(max_length=400)  # every code, "CO-16 N290 M127"
     denied_cents: int = Field(default=0, sa_column=_money())
+    # The PR amounts the payer assigned the patient that have not moved to the patient yet.
+    patient_cents: int = Field(default=0, sa_column=_money())
     remit_date: date | None = Field(default=None)
     scenario: str = Field(max_length=16)
     category: str = Field(max_length=24)

@@ -221,14 +221,26 @@ def remittance(
     from datetime import UTC, datetime
 
     from collector_tui.domain.money import format_cents
-    from collector_tui.importing.remittance import STATUS_ALREADY, STATUS_DRY_RUN, import_remittance
+    from collector_tui.importing.remittance import (
+        SCHEMA,
+        STATUS_ALREADY,
+        STATUS_DRY_RUN,
+        UnbalancedError,
+        import_remittance,
+    )
     from collector_tui.services.team.identity import nightly_job_actor
     from collector_tui.services.team.permissions import Permission
 
     with acting_session(ctx, nightly=Permission.RUN_NIGHTLY, bulk=True) as (db, me):
-        summary = import_remittance(
-            db, file, actor=nightly_job_actor(me), now=datetime.now(UTC), dry_run=dry_run
-        )
+        try:
+            summary = import_remittance(
+                db, file, actor=nightly_job_actor(me), now=datetime.now(UTC), dry_run=dry_run
+            )
+        except UnbalancedError as error:
+            if as_json:  # the script learns it did not balance; the message still goes to stderr
+                refused = {"schema": SCHEMA, "balanced": False, "file": str(file), "status": "refused"}
+                typer.echo(json.dumps(refused | {"problem": str(error)}))
+            raise
     if as_json:
         typer.echo(json.dumps(summary.document()))
     elif sys.stdout.isatty():
@@ -242,7 +254,55 @@ def remittance(
                 f"{summary.claims:,} claims · {summary.matched:,} matched · "
                 f"{summary.exceptions:,} exceptions · {summary.review:,} for review · "
                 f"{format_cents(summary.paid_cents)} {would}paid · "
-                f"{format_cents(summary.adjusted_cents)} {would}adjusted · "
+                f"{format_cents(summary.contractual_cents)} {would}adjusted · "
+                f"{summary.denials_opened:,} denials {would}opened · "
+                f"{summary.denials_overturned:,} {would}overturned · "
                 f"{summary.provider_adjustments:,} provider adjustments"
             )
+    raise typer.Exit(summary.exit_code)
+
+
+ClaimStatusFileArg = Annotated[
+    Path,
+    typer.Argument(help="The payer's X12 277 (005010X212) or 277CA (005010X214) file.", show_default=False),
+]
+ClaimStatusDryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Report what would change; write nothing to the database.")
+]
+
+
+@app.command("claim-status")
+def claim_status(
+    ctx: typer.Context,
+    file: ClaimStatusFileArg,
+    dry_run: ClaimStatusDryRunOpt = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """A payer's claim status (277) or claim acknowledgment (277CA): each claim's status, the date
+    it was accepted, and the answer to a follow-up that waits on the payer (exit 3: applied, but
+    the file names claims not on file)."""
+    from datetime import UTC, datetime
+
+    from collector_tui.importing.claim_status import STATUS_DRY_RUN, import_claim_status
+    from collector_tui.services.team.identity import nightly_job_actor
+    from collector_tui.services.team.permissions import Permission
+
+    with acting_session(ctx, nightly=Permission.RUN_NIGHTLY, bulk=True) as (db, me):
+        summary = import_claim_status(
+            db, file, actor=nightly_job_actor(me), now=datetime.now(UTC), dry_run=dry_run
+        )
+    if as_json:
+        typer.echo(json.dumps(summary.document()))
+    elif sys.stdout.isatty():
+        would = "would be " if summary.status == STATUS_DRY_RUN else ""
+        say(
+            f"claim status: {Path(summary.file).name}{' (dry run, nothing written)' if would else ''}: "
+            f"{summary.claims:,} claims · {summary.matched:,} matched · {summary.accepted:,} accepted · "
+            f"{summary.rejected:,} rejected · {summary.finalized:,} finalized · "
+            f"{summary.updated:,} {would}updated · {summary.follow_ups_answered:,} follow-ups {would}answered"
+        )
+    if summary.unmatched:  # on stderr, so that cron mails it and --json stays one line
+        typer.echo(
+            f"warning: {summary.unmatched:,} claims of the file are not on file (counted, not kept)", err=True
+        )
     raise typer.Exit(summary.exit_code)

@@ -48,7 +48,13 @@ class RemittanceSummary:
     review: int = 0
     transactions: int = 0
     paid_cents: int = 0
-    adjusted_cents: int = 0
+    contractual_cents: int = 0
+    patient_responsibility_cents: int = 0
+    unmatched: int = 0
+    reversals: int = 0
+    denials_opened: int = 0
+    denials_overturned: int = 0
+    balanced: bool = True  # a file that does not balance is refused whole (exit 2)
     provider_adjustments: int = 0
     flagged_accounts: int = 0
     remittance_ids: list[int] = field(default_factory=list)
@@ -61,6 +67,10 @@ class RemittanceSummary:
     def document(self) -> dict[str, Any]:
         """``collector.remittance/1``: ``schema`` first, then the fields in name order."""
         return {"schema": SCHEMA, **dict(sorted(asdict(self).items()))}
+
+
+class UnbalancedError(FileProblemError):
+    """A file that reads but does not balance: nothing posted (``balanced`` false, exit 2)."""
 
 
 class _RolledBackError(Exception):
@@ -87,7 +97,7 @@ def read_remittances(path: Path) -> tuple[tuple[Remittance, ...], str]:
         if problems:
             first = problems[0]
             what = "the transaction" if first.claim is None else "a claim"
-            raise FileProblemError(
+            raise UnbalancedError(
                 f"{path.name}: does not balance, nothing posted: {what} at segment {first.position} "
                 f"({first.rule} rule)"
             )
@@ -125,7 +135,12 @@ def import_remittance(
             summary.review += result.review
             summary.transactions += result.transactions
             summary.paid_cents += result.paid_cents
-            summary.adjusted_cents += result.adjusted_cents
+            summary.contractual_cents += result.contractual_cents
+            summary.patient_responsibility_cents += result.patient_responsibility_cents
+            summary.unmatched += result.unmatched
+            summary.reversals += result.reversals
+            summary.denials_opened += result.denials_opened
+            summary.denials_overturned += result.denials_overturned
             summary.provider_adjustments += result.provider_adjustments
             summary.flagged_accounts += len(result.flagged_accounts)
             if not dry_run and result.remittance_id is not None:

@@ -293,6 +293,7 @@ def test_every_json_command_is_checked_here() -> None:
         ("import", "transactions"),
         ("import", "activities"),
         ("import", "remittance"),  # tests/cli/test_remittance_command.py
+        ("import", "claim-status"),  # tests/importing/test_claim_status_import.py
     }
 
 

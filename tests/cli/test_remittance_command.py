@@ -53,7 +53,13 @@ def test_exceptions_exit_3_and_are_kept(office: Database) -> None:
 def test_an_unbalanced_file_exits_2_and_posts_nothing(office: Database) -> None:
     result = run(office, str(POSTING / "remittance_unbalanced.835"), "--json")
     assert result.exit_code == 2, result.output
-    assert result.stdout == ""
+    refused = json.loads(result.stdout)  # the script reads that it did not balance
+    assert (refused["schema"], refused["balanced"], refused["status"]) == (
+        "collector.remittance/1",
+        False,
+        "refused",
+    )
+    assert "PCN-1" not in result.stdout
     assert result.stderr.startswith("error: ") and "segment 14" in result.stderr
     assert "PCN-1" not in result.stderr  # a claim's number is not printed
     assert count(office, Remittance) == 0 and count(office, AccountTransaction) == 0

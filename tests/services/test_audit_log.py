@@ -68,6 +68,8 @@ def test_newest_first_with_the_account_number_of_account_events(
         ("carl", "account.view", first),
         ("system", "placement.insert", second),
         ("system", "placement.insert", first),
+        ("system", "denial.open", 2),  # each placed claim was denied: a denial item each
+        ("system", "denial.open", 1),
     ]
     assert page.next_cursor is None
     by_action = {(e.action, e.entity_id): e for e in page.entries}
@@ -141,7 +143,7 @@ def test_keyset_pages_cover_every_event_once_in_order(
             break
         page = audit_events(db, ADMIN, limit=limit, after=page.next_cursor)
     assert [e.id for e in seen] == [e.id for e in everything]
-    assert len(everything) == 7
+    assert len(everything) == 9
 
 
 def test_pages_of_one_account_follow_the_same_order(db: Database, office: tuple[int, int]) -> None:

@@ -50,7 +50,7 @@ def claim(db: Database) -> InsuranceClaim:
 def test_a_processed_claim_posts_the_payment_and_the_contractual_adjustment(placed: Database) -> None:
     (result,) = post(placed, remittance_text([PAID]))
     assert (result.matched, result.exceptions, result.transactions) == (1, 0, 2)
-    assert (result.paid_cents, result.adjusted_cents) == (20_000, 6_000)
+    assert (result.paid_cents, result.contractual_cents) == (20_000, 6_000)
     a = account(placed, "A-1001")
     assert a.total_balance_cents == TOTAL - 26_000
     # No other payer is pending: what is left of the claim is the patient's.
@@ -136,7 +136,7 @@ def test_a_predetermination_posts_nothing(placed: Database) -> None:
 def test_other_and_payer_initiated_adjustments_are_flagged_not_posted(placed: Database) -> None:
     clp = Clp("PCN-1", "1", "310.00", "200.00", "", cas=("CO*45*60.00", "OA*23*30.00", "PI*94*20.00"))
     (result,) = post(placed, remittance_text([clp]))
-    assert (result.review, result.adjusted_cents) == (1, 6_000)
+    assert (result.review, result.contractual_cents) == (1, 6_000)
     (line,) = all_rows(placed, RemittanceClaim)
     assert line.needs_review
 
@@ -144,7 +144,7 @@ def test_other_and_payer_initiated_adjustments_are_flagged_not_posted(placed: Da
 def test_a_negative_cas_reverses_an_earlier_one(placed: Database) -> None:
     clp = Clp("PCN-1", "1", "310.00", "200.00", "", cas=("CO*45*130.00", "CO*45*-20.00"))
     (result,) = post(placed, remittance_text([clp]))
-    assert result.adjusted_cents == 11_000
+    assert result.contractual_cents == 11_000
     assert account(placed, "A-1001").total_balance_cents == TOTAL - 31_000
 
 

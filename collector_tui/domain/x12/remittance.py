@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -136,6 +136,8 @@ class Party:
     id_qualifier: str  # N103: XV plan id, XX NPI, FI tax id, PI payer id ...
     id: str  # N104
     references: tuple[tuple[str, str], ...] = ()  # REF in the loop: (REF01, REF02), e.g. ("2U", payer id)
+    # PER*CX of loop 1000A: the payer's claims line (PER03 TE, PER04 the number), "" when absent.
+    phone: str = ""
 
     @property
     def identifier(self) -> str:
@@ -173,6 +175,7 @@ class ServicePayment:
     adjustments: tuple[Adjustment, ...]
     dates: tuple[DatedQualifier, ...]
     position: int  # the SVC's segment number in the file
+    remarks: tuple[str, ...] = ()  # LQ*HE: the line's remark codes (RARCs)
 
     @property
     def qualifier(self) -> str:
@@ -208,6 +211,11 @@ class ClaimPayment:
     dates: tuple[DatedQualifier, ...]
     services: tuple[ServicePayment, ...]
     position: int  # the CLP's segment number in the file
+    remarks: tuple[str, ...] = ()  # the claim's remark codes (RARCs): MOA03-07, MIA05 and MIA20-24
+
+    def all_remarks(self) -> tuple[str, ...]:
+        """The claim's remark codes and every service line's, each once, in the order met."""
+        return tuple(dict.fromkeys(self.remarks + tuple(r for s in self.services for r in s.remarks)))
 
     @property
     def status(self) -> str:
@@ -307,8 +315,16 @@ class _RemittanceBuilder:
         elif tag == "REF" and self._claim is None and (party := self._current_party()) is not None:
             reference = (segment.element(1), segment.element(2))
             self._parties[party.entity] = Party(
-                party.entity, party.name, party.id_qualifier, party.id, (*party.references, reference)
+                party.entity,
+                party.name,
+                party.id_qualifier,
+                party.id,
+                (*party.references, reference),
+                party.phone,
             )
+        elif tag == "PER" and self._claim is None and (party := self._current_party()) is not None:
+            if party.entity == "PR" and segment.element(1) == "CX" and not party.phone:
+                self._parties["PR"] = replace(party, phone=_telephone(segment))
         elif tag in ("LX", "TS3", "TS2"):
             self._close_claim()
             self._party = None
@@ -368,6 +384,7 @@ class _OpenClaim:
         self._dates: list[DatedQualifier] = []
         self._services: list[ServicePayment] = []
         self._service: _OpenService | None = None
+        self._remarks: list[str] = []
 
     def take(self, segment: Segment) -> None:
         tag = segment.tag
@@ -389,6 +406,10 @@ class _OpenClaim:
             )
         elif tag == "DTM":
             self._dates.append(DatedQualifier(_required(segment, 1), _date(segment, 2)))
+        elif tag == "MOA":
+            self._remarks.extend(code for code in segment.elements[2:7] if code)
+        elif tag == "MIA":
+            self._remarks.extend(code for index in (5, 20, 21, 22, 23) if (code := segment.element(index)))
 
     def _close_service(self) -> None:
         if self._service is not None:
@@ -411,6 +432,7 @@ class _OpenClaim:
             dates=tuple(self._dates),
             services=tuple(self._services),
             position=clp.position,
+            remarks=tuple(dict.fromkeys(self._remarks)),
         )
 
 
@@ -419,12 +441,15 @@ class _OpenService:
         self._svc = svc
         self._adjustments: list[Adjustment] = []
         self._dates: list[DatedQualifier] = []
+        self._remarks: list[str] = []
 
     def take(self, segment: Segment) -> None:
         if segment.tag == "CAS":
             self._adjustments.extend(_adjustments(segment))
         elif segment.tag == "DTM":
             self._dates.append(DatedQualifier(_required(segment, 1), _date(segment, 2)))
+        elif segment.tag == "LQ" and segment.element(1) == "HE" and segment.element(2):
+            self._remarks.append(segment.element(2))
 
     def close(self) -> ServicePayment:
         svc = self._svc
@@ -441,7 +466,16 @@ class _OpenService:
             adjustments=tuple(self._adjustments),
             dates=tuple(self._dates),
             position=svc.position,
+            remarks=tuple(dict.fromkeys(self._remarks)),
         )
+
+
+def _telephone(per: Segment) -> str:
+    """The first telephone (TE) of a PER segment's three qualifier-number pairs, as sent."""
+    for qualifier in (3, 5, 7):
+        if per.element(qualifier) == "TE" and per.element(qualifier + 1):
+            return per.element(qualifier + 1)[:20]
+    return ""
 
 
 def _payment(bpr: Segment) -> Payment:

@@ -41,6 +41,7 @@ from collector_tui.db.tables import (
     PHONE_T,
 )
 from collector_tui.domain.compliance.engine import CallGroup
+from collector_tui.domain.denial_work import Adjusted
 from collector_tui.domain.geography import primary_zone
 from collector_tui.domain.placement import (
     INCONVENIENT_MAX,
@@ -69,7 +70,18 @@ from collector_tui.services.files.placement_values import (
 )
 from collector_tui.services.law.compliance import call_group_ids
 from collector_tui.services.law.facilities import update_facility
-from collector_tui.vocabulary import AccountStatus, HoldReason, PhoneStatus, PhoneType, Regime, Role
+from collector_tui.services.law.policy import current_denial_policy
+from collector_tui.services.worklists.denial_items import DenialCandidate, open_denial_items, remember_payers
+from collector_tui.vocabulary import (
+    AccountStatus,
+    ClaimStatus,
+    DenialSource,
+    HoldReason,
+    PhoneStatus,
+    PhoneType,
+    Regime,
+    Role,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,7 +395,7 @@ def _apply_opening(
     # Accounts created now have no charges, claims or holds to find.
     old_accounts = set(updated_ids)
     _replace_charges(session, records, ids_by_key, old_accounts)
-    _upsert_claims(session, records, ids_by_key, old_accounts)
+    _upsert_claims(session, records, ids_by_key, old_accounts, actor, now)
     _sync_dispute_holds(session, records, ids_by_key, old_accounts, now)
     _record_placements(session, actor, inserts, inserted_ids, updated_ids, now, batch_id)
     known_guarantor = [
@@ -846,6 +858,8 @@ def _upsert_claims(
     records: Sequence[PlacementRecord],
     ids_by_key: dict[tuple[str, str], int],
     old_accounts: set[int],
+    actor: Actor,
+    now: datetime,
 ) -> None:
     with_claims = [r for r in records if r.claim is not None]
     if not with_claims:
@@ -896,6 +910,47 @@ def _upsert_claims(
         for d in dict.fromkeys(r.claim.denials)
     ]
     insert_rows(session, DENIAL_T, denials)
+    _open_placement_denials(session, coded, ids_by_key, known, actor, now)
+    remember_payers(session, [(r.claim.payer_name, "", "") for r in with_claims if r.claim is not None], now)
+
+
+def _open_placement_denials(
+    session: Session,
+    coded: Sequence[PlacementRecord],
+    ids_by_key: dict[tuple[str, str], int],
+    claim_ids: dict[tuple[int, str], int],
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """A denied claim with denial codes opens a denial item, once per claim ever (a re-run of the
+    file, or an item a person closed, opens nothing). The file's appeal and timely-filing deadlines
+    are the item's; the denied amount is what neither the payer nor the patient's share covers."""
+    policy = current_denial_policy()
+    candidates = []
+    for r in coded:
+        claim = r.claim
+        if claim is None or claim.status != ClaimStatus.DENIED:
+            continue
+        account_id = ids_by_key[r.key]
+        candidates.append(
+            DenialCandidate(
+                claim_id=claim_ids[(account_id, claim.claim_number)],
+                account_id=account_id,
+                payer_name=claim.payer_name,
+                payer_claim_number=claim.payer_claim_number,
+                denials=tuple(
+                    Adjusted(d.group_code, d.code, 0)
+                    for d in claim.denials
+                    if d.group_code and policy.is_denial(d.group_code, d.code)
+                ),
+                codes=tuple(f"{d.group_code}-{d.code}" if d.group_code else d.code for d in claim.denials),
+                source=DenialSource.PLACEMENT,
+                denied_cents=max(0, claim.billed_cents - claim.paid_cents - claim.patient_share_cents),
+                appeal_deadline=claim.appeal_deadline,
+                corrected_claim_deadline=claim.timely_filing_deadline,
+            )
+        )
+    open_denial_items(session, candidates, actor=actor, now=now)
 
 
 def _sync_dispute_holds(

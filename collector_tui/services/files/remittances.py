@@ -13,7 +13,8 @@
   ====================  ==================================================================
   CLP02                 what posts
   ====================  ==================================================================
-  1, 2, 3 (processed)   CLP04 as an insurance payment; CO adjustments as one adjustment; PR
+  1, 2, 3 (processed)   CLP04 as an insurance payment; contractual CO adjustments as one
+                        adjustment (a CO reason that is a denial stays insurance pending); PR
                         moves from insurance pending to the patient only when no other claim
                         of the account is still pending with a payer; the claim is paid
   19, 20, 21            the same, but PR stays insurance pending (forwarded to another payer)
@@ -26,6 +27,10 @@
 
   A negative CAS amount reverses an earlier one (it adds back). OA, PI and CR adjustments post
   nothing and mark the claim line for review (``needs_review``).
+- a denial item (``services/worklists/denial_items``) for a denied claim (CLP02 4) or one that
+  lost money to an adjustment that is a denial (a CO reason outside the policy's contractual ones,
+  OA, PI, CR: ``domain/denial_work``); a payment on a claim with an open item closes it as
+  overturned, with what was recovered. The payer (name, id, PER*CX phone) joins the payer table.
 - every PLB to the ``provider_adjustment`` ledger, the provider's and never a patient's debt; a
   recoupment (a positive amount) whose reference is a claim's ICN names that claim's account
   (``account_id``) and flags it for review with a ``remittance.recoupment`` audit event.
@@ -38,8 +43,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -56,12 +61,20 @@ from collector_tui.db.tables import (
     REMITTANCE_EXCEPTION_T,
     REMITTANCE_T,
 )
+from collector_tui.domain.denial_work import Adjusted, DenialPolicy
 from collector_tui.domain.money_events import TransactionRecord
-from collector_tui.domain.x12.remittance import ClaimPayment, Remittance
+from collector_tui.domain.x12.remittance import Adjustment, ClaimPayment, Remittance
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
+from collector_tui.services.law.policy import current_denial_policy
 from collector_tui.services.money.transactions import apply_transactions
-from collector_tui.vocabulary import ClaimStatus, DenialCodeSet, TransactionKind
+from collector_tui.services.worklists.denial_items import (
+    DenialCandidate,
+    close_overturned,
+    open_denial_items,
+    remember_payers,
+)
+from collector_tui.vocabulary import ClaimStatus, DenialCodeSet, DenialSource, TransactionKind
 
 PROCESSED = frozenset({"1", "2", "3"})
 FORWARDED = frozenset({"19", "20", "21"})
@@ -89,7 +102,12 @@ class RemittanceResult:
     review: int = 0
     transactions: int = 0
     paid_cents: int = 0  # insurance payments posted (CLP04 of the claims that posted)
-    adjusted_cents: int = 0  # contractual adjustments posted
+    contractual_cents: int = 0  # contractual adjustments posted
+    patient_responsibility_cents: int = 0  # moved from insurance pending to the patient
+    unmatched: int = 0  # claims with no claim on file (CLP01)
+    reversals: int = 0  # claims reversed (CLP02 22)
+    denials_opened: int = 0
+    denials_overturned: int = 0
     provider_adjustments: int = 0
     flagged_accounts: list[int] = field(default_factory=list)
 
@@ -147,6 +165,9 @@ def post_remittance(
         remittance.payment.payment_date or remittance.production_date or now.date(), time(), UTC
     )
     plan = _Plan(remittance_id, payer_id, remittance.trace.number, posted_at, remittance.payment.method)
+    plan.policy = current_denial_policy()
+    plan.payer_name = remittance.payer.name
+    plan.remit_date = posted_at.date()
     for index, claim in enumerate(remittance.claims):
         plan.claim(index, claim, on_file.get(claim.patient_control_number), pending_elsewhere)
 
@@ -194,6 +215,22 @@ def post_remittance(
     if plan.claim_updates:
         update_by_id(session, CLAIM_T, plan.claim_updates)
     _record_denials(session, plan.denials)
+    remember_payers(session, [(remittance.payer.name, payer_id, remittance.payer.phone)], now)
+    overturned = close_overturned(session, plan.paid_claims, actor=actor, now=now)
+    opened = open_denial_items(
+        session,
+        [
+            replace(
+                candidate,
+                remittance_claim_id=line_ids[line],
+                patient_cents=0 if line in plan.moved_to_patient else candidate.patient_cents,
+            )
+            for line, candidate in plan.candidates
+            if plan.claim_rows[line]["claim_id"] is not None
+        ],
+        actor=actor,
+        now=now,
+    )
     flagged = _provider_adjustments(session, remittance, remittance_id)
 
     result.claims = len(remittance.claims)
@@ -206,11 +243,16 @@ def post_remittance(
         for r in plan.records
         if r.kind == TransactionKind.INSURANCE_PAYMENT and r.external_id not in refused
     )
-    result.adjusted_cents = sum(
+    result.contractual_cents = sum(
         -plan.effect[r.external_id]
         for r in plan.records
         if r.kind == TransactionKind.ADJUSTMENT and r.external_id not in refused
     )
+    result.patient_responsibility_cents = sum(plan.shifts.values())
+    result.unmatched = sum(1 for _, _, reason in plan.exceptions if reason == NO_CLAIM)
+    result.reversals = plan.reversals
+    result.denials_opened = len(opened)
+    result.denials_overturned = len(overturned)
     result.provider_adjustments = len(remittance.provider_adjustments)
     result.flagged_accounts = flagged
     events = audit_rows(
@@ -226,6 +268,8 @@ def post_remittance(
             "review": result.review,
             "transactions": result.transactions,
             "provider_adjustments": result.provider_adjustments,
+            "denials_opened": result.denials_opened,
+            "denials_overturned": result.denials_overturned,
         },
     )
     events += audit_rows(
@@ -255,6 +299,13 @@ class _Plan:
         self.denials: list[dict[str, Any]] = []
         self.matched = 0
         self.paid_so_far: dict[int, int] = {}
+        self.policy: DenialPolicy | None = None
+        self.payer_name = ""
+        self.remit_date: date | None = None
+        self.candidates: list[tuple[int, DenialCandidate]] = []  # (claim line, candidate)
+        self.paid_claims: dict[int, int] = {}  # claim id -> paid by this remittance (overturns)
+        self.reversals = 0
+        self.moved_to_patient: set[int] = set()  # claim lines whose PR went to the patient
 
     def claim(
         self, index: int, claim: ClaimPayment, found: _OnFile | None, pending_elsewhere: set[int]
@@ -293,6 +344,7 @@ class _Plan:
         paid = self.paid_so_far.get(found.claim_id, found.paid_cents) + claim.payment_cents
         self.paid_so_far[found.claim_id] = paid
         update: dict[str, Any] = {"row_id": found.claim_id, "payer_claim_number": icn, "paid_cents": paid}
+        self._denial(index, claim, found, status)
         if status == DENIED:
             update["status"] = ClaimStatus.DENIED
             self.denials += [
@@ -306,17 +358,63 @@ class _Plan:
                 if a.group != "PR"
             ]
         else:
-            contractual = sum(a.amount_cents for a in adjustments if a.group == "CO")
+            contractual = sum(a.amount_cents for a in adjustments if self._contractual(a))
             self._post(index, key, TransactionKind.ADJUSTMENT, contractual, icn, "co")
             patient = sum(a.amount_cents for a in adjustments if a.group == "PR")
             if status == REVERSAL:
                 update["status"] = ClaimStatus.PENDING
                 self.shifts[key] += patient  # negative: back to insurance
+                self.reversals += 1
             else:
                 update["status"] = ClaimStatus.PAID
                 if status in PROCESSED and found.account_id not in pending_elsewhere:
                     self.shifts[key] += patient
+                    self.moved_to_patient.add(index)
+                if claim.payment_cents > 0:
+                    self.paid_claims[found.claim_id] = (
+                        self.paid_claims.get(found.claim_id, 0) + claim.payment_cents
+                    )
         self.claim_updates.append(update)
+
+    def _contractual(self, adjustment: Adjustment) -> bool:
+        """A CO adjustment of a contractual reason (one that is a denial stays insurance pending)."""
+        if adjustment.group != "CO":
+            return False
+        return self.policy is None or not self.policy.is_denial(adjustment.group, adjustment.reason)
+
+    def _denial(self, index: int, claim: ClaimPayment, found: _OnFile, status: str) -> None:
+        """The claim's denial candidate, when it was denied or lost money to a denial adjustment."""
+        if self.policy is None or status not in PROCESSED | FORWARDED | {DENIED}:
+            return
+        adjustments = claim.all_adjustments()
+        denials = tuple(
+            Adjusted(a.group, a.reason, a.amount_cents)
+            for a in adjustments
+            if self.policy.is_denial(a.group, a.reason)
+        )
+        if status != DENIED and sum(a.cents for a in denials) <= 0:
+            return
+        patient = sum(a.amount_cents for a in adjustments if a.group == "PR")
+        services = [s.service_date for s in claim.services if s.service_date is not None]
+        statement = next((d.on for d in claim.dates if d.qualifier == "232"), None)
+        self.candidates.append(
+            (
+                index,
+                DenialCandidate(
+                    claim_id=found.claim_id,
+                    account_id=found.account_id,
+                    payer_name=self.payer_name,
+                    payer_claim_number=claim.payer_claim_control_number or None,
+                    denials=denials,
+                    codes=(*(f"{a.group}-{a.reason}" for a in adjustments), *claim.all_remarks()),
+                    source=DenialSource.REMITTANCE,
+                    remit_date=self.remit_date,
+                    service_date=min(services) if services else statement,
+                    # PR the posting leaves with insurance (a denied claim, another payer pending).
+                    patient_cents=max(patient, 0),
+                ),
+            )
+        )
 
     def _post(
         self, index: int, key: tuple[str, str], kind: str, cents: int, icn: str | None, part: str

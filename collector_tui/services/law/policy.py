@@ -1,4 +1,4 @@
-"""The policies in force (compliance, queue priority, workspace, payment plans): the shipped files
+"""The policies in force (compliance, queue priority, workspace, payment plans, denials): the shipped files
 with the office's overrides merged on top.
 
 A policy says what the office may do (when it may call, which plans it offers), so it is the
@@ -17,6 +17,7 @@ from typing import Any
 
 from collector_tui.config import ConfigError
 from collector_tui.domain.compliance.policy import CompliancePolicy, PolicyError, parse_policy
+from collector_tui.domain.denial_work import DenialPolicy, parse_denial_policy
 from collector_tui.domain.fingerprint import content_digest
 from collector_tui.domain.plan_policy import PlanPolicy, parse_plan_policy
 from collector_tui.domain.priority import PriorityPolicy, parse_priority_policy
@@ -27,23 +28,27 @@ SHIPPED_POLICY = "compliance.toml"
 SHIPPED_PRIORITY = "priority.toml"
 SHIPPED_WORKSPACE = "workspace.toml"
 SHIPPED_PLANS = "plans.toml"
+SHIPPED_DENIALS = "denials.toml"
 
 # The kinds of policy an office may override, each with its shipped file (as `collector policy` names them).
 COMPLIANCE = "compliance"
 PRIORITY = "priority"
 WORKSPACE = "workspace"
 PLANS = "plans"
+DENIALS = "denials"
 SHIPPED_FILES: Mapping[str, str] = {
     COMPLIANCE: SHIPPED_POLICY,
     PRIORITY: SHIPPED_PRIORITY,
     WORKSPACE: SHIPPED_WORKSPACE,
     PLANS: SHIPPED_PLANS,
+    DENIALS: SHIPPED_DENIALS,
 }
 _PARSERS: Mapping[str, Callable[..., Any]] = {
     COMPLIANCE: parse_policy,
     PRIORITY: parse_priority_policy,
     WORKSPACE: partial(parse_workspace_policy, hold_reasons=HoldReason.codes()),
     PLANS: parse_plan_policy,
+    DENIALS: parse_denial_policy,
 }
 
 
@@ -200,3 +205,15 @@ def policy_digest(policy: object) -> str:
 def current_digest(kind: str) -> str:
     """The digest of the ``kind`` policy in force."""
     return policy_digest(_current(kind))
+
+
+def current_denial_policy() -> DenialPolicy:
+    """The denial worklist's rules in force: the shipped file with the opened database's override."""
+    policy: DenialPolicy = _current(DENIALS)
+    return policy
+
+
+def use_denial_policy(policy: DenialPolicy | None) -> None:
+    """Set (or with None, forget) this process's denial policy until the next database is opened:
+    for tests."""
+    _use(DENIALS, policy)

@@ -64,6 +64,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.desk.lookup import account_by_number
 from collector_tui.services.errors import NotFoundError, ServiceError
 from collector_tui.services.team.permissions import Permission, require, require_active
+from collector_tui.services.worklists.denial_items import follow_account_owners
 from collector_tui.services.worklists.queue import CLAIM_TTL
 from collector_tui.vocabulary import AccountStatus, Role
 
@@ -560,6 +561,7 @@ def _move(session: Session, preview: ReassignmentPreview, now: datetime) -> None
             f"{changed:,} of the {len(preview.moves):,} accounts changed owner since the preview; "
             "nothing was moved: preview again"
         )
+    follow_account_owners(session, [m.account_id for m in preview.moves])
 
 
 def _check_case_limits(session: Session, receivers: Sequence[_Collector], before: dict[int, Tally]) -> None:

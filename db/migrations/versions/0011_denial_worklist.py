@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("carc", _AUTO(length=8), nullable=False),
         sa.Column("codes", _AUTO(length=400), nullable=False),
         sa.Column("denied_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
+        sa.Column("patient_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("remit_date", sa.Date(), nullable=True),
         sa.Column("scenario", _AUTO(length=16), nullable=False),
         sa.Column("category", _AUTO(length=24), nullable=False),
