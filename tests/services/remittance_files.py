@@ -20,6 +20,7 @@ class Clp:
     patient: str = ""
     icn: str = "ICN-1"
     cas: tuple[str, ...] = ()
+    remarks: tuple[str, ...] = ()  # RARCs, written as the claim's MOA segment
 
 
 def _cents(text: str) -> int:
@@ -39,18 +40,22 @@ def remittance_text(
     trace: str = "TRACE-0001",
     plb: tuple[tuple[str, str], ...] = (),  # (reason:reference, amount)
     bpr_amount: str | None = None,
+    payer: str = "INVENTED HEALTH PLAN",
+    payer_phone: str | None = None,  # a PER*CX (the payer's claims line) when given
+    paid_on: str = "20261120",
 ) -> str:
     paid = sum(_cents(c.paid) for c in claims) - sum(_cents(amount) for _, amount in plb)
     body = [
         "ST*835*0001*005010X221A1",
         f"BPR*I*{bpr_amount or _amount(paid)}*C*ACH*CCP*01*999999999*DA*123456789*1512345678"
-        "**01*888888888*DA*98765*20261120",
+        f"**01*888888888*DA*98765*{paid_on}",
         f"TRN*1*{trace}*1512345678",
         "DTM*405*20261119",
-        "N1*PR*INVENTED HEALTH PLAN",
+        f"N1*PR*{payer}",
         "N3*1 NOWHERE WAY",
         "N4*SPRINGFIELD*IL*62701",
         "REF*2U*PAYER-X",
+        *([f"PER*CX*CLAIMS LINE*TE*{payer_phone}"] if payer_phone else []),
         "PER*BL*CLAIMS DESK*TE*5555550100",
         "N1*PE*MERCY GENERAL*XX*1999999984",
         "LX*1",
@@ -61,6 +66,8 @@ def remittance_text(
         )
         body += [f"CAS*{cas}" for cas in claim.cas]
         body.append("NM1*QC*1*INVENTED*PERSON****MI*X000001")
+        if claim.remarks:  # MOA follows the patient's NM1 in loop 2100
+            body.append("MOA***" + "*".join(claim.remarks))
     for reason, amount in plb:
         body.append(f"PLB*1999999984*20261231*{reason}*{amount}")
     body.append(f"SE*{len(body) + 1}*0001")

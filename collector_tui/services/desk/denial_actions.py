@@ -179,8 +179,14 @@ def _finish(
     action_id: int,
     line: tuple[str, str] | None,
 ) -> None:
-    """The account's side: a timeline line (if any), the version bump, the one audit event."""
-    target = target_for_change(session, actor, item.account_id, item.account_version)
+    """The account's side: a timeline line (if any), the version bump, the one audit event.
+
+    The account's version is read again: a posting in this same transaction (a write-off, a move
+    to the patient) has already bumped it."""
+    version = session.execute(
+        select(ACCOUNT_T.c.version).where(ACCOUNT_T.c.id == item.account_id)
+    ).scalar_one()
+    target = target_for_change(session, actor, item.account_id, version)
     finish_change(
         session,
         actor,

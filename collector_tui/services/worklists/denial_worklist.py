@@ -244,19 +244,28 @@ def worklist_groups(db: Database, whose: Actor) -> tuple[WorklistGroup, ...]:
 
 
 def claim_next_denial(
-    db: Database, actor: Actor, now: datetime, chosen: WorklistFilter | None = None
+    db: Database,
+    actor: Actor,
+    now: datetime,
+    chosen: WorklistFilter | None = None,
+    *,
+    leaving: int | None = None,
 ) -> int | None:
-    """Lease the actor's top open item that no other session holds; None when there is none.
+    """Lease the actor's top open item that no session holds; None when there is none.
 
-    One conditional UPDATE in the write transaction: two sessions cannot take the same item, and
-    a lease left by a closed workstation expires after ``CLAIM_TTL``.
+    As with the call queue's ``n``, every claim gets a different item, even from two sessions of
+    the same collector; ``leaving`` (the item the session is moving on from) is released in the
+    same transaction. One conditional UPDATE in the write transaction: two sessions cannot take
+    the same item, and a lease left by a closed workstation expires after ``CLAIM_TTL``.
     """
     if actor.collector_id is None:
         return None
     d = DENIAL_ITEM_T.c
-    free = or_(d.claimed_by_id.is_(None), d.claimed_until <= now, d.claimed_by_id == actor.collector_id)
+    free = or_(d.claimed_by_id.is_(None), d.claimed_until <= now)
     with db.writing() as session:
         require_active(session, actor)
+        if leaving is not None:
+            _release(session, actor, leaving)
         for _ in range(5):  # a lost race moves on to the next item
             item = session.execute(
                 select(d.id)
@@ -277,15 +286,19 @@ def claim_next_denial(
         return None
 
 
-def release_denial(db: Database, actor: Actor, item_id: int) -> None:
-    """Give back the lease on ``item_id`` (leaving it); another session's lease is left alone."""
+def _release(session: Session, actor: Actor, item_id: int) -> None:
     d = DENIAL_ITEM_T.c
+    session.execute(
+        update(DENIAL_ITEM_T)
+        .where(d.id == item_id, d.claimed_by_id == actor.collector_id)
+        .values(claimed_by_id=None, claimed_until=None)
+    )
+
+
+def release_denial(db: Database, actor: Actor, item_id: int) -> None:
+    """Give back the lease on ``item_id`` (leaving it); another collector's lease is left alone."""
     with db.writing() as session:
-        session.execute(
-            update(DENIAL_ITEM_T)
-            .where(d.id == item_id, d.claimed_by_id == actor.collector_id)
-            .values(claimed_by_id=None, claimed_until=None)
-        )
+        _release(session, actor, item_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,21 @@ Definitions (also in ``docs/stats.md``):
 
 The callbacks and promises due are always today's, whatever the period start.
 
+Denials (the same period; per collector and for the team):
+
+- *denials opened*: denial items opened in the period, by the item's owner;
+- *denials worked*: distinct items on which the person logged at least one action in the period
+  (a payer call, an appeal, a billing task, a write-off...; the payer's own overturn is nobody's
+  work); the team's number counts an item worked by two people once;
+- *denials overturned*, *recovered*: items closed as overturned in the period (a later 835 paid),
+  by owner, and what those payments recovered;
+- *written off*: denied money written off in the period (a write-off within the policy's limit
+  when it was logged, one beyond it when a supervisor approved it), by the item's owner;
+- *by CARC*, *by payer*: the items opened in the period by headline reason and by payer, the
+  most frequent first (count, then denied money), the top ``denial_top``.
+
+:func:`aged_denials` is the supervisor's report of open items past every deadline they have.
+
 Each number is one grouped query; a million accounts cost about a second, so
 the team screen counts in a worker.
 """
@@ -40,10 +55,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from collector_tui.db.tables import ACCOUNT_T, ACTIVITY_T, COLLECTOR_T, PLAN_T, PROMISE_T, TX_T
+from collector_tui.db.tables import (
+    ACCOUNT_T,
+    ACTIVITY_T,
+    COLLECTOR_T,
+    DENIAL_ACTION_T,
+    DENIAL_ITEM_T,
+    PLAN_T,
+    PROMISE_T,
+    TX_T,
+)
 from collector_tui.domain.aging import AGE_BUCKETS
 from collector_tui.domain.office_day import day_bounds, day_start, office_date
 from collector_tui.services.audit import Actor
@@ -53,9 +77,20 @@ from collector_tui.services.law.policy import current_workspace_policy
 from collector_tui.services.office_settings import office_time_zone
 from collector_tui.services.team.permissions import Permission, require
 from collector_tui.services.worklists.queue import SECTION_CALL, section_totals
-from collector_tui.vocabulary import AccountStatus, PlanStatus, PromiseStatus, Role, TransactionKind
+from collector_tui.vocabulary import (
+    AccountStatus,
+    ApprovalStatus,
+    DenialActionKind,
+    DenialOutcome,
+    DenialStatus,
+    PlanStatus,
+    PromiseStatus,
+    Role,
+    TransactionKind,
+)
 
 CHART_DAYS = 30
+DENIAL_TOP = 10  # reasons and payers shown in the denial results
 OWNER_NUMBERS = (
     "accounts",
     "balance_cents",
@@ -63,6 +98,18 @@ OWNER_NUMBERS = (
     "collected_month_cents",
     "callbacks_due",
     "callbacks_done",
+    "denials_opened",
+    "denials_overturned",
+    "denials_recovered_cents",
+    "denials_written_off_cents",
+)
+# The denial numbers of the team row are counted team-wide (an item two people worked is one).
+DENIAL_NUMBERS = (
+    "denials_opened",
+    "denials_worked",
+    "denials_overturned",
+    "denials_recovered_cents",
+    "denials_written_off_cents",
 )
 SUMMED = (
     "accounts",
@@ -109,10 +156,36 @@ class CollectorStats:
     callbacks_done: int = 0  # ... of which the account was worked at or after the callback's moment
     promises_due: int = 0  # promises they took that fall due today
     promises_done: int = 0  # ... of which kept, or paid in full so far
+    denials_opened: int = 0  # denial items opened in the period that they own
+    denials_worked: int = 0  # items they logged an action on in the period
+    denials_overturned: int = 0  # their items a payer paid after all, in the period
+    denials_recovered_cents: int = 0  # ... and what it paid
+    denials_written_off_cents: int = 0  # denied money written off on their items in the period
 
     @property
     def kept_percent(self) -> float | None:
         return None if not self.promises_resolved else 100 * self.promises_kept / self.promises_resolved
+
+
+@dataclass(frozen=True, slots=True)
+class DenialCount:
+    key: str  # a headline reason ("CO-197"), a payer's name or an owner's login
+    items: int
+    denied_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class DenialResults:
+    """The team's denial numbers for the period (see the module), counted team-wide."""
+
+    opened: int = 0
+    opened_cents: int = 0
+    worked: int = 0
+    overturned: int = 0
+    recovered_cents: int = 0
+    written_off_cents: int = 0
+    by_carc: tuple[DenialCount, ...] = ()
+    by_payer: tuple[DenialCount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +200,7 @@ class TeamStats:
     extra: dict[str, Any] = field(default_factory=dict)
     time_zone: str = "America/New_York"  # the office's: where today, the month and chart days begin
     today: date | None = None  # the office's day at ``at``
+    denials: DenialResults = field(default_factory=DenialResults)  # the period's, team-wide
 
 
 def _require_supervisor(actor: Actor) -> None:
@@ -161,6 +235,7 @@ def team_stats(
     since: datetime | date | None = None,
     login: str | None = None,
     with_charts: bool = True,
+    denial_top: int = DENIAL_TOP,
 ) -> TeamStats:
     """Every collector's numbers (or only ``login``'s) since ``since`` (default: today).
 
@@ -180,6 +255,9 @@ def team_stats(
             select(c.id, c.login, c.display_name, c.active, c.role).order_by(c.login)
         ).all()
         numbers = _numbers(session, since, month_start, now, end, zone)
+        _denial_numbers(session, numbers, since, end)
+        chosen = next((person.id for person in people if person.login == login), None)
+        denials = _denial_results(session, since, end, login is not None, chosen, denial_top)
         collected_by_day: tuple[tuple[date, int], ...] = ()
         aging: tuple[tuple[str, int, int], ...] = ()
         if with_charts:
@@ -191,9 +269,188 @@ def team_stats(
     total = CollectorStats(None, "team", "Team", True)
     for row in rows:
         total = replace(total, **{name: getattr(total, name) + getattr(row, name) for name in SUMMED})
-    return TeamStats(
-        since, month_start, now, tuple(rows), total, collected_by_day, aging, time_zone=str(zone), today=today
+    total = replace(
+        total,
+        denials_opened=denials.opened,
+        denials_worked=denials.worked,
+        denials_overturned=denials.overturned,
+        denials_recovered_cents=denials.recovered_cents,
+        denials_written_off_cents=denials.written_off_cents,
     )
+    return TeamStats(
+        since,
+        month_start,
+        now,
+        tuple(rows),
+        total,
+        collected_by_day,
+        aging,
+        time_zone=str(zone),
+        today=today,
+        denials=denials,
+    )
+
+
+# ---- denials --------------------------------------------------------------------------------
+
+
+def _in(column: Any, since: datetime, end: datetime) -> Any:
+    return and_(column >= since, column < end)
+
+
+def _written_off_in(since: datetime, end: datetime) -> Any:
+    """A write-off posted in the period: logged within the limit then, or approved then."""
+    e = DENIAL_ACTION_T.c
+    return and_(
+        e.kind == DenialActionKind.WRITE_OFF,
+        or_(
+            and_(e.approval == ApprovalStatus.NOT_NEEDED, _in(e.occurred_at, since, end)),
+            and_(e.approval == ApprovalStatus.APPROVED, _in(e.decided_at, since, end)),
+        ),
+    )
+
+
+def _by_person_worked(since: datetime, end: datetime) -> Any:
+    e = DENIAL_ACTION_T.c
+    return and_(e.collector_id.is_not(None), _in(e.occurred_at, since, end))
+
+
+def _denial_numbers(
+    session: Any, numbers: dict[int | None, dict[str, int]], since: datetime, end: datetime
+) -> None:
+    """Each collector's denial numbers (see the module), one grouped query each."""
+    d, e = DENIAL_ITEM_T.c, DENIAL_ACTION_T.c
+    opened = select(d.owner_id, func.count()).where(_in(d.opened_at, since, end)).group_by(d.owner_id)
+    for who, count in session.execute(opened):
+        numbers[who]["denials_opened"] = int(count)
+    worked = (
+        select(e.collector_id, func.count(func.distinct(e.item_id)))
+        .where(_by_person_worked(since, end))
+        .group_by(e.collector_id)
+    )
+    for who, count in session.execute(worked):
+        numbers[who]["denials_worked"] = int(count)
+    overturned = (
+        select(d.owner_id, func.count(), func.coalesce(func.sum(d.recovered_cents), 0))
+        .where(d.outcome == DenialOutcome.OVERTURNED, _in(d.closed_at, since, end))
+        .group_by(d.owner_id)
+    )
+    for who, count, cents in session.execute(overturned):
+        numbers[who].update(denials_overturned=int(count), denials_recovered_cents=int(cents))
+    written = (
+        select(d.owner_id, func.coalesce(func.sum(e.amount_cents), 0))
+        .select_from(DENIAL_ACTION_T)
+        .join(DENIAL_ITEM_T, d.id == e.item_id)
+        .where(_written_off_in(since, end))
+        .group_by(d.owner_id)
+    )
+    for who, cents in session.execute(written):
+        numbers[who]["denials_written_off_cents"] = int(cents)
+
+
+def _denial_results(
+    session: Any, since: datetime, end: datetime, only: bool, owner: int | None, top: int
+) -> DenialResults:
+    """The team's denial numbers, counted team-wide (or, with ``only``, ``owner``'s alone)."""
+    d, e = DENIAL_ITEM_T.c, DENIAL_ACTION_T.c
+    mine: list[Any] = [d.owner_id == owner] if only else []
+    opened_where = [_in(d.opened_at, since, end), *mine]
+    opened, opened_cents = session.execute(
+        select(func.count(), func.coalesce(func.sum(d.denied_cents), 0)).where(*opened_where)
+    ).one()
+    by_person = [e.collector_id == owner] if only else []
+    worked = session.execute(
+        select(func.count(func.distinct(e.item_id))).where(_by_person_worked(since, end), *by_person)
+    ).scalar_one()
+    overturned, recovered = session.execute(
+        select(func.count(), func.coalesce(func.sum(d.recovered_cents), 0)).where(
+            d.outcome == DenialOutcome.OVERTURNED, _in(d.closed_at, since, end), *mine
+        )
+    ).one()
+    written = session.execute(
+        select(func.coalesce(func.sum(e.amount_cents), 0))
+        .select_from(DENIAL_ACTION_T)
+        .join(DENIAL_ITEM_T, d.id == e.item_id)
+        .where(_written_off_in(since, end), *mine)
+    ).scalar_one()
+    head = case((d.group_code != "", d.group_code + literal("-") + d.carc), else_=d.carc)
+    return DenialResults(
+        opened=int(opened),
+        opened_cents=int(opened_cents),
+        worked=int(worked),
+        overturned=int(overturned),
+        recovered_cents=int(recovered),
+        written_off_cents=int(written),
+        by_carc=_top(session, head, opened_where, top),
+        by_payer=_top(session, d.payer_name, opened_where, top),
+    )
+
+
+def _top(session: Any, key: Any, where: list[Any], top: int) -> tuple[DenialCount, ...]:
+    """The items matching ``where`` counted by ``key``: the most first (count, then money, then key)."""
+    d = DENIAL_ITEM_T.c
+    items, cents = func.count().label("items"), func.coalesce(func.sum(d.denied_cents), 0).label("cents")
+    found = session.execute(
+        select(key.label("key"), items, cents)
+        .where(*where)
+        .group_by(key)
+        .order_by(items.desc(), cents.desc(), key)
+        .limit(top)
+    )
+    return tuple(DenialCount(str(k), int(n), int(c)) for k, n, c in found)
+
+
+@dataclass(frozen=True, slots=True)
+class AgedDenials:
+    at: datetime
+    today: date  # the office's
+    items: int
+    denied_cents: int
+    by_owner: tuple[DenialCount, ...]  # login, or "(unassigned)"
+    by_payer: tuple[DenialCount, ...]
+    by_carc: tuple[DenialCount, ...]
+
+
+UNASSIGNED = "(unassigned)"
+
+
+def _past_every_deadline(today: date) -> list[Any]:
+    """Open items with a deadline, each one behind ``today`` (``domain.denial_work.past_all_deadlines``)."""
+    d = DENIAL_ITEM_T.c
+    appeal, corrected = d.appeal_deadline, d.corrected_claim_deadline
+    return [
+        d.status == DenialStatus.OPEN,
+        or_(appeal.is_not(None), corrected.is_not(None)),
+        or_(appeal.is_(None), appeal < today),
+        or_(corrected.is_(None), corrected < today),
+    ]
+
+
+def aged_denials(db: Database, actor: Actor, *, now: datetime) -> AgedDenials:
+    """Open denial items past every deadline they have (nothing left to file: the goal is none), by
+    owner, payer and headline reason, the most first; supervisors and admins."""
+    _require_supervisor(actor)
+    d, c = DENIAL_ITEM_T.c, COLLECTOR_T.c
+    with db.reading() as session:
+        today = office_date(now, office_time_zone(session))
+        where = _past_every_deadline(today)
+        items, cents = session.execute(
+            select(func.count(), func.coalesce(func.sum(d.denied_cents), 0)).where(*where)
+        ).one()
+        owner = func.coalesce(
+            select(c.login).where(c.id == d.owner_id).scalar_subquery(), literal(UNASSIGNED)
+        )
+        head = case((d.group_code != "", d.group_code + literal("-") + d.carc), else_=d.carc)
+        everything = 1_000_000
+        return AgedDenials(
+            at=now,
+            today=today,
+            items=int(items),
+            denied_cents=int(cents),
+            by_owner=_top(session, owner, where, everything),
+            by_payer=_top(session, d.payer_name, where, everything),
+            by_carc=_top(session, head, where, everything),
+        )
 
 
 def _numbers(
