@@ -362,6 +362,8 @@ def claims(detail: AccountDetail) -> RenderableType:
             text.append_text(_deadline("appeal", claim.appeal_deadline, claim, today))
         if claim.timely_filing_deadline:
             text.append_text(_deadline("timely filing", claim.timely_filing_deadline, claim, today))
+        if claim.worklist:
+            text.append(f"\n{claim.worklist}", style="italic")
         rows.append(text)
     return Group(*rows)
 

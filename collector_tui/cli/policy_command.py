@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 SCHEMA = "collector.policy/1"
 
 app = typer.Typer(
-    help="The office's policies (compliance, priority, workspace, plans): show them; set or clear an "
+    help="The office's policies (compliance, priority, workspace, plans, denials): show them; set or "
+    "clear an "
     "override (admins).",
     no_args_is_help=True,
 )
@@ -36,9 +37,10 @@ class Kind(StrEnum):
     priority = "priority"
     workspace = "workspace"
     plans = "plans"
+    denials = "denials"
 
 
-KIND_ARGUMENT = typer.Argument(help="compliance, priority, workspace or plans.")
+KIND_ARGUMENT = typer.Argument(help="compliance, priority, workspace, plans or denials.")
 
 
 def _now() -> datetime:

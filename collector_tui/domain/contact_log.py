@@ -14,7 +14,8 @@ from collector_tui.vocabulary import Channel, Direction, Party
 # What an outside system may log (system lines are the workstation's own).
 CHANNELS = tuple(c.value for c in Channel if c is not Channel.SYSTEM)
 DIRECTIONS = Direction.codes()
-PARTIES = Party.codes()
+# Who a contact with the consumer reached: a call to an insurer is a denial item's (payer call).
+PARTIES = tuple(code for code in Party.codes() if code != Party.INSURER)
 ACTIVITY_COLUMNS: tuple[str, ...] = (
     "activity_id",
     "facility_code",

@@ -54,6 +54,9 @@ class ClaimView:
     appeal_deadline: date | None
     timely_filing_deadline: date | None
     denials: tuple[DenialNote, ...]  # each code in ``denial_codes``, in plain words
+    # Where the claim's latest denial item stands, in words ("open: appeal filed 2026-12-02; ..."),
+    # or None when the claim never had one.
+    worklist: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -266,3 +266,17 @@ def test_an_unknown_kind_is_a_usage_error(office: Database) -> None:
     result = runner.invoke(app, ["--db", office.url, "policy", "show", "dialer"])
     assert result.exit_code == 1
     assert "dialer" in result.output
+
+
+def test_an_admin_sets_the_denial_policy_and_a_bad_one_is_refused_naming_its_key(
+    office: Database, tmp_path: Path
+) -> None:
+    good = _file(tmp_path, 'version = "office-d1"\n[defaults]\nwrite_off_limit_cents = 1000\n')
+    code, output = _run(office, "policy", "set", "denials", str(good))
+    assert code == 0, output
+    shown = _json(office, "policy", "show", "denials")
+    assert (shown["kind"], shown["effective"]["version"]) == ("denials", "office-d1")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[reasons.16]\ncategory = 'luck'\nscenario = 'claim_data'\n")
+    code, output = _run(office, "policy", "set", "denials", str(bad))
+    assert code == 1 and "reasons.16.category" in output

@@ -12,6 +12,7 @@ from collector_tui.db.tables import DENIAL_ITEM_T
 from collector_tui.domain.x12.remittance import read_835
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.database import Database
+from collector_tui.services.desk.accounts import denial_standing
 from collector_tui.services.files.remittances import RemittanceResult, post_remittance
 from collector_tui.services.team.users import add_user
 from collector_tui.services.worklists.assignments import (
@@ -109,6 +110,9 @@ def test_a_later_payment_closes_the_item_as_overturned_with_what_was_recovered(p
     assert closed.closed_at == NOW
     (action,) = all_rows(placed, DenialAction)
     assert (action.kind, action.amount_cents, action.collector_id) == ("overturned", 25_000, None)
+    with placed.reading() as session:  # what the account's claims pane says of it
+        standing = denial_standing(session, closed.claim_id)
+    assert standing == f"denial item {closed.id} closed: Overturned: the payer paid, $250.00 recovered"
 
 
 def test_a_denial_again_after_an_appeal_updates_the_one_open_item(placed: Database) -> None:

@@ -144,9 +144,17 @@ def test_deadlines_that_no_longer_matter_are_not_counted_down(detail: AccountDet
 
 
 def test_claims_without_codes_or_deadlines(detail: AccountDetail) -> None:
-    bare = _claim(detail, denial_codes=(), denials=(), appeal_deadline=None, timely_filing_deadline=None)
+    bare = _claim(
+        detail, denial_codes=(), denials=(), appeal_deadline=None, timely_filing_deadline=None, worklist=None
+    )
     text = text_of(account_render.claims(bare))
-    assert "Acme Health Plan" in text and "appeal" not in text
+    assert "Acme Health Plan" in text and "appeal" not in text and "denial item" not in text
+
+
+def test_a_claim_says_where_its_denial_item_stands(detail: AccountDetail) -> None:
+    (claim,) = detail.claims
+    assert claim.worklist == "denial item 1 open; not worked yet; appeal by 2027-01-10"
+    assert claim.worklist in text_of(account_render.claims(detail))
     assert "No insurance claims." in text_of(account_render.claims(replace(detail, claims=())))
 
 

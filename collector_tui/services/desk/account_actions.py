@@ -69,7 +69,8 @@ from collector_tui.vocabulary import (
 )
 
 DIRECTIONS = ("out", "in")
-PARTIES = Party.codes()
+# Who a contact with the consumer reached: a call to an insurer is a denial item's (payer call).
+PARTIES = tuple(code for code in Party.codes() if code != Party.INSURER)
 PAYMENT_METHODS = ("card", "ach", "check")
 # Holds a collector may place from the workspace (the others come from imports or supervisors).
 WORKSPACE_HOLDS = (

@@ -16,6 +16,8 @@ from collector_tui.db.tables import (
     CHARGE_T,
     CLAIM_T,
     COLLECTOR_T,
+    DENIAL_ACTION_T,
+    DENIAL_ITEM_T,
     DENIAL_T,
     FACILITY_T,
     GUARANTOR_T,
@@ -31,6 +33,7 @@ from collector_tui.domain.aging import age_bucket, age_in_days
 from collector_tui.domain.compliance.engine import evaluate
 from collector_tui.domain.compliance.policy import PolicyError
 from collector_tui.domain.denials import DenialGlossary, parse_denial_glossary
+from collector_tui.domain.money import format_cents
 from collector_tui.domain.phones import format_national
 from collector_tui.domain.reconciliation import ClaimAmounts, Reconciliation, reconcile
 from collector_tui.services import audit
@@ -52,7 +55,13 @@ from collector_tui.services.views import (
     PromiseView,
     TransactionView,
 )
-from collector_tui.vocabulary import AccountStatus, InstallmentStatus
+from collector_tui.vocabulary import (
+    AccountStatus,
+    DenialActionKind,
+    DenialOutcome,
+    DenialStatus,
+    InstallmentStatus,
+)
 
 PAGE_SIZE = 200
 TIMELINE_LIMIT = 200
@@ -335,9 +344,44 @@ def _claims(session: Session, account_id: int) -> tuple[ClaimView, ...]:
                 appeal_deadline=claim.appeal_deadline,
                 timely_filing_deadline=claim.timely_filing_deadline,
                 denials=tuple(glossary.explain(code) for code in shown),
+                worklist=denial_standing(session, claim.id),
             )
         )
     return tuple(views)
+
+
+def denial_standing(session: Session, claim_id: int) -> str | None:
+    """The claim's latest denial item in words: open (its last action, the payer's answer due, the
+    next deadline) or how it closed; None when the claim never had one."""
+    d, e = DENIAL_ITEM_T.c, DENIAL_ACTION_T.c
+    item = session.execute(
+        select(d.id, d.status, d.outcome, d.recovered_cents, d.response_due, d.appeal_deadline)
+        .where(d.claim_id == claim_id)
+        .order_by(d.id.desc())
+        .limit(1)
+    ).first()
+    if item is None:
+        return None
+    if item.status != DenialStatus.OPEN:
+        outcome = DenialOutcome(item.outcome).label if item.outcome else "closed"
+        recovered = f", {format_cents(item.recovered_cents)} recovered" if item.recovered_cents else ""
+        return f"denial item {item.id} closed: {outcome}{recovered}"
+    last = session.execute(
+        select(e.kind, e.occurred_at)
+        .where(e.item_id == item.id)
+        .order_by(e.occurred_at.desc(), e.id.desc())
+        .limit(1)
+    ).first()
+    parts = [f"denial item {item.id} open"]
+    if last is not None:
+        parts.append(f"{DenialActionKind(last.kind).label.lower()} {last.occurred_at.date().isoformat()}")
+    else:
+        parts.append("not worked yet")
+    if item.response_due is not None:
+        parts.append(f"payer's answer due {item.response_due.isoformat()}")
+    if item.appeal_deadline is not None:
+        parts.append(f"appeal by {item.appeal_deadline.isoformat()}")
+    return "; ".join(parts)
 
 
 def _transactions(session: Session, account_id: int) -> tuple[TransactionView, ...]:
