@@ -798,6 +798,7 @@ class DenialItem(SQLModel, table=True):
             postgresql_where=text("status = 'open'"),
         ),
         Index("ix_denial_item_account", "account_id"),
+        Index("ix_denial_item_claim", "claim_id"),  # every item of a claim, open or closed
         Index("ix_denial_item_opened", "opened_at"),
         Index("ix_denial_item_closed", "closed_at"),
     )

@@ -18,13 +18,18 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.sql import ColumnElement
 
-from collector_tui.db.tables import ACCOUNT_T, GUARANTOR_T
-from collector_tui.vocabulary import AccountStatus
+from collector_tui.db.tables import ACCOUNT_T, DENIAL_ITEM_T, GUARANTOR_T
+from collector_tui.vocabulary import AccountStatus, DenialStatus
 
 
 def open_status() -> Any:
     """``status = 'open'`` as a literal, so SQLite sees that the partial queue index applies."""
     return ACCOUNT_T.c.status == bindparam("open_status", AccountStatus.OPEN, literal_execute=True)
+
+
+def open_denial_item() -> Any:
+    """``denial_item.status = 'open'`` as a literal: the worklist's partial indexes then apply."""
+    return DENIAL_ITEM_T.c.status == bindparam("open_item", DenialStatus.OPEN, literal_execute=True)
 
 
 def queue_statement(

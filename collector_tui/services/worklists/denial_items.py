@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
+from collector_tui.db.queries import open_denial_item
 from collector_tui.db.tables import ACCOUNT_T, AUDIT_T, DENIAL_ACTION_T, DENIAL_ITEM_T, PAYER_T
 from collector_tui.domain.denial_work import (
     Adjusted,
@@ -254,7 +255,7 @@ def close_overturned(session: Session, paid: Mapping[int, int], *, actor: Actor,
         select_in_chunks(
             session,
             lambda part: select(d.id, d.claim_id, d.account_id).where(
-                d.claim_id.in_(part), d.status == DenialStatus.OPEN
+                d.claim_id.in_(part), open_denial_item()
             ),
             claims,
         )
@@ -313,7 +314,7 @@ def rescore(session: Session, today: date, *, item_ids: Sequence[int] | None = N
         d.priority_breakdown,
     )
     if item_ids is None:
-        rows: Iterable[Any] = session.execute(select(*columns).where(d.status == DenialStatus.OPEN))
+        rows: Iterable[Any] = session.execute(select(*columns).where(open_denial_item()))
     else:
         rows = select_in_chunks(
             session,
@@ -341,7 +342,7 @@ def follow_account_owners(session: Session, account_ids: Sequence[int]) -> None:
     for part in chunks(sorted(set(account_ids))):
         session.execute(
             update(DENIAL_ITEM_T)
-            .where(d.account_id.in_(list(part)), d.status == DenialStatus.OPEN)
+            .where(d.account_id.in_(list(part)), open_denial_item())
             .values(owner_id=owner, claimed_by_id=None, claimed_until=None)
         )
 

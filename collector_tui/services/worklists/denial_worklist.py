@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Select, and_, func, or_, select, update
 from sqlmodel import Session
 
+from collector_tui.db.queries import open_denial_item
 from collector_tui.db.tables import (
     ACCOUNT_T,
     CLAIM_T,
@@ -186,7 +187,7 @@ def _row(row: Any, today: date) -> WorklistRow:
 
 def _open_of(owner_id: int, chosen: WorklistFilter) -> list[Any]:
     d = DENIAL_ITEM_T.c
-    where: list[Any] = [d.owner_id == owner_id, d.status == DenialStatus.OPEN]
+    where: list[Any] = [d.owner_id == owner_id, open_denial_item()]
     if chosen.scenario:
         where.append(d.scenario == chosen.scenario)
     if chosen.category:

@@ -112,6 +112,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_denial_item")),
     )
     op.create_index("ix_denial_item_account", "denial_item", ["account_id"], unique=False)
+    op.create_index("ix_denial_item_claim", "denial_item", ["claim_id"], unique=False)
     op.create_index("ix_denial_item_closed", "denial_item", ["closed_at"], unique=False)
     op.create_index("ix_denial_item_opened", "denial_item", ["opened_at"], unique=False)
     op.create_index(
