@@ -641,6 +641,7 @@ class RemittanceClaim(SQLModel, table=True):
     __table_args__ = (
         Index("ix_remittance_claim_remittance", "remittance_id"),
         Index("ix_remittance_claim_claim", "claim_id"),
+        Index("ix_remittance_claim_icn", "payer_claim_number"),  # a recoupment names the ICN (0011)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -757,10 +758,12 @@ class Payer(SQLModel, table=True):
     """
 
     __tablename__ = "payer"
-    __table_args__ = (UniqueConstraint("name"),)
+    # One payer however the files spell its case and spacing ("Acme Health Plan", "ACME HEALTH  PLAN").
+    __table_args__ = (Index("ux_payer_name_key", "name_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=120)  # as insurance_claim.payer_name
+    name: str = Field(max_length=120)  # as the claims first carried it
+    name_key: str = Field(max_length=120)  # domain.denial_work.payer_key(name): upper case, single spaces
     code: str | None = Field(default=None, max_length=40)  # the policy file's key for its rules
     identifier: str | None = Field(default=None, max_length=80)  # N104 / REF*2U of an 835
     phone: str | None = Field(default=None, max_length=20)  # E.164
@@ -800,6 +803,7 @@ class DenialItem(SQLModel, table=True):
         Index("ix_denial_item_account", "account_id"),
         Index("ix_denial_item_claim", "claim_id"),  # every item of a claim, open or closed
         Index("ix_denial_item_opened", "opened_at"),
+        Index("ix_denial_item_updated", "updated_at"),
         Index("ix_denial_item_closed", "closed_at"),
     )
 
@@ -833,6 +837,8 @@ class DenialItem(SQLModel, table=True):
     claimed_until: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     closed_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     recovered_cents: int = Field(default=0, sa_column=_money())
+    # Any change a person or a file made (not a rescore): the denials export's window.
+    updated_at: datetime = Field(default_factory=utc_now, sa_column=_utc())
 
 
 class DenialAction(SQLModel, table=True):
@@ -852,7 +858,8 @@ class DenialAction(SQLModel, table=True):
     account_id: int = Field(sa_column=_fk("account.id", nullable=False))
     collector_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     kind: str = Field(max_length=24)
-    occurred_at: datetime = Field(sa_column=_utc())
+    occurred_at: datetime = Field(sa_column=_utc())  # when it was logged
+    acted_on: date | None = Field(default=None)  # the day it was done, when that differs (an appeal filed)
     representative: str | None = Field(default=None, max_length=80)  # the payer's person on a call
     reference: str | None = Field(default=None, max_length=64)  # call reference, appeal number
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -24,10 +24,19 @@ from collector_tui.screens.account_panel import AccountPanel
 from collector_tui.screens.account_search import SearchHost
 from collector_tui.screens.approvals import ApprovalsScreen, ConfirmApproval, RejectReason
 from collector_tui.screens.base import Clock, Workstation
+from collector_tui.screens.denial_forms import ConfirmMoney, DenialForm
+from collector_tui.screens.denials import DenialTable, DenialWorklistScreen
 from collector_tui.screens.forms import ActionForm
 from collector_tui.screens.keymap import bound_keys, normal_key
 from collector_tui.screens.messages import safe_error_text
-from collector_tui.screens.navigation import MoveAccounts, OpenAccount, ShowApprovals, ShowQueue, ShowTeam
+from collector_tui.screens.navigation import (
+    MoveAccounts,
+    OpenAccount,
+    ShowApprovals,
+    ShowQueue,
+    ShowTeam,
+    ShowWorklist,
+)
 from collector_tui.screens.queue import PAGE_SIZE, QueueScreen, QueueTable
 from collector_tui.screens.reassign import ReassignForm
 from collector_tui.screens.team import TeamScreen
@@ -99,6 +108,9 @@ class CollectorApp(App[None]):
     def on_show_queue(self, message: ShowQueue) -> None:
         self.push_screen(QueueScreen(viewing=message.viewing, page_size=self.page_size))
 
+    def on_show_worklist(self, message: ShowWorklist) -> None:
+        self.push_screen(DenialWorklistScreen(page_size=self.page_size))
+
     def on_show_approvals(self, message: ShowApprovals) -> None:
         self.push_screen(ApprovalsScreen())
 
@@ -168,6 +180,10 @@ KEYED: tuple[type[DOMNode], ...] = (
     ConfirmApproval,
     ReassignForm,
     VerifyCaller,
+    DenialWorklistScreen,
+    DenialTable,
+    DenialForm,
+    ConfirmMoney,
 )
 
 

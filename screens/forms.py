@@ -148,6 +148,65 @@ class _Stale(Message):
         self.changes = changes
 
 
+def form_values(inputs: list[Widget]) -> dict[str, str]:
+    """What a form's inputs hold, by widget id, as text (a blank choice and an unticked box: "")."""
+    found: dict[str, str] = {}
+    for widget in inputs:
+        assert widget.id is not None
+        if isinstance(widget, Input):
+            found[widget.id] = widget.value
+        elif isinstance(widget, TextArea):
+            found[widget.id] = widget.text
+        elif isinstance(widget, Select):
+            found[widget.id] = "" if widget.is_blank() else str(widget.value)
+        elif isinstance(widget, Checkbox):
+            found[widget.id] = "1" if widget.value else ""
+    return found
+
+
+def show_field_problems(
+    form: Widget,
+    inputs: list[Widget],
+    problems: list[tuple[str, str]],
+    field_widgets: dict[str, tuple[str, ...]],
+) -> None:
+    """Each problem under its own field (and all of them in ``#form-problems``), the focus on the
+    first field in error so the person sees it and types the fix at once. ``field_widgets`` names
+    the widgets a service's problem field is about, when not the widget of that id."""
+    for widget in inputs:
+        widget.remove_class("-problem")
+    form.query(".field-error").remove()
+    lines = []
+    in_error: list[Widget] = []
+    for field, problem in problems:
+        widgets = [
+            widget
+            for name in field_widgets.get(field, (field,) if field else ())
+            for widget in form.query(f"#{name}")
+        ]
+        for widget in widgets:
+            widget.add_class("-problem")
+        if widgets:
+            _show_under(widgets[-1], problem)
+            in_error.extend(widgets)
+        lines.append(f"✗ {field.replace('_', ' ')}: {problem}" if field else f"✗ {problem}")
+    # As text, not markup: a rule's id in brackets ("[cease]") is part of the reason.
+    form.query_one("#form-problems", Static).update(Text("\n".join(lines)))
+    shown = [widget for widget in inputs if widget in in_error and widget.display]
+    if shown:
+        shown[0].focus()
+
+
+def _show_under(widget: Widget, problem: str) -> None:
+    """The problem on the line under ``widget`` (under its row, when it sits in one)."""
+    anchor = widget
+    while isinstance(anchor.parent, Horizontal):
+        anchor = anchor.parent
+    parent = anchor.parent
+    if isinstance(parent, Widget):
+        parent.mount(Static(Text(f"✗ {problem}"), classes="field-error"), after=anchor)
+
+
 class ActionForm(CollectorModal[ActionResult | None]):
     """One action on one account: Ctrl+S saves, Esc closes (what was typed is kept as a draft)."""
 
@@ -198,18 +257,7 @@ time you open this form on this account. Problems show under the fields.
         return [w for w in self.query("Input, Select, TextArea, Checkbox") if w.id]
 
     def values(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for widget in self._inputs():
-            assert widget.id is not None
-            if isinstance(widget, Input):
-                found[widget.id] = widget.value
-            elif isinstance(widget, TextArea):
-                found[widget.id] = widget.text
-            elif isinstance(widget, Select):
-                found[widget.id] = "" if widget.is_blank() else str(widget.value)
-            elif isinstance(widget, Checkbox):
-                found[widget.id] = "1" if widget.value else ""
-        return found
+        return form_values(self._inputs())
 
     def _restore(self, saved: dict[str, str]) -> None:
         self._restoring = True
@@ -293,40 +341,7 @@ time you open this form on this account. Problems show under the fields.
         self.dismiss(message.result)
 
     def on__refused(self, message: _Refused) -> None:
-        """Each problem under its own field (and all of them in the summary), the focus on the
-        first field in error so the collector sees it and types the fix at once."""
-        inputs = self._inputs()
-        for widget in inputs:
-            widget.remove_class("-problem")
-        self.query(".field-error").remove()
-        lines = []
-        in_error: list[Widget] = []
-        for field, problem in message.problems:
-            widgets = [
-                widget
-                for name in self.FIELD_WIDGETS.get(field, (field,) if field else ())
-                for widget in self.query(f"#{name}")
-            ]
-            for widget in widgets:
-                widget.add_class("-problem")
-            if widgets:
-                self._show_under(widgets[-1], problem)
-                in_error.extend(widgets)
-            lines.append(f"✗ {field.replace('_', ' ')}: {problem}" if field else f"✗ {problem}")
-        # As text, not markup: a rule's id in brackets ("[cease]") is part of the reason.
-        self.query_one("#form-problems", Static).update(Text("\n".join(lines)))
-        shown = [widget for widget in inputs if widget in in_error and widget.display]
-        if shown:
-            shown[0].focus()
-
-    def _show_under(self, widget: Widget, problem: str) -> None:
-        """The problem on the line under ``widget`` (under its row, when it sits in one)."""
-        anchor = widget
-        while isinstance(anchor.parent, Horizontal):
-            anchor = anchor.parent
-        parent = anchor.parent
-        if isinstance(parent, Widget):
-            parent.mount(Static(Text(f"✗ {problem}"), classes="field-error"), after=anchor)
+        show_field_problems(self, self._inputs(), message.problems, self.FIELD_WIDGETS)
 
     def on__stale(self, message: _Stale) -> None:
         self.detail = message.fresh

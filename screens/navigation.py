@@ -40,6 +40,10 @@ class ShowQueue(Message):
         self.viewing = viewing
 
 
+class ShowWorklist(Message):
+    """The acting collector's denial worklist (``w`` from the call queue)."""
+
+
 class ShowApprovals(Message):
     """The list of what waits for a supervisor's decision."""
 

@@ -30,7 +30,7 @@ from collector_tui.domain.languages import language_name, needs_interpreter
 from collector_tui.domain.money import format_cents
 from collector_tui.screens.account_search import AccountSearch, open_inbound_search
 from collector_tui.screens.base import CollectorScreen, KeysFooter
-from collector_tui.screens.navigation import OpenAccount, ShowTeam
+from collector_tui.screens.navigation import OpenAccount, ShowTeam, ShowWorklist
 from collector_tui.services.audit import Actor
 from collector_tui.services.team.permissions import Permission, can
 from collector_tui.services.worklists.queue import (
@@ -80,6 +80,7 @@ account may not be called yet and when it may; **On hold** shows the hold.
 - **Enter** opens the highlighted account; **Up/Down** or **j/k** move.
 - **s** switches section, **a** cycles the age bucket, **/** filters
   (`state:TX age:61-90 bal:100-500` and an account number or name), **r** refreshes.
+- **w** switches to the **denial worklist** (the claims payers denied; **w** or Esc comes back).
 - **ctrl+p** finds any account by phone (any format, or its last four digits), name (either
   order), account number or birth date; **i** does the same for an **inbound call**: the account
   opens asking for right-party verification before anything about the debt is shown.
@@ -258,6 +259,7 @@ class QueueScreen(CollectorScreen[None]):
         Binding("r", "refresh", "Refresh", id="queue.refresh", tooltip="Reload the queue."),
         Binding("escape", "clear_filter", "Clear filter", show=False, id="queue.clear"),
         Binding("t", "team", "Team", id="queue.team", tooltip="Team results (supervisors and admins)."),
+        Binding("w", "worklist", "Denials", id="queue.worklist", tooltip="Switch to the denial worklist"),
         Binding(
             "i",
             "inbound",
@@ -295,6 +297,8 @@ class QueueScreen(CollectorScreen[None]):
         """The team key exists only for supervisors and admins; a read-only queue hands nothing out."""
         if action == "team":
             return self.viewing is None and can(self.collector_app.actor, Permission.VIEW_TEAM)
+        if action == "worklist":
+            return self.viewing is None  # a drilled-into queue is another collector's: not their denials
         return not (action == "next" and self.viewing is not None)
 
     def compose(self) -> ComposeResult:
@@ -551,6 +555,10 @@ class QueueScreen(CollectorScreen[None]):
 
     def action_team(self) -> None:
         self.post_message(ShowTeam())
+
+    def action_worklist(self) -> None:
+        """The denial worklist: the App switches to it (no screen imports another)."""
+        self.post_message(ShowWorklist())
 
     def action_refresh(self) -> None:
         row = self._highlighted()

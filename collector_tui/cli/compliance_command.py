@@ -204,10 +204,14 @@ def refresh(
         ),
     ] = False,
 ) -> None:
-    """Rescore every open account for the queue (the nightly run: operators and admins). Exit 0
-    done, 1 error or refused."""
+    """Rescore every open account for the queue, and the open denial items for their worklists
+    (the nightly run: operators and admins). Exit 0 done, 1 error or refused."""
     from collector_tui.services.bulk import rare_collections
-    from collector_tui.services.desk.account_state import call_state_due, refresh_all_accounts
+    from collector_tui.services.desk.account_state import (
+        call_state_due,
+        refresh_all_accounts,
+        refresh_denial_items,
+    )
     from collector_tui.services.team.identity import nightly_job_actor
     from collector_tui.services.team.permissions import Permission
 
@@ -223,8 +227,11 @@ def refresh(
                 call_state=why is not None,
                 record=at is None,
             )
+        # Their own short transaction: the deadlines of open denial items come nearer each day.
+        rescored = refresh_denial_items(db.writing, moment, actor=nightly_job_actor(me))
     accounts = f"{seen:,} open account{'' if seen == 1 else 's'}"
     if why is None:
         say(f"priority recomputed for {accounts}")
     else:
         say(f"priority and call state recomputed for {accounts} ({why})")
+    say(f"denial items rescored: {rescored:,} changed")

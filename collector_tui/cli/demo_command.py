@@ -40,7 +40,8 @@ def demo(
         Path | None,
         typer.Option(
             "--write-files",
-            help="Write placements.csv, transactions.csv and activities.csv here instead of a database.",
+            help="Write placements.csv, transactions.csv, activities.csv and the payers' 835 and 277CA "
+            "files here instead of a database.",
         ),
     ] = None,
 ) -> None:
@@ -134,5 +135,6 @@ def _write_files(folder: Path, accounts: int, seed: int) -> None:
     except OSError as exc:
         fail(f"cannot write to {folder}: {exc.strerror}")
     say(f"Demo files for {written.accounts:,} accounts (seed {seed}) in {folder.resolve()}:")
-    for path in (written.placements, written.transactions, written.activities):
+    payers = (*written.remittances, *((written.claim_status,) if written.claim_status else ()))
+    for path in (written.placements, written.transactions, written.activities, *payers):
         say(f"  {path.name}")

@@ -20,6 +20,10 @@ class Kind(StrEnum):
     plans = "plans"
     transactions = "transactions"
     accounts = "accounts"
+    denials = "denials"
+    appeals = "appeals"
+    postings = "postings"
+    billing_tasks = "billing-tasks"
 
 
 class Format(StrEnum):
@@ -57,8 +61,9 @@ def export(
         Path | None, typer.Option("--out", help="File to write (atomically, owner-only); default stdout.")
     ] = None,
 ) -> None:
-    """Export activities, promises, plans, transactions or accounts (operators, i.e. the nightly
-    job's service account, supervisors and admins). Exit 0 done, 1 error or refused."""
+    """Export activities, promises, plans, transactions, accounts, denials, appeals, postings or
+    billing tasks (operators, i.e. the nightly job's service account, supervisors and admins).
+    Exit 0 done, 1 error or refused."""
     from collector_tui.services.files.exports import export as run_export
     from collector_tui.services.team.permissions import Permission
 

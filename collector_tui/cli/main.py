@@ -20,16 +20,19 @@ from collector_tui.cli import (
     compliance_command,
     db_commands,
     demo_command,
+    exceptions_command,
     export_command,
     facilities_command,
     import_commands,
     office_command,
+    payers_command,
     plan_command,
     plan_review_command,
     policy_command,
     queue_command,
     stats_command,
     users_command,
+    worklist_command,
 )
 from collector_tui.cli.boundary import GuardedGroup, report_unexpected
 from collector_tui.cli.output import fail
@@ -48,10 +51,13 @@ app.add_typer(db_commands.app, name="db")
 app.add_typer(import_commands.app, name="import")
 app.add_typer(plan_command.app, name="plan")
 app.add_typer(approvals_command.app, name="approvals")
+app.add_typer(exceptions_command.app, name="exceptions")
 app.add_typer(users_command.app, name="users")
 app.add_typer(policy_command.app, name="policy")
 app.add_typer(office_command.app, name="office")
 app.add_typer(facilities_command.app, name="facilities")
+app.add_typer(payers_command.app, name="payers")
+app.add_typer(worklist_command.app, name="worklist")  # with no subcommand: the worklist itself
 app.add_typer(plan_command.app, name="plans")  # `collector plans evaluate`, as the nightly run names it
 assert plan_review_command.app is plan_command.app  # its commands join `collector plan`
 app.command("demo")(demo_command.demo)

@@ -54,6 +54,23 @@ def stats_document(found: Any) -> dict[str, Any]:
             {"day": day.isoformat(), "cents": cents} for day, cents in found.collected_by_day
         ],
         "aging": [{"bucket": b, "accounts": n, "balance_cents": cents} for b, n, cents in found.aging],
+        "denials": _denials(found.denials),
+    }
+
+
+def _denials(found: Any) -> dict[str, Any]:
+    """The period's denial results, team-wide (``docs/stats.md``)."""
+    return {
+        "opened": found.opened,
+        "opened_cents": found.opened_cents,
+        "worked": found.worked,
+        "overturned": found.overturned,
+        "recovered_cents": found.recovered_cents,
+        "written_off_cents": found.written_off_cents,
+        "by_carc": [{"carc": c.key, "items": c.items, "denied_cents": c.denied_cents} for c in found.by_carc],
+        "by_payer": [
+            {"payer": c.key, "items": c.items, "denied_cents": c.denied_cents} for c in found.by_payer
+        ],
     }
 
 
@@ -66,6 +83,9 @@ def stats(
         ),
     ] = None,
     user: Annotated[str | None, typer.Option("--user", help="Only this collector's row.")] = None,
+    top: Annotated[
+        int, typer.Option("--top", min=1, max=1000, help="Denial reasons and payers listed, the most first.")
+    ] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the documented JSON.")] = False,
 ) -> None:
     """Team results: per collector and for the team (supervisors and admins). Exit 0, or 1 refused."""
@@ -76,7 +96,7 @@ def stats(
         # A bare date is the office's day (its midnight in office.time_zone), as "today" is.
         start = date.fromisoformat(since) if _is_date(since) else parse_since(since)
     with acting_session(ctx) as (db, me):
-        found = team_stats(db, me, now=datetime.now(UTC), since=start, login=user)
+        found = team_stats(db, me, now=datetime.now(UTC), since=start, login=user, denial_top=top)
     document = stats_document(found)
     if as_json:
         say(json.dumps(document, indent=2))
@@ -124,3 +144,38 @@ def _print(document: dict[str, Any]) -> None:
     console = Console(highlight=False)
     console.width = max(console.width, 190)  # fifteen columns: never squeezed into cut-off cells
     console.print(table)
+    _print_denials(console, document)
+
+
+DENIAL_COLUMNS = (
+    ("login", "Collector"),
+    ("denials_opened", "Denials opened"),
+    ("denials_worked", "Worked"),
+    ("denials_overturned", "Overturned"),
+    ("denials_recovered_cents", "Recovered"),
+    ("denials_written_off_cents", "Written off"),
+)
+
+
+def _print_denials(console: Any, document: dict[str, Any]) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from collector_tui.domain.money import format_cents
+
+    table = Table(title="Denials", title_justify="left")
+    for key, header in DENIAL_COLUMNS:
+        table.add_column(header, justify="left" if key == "login" else "right", no_wrap=True)
+    for row in [*document["collectors"], document["team"]]:
+        table.add_row(*(escape(_cell(key, row)) for key, _ in DENIAL_COLUMNS))
+    console.print(table)
+    denials = document["denials"]
+    for title, part, key in (("By reason", "by_carc", "carc"), ("By payer", "by_payer", "payer")):
+        if not denials[part]:
+            continue
+        top = Table(
+            "Reason" if key == "carc" else "Payer", "Items", "Denied", title=title, title_justify="left"
+        )
+        for count in denials[part]:
+            top.add_row(escape(count[key]), f"{count['items']:,}", format_cents(count["denied_cents"]))
+        console.print(top)

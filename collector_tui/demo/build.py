@@ -1,8 +1,11 @@
 """Build a demo database the way a real office fills one: by importing the billing system's files.
 
-The generator writes the office as the three nightly files; the same import
-runner the operator's cron job uses validates and applies them, then the demo
-collectors' promises and plans are recorded through the arrangement service.
+The generator writes the office as the three nightly files and the payers'
+835 remittances; the same import runner the operator's cron job uses validates
+and applies the files, the remittance import posts the 835s (payments, denials
+that open the collectors' denial worklists, a reversal, the provider-level
+adjustments, the payers' phones), then the demo collectors' promises and plans
+are recorded through the arrangement service.
 The database is built beside its final path and moved into place only when
 complete, so an interrupted build never leaves a half-made demo behind.
 
@@ -28,10 +31,12 @@ from sqlmodel import Session, select
 from collector_tui.db import migrate
 from collector_tui.db.engine import ensure_private_sqlite_file, sqlite_path
 from collector_tui.db.models import OfficeSetting
-from collector_tui.demo.files import Arrangement, write_demo_files
+from collector_tui.demo.files import Arrangement, DemoFiles, write_demo_files
 from collector_tui.demo.generator import DEMO_DEFAULT_LOGIN, DEMO_USERS, DemoOffice
+from collector_tui.importing.claim_status import import_claim_status
 from collector_tui.importing.kinds import ACTIVITIES, PLACEMENTS, TRANSACTIONS, ImportKind
 from collector_tui.importing.options import ImportOptions
+from collector_tui.importing.remittance import import_remittance
 from collector_tui.importing.runner import STATUS_COMPLETED, run_import
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.bulk import rare_collections
@@ -181,6 +186,7 @@ STAGES = {
     "transactions": "Importing transactions",
     "activities": "Importing activities",
 }
+STAGE_REMITTANCES = "Importing the payers' remittances and claim statuses"
 STAGE_ARRANGEMENTS = "Recording promises and plans"
 ARRANGEMENT_BATCH = 1000
 
@@ -214,6 +220,8 @@ def load_demo_office(
             (ACTIVITIES, files.activities),
         ):
             _import(db, kind, path, now, progress)
+        payer_files = len(files.remittances) + (files.claim_status is not None)
+        _import_payer_files(db, files, now, _stage(progress, STAGE_REMITTANCES, payer_files))
     _add_arrangements(
         db, files.arrangements, now, _stage(progress, STAGE_ARRANGEMENTS, len(files.arrangements))
     )
@@ -241,6 +249,33 @@ def _import(db: Database, kind: ImportKind, path: Path, now: datetime, progress:
 
 
 DEMO_IMPORT = ImportOptions(batch_size=4000)
+
+
+def _import_payer_files(
+    db: Database, files: DemoFiles, now: datetime, progress: Callable[[int], None] | None
+) -> None:
+    """Post the payers' 835s in date order (a reversal needs the payment it reverses on file), then
+    the 277CA, as the nightly run's ``collector import remittance`` and ``collector import
+    claim-status`` do, with the same actor as the other imports."""
+    for path in files.remittances:
+        summary = import_remittance(db, path, actor=SYSTEM, now=now)
+        if summary.exceptions:
+            # The writer only decides claims on file: an exception is a bug, said without content.
+            raise DemoBuildError(
+                f"the demo's remittance {path.name} was not posted cleanly "
+                f"({summary.exceptions:,} exceptions, {summary.unmatched:,} unmatched)"
+            )
+        if progress is not None:
+            progress(1)
+    if files.claim_status is not None:
+        statuses = import_claim_status(db, files.claim_status, actor=SYSTEM, now=now)
+        if statuses.unmatched:
+            raise DemoBuildError(
+                f"the demo's claim status file {files.claim_status.name} names "
+                f"{statuses.unmatched:,} claims not on file"
+            )
+        if progress is not None:
+            progress(1)
 
 
 def _add_demo_users(session: Session, now: datetime) -> None:

@@ -1,7 +1,9 @@
 """Writing the demo office as the billing system's nightly files (canonical CSV columns).
 
 These files are what ``collector demo`` imports to build its database, and
-what the benchmarks and anyone trying the importer start from.
+what the benchmarks and anyone trying the importer start from. Beside the three
+CSV files go the payers' 835 remittances (``demo/remittances.py``), named by
+their dates so that they sort in the order they are imported.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collector_tui.demo.generator import DemoOffice, DemoPlan, DemoPromise
+from collector_tui.demo.remittances import DemoRemittance, demo_acknowledgment, demo_remittances
 from collector_tui.domain.contact_log import ACTIVITY_COLUMNS
 from collector_tui.domain.money_events import TRANSACTION_COLUMNS
 from collector_tui.domain.placement import PLACEMENT_COLUMNS
@@ -45,6 +48,8 @@ class DemoFiles:
     activities: Path
     accounts: int
     arrangements: tuple[Arrangement, ...]
+    remittances: tuple[Path, ...] = ()  # the payers' 835 files, in the order to import them
+    claim_status: Path | None = None  # the clearinghouse's 277CA, imported after them
 
 
 @dataclass(frozen=True)
@@ -101,9 +106,12 @@ def _batches(office: DemoOffice) -> Iterator[_BatchText]:
 
 
 def write_demo_files(folder: Path, office: DemoOffice, progress: Progress | None = None) -> DemoFiles:
-    """Write ``placements.csv``, ``transactions.csv`` and ``activities.csv`` into ``folder``.
+    """Write ``placements.csv``, ``transactions.csv`` and ``activities.csv`` into ``folder``, and
+    the payers' 835 files (``remittance-YYYYMMDD.835``) and a 277CA (``claim-status-YYYYMMDD.277``).
 
-    Rows are streamed batch by batch, so memory stays flat for any size.
+    Rows are streamed batch by batch, so memory stays flat for any size. The 835s decide claims of
+    the first batch only, generated once more here (a few hundredths of a second), so they cost the
+    same for any size of office.
     """
     folder.mkdir(parents=True, exist_ok=True)
     placements = folder / PLACEMENTS_FILE
@@ -128,4 +136,25 @@ def write_demo_files(folder: Path, office: DemoOffice, progress: Progress | None
             arrangements.extend(text.arrangements)
             if progress is not None:
                 progress(text.accounts)
-    return DemoFiles(placements, transactions, activities, office.accounts, tuple(arrangements))
+    first_batch = office.batch(0) if office.accounts else []
+    remittances = [
+        _write_x12(folder, remittance)
+        for remittance in demo_remittances(first_batch, seed=office.seed, as_of=office.as_of)
+    ]
+    acknowledgment = demo_acknowledgment(first_batch, seed=office.seed, as_of=office.as_of)
+    return DemoFiles(
+        placements,
+        transactions,
+        activities,
+        office.accounts,
+        tuple(arrangements),
+        tuple(remittances),
+        None if acknowledgment is None else _write_x12(folder, acknowledgment),
+    )
+
+
+def _write_x12(folder: Path, written: DemoRemittance) -> Path:
+    path = folder / written.name
+    with replacing(path, newline="") as handle:
+        handle.write(written.text)
+    return path

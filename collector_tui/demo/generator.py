@@ -461,6 +461,12 @@ class DemoOffice:
                 if status == "denied"
                 else "",
             }
+            # CLP01 of the payers' 835s (demo/remittances.py), drawn from no random stream so every
+            # other value stays: unique to the facility, the account and the claim, so another
+            # seed's file imported into this office never claims a number one of its claims holds.
+            claim_cols["claim_control_number"] = (
+                f"{facility_code}{account_number[2:]}-{claim_cols['claim_number'][3:]}"
+            )
         dependant = rng.random() < 0.3
         patient_first = rng.choice(FIRST_NAMES) if dependant else h.first
         relationship = rng.choice(("spouse", "child")) if dependant else "self"

@@ -108,6 +108,16 @@ class DenialPolicy:
         return self.reasons.get(reason.upper(), (self.default_category, self.default_scenario))
 
 
+def payer_key(name: str) -> str:
+    """One payer however a file spells its case and spacing: the payer table's key."""
+    return " ".join(name.split()).upper()
+
+
+def payer_display(name: str) -> str:
+    """A payer's name as shown: the file's own spelling, with single spaces."""
+    return " ".join(name.split())
+
+
 def _whole(value: Any, where: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise PolicyError(f"{where} must be a whole number >= 0")

@@ -8,13 +8,20 @@ written through Core, as every table (:mod:`collector_tui.db.tables`).
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.db.tables import SETTING_T
-from collector_tui.domain.office_day import DEFAULT_OFFICE_ZONE, OFFICE_ZONE_KEY, OfficeZoneError, office_zone
+from collector_tui.domain.office_day import (
+    DEFAULT_OFFICE_ZONE,
+    OFFICE_ZONE_KEY,
+    OfficeZoneError,
+    office_date,
+    office_zone,
+)
 from collector_tui.services.bulk import put_row
 from collector_tui.services.errors import ServiceError
 
@@ -41,3 +48,8 @@ def office_time_zone(session: Session) -> ZoneInfo:
         return office_zone(name)
     except OfficeZoneError as exc:
         raise ServiceError(f"{exc}; an admin sets it with `collector office time-zone ZONE`") from None
+
+
+def office_today(session: Session, now: datetime) -> date:
+    """The office's day at ``now`` (in its time zone): what "today" means for deadlines and alarms."""
+    return office_date(now, office_time_zone(session))

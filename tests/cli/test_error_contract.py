@@ -198,6 +198,8 @@ def test_the_console_script_keeps_the_contract() -> None:
         ["plans", "evaluate"],
         ["import", "placements", "x.csv"],
         ["stats"],
+        ["worklist"],
+        ["payers", "list"],
         ["db", "current"],
     ],
     ids=lambda args: " ".join(args) or "collector",
@@ -258,9 +260,14 @@ JSON_ARGS: dict[tuple[str, ...], list[str]] = {
     ("plans", "pending"): [],
     ("plans", "evaluate"): [],
     ("approvals", "list"): [],
+    ("exceptions", "list"): [],  # tests/cli/test_exceptions_command.py
     ("users", "list"): [],
     ("policy", "show"): ["compliance"],
     ("facilities", "list"): [],
+    ("worklist",): ["--user", "mlopez"],
+    ("worklist", "write-offs"): [],
+    ("worklist", "aged"): [],
+    ("payers", "list"): [],
 }
 
 

@@ -39,7 +39,8 @@ def test_the_build_leaves_only_the_database_behind(tmp_path: Path) -> None:
 
     build_demo_database(tmp_path / "demo.db", accounts=30, seed=1, now=NOW, progress=progress)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db"]
-    # Every stage reported its whole total: files, the three imports, promises and plans.
-    assert len(stages) == 5
+    # Every stage reported its whole total: files, the three imports, the payers' 835s, promises and
+    # plans.
+    assert len(stages) == 6
     assert all(done == total for done, total in stages.values()), stages
     assert stages["Writing the billing system's files"] == [30, 30]

@@ -36,6 +36,9 @@ from collector_tui.services.files.output_files import OutputFileError
 from tests.conftest import NOW, TODAY
 
 LATER = NOW + timedelta(minutes=5)  # rows written at NOW have settled by then
+# The demo office files no appeal and asks billing for nothing: those kinds have their own office,
+# with every check below made on them too, in tests/exporting/test_denial_exports.py.
+DEMO_KINDS = sorted(set(exports.KINDS) - {"appeals", "billing-tasks"})
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def test_jsonl_lines_parse(office: Database) -> None:
     assert {"account_number", "result_code", "occurred_at"} <= set(lines[0])
 
 
-@pytest.mark.parametrize("kind", sorted(exports.KINDS))
+@pytest.mark.parametrize("kind", DEMO_KINDS)
 def test_every_kind_exports(office: Database, kind: str, tmp_path: Path) -> None:
     result = export(office, kind, actor=SYSTEM, now=LATER, out=tmp_path / f"{kind}.csv")
     assert result.rows > 0
@@ -177,7 +180,7 @@ def _make_formulas(db: Database) -> None:
         session.execute(update(txs).values(reference="\t-1+1", external_id="\r" + txs.c.external_id))
 
 
-@pytest.mark.parametrize("kind", sorted(exports.KINDS))
+@pytest.mark.parametrize("kind", DEMO_KINDS)
 def test_every_text_cell_of_every_kind_is_neutralised(office: Database, kind: str) -> None:
     _make_formulas(office)
     out = io.StringIO()

@@ -85,6 +85,7 @@ def open_follow_up(db: Database, control_number: str, response_due: date | None 
             "category": "missing_information",
             "response_due": response_due,
             "opened_at": NOW,
+            "updated_at": NOW,
         }
         return int(
             session.execute(insert(DENIAL_ITEM_T).values(values).returning(DENIAL_ITEM_T.c.id)).scalar_one()

@@ -41,6 +41,7 @@ def remittance_text(
     plb: tuple[tuple[str, str], ...] = (),  # (reason:reference, amount)
     bpr_amount: str | None = None,
     payer: str = "INVENTED HEALTH PLAN",
+    payer_id: str = "PAYER-X",  # REF*2U
     payer_phone: str | None = None,  # a PER*CX (the payer's claims line) when given
     paid_on: str = "20261120",
 ) -> str:
@@ -54,7 +55,7 @@ def remittance_text(
         f"N1*PR*{payer}",
         "N3*1 NOWHERE WAY",
         "N4*SPRINGFIELD*IL*62701",
-        "REF*2U*PAYER-X",
+        f"REF*2U*{payer_id}",
         *([f"PER*CX*CLAIMS LINE*TE*{payer_phone}"] if payer_phone else []),
         "PER*BL*CLAIMS DESK*TE*5555550100",
         "N1*PE*MERCY GENERAL*XX*1999999984",

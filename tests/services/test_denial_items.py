@@ -171,10 +171,11 @@ def test_medicare_deadlines_follow_the_payers_rules(placed: Database) -> None:
 
 def test_the_payer_joins_the_payer_table_with_its_claims_line(placed: Database) -> None:
     post(placed, remittance_text([DENIED], payer="ACME HEALTH PLAN", payer_phone="8005550123"))
-    payers = {p.name: p for p in all_rows(placed, Payer)}
-    assert payers["ACME HEALTH PLAN"].phone == "+18005550123"
-    assert payers["ACME HEALTH PLAN"].identifier == "PAYER-X"
-    assert "Acme Health Plan" in payers  # the placement file's payer name, without a phone yet
+    # One payer, though the placement file says "Acme Health Plan" and the 835 "ACME HEALTH PLAN":
+    # the name as first seen, the 835's identifier and claims line.
+    (payer,) = all_rows(placed, Payer)
+    assert (payer.name, payer.name_key) == ("Acme Health Plan", "ACME HEALTH PLAN")
+    assert (payer.phone, payer.identifier) == ("+18005550123", "PAYER-X")
 
 
 def test_the_placement_file_opens_an_item_for_a_denied_claim_once(db: Database) -> None:
@@ -198,6 +199,13 @@ def test_the_placement_file_never_reopens_an_item_a_person_closed(db: Database) 
 
 def test_a_pending_claim_in_the_placement_file_opens_nothing(db: Database) -> None:
     place(db, [placement(claim_status="pending")])
+    assert count(db, DenialItem) == 0
+
+
+@pytest.mark.parametrize("codes", ["PR-1;PR-2", "CO-45", "N30"])
+def test_a_claim_denied_with_no_denial_code_opens_nothing(db: Database, codes: str) -> None:
+    # The patient's share, the contract or a remark alone: nothing for the payer to be asked.
+    place(db, [placement(claim_denial_codes=codes)])
     assert count(db, DenialItem) == 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from collector_tui.db.models import (
@@ -222,3 +224,50 @@ def test_a_claim_without_the_new_numbers_keeps_its_digest() -> None:
     numbered = placement(claim_control_number="PCN-1")
     assert numbered.claim is not None and "control_number='PCN-1'" in repr(numbered.claim)
     assert numbered.digest != record.digest
+
+
+def test_a_recoupment_names_an_account_only_through_this_payers_claims(db: Database) -> None:
+    # Two payers gave claims of two accounts the same ICN: each payer's recoupment flags its own.
+    place(
+        db,
+        [
+            placement(claim_status="pending", claim_control_number="PCN-1"),
+            placement(
+                account_number="A-2002",
+                guarantor_id="G-2",
+                claim_status="pending",
+                claim_control_number="PCN-2",
+                claim_payer="Other Plan",
+            ),
+        ],
+    )
+    post(db, remittance_text([PAID]))
+    other = replace(PAID, control_number="PCN-2")
+    post(db, remittance_text([other], trace="T-2", payer="OTHER PLAN", payer_id="PAYER-Y"))
+    recoup = (("WO:ICN-1", "25.00"),)
+    (first,) = post(db, remittance_text([], trace="T-3", plb=recoup, bpr_amount="-25.00"))
+    (second,) = post(
+        db,
+        remittance_text(
+            [], trace="T-4", plb=recoup, bpr_amount="-25.00", payer="OTHER PLAN", payer_id="PAYER-Y"
+        ),
+    )
+    assert first.flagged_accounts == [account(db, "A-1001").id]
+    assert second.flagged_accounts == [account(db, "A-2002").id]
+
+
+def test_a_recoupment_whose_icn_names_several_accounts_flags_none(db: Database) -> None:
+    place(
+        db,
+        [
+            placement(claim_status="pending", claim_payer_claim_number="ICN-1"),
+            placement(account_number="A-2002", guarantor_id="G-2", claim_payer_claim_number="ICN-1"),
+        ],
+    )
+    text = remittance_text(
+        [], trace="T-5", plb=(("WO:ICN-1", "25.00"),), bpr_amount="-25.00", payer="Acme Health Plan"
+    )
+    (result,) = post(db, text)
+    assert result.flagged_accounts == []
+    (line,) = all_rows(db, ProviderAdjustment)
+    assert (line.reference, line.account_id) == ("ICN-1", None)  # kept on the ledger, no guess

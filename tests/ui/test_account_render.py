@@ -43,6 +43,7 @@ class _ClaimChanges(TypedDict, total=False):
     denials: tuple[DenialNote, ...]
     appeal_deadline: date | None
     timely_filing_deadline: date | None
+    worklist: str | None
 
 
 def _claim(detail: AccountDetail, **changes: Unpack[_ClaimChanges]) -> AccountDetail:

@@ -1,6 +1,7 @@
 """Issue 17: at 80x24 (and at 120x40) every amount on the screens a collector and a supervisor use
 is shown whole: the queue, an account, the plan calculator's schedule for a large balance, the
-approvals and the team screen. Nothing is cut mid-number (``$1,2…``)."""
+approvals, the team screen and the denial worklist (issue 18). Nothing is cut mid-number
+(``$1,2…``)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from collector_tui.domain.plan_schedule import PlanTerms
 from collector_tui.screens.account_panel import AccountPanel
 from collector_tui.screens.app import CollectorApp
 from collector_tui.screens.approvals import ApprovalsScreen
+from collector_tui.screens.denial_forms import ConfirmMoney, WriteOffForm
+from collector_tui.screens.denials import DenialWorklistScreen
 from collector_tui.screens.plan_calculator import PlanCalculator, ScheduleRows
 from collector_tui.screens.queue import QueueScreen
 from collector_tui.screens.team import TeamScreen
@@ -28,6 +31,7 @@ from collector_tui.services.team.identity import resolve_actor
 from tests.conftest import NOW
 from tests.services.builders import account, place, placement
 from tests.ui.test_app import settle
+from tests.ui.test_denial_worklist import build_denial_office
 from tests.ui.test_workspace import _type
 
 SIZES = [(80, 24), (120, 40)]
@@ -153,6 +157,28 @@ async def test_a_supervisors_screens_show_every_amount_whole(
         lines = screen_lines(app)
         assert any("$250,000.00" in line for line in lines), "\n".join(lines)
         _assert_whole(app, "approvals")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_denial_worklist_shows_every_amount_whole(db: Database, size: tuple[int, int]) -> None:
+    office = build_denial_office(db, d1_billed_cents=263_606_100)  # $2,635,811.00 denied on D-1
+    app = CollectorApp(db=office, actor=resolve_actor(office, login="ann"), clock=lambda: NOW)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, QueueScreen) and app.screen._loaded_once)
+        await pilot.press("w")
+        await settle(pilot, lambda: isinstance(app.screen, DenialWorklistScreen) and app.screen._loaded_once)
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("$2,635,811.00" in line for line in lines), "\n".join(lines)
+        _assert_whole(app, "denial worklist")
+        await pilot.press("x")
+        await settle(pilot, lambda: isinstance(app.screen, WriteOffForm))
+        _assert_whole(app, "write-off form")
+        await _type(pilot, app, "reason", "no authorization")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmMoney))
+        assert any("$2,635,811.00" in line for line in screen_lines(app))
+        _assert_whole(app, "write-off question")
 
 
 def test_a_schedule_too_wide_for_its_columns_wraps_whole_lines() -> None:

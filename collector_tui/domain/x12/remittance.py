@@ -211,7 +211,7 @@ class ClaimPayment:
     dates: tuple[DatedQualifier, ...]
     services: tuple[ServicePayment, ...]
     position: int  # the CLP's segment number in the file
-    remarks: tuple[str, ...] = ()  # the claim's remark codes (RARCs): MOA03-07, MIA05 and MIA20-24
+    remarks: tuple[str, ...] = ()  # the claim's remark codes (RARCs): MOA03-07, MIA05 and MIA20-23
 
     def all_remarks(self) -> tuple[str, ...]:
         """The claim's remark codes and every service line's, each once, in the order met."""

@@ -8,6 +8,9 @@ accounts age without any event. The stored call state does not change with
 time (it holds the moments limits lift), so it is recomputed for every
 account only when :func:`call_state_due` says so: after the compliance
 policy changes or one of its rules takes effect.
+
+The nightly run also reorders the open denial items (:func:`refresh_denial_items`): their
+deadlines come nearer each day without any event either.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from sqlmodel import Session
 
 from collector_tui.db.tables import ACCOUNT_T
 from collector_tui.domain.compliance.engine import call_state_day, call_state_fingerprint, call_state_outdated
+from collector_tui.domain.office_day import office_date
 from collector_tui.services import audit
 from collector_tui.services.audit import SYSTEM, Actor
 from collector_tui.services.law.compliance import refresh_call_state
 from collector_tui.services.law.policy import current_policy
-from collector_tui.services.office_settings import office_setting, put_office_setting
+from collector_tui.services.office_settings import office_setting, office_time_zone, put_office_setting
 from collector_tui.services.team.permissions import Permission, require
+from collector_tui.services.worklists import denial_items
 from collector_tui.services.worklists.priority import rescore
 from collector_tui.vocabulary import AccountStatus
 
@@ -117,3 +122,18 @@ def refresh_all_accounts(
             rescore(session, ids, now)
         seen += len(ids)
         last_id = ids[-1]
+
+
+def refresh_denial_items(
+    writing: Callable[[], AbstractContextManager[Session]], now: datetime, *, actor: Actor = SYSTEM
+) -> int:
+    """Rescore the open denial items for the office's today, in one short transaction of its own
+    (after the accounts' batches, so a collector's write waits for it a moment at most); returns
+    how many items changed order. One audit event, with the count."""
+    require(actor, Permission.RUN_NIGHTLY)
+    with writing() as session:
+        today = office_date(now, office_time_zone(session))
+        changed = denial_items.rescore(session, today)
+        details = {"changed": changed}
+        audit.record(session, actor, "denials.rescore", "denial_item", [None], at=now, details=details)
+    return changed

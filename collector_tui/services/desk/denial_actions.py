@@ -47,6 +47,7 @@ from collector_tui.services.desk.account_change import finish_change, target_for
 from collector_tui.services.errors import AccessDeniedError, EntryError, NotFoundError, ServiceError
 from collector_tui.services.law.policy import current_denial_policy
 from collector_tui.services.money.transactions import apply_transactions
+from collector_tui.services.office_settings import office_today
 from collector_tui.services.team.permissions import Permission, require, require_active
 from collector_tui.services.worklists.denial_items import facts_of
 from collector_tui.vocabulary import (
@@ -156,7 +157,7 @@ def _worked(
     **changes: Any,
 ) -> None:
     """The item after an action: worked now, the payer's answer due (if asked), rescored or closed."""
-    values: dict[str, Any] = {"worked_at": now, **changes}
+    values: dict[str, Any] = {"worked_at": now, "updated_at": now, **changes}
     if answer_due is not None:
         values["response_due"] = answer_due
     if close is not None:
@@ -165,7 +166,7 @@ def _worked(
         )
     else:
         facts = facts_of({**item.row._mapping, **values})
-        priority = denial_priority(facts, current_denial_policy(), now.date())
+        priority = denial_priority(facts, current_denial_policy(), office_today(session, now))
         values.update(priority_score=priority.score, priority_breakdown=priority.breakdown_json())
     session.execute(update(DENIAL_ITEM_T).where(DENIAL_ITEM_T.c.id == item.id).values(**values))
 
@@ -258,7 +259,10 @@ def log_payer_call(
             activity_id=activity,
         )
         _worked(
-            session, item, now, answer_due=_answer_due(item, now.date()) if call.answer_expected else None
+            session,
+            item,
+            now,
+            answer_due=_answer_due(item, office_today(session, now)) if call.answer_expected else None,
         )
         _finish(session, actor, item, now, "denial.payer_call", action_id, None)
     return DenialActionResult(item.id, action_id, f"payer call logged on item {item.id}")
@@ -281,11 +285,11 @@ def file_appeal(
     problems: list[tuple[str, str]] = []
     argument = _text(appeal.argument, "argument", "the appeal's argument", problems)
     reference = _text(appeal.reference, "reference", "the appeal reference", problems, required=False)[:64]
-    if appeal.filed_on > now.date():
-        problems.append(("filed_on", "an appeal cannot be filed in the future"))
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
+        if appeal.filed_on > office_today(session, now):
+            raise EntryError([("filed_on", "an appeal cannot be filed in the future")])
         item = _open_item(session, actor, item_id)
         deadline = item.row.appeal_deadline
         late = deadline is not None and appeal.filed_on > deadline
@@ -296,6 +300,7 @@ def file_appeal(
             DenialActionKind.APPEAL,
             now,
             appeal_level=appeal.level,
+            acted_on=appeal.filed_on,
             deadline=deadline,
             reference=reference or None,
             note=argument,
@@ -343,7 +348,7 @@ def request_correction(
             reference=item.payer_claim_number,
             note=reason,
         )
-        _worked(session, item, now, answer_due=_answer_due(item, now.date()))
+        _worked(session, item, now, answer_due=_answer_due(item, office_today(session, now)))
         _finish(session, actor, item, now, f"denial.{kind}", action_id, (kind, f"{kind.label} for billing"))
     return DenialActionResult(item.id, action_id, f"{kind.label}: a task for billing")
 
@@ -363,7 +368,7 @@ def bill_other_payer(
         action_id = _action(
             session, actor, item, DenialActionKind.BILL_OTHER_PAYER, now, other_payer=other, note=said or None
         )
-        _worked(session, item, now, answer_due=_answer_due(item, now.date()))
+        _worked(session, item, now, answer_due=_answer_due(item, office_today(session, now)))
         kind = DenialActionKind.BILL_OTHER_PAYER
         _finish(session, actor, item, now, "denial.bill_other_payer", action_id, (kind, f"billed {other}"))
     return DenialActionResult(item.id, action_id, f"to be billed to {other}")

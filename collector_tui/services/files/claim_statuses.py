@@ -46,6 +46,7 @@ from collector_tui.domain.x12.claim_status import (
 )
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
+from collector_tui.services.office_settings import office_today
 from collector_tui.services.worklists.denial_items import rescore
 from collector_tui.vocabulary import ApprovalStatus, ClaimStatus, DenialActionKind, DenialStatus
 
@@ -214,7 +215,7 @@ def _answer_follow_ups(
         recorded.add((item.id, reference))
         if item.id not in answered:
             answered.add(item.id)
-            cleared.append({"row_id": item.id, "response_due": None})
+            cleared.append({"row_id": item.id, "response_due": None, "updated_at": now})
         actions.append(
             {
                 "item_id": item.id,
@@ -231,5 +232,5 @@ def _answer_follow_ups(
     update_by_id(session, DENIAL_ITEM_T, cleared)
     insert_rows(session, DENIAL_ACTION_T, actions)
     # The wait was part of the item's place in the worklist: its score follows the answer.
-    rescore(session, now.date(), item_ids=[row["row_id"] for row in cleared])
+    rescore(session, office_today(session, now), item_ids=[row["row_id"] for row in cleared])
     return len(cleared)

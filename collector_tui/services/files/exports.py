@@ -5,6 +5,19 @@ that is renamed into place only when complete; ``--since-last`` advances the
 stored watermark only after that. The window ends a minute before the
 export starts, so a write still committing then is picked up next time
 rather than lost.
+
+The denial kinds, and the moment each one's window is on:
+
+- ``denials``: one row per denial item, written again each time it changes (``updated_at``:
+  opened, decided again by a payer, worked, answered, moved to another owner or closed; a nightly
+  rescore is no change), so the billing system's copy follows its status and outcome;
+- ``appeals``: one row per appeal filed, by when it was logged (the action's ``occurred_at``,
+  which never changes), with the day it was filed (``filed_on``);
+- ``postings``: one row per 835 claim line (CLP), by when its remittance was posted
+  (``remittance.imported_at``), with the exception the line became, if any;
+- ``billing-tasks``: one row per corrected claim, resubmission or other payer to bill (the
+  action's ``occurred_at``, which never changes): a nightly ``--since-last`` hands each task to
+  billing once.
 """
 
 from __future__ import annotations
@@ -13,22 +26,28 @@ import csv
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Select, Table, select
+from sqlalchemy import Select, Table, and_, func, select
 from sqlmodel import Session
 
 from collector_tui.db.tables import (
     ACCOUNT_T,
     ACTIVITY_T,
+    CLAIM_T,
     COLLECTOR_T,
+    DENIAL_ACTION_T,
+    DENIAL_ITEM_T,
     FACILITY_T,
     PHONE_T,
     PLAN_T,
     PROMISE_T,
+    REMITTANCE_CLAIM_T,
+    REMITTANCE_EXCEPTION_T,
+    REMITTANCE_T,
     TX_T,
     WATERMARK_T,
 )
@@ -40,6 +59,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import ServiceError
 from collector_tui.services.files.output_files import database_files, replacing
 from collector_tui.services.team.permissions import Permission, require, require_active
+from collector_tui.vocabulary import DenialActionKind
 
 PAGE = 2000
 SETTLE = timedelta(minutes=1)
@@ -67,6 +87,10 @@ def _money(cents: int | None) -> Decimal | None:
 
 def _stamp(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def _written_on_accounts(query: Select[Any], table: Table, since: datetime, through: datetime) -> Select[Any]:
@@ -170,6 +194,151 @@ def _accounts(since: datetime, through: datetime) -> Select[Any]:
     )
 
 
+def _in(column: Any, since: datetime, through: datetime) -> Any:
+    return and_(column >= since, column < through)
+
+
+def _on_items(query: Select[Any], table: Table) -> Select[Any]:
+    """``table``'s rows (denial actions) with their item, claim, account number and facility code."""
+    d = DENIAL_ITEM_T.c
+    return (
+        query.join(DENIAL_ITEM_T, d.id == table.c.item_id)
+        .join(CLAIM_T, CLAIM_T.c.id == d.claim_id)
+        .join(ACCOUNT_T, ACCOUNT_T.c.id == d.account_id)
+        .join(FACILITY_T, FACILITY_T.c.id == ACCOUNT_T.c.facility_id)
+        .join(COLLECTOR_T, COLLECTOR_T.c.id == table.c.collector_id, isouter=True)
+    )
+
+
+def _denials(since: datetime, through: datetime) -> Select[Any]:
+    d = DENIAL_ITEM_T.c
+    changed = _in(d.updated_at, since, through)
+    return (
+        select(
+            d.id,
+            d.claim_id,
+            d.account_id,
+            FACILITY_T.c.code.label("facility_code"),
+            ACCOUNT_T.c.account_number,
+            CLAIM_T.c.claim_number,
+            d.payer_name,
+            d.payer_claim_number,
+            d.group_code,
+            d.carc,
+            d.codes,
+            d.scenario,
+            d.category,
+            d.denied_cents,
+            d.patient_cents,
+            d.remit_date,
+            d.appeal_deadline,
+            d.corrected_claim_deadline,
+            d.response_due,
+            d.status,
+            d.outcome,
+            d.recovered_cents,
+            COLLECTOR_T.c.login.label("owner_login"),
+            d.opened_at,
+            d.worked_at,
+            d.closed_at,
+            d.updated_at,
+        )
+        .select_from(DENIAL_ITEM_T)
+        .join(CLAIM_T, CLAIM_T.c.id == d.claim_id)
+        .join(ACCOUNT_T, ACCOUNT_T.c.id == d.account_id)
+        .join(FACILITY_T, FACILITY_T.c.id == ACCOUNT_T.c.facility_id)
+        .join(COLLECTOR_T, COLLECTOR_T.c.id == d.owner_id, isouter=True)
+        .where(changed)
+    )
+
+
+def _appeals(since: datetime, through: datetime) -> Select[Any]:
+    e, d = DENIAL_ACTION_T.c, DENIAL_ITEM_T.c
+    query = select(
+        e.id,
+        e.item_id,
+        e.account_id,
+        FACILITY_T.c.code.label("facility_code"),
+        ACCOUNT_T.c.account_number,
+        CLAIM_T.c.claim_number,
+        d.payer_name,
+        d.payer_claim_number,
+        e.appeal_level,
+        e.acted_on,
+        e.occurred_at,
+        e.deadline,
+        e.reference,
+        COLLECTOR_T.c.login.label("by_login"),
+        d.status,
+        d.outcome,
+    ).select_from(DENIAL_ACTION_T)
+    return _on_items(query, DENIAL_ACTION_T).where(
+        e.kind == DenialActionKind.APPEAL, _in(e.occurred_at, since, through)
+    )
+
+
+BILLING_TASKS = (
+    DenialActionKind.CORRECTED_CLAIM,
+    DenialActionKind.RESUBMISSION,
+    DenialActionKind.BILL_OTHER_PAYER,
+)
+
+
+def _billing_tasks(since: datetime, through: datetime) -> Select[Any]:
+    e, d = DENIAL_ACTION_T.c, DENIAL_ITEM_T.c
+    query = select(
+        e.id,
+        e.item_id,
+        e.kind,
+        FACILITY_T.c.code.label("facility_code"),
+        ACCOUNT_T.c.account_number,
+        CLAIM_T.c.claim_number,
+        d.payer_name,
+        d.payer_claim_number,
+        e.frequency_code,
+        e.other_payer,
+        e.note,
+        COLLECTOR_T.c.login.label("by_login"),
+        e.occurred_at,
+    ).select_from(DENIAL_ACTION_T)
+    return _on_items(query, DENIAL_ACTION_T).where(
+        e.kind.in_(BILLING_TASKS), _in(e.occurred_at, since, through)
+    )
+
+
+def _postings(since: datetime, through: datetime) -> Select[Any]:
+    r, rc, x = REMITTANCE_T.c, REMITTANCE_CLAIM_T.c, REMITTANCE_EXCEPTION_T.c
+    exception = select(func.min(x.reason)).where(x.remittance_claim_id == rc.id).scalar_subquery()
+    return (
+        select(
+            rc.id,
+            rc.remittance_id,
+            r.payer_id,
+            r.payer_name,
+            r.trace_number,
+            r.payment_date,
+            rc.control_number,
+            rc.status_code,
+            rc.charge_cents,
+            rc.paid_cents,
+            rc.patient_responsibility_cents,
+            rc.payer_claim_number,
+            rc.claim_id,
+            FACILITY_T.c.code.label("facility_code"),
+            ACCOUNT_T.c.account_number,
+            rc.needs_review,
+            exception.label("exception_reason"),
+            r.imported_at,
+        )
+        .select_from(REMITTANCE_CLAIM_T)
+        .join(REMITTANCE_T, r.id == rc.remittance_id)
+        .join(CLAIM_T, CLAIM_T.c.id == rc.claim_id, isouter=True)
+        .join(ACCOUNT_T, ACCOUNT_T.c.id == CLAIM_T.c.account_id, isouter=True)
+        .join(FACILITY_T, FACILITY_T.c.id == ACCOUNT_T.c.facility_id, isouter=True)
+        .where(_in(r.imported_at, since, through))
+    )
+
+
 KINDS: dict[str, ExportKind] = {
     kind.name: kind
     for kind in (
@@ -262,6 +431,108 @@ KINDS: dict[str, ExportKind] = {
             _accounts,
             ACCOUNT_T.c.id,
         ),
+        ExportKind(
+            "denials",
+            (
+                "denial_item_id",
+                "claim_id",
+                "account_id",
+                "facility_code",
+                "account_number",
+                "claim_number",
+                "payer",
+                "payer_claim_number",
+                "group_code",
+                "carc",
+                "codes",
+                "scenario",
+                "category",
+                "denied",
+                "patient",
+                "remit_date",
+                "appeal_deadline",
+                "corrected_claim_deadline",
+                "response_due",
+                "status",
+                "outcome",
+                "recovered",
+                "owner_login",
+                "opened_at",
+                "worked_at",
+                "closed_at",
+                "updated_at",
+            ),
+            _denials,
+            DENIAL_ITEM_T.c.id,
+        ),
+        ExportKind(
+            "appeals",
+            (
+                "appeal_action_id",
+                "denial_item_id",
+                "account_id",
+                "facility_code",
+                "account_number",
+                "claim_number",
+                "payer",
+                "payer_claim_number",
+                "level",
+                "filed_on",
+                "logged_at",
+                "deadline",
+                "reference",
+                "by_login",
+                "item_status",
+                "item_outcome",
+            ),
+            _appeals,
+            DENIAL_ACTION_T.c.id,
+        ),
+        ExportKind(
+            "postings",
+            (
+                "remittance_claim_id",
+                "remittance_id",
+                "payer_id",
+                "payer",
+                "trace_number",
+                "payment_date",
+                "claim_control_number",
+                "claim_status_code",
+                "charge",
+                "paid",
+                "patient_responsibility",
+                "payer_claim_number",
+                "claim_id",
+                "facility_code",
+                "account_number",
+                "needs_review",
+                "exception_reason",
+                "posted_at",
+            ),
+            _postings,
+            REMITTANCE_CLAIM_T.c.id,
+        ),
+        ExportKind(
+            "billing-tasks",
+            (
+                "action_id",
+                "denial_item_id",
+                "task",
+                "facility_code",
+                "account_number",
+                "claim_number",
+                "payer",
+                "payer_claim_number",
+                "frequency_code",
+                "other_payer",
+                "reason",
+                "requested_by",
+                "requested_at",
+            ),
+            _billing_tasks,
+            DENIAL_ACTION_T.c.id,
+        ),
     )
 }
 
@@ -323,6 +594,8 @@ def _shape(kind: str, row: Any) -> dict[str, Any]:
             m["first_due_date"].isoformat(),
             _stamp(m["created_at"]),
         ]
+    elif kind in _DENIAL_SHAPES:
+        out = _DENIAL_SHAPES[kind](m)
     else:
         out = [
             m["id"],
@@ -340,6 +613,108 @@ def _shape(kind: str, row: Any) -> dict[str, Any]:
             _stamp(m["updated_at"]),
         ]
     return dict(zip(KINDS[kind].columns, out, strict=True))
+
+
+def _denial_row(m: dict[str, Any]) -> list[Any]:
+    return [
+        m["id"],
+        m["claim_id"],
+        m["account_id"],
+        m["facility_code"],
+        m["account_number"],
+        m["claim_number"],
+        m["payer_name"],
+        m["payer_claim_number"],
+        m["group_code"],
+        m["carc"],
+        m["codes"],
+        m["scenario"],
+        m["category"],
+        _money(m["denied_cents"]),
+        _money(m["patient_cents"]),
+        _day(m["remit_date"]),
+        _day(m["appeal_deadline"]),
+        _day(m["corrected_claim_deadline"]),
+        _day(m["response_due"]),
+        m["status"],
+        m["outcome"],
+        _money(m["recovered_cents"]),
+        m["owner_login"],
+        _stamp(m["opened_at"]),
+        _stamp(m["worked_at"]),
+        _stamp(m["closed_at"]),
+        _stamp(m["updated_at"]),
+    ]
+
+
+def _appeal_row(m: dict[str, Any]) -> list[Any]:
+    return [
+        m["id"],
+        m["item_id"],
+        m["account_id"],
+        m["facility_code"],
+        m["account_number"],
+        m["claim_number"],
+        m["payer_name"],
+        m["payer_claim_number"],
+        m["appeal_level"],
+        _day(m["acted_on"]),
+        _stamp(m["occurred_at"]),
+        _day(m["deadline"]),
+        m["reference"],
+        m["by_login"],
+        m["status"],
+        m["outcome"],
+    ]
+
+
+def _posting_row(m: dict[str, Any]) -> list[Any]:
+    return [
+        m["id"],
+        m["remittance_id"],
+        m["payer_id"],
+        m["payer_name"],
+        m["trace_number"],
+        _day(m["payment_date"]),
+        m["control_number"],
+        m["status_code"],
+        _money(m["charge_cents"]),
+        _money(m["paid_cents"]),
+        _money(m["patient_responsibility_cents"]),
+        m["payer_claim_number"] or None,
+        m["claim_id"],
+        m["facility_code"],
+        m["account_number"],
+        bool(m["needs_review"]),
+        m["exception_reason"],
+        _stamp(m["imported_at"]),
+    ]
+
+
+def _billing_task_row(m: dict[str, Any]) -> list[Any]:
+    return [
+        m["id"],
+        m["item_id"],
+        m["kind"],
+        m["facility_code"],
+        m["account_number"],
+        m["claim_number"],
+        m["payer_name"],
+        m["payer_claim_number"],
+        m["frequency_code"],
+        m["other_payer"],
+        m["note"],
+        m["by_login"],
+        _stamp(m["occurred_at"]),
+    ]
+
+
+_DENIAL_SHAPES: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
+    "denials": _denial_row,
+    "appeals": _appeal_row,
+    "postings": _posting_row,
+    "billing-tasks": _billing_task_row,
+}
 
 
 def neutralise(value: Any) -> Any:

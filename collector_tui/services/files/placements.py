@@ -922,14 +922,24 @@ def _open_placement_denials(
     actor: Actor,
     now: datetime,
 ) -> None:
-    """A denied claim with denial codes opens a denial item, once per claim ever (a re-run of the
-    file, or an item a person closed, opens nothing). The file's appeal and timely-filing deadlines
-    are the item's; the denied amount is what neither the payer nor the patient's share covers."""
+    """A denied claim whose codes hold a denial (a CARC that is neither the patient's share nor the
+    contract: ``DenialPolicy.is_denial``) opens a denial item, once per claim ever (a re-run of the
+    file, or an item a person closed, opens nothing); a claim denied with only PR codes is the
+    patient's to pay, already in the file's patient share. The file's appeal and timely-filing
+    deadlines are the item's; the denied amount is what neither the payer nor the patient's share
+    covers."""
     policy = current_denial_policy()
     candidates = []
     for r in coded:
         claim = r.claim
         if claim is None or claim.status != ClaimStatus.DENIED:
+            continue
+        denials = tuple(
+            Adjusted(d.group_code, d.code, 0)
+            for d in claim.denials
+            if d.group_code and policy.is_denial(d.group_code, d.code)
+        )
+        if not denials:
             continue
         account_id = ids_by_key[r.key]
         candidates.append(
@@ -938,11 +948,7 @@ def _open_placement_denials(
                 account_id=account_id,
                 payer_name=claim.payer_name,
                 payer_claim_number=claim.payer_claim_number,
-                denials=tuple(
-                    Adjusted(d.group_code, d.code, 0)
-                    for d in claim.denials
-                    if d.group_code and policy.is_denial(d.group_code, d.code)
-                ),
+                denials=denials,
                 codes=tuple(f"{d.group_code}-{d.code}" if d.group_code else d.code for d in claim.denials),
                 source=DenialSource.PLACEMENT,
                 denied_cents=max(0, claim.billed_cents - claim.paid_cents - claim.patient_share_cents),

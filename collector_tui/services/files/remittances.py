@@ -61,7 +61,7 @@ from collector_tui.db.tables import (
     REMITTANCE_EXCEPTION_T,
     REMITTANCE_T,
 )
-from collector_tui.domain.denial_work import Adjusted, DenialPolicy
+from collector_tui.domain.denial_work import Adjusted, DenialPolicy, payer_key
 from collector_tui.domain.money_events import TransactionRecord
 from collector_tui.domain.x12.remittance import Adjustment, ClaimPayment, Remittance
 from collector_tui.services.audit import Actor, audit_rows
@@ -500,21 +500,46 @@ def _record_denials(session: Session, denials: list[dict[str, Any]]) -> None:
         insert_rows(session, DENIAL_T, fresh)
 
 
+def _recouped_accounts(session: Session, remittance: Remittance, icns: Sequence[str]) -> dict[str, int]:
+    """The account each recouped ICN names, for this payer only: among the claims its own
+    remittances named by that ICN, else the claims on file with that ICN and this payer's name. An
+    ICN that names claims of several accounts names none (no account is flagged by a guess)."""
+    if not icns:
+        return {}
+    c, rc, r = CLAIM_T.c, REMITTANCE_CLAIM_T.c, REMITTANCE_T.c
+    payer_id = remittance.payer.identifier or remittance.trace.originator
+    found: dict[str, set[int]] = defaultdict(set)
+    for row in select_in_chunks(
+        session,
+        lambda part: (
+            select(rc.payer_claim_number, c.account_id)
+            .join(REMITTANCE_T, r.id == rc.remittance_id)
+            .join(CLAIM_T, c.id == rc.claim_id)
+            .where(r.payer_id == payer_id, rc.payer_claim_number.in_(part))
+        ),
+        icns,
+    ):
+        found[row.payer_claim_number].add(int(row.account_id))
+    named = payer_key(remittance.payer.name)
+    for row in select_in_chunks(
+        session,
+        lambda part: select(c.payer_claim_number, c.account_id, c.payer_name).where(
+            c.payer_claim_number.in_(part)
+        ),
+        [icn for icn in icns if icn not in found],
+    ):
+        if payer_key(row.payer_name) == named:
+            found[row.payer_claim_number].add(int(row.account_id))
+    return {icn: next(iter(accounts)) for icn, accounts in found.items() if len(accounts) == 1}
+
+
 def _provider_adjustments(session: Session, remittance: Remittance, remittance_id: int) -> list[int]:
     """Write the PLB ledger lines; returns the accounts a recoupment names (flagged for review)."""
     lines = remittance.provider_adjustments
     if not lines:
         return []
-    c = CLAIM_T.c
     references = sorted({line.reference for line in lines if line.reference and line.amount_cents > 0})
-    account_of = {
-        row.payer_claim_number: row.account_id
-        for row in select_in_chunks(
-            session,
-            lambda part: select(c.payer_claim_number, c.account_id).where(c.payer_claim_number.in_(part)),
-            references,
-        )
-    }
+    account_of = _recouped_accounts(session, remittance, references)
     rows: list[dict[str, Any]] = [
         {
             "remittance_id": remittance_id,

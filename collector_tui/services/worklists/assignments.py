@@ -561,7 +561,7 @@ def _move(session: Session, preview: ReassignmentPreview, now: datetime) -> None
             f"{changed:,} of the {len(preview.moves):,} accounts changed owner since the preview; "
             "nothing was moved: preview again"
         )
-    follow_account_owners(session, [m.account_id for m in preview.moves])
+    follow_account_owners(session, [m.account_id for m in preview.moves], now)
 
 
 def _check_case_limits(session: Session, receivers: Sequence[_Collector], before: dict[int, Tally]) -> None:

@@ -33,12 +33,15 @@ from collector_tui.domain.denial_work import (
     DenialPolicy,
     denial_deadlines,
     denial_priority,
+    payer_display,
+    payer_key,
     principal,
 )
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.law.policy import current_denial_policy
+from collector_tui.services.office_settings import office_today
 from collector_tui.vocabulary import DenialActionKind, DenialOutcome, DenialSource, DenialStatus
 
 CODES_WIDTH = 400
@@ -92,7 +95,7 @@ def _values(candidate: DenialCandidate, policy: DenialPolicy, payer_code: str | 
     if denied is None:
         denied = sum(max(a.cents, 0) for a in candidate.denials)
     return {
-        "payer_name": candidate.payer_name[:120],
+        "payer_name": payer_display(candidate.payer_name)[:120],
         "payer_claim_number": (candidate.payer_claim_number or None),
         "group_code": group[:2],
         "carc": reason[:8],
@@ -128,12 +131,13 @@ def _one_per_claim(candidates: Sequence[DenialCandidate]) -> list[DenialCandidat
     return list(merged.values())
 
 
-def _payer_codes(session: Session, names: Iterable[str]) -> dict[str, str | None]:
+def _payer_codes(session: Session, keys: Iterable[str]) -> dict[str, str | None]:
+    """The rules key a person gave each payer (by ``payer_key``), where one did."""
     p = PAYER_T.c
     return {
-        row.name: row.code
+        row.name_key: row.code
         for row in select_in_chunks(
-            session, lambda part: select(p.name, p.code).where(p.name.in_(part)), names
+            session, lambda part: select(p.name_key, p.code).where(p.name_key.in_(part)), keys
         )
     }
 
@@ -145,7 +149,7 @@ def open_denial_items(
     if not candidates:
         return []
     policy = current_denial_policy()
-    today = now.date()
+    today = office_today(session, now)
     d, a = DENIAL_ITEM_T.c, ACCOUNT_T.c
     claim_ids = sorted({c.claim_id for c in candidates})
     existing: dict[int, Any] = {}
@@ -168,14 +172,14 @@ def open_denial_items(
             {c.account_id for c in candidates},
         )
     }
-    payer_codes = _payer_codes(session, {c.payer_name[:120] for c in candidates})
+    payer_codes = _payer_codes(session, {payer_key(c.payer_name)[:120] for c in candidates})
     candidates = _one_per_claim(candidates)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for candidate in candidates:
         if candidate.source == DenialSource.PLACEMENT and candidate.claim_id in ever:
             continue
-        values = _values(candidate, policy, payer_codes.get(candidate.payer_name[:120]))
+        values = _values(candidate, policy, payer_codes.get(payer_key(candidate.payer_name)[:120]))
         open_row = existing.get(candidate.claim_id)
         if open_row is not None:
             values["codes"] = _codes_text([*open_row.codes.split(), *candidate.codes])
@@ -194,6 +198,7 @@ def open_denial_items(
                     "remittance_claim_id": candidate.remittance_claim_id,
                     "priority_score": priority.score,
                     "priority_breakdown": priority.breakdown_json(),
+                    "updated_at": now,
                 }
             )
             continue
@@ -221,6 +226,7 @@ def open_denial_items(
                 "claimed_until": None,
                 "closed_at": None,
                 "recovered_cents": 0,
+                "updated_at": now,
             }
         )
     if updates:
@@ -274,6 +280,7 @@ def close_overturned(session: Session, paid: Mapping[int, int], *, actor: Actor,
                 "closed_at": now,
                 "claimed_by_id": None,
                 "claimed_until": None,
+                "updated_at": now,
             }
             for row in rows
         ],
@@ -334,7 +341,7 @@ def rescore(session: Session, today: date, *, item_ids: Sequence[int] | None = N
     return len(changed)
 
 
-def follow_account_owners(session: Session, account_ids: Sequence[int]) -> None:
+def follow_account_owners(session: Session, account_ids: Sequence[int], now: datetime) -> None:
     """The open items of accounts that changed hands follow them (each item is in its account's
     owner's worklist); a lease on a moved item ends."""
     d, a = DENIAL_ITEM_T.c, ACCOUNT_T.c
@@ -343,51 +350,55 @@ def follow_account_owners(session: Session, account_ids: Sequence[int]) -> None:
         session.execute(
             update(DENIAL_ITEM_T)
             .where(d.account_id.in_(list(part)), open_denial_item())
-            .values(owner_id=owner, claimed_by_id=None, claimed_until=None)
+            .values(owner_id=owner, claimed_by_id=None, claimed_until=None, updated_at=now)
         )
 
 
 def remember_payers(session: Session, payers: Iterable[tuple[str, str, str]], now: datetime) -> None:
-    """Add the payers (name, identifier, phone) not yet on file; fill an identifier or a phone the
-    table lacks. Nothing here overwrites what a person set."""
-    wanted: dict[str, tuple[str, str]] = {}
+    """Add the payers (name, identifier, phone) not yet on file, one per ``payer_key`` however the
+    files spell them; fill an identifier or a phone the table lacks. Nothing here overwrites what
+    a person set."""
+    wanted: dict[str, tuple[str, str, str]] = {}  # key -> (name, identifier, phone)
     for name, identifier, phone in payers:
-        name = name.strip()[:120]
-        if name and name not in wanted:
+        key = payer_key(name)[:120]
+        if key and key not in wanted:
             dialable = normalize_phone(phone).number if phone.strip() else ""
-            wanted[name] = (identifier.strip()[:80], dialable[:20])
+            wanted[key] = (payer_display(name)[:120], identifier.strip()[:80], dialable[:20])
     if not wanted:
         return
     p = PAYER_T.c
     known = {
-        row.name: row
+        row.name_key: row
         for row in select_in_chunks(
-            session, lambda part: select(p.id, p.name, p.identifier, p.phone).where(p.name.in_(part)), wanted
+            session,
+            lambda part: select(p.id, p.name_key, p.identifier, p.phone).where(p.name_key.in_(part)),
+            wanted,
         )
     }
     fresh = [
         {
             "name": name,
+            "name_key": key,
             "code": None,
             "identifier": identifier or None,
             "phone": phone or None,
             "phone_note": None,
             "updated_at": now,
         }
-        for name, (identifier, phone) in wanted.items()
-        if name not in known
+        for key, (name, identifier, phone) in wanted.items()
+        if key not in known
     ]
     if fresh:
         insert_rows(session, PAYER_T, fresh)
     filled = [
         {
             "row_id": row.id,
-            "identifier": row.identifier or wanted[name][0] or None,
-            "phone": row.phone or wanted[name][1] or None,
+            "identifier": row.identifier or wanted[key][1] or None,
+            "phone": row.phone or wanted[key][2] or None,
             "updated_at": now,
         }
-        for name, row in known.items()
-        if (not row.identifier and wanted[name][0]) or (not row.phone and wanted[name][1])
+        for key, row in known.items()
+        if (not row.identifier and wanted[key][1]) or (not row.phone and wanted[key][2])
     ]
     if filled:
         update_by_id(session, PAYER_T, filled)

@@ -36,6 +36,7 @@ from collector_tui.services.database import Database
 from collector_tui.services.desk.accounts import denial_glossary
 from collector_tui.services.errors import NotFoundError
 from collector_tui.services.law.policy import current_denial_policy
+from collector_tui.services.office_settings import office_today
 from collector_tui.services.team.permissions import Permission, can, require, require_active
 from collector_tui.services.worklists.denial_items import facts_of
 from collector_tui.services.worklists.queue import CLAIM_TTL
@@ -145,7 +146,7 @@ def _joined(statement: Select[Any]) -> Select[Any]:
         .join(CLAIM_T, c.id == d.claim_id)
         .join(ACCOUNT_T, a.id == d.account_id)
         .join(FACILITY_T, f.id == a.facility_id)
-        .outerjoin(PAYER_T, p.name == d.payer_name)
+        .outerjoin(PAYER_T, p.name_key == func.upper(d.payer_name))
     )
 
 
@@ -220,7 +221,7 @@ def worklist_page(
     )
     with db.reading() as session:
         rows = list(session.execute(statement))
-    today = now.date()
+        today = office_today(session, now)
     shown = [_row(row, today) for row in rows[:limit]]
     more = len(rows) > limit and shown
     return WorklistPage(tuple(shown), (shown[-1].points, shown[-1].id) if more else None)
@@ -345,6 +346,7 @@ def denial_detail(db: Database, actor: Actor, item_id: int, *, now: datetime) ->
         ).first()
         if row is None or not _may_see(session, actor, row.owner_id):
             raise NotFoundError(NO_ITEM)
+        today = office_today(session, now)
         actions = tuple(
             ActionLine(
                 kind=a.kind,
@@ -368,7 +370,7 @@ def denial_detail(db: Database, actor: Actor, item_id: int, *, now: datetime) ->
             )
         )
     return DenialDetail(
-        row=_row(row, now.date()),
+        row=_row(row, today),
         status=row.status,
         outcome=row.outcome,
         owner_id=row.owner_id,

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
 from collector_tui.db.tables import DENIAL_ITEM_T, PAYER_T
+from collector_tui.domain.denial_work import payer_key
 from collector_tui.domain.phones import normalize_phone
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
@@ -64,13 +66,13 @@ def _lines(session: Session, name: str | None = None) -> tuple[PayerLine, ...]:
     p, d = PAYER_T.c, DENIAL_ITEM_T.c
     open_items = (
         select(func.count())
-        .where(d.payer_name == p.name, d.status == DenialStatus.OPEN)
+        .where(func.upper(d.payer_name) == p.name_key, d.status == DenialStatus.OPEN)
         .scalar_subquery()
         .label("open_items")
     )
     statement = select(p.id, p.name, p.code, p.identifier, p.phone, p.phone_note, p.updated_at, open_items)
     if name is not None:
-        statement = statement.where(p.name == name)
+        statement = statement.where(p.name_key == payer_key(name))
     policy = current_denial_policy()
     return tuple(
         PayerLine(
@@ -116,6 +118,14 @@ def _code(text: str, problems: list[tuple[str, str]]) -> str | None:
     return key
 
 
+def _payer_named(session: Session, name: str) -> Any:
+    """The payer of that name, however it is cased or spaced (the files may carry one payer as
+    "Acme Health Plan" and "ACME HEALTH PLAN": it is one row, ``payer.name_key``); None for none."""
+    p = PAYER_T.c
+    columns = (p.id, p.name, p.code, p.phone, p.phone_note)
+    return session.execute(select(*columns).where(p.name_key == payer_key(name))).first()
+
+
 def set_payer(
     db: Database,
     actor: Actor,
@@ -146,11 +156,16 @@ def set_payer(
     p = PAYER_T.c
     with db.writing() as session:
         require_active(session, actor)
-        found = session.execute(
-            select(p.id, p.name, p.code, p.phone, p.phone_note).where(func.upper(p.name) == shown.upper())
-        ).first()
+        found = _payer_named(session, shown)
         if found is None:
-            row = {"name": shown, "code": None, "identifier": None, "phone": None, "phone_note": None}
+            row = {
+                "name": shown,
+                "name_key": payer_key(shown),
+                "code": None,
+                "identifier": None,
+                "phone": None,
+                "phone_note": None,
+            }
             row.update(values)
             payer_id = int(
                 session.execute(insert(PAYER_T).values(**row, updated_at=now).returning(p.id)).scalar_one()

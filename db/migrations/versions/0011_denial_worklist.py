@@ -9,6 +9,7 @@ Create Date: 2026-12-04
   (a partial unique index), walked by score (a partial index over the open items).
 - ``denial_action``: each payer call, appeal, billing task and outcome on an item.
 - ``insurance_claim.accepted_date``, ``status_category``, ``status_date``: from the payer's 277.
+- ``remittance_claim.payer_claim_number`` indexed: a recoupment (PLB) names a claim by its ICN.
 """
 
 from __future__ import annotations
@@ -36,14 +37,17 @@ def upgrade() -> None:
         "payer",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", _AUTO(length=120), nullable=False),
+        sa.Column("name_key", _AUTO(length=120), nullable=False),
         sa.Column("code", _AUTO(length=40), nullable=True),
         sa.Column("identifier", _AUTO(length=80), nullable=True),
         sa.Column("phone", _AUTO(length=20), nullable=True),
         sa.Column("phone_note", _AUTO(length=120), nullable=True),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payer")),
-        sa.UniqueConstraint("name", name=op.f("uq_payer_name")),
     )
+    op.create_index("ux_payer_name_key", "payer", ["name_key"], unique=True)
+    # A PLB recoupment names a claim by the payer's ICN: found among that payer's remittance lines.
+    op.create_index("ix_remittance_claim_icn", "remittance_claim", ["payer_claim_number"], unique=False)
     op.create_table(
         "denial_item",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -75,6 +79,7 @@ def upgrade() -> None:
         sa.Column("claimed_until", UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("recovered_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "category IN ('eligibility', 'authorization', 'coding', 'timely_filing', 'duplicate', 'coordination', 'medical_necessity', 'missing_information', 'other')",
             name=op.f("ck_denial_item_category"),
@@ -115,6 +120,7 @@ def upgrade() -> None:
     op.create_index("ix_denial_item_claim", "denial_item", ["claim_id"], unique=False)
     op.create_index("ix_denial_item_closed", "denial_item", ["closed_at"], unique=False)
     op.create_index("ix_denial_item_opened", "denial_item", ["opened_at"], unique=False)
+    op.create_index("ix_denial_item_updated", "denial_item", ["updated_at"], unique=False)
     op.create_index(
         "ix_denial_item_worklist",
         "denial_item",
@@ -139,6 +145,7 @@ def upgrade() -> None:
         sa.Column("collector_id", sa.Integer(), nullable=True),
         sa.Column("kind", _AUTO(length=24), nullable=False),
         sa.Column("occurred_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("acted_on", sa.Date(), nullable=True),
         sa.Column("representative", _AUTO(length=80), nullable=True),
         sa.Column("reference", _AUTO(length=64), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
@@ -190,6 +197,7 @@ def downgrade() -> None:
     op.drop_table("denial_action")
     op.drop_table("denial_item")
     op.drop_table("payer")
+    op.drop_index("ix_remittance_claim_icn", table_name="remittance_claim")
     # SQLite 3.35+ drops a plain column in place.
     op.drop_column("insurance_claim", "status_date")
     op.drop_column("insurance_claim", "status_category")
