@@ -26,6 +26,7 @@ from textual.widgets import Checkbox, Input, Static
 
 from collector_tui.domain.entry import parse_amount, parse_day
 from collector_tui.domain.money import format_cents
+from collector_tui.domain.phones import format_national
 from collector_tui.screens.base import CollectorModal
 from collector_tui.screens.forms import SearchSelect, entered, field_label, form_values, show_field_problems
 from collector_tui.screens.messages import safe_error_text
@@ -198,6 +199,11 @@ class PayerCallForm(DenialForm):
     TITLE = "Log a payer call"
 
     def fields(self) -> ComposeResult:
+        row = self.row
+        dial = f"call {format_national(row.payer_phone)}" if row.payer_phone else "no phone on file"
+        icn = f" · ICN {row.payer_claim_number}" if row.payer_claim_number else ""
+        # What the collector reads out and dials, before anything is typed.
+        yield Static(Text(f"{dial} · claim {row.claim_number}{icn}"), id="payer-dial")
         yield field_label("Representative's name")
         yield Input(id="representative", placeholder="who answered")
         yield field_label("What the payer said")

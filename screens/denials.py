@@ -193,21 +193,23 @@ def describe_item(row: WorklistRow | None, detail: DenialDetail | None, today: d
 
 
 # Each column: key, heading, width (None: as wide as its widest cell, so no amount is ever cut).
+# Fixed widths that fit 120 (and 80) columns with room: an amount or a deadline is never cut
+# ("$12,345,678.90" is 14; "corrected 164 days late" 23), a payer's or a meaning's text may be.
 WIDE_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
     ("points", Text("Pts", justify="right"), 4),
-    ("payer", "Payer", 16),
-    ("claim", "Claim / ICN", None),
-    ("code", "Code · meaning", 28),
-    ("denied", Text("Denied", justify="right"), None),
-    ("deadline", "Nearest deadline", None),
-    ("alarms", "Alarm", None),
+    ("payer", "Payer", 15),
+    ("claim", "Claim / ICN", 17),
+    ("code", "Code · meaning", 22),
+    ("denied", Text("Denied", justify="right"), 14),
+    ("deadline", "Nearest deadline", 23),
+    ("alarms", "Alarm", 5),
 )
 NARROW_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
     ("points", Text("Pts", justify="right"), 4),
     ("payer", "Payer", 12),
     ("code", "Code", 7),
-    ("denied", Text("Denied", justify="right"), None),
-    ("deadline", "Deadline", None),
+    ("denied", Text("Denied", justify="right"), 14),
+    ("deadline", "Deadline", 25),
 )
 
 
@@ -351,6 +353,8 @@ class DenialWorklistScreen(CollectorScreen[None]):
         self._loading = False
         self._loaded_once = False
         self._narrow = False
+        # The office's day the service worked the alarms out for (the clock's until a page loads).
+        self._today: date | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -404,6 +408,7 @@ class DenialWorklistScreen(CollectorScreen[None]):
             if message.keep is not None and str(message.keep) in table.rows:
                 table.move_cursor(row=table.get_row_index(str(message.keep)))
         self._next_cursor = message.page.next_cursor
+        self._today = message.page.today or self._today
         self._loading = False
         self._loaded_once = True
         self._show_summary()
@@ -441,7 +446,7 @@ class DenialWorklistScreen(CollectorScreen[None]):
                 table.move_cursor(row=table.get_row_index(str(kept.id)))
 
     def _cells(self, row: WorklistRow) -> dict[str, str | Text]:
-        today = self.collector_app.clock().date()
+        today = self.today
         head = f"{row.group_code}-{row.carc}" if row.group_code else row.carc
         meaning = row.note.meaning if row.note.known else NO_DESCRIPTION
         deadline = nearest_deadline(row, today)
@@ -539,9 +544,13 @@ class DenialWorklistScreen(CollectorScreen[None]):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         return self.rows.get(int(key)) if key is not None else None
 
+    @property
+    def today(self) -> date:
+        """The office's day, as the service counted the deadlines and alarms shown."""
+        return self._today or self.collector_app.clock().date()
+
     def _render_detail(self, row: WorklistRow | None) -> None:
-        today = self.collector_app.clock().date()
-        self.query_one("#denial-detail", Static).update(describe_item(row, self.detail, today))
+        self.query_one("#denial-detail", Static).update(describe_item(row, self.detail, self.today))
 
     def _show_detail(self) -> None:
         """The pane for the highlighted row at once; its history when :func:`denial_detail` answers."""

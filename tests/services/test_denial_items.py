@@ -209,6 +209,11 @@ def test_a_claim_denied_with_no_denial_code_opens_nothing(db: Database, codes: s
     assert count(db, DenialItem) == 0
 
 
+def test_a_denied_claim_the_patients_share_covers_opens_nothing(db: Database) -> None:
+    place(db, [placement(claim_billed="250.00", claim_paid="0", claim_patient_share="250.00")])
+    assert count(db, DenialItem) == 0
+
+
 def test_items_are_rescored_as_their_deadline_comes_near(placed: Database) -> None:
     post(placed, remittance_text([DENIED]))
     before = item(placed).priority_score

@@ -939,8 +939,9 @@ def _open_placement_denials(
             for d in claim.denials
             if d.group_code and policy.is_denial(d.group_code, d.code)
         )
-        if not denials:
-            continue
+        denied = claim.billed_cents - claim.paid_cents - claim.patient_share_cents
+        if not denials or denied <= 0:
+            continue  # nothing the payer may still pay: the patient's share covers the rest
         account_id = ids_by_key[r.key]
         candidates.append(
             DenialCandidate(
@@ -951,7 +952,7 @@ def _open_placement_denials(
                 denials=denials,
                 codes=tuple(f"{d.group_code}-{d.code}" if d.group_code else d.code for d in claim.denials),
                 source=DenialSource.PLACEMENT,
-                denied_cents=max(0, claim.billed_cents - claim.paid_cents - claim.patient_share_cents),
+                denied_cents=denied,
                 appeal_deadline=claim.appeal_deadline,
                 corrected_claim_deadline=claim.timely_filing_deadline,
             )

@@ -96,6 +96,7 @@ class WorklistRow:
 class WorklistPage:
     rows: tuple[WorklistRow, ...]
     next_cursor: Cursor | None
+    today: date | None = None  # the office's day the alarms were worked out for
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,7 @@ def worklist_page(
         today = office_today(session, now)
     shown = [_row(row, today) for row in rows[:limit]]
     more = len(rows) > limit and shown
-    return WorklistPage(tuple(shown), (shown[-1].points, shown[-1].id) if more else None)
+    return WorklistPage(tuple(shown), (shown[-1].points, shown[-1].id) if more else None, today)
 
 
 def worklist_groups(db: Database, whose: Actor) -> tuple[WorklistGroup, ...]:
