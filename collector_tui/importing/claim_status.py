@@ -13,7 +13,6 @@ report is about claims already billed, and a claim missing here is a billing que
 
 from __future__ import annotations
 
-import hashlib
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -23,8 +22,7 @@ from typing import Any
 from collector_tui.domain.x12.claim_status import ClaimStatusReport, read_277
 from collector_tui.domain.x12.envelope import X12Error
 from collector_tui.importing.lock import import_lock
-from collector_tui.importing.remittance import _where
-from collector_tui.importing.source import FileProblemError
+from collector_tui.importing.x12_file import RolledBackError, read_x12_text, x12_problem
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.files.claim_statuses import apply_claim_statuses
@@ -61,31 +59,13 @@ class ClaimStatusSummary:
         return {"schema": SCHEMA, **dict(sorted(asdict(self).items()))}
 
 
-class _RolledBackError(Exception):
-    """Raised inside a dry run's transaction so that it rolls back."""
-
-
 def read_claim_statuses(path: Path) -> tuple[tuple[ClaimStatusReport, ...], str]:
     """The file's reports and its SHA-256; ``FileProblemError`` when it cannot be read whole."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise FileProblemError(f"{path.name}: cannot be read ({error.strerror or 'unreadable'})") from None
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as error:
-        if not data.startswith(b"\xef\xbb\xbf"):
-            raise FileProblemError(f"{path.name}: byte {error.start + 1} is not X12 text (ASCII)") from None
-        # A UTF-8 byte order mark before ASCII text: what some Windows tools write.
-        try:
-            text = data[3:].decode("ascii")
-        except UnicodeDecodeError as inner:
-            raise FileProblemError(f"{path.name}: byte {inner.start + 4} is not X12 text (ASCII)") from None
+    text, sha = read_x12_text(path)
     try:
         reports = read_277(text)
     except X12Error as error:
-        raise FileProblemError(f"{path.name}: {_where(error)}") from None
+        raise x12_problem(path, error) from None
     return reports, sha
 
 
@@ -95,7 +75,7 @@ def import_claim_status(
     """Read ``path`` whole, then apply every report in one transaction (rolled back with ``dry_run``)."""
     reports, sha = read_claim_statuses(path)
     summary = ClaimStatusSummary(file=str(path), reports=len(reports))
-    with import_lock(db), suppress(_RolledBackError), db.writing() as session:
+    with import_lock(db), suppress(RolledBackError), db.writing() as session:
         result = apply_claim_statuses(session, reports, file_sha256=sha, actor=actor, now=now)
         summary.claims, summary.matched, summary.unmatched = result.claims, result.matched, result.unmatched
         summary.accepted, summary.rejected, summary.finalized = (
@@ -107,5 +87,5 @@ def import_claim_status(
         summary.follow_ups_answered = result.follow_ups_answered
         if dry_run:
             summary.status = STATUS_DRY_RUN
-            raise _RolledBackError
+            raise RolledBackError
     return summary

@@ -13,7 +13,6 @@ the posting works a transaction set at a time.
 
 from __future__ import annotations
 
-import hashlib
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -24,6 +23,7 @@ from collector_tui.domain.x12.envelope import X12Error
 from collector_tui.domain.x12.remittance import Remittance, balance_problems, read_835
 from collector_tui.importing.lock import import_lock
 from collector_tui.importing.source import FileProblemError
+from collector_tui.importing.x12_file import RolledBackError, read_x12_text, x12_problem
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
 from collector_tui.services.files.remittances import post_remittance
@@ -73,25 +73,13 @@ class UnbalancedError(FileProblemError):
     """A file that reads but does not balance: nothing posted (``balanced`` false, exit 2)."""
 
 
-class _RolledBackError(Exception):
-    """Raised inside a dry run's transaction so that it rolls back."""
-
-
 def read_remittances(path: Path) -> tuple[tuple[Remittance, ...], str]:
     """The file's transaction sets, each balanced, and its SHA-256; ``FileProblemError`` otherwise."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise FileProblemError(f"{path.name}: cannot be read ({error.strerror or 'unreadable'})") from None
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        text = data.decode("ascii")
-    except UnicodeDecodeError as error:
-        raise FileProblemError(f"{path.name}: byte {error.start + 1} is not X12 text (ASCII)") from None
+    text, sha = read_x12_text(path)
     try:
         remittances = read_835(text)
     except X12Error as error:
-        raise FileProblemError(f"{path.name}: {_where(error)}") from None
+        raise x12_problem(path, error) from None
     for remittance in remittances:
         problems = balance_problems(remittance)
         if problems:
@@ -104,15 +92,6 @@ def read_remittances(path: Path) -> tuple[tuple[Remittance, ...], str]:
     return remittances, sha
 
 
-def _where(error: X12Error) -> str:
-    where = []
-    if error.position is not None:
-        where.append(f"segment {error.position}")
-    if error.element is not None:
-        where.append(f"element {error.element}")
-    return f"{', '.join(where)}: {error.problem}" if where else error.problem
-
-
 def import_remittance(
     db: Database, path: Path, *, actor: Actor, now: datetime, dry_run: bool = False
 ) -> RemittanceSummary:
@@ -122,10 +101,10 @@ def import_remittance(
     summary = RemittanceSummary(file=str(path), transaction_sets=len(remittances))
     with import_lock(db):
         for remittance in remittances:
-            with suppress(_RolledBackError), db.writing() as session:
+            with suppress(RolledBackError), db.writing() as session:
                 result = post_remittance(session, remittance, file_sha256=sha, actor=actor, now=now)
                 if dry_run:
-                    raise _RolledBackError
+                    raise RolledBackError
             if result.already_posted:
                 summary.already_posted += 1
                 continue

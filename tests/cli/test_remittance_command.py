@@ -92,3 +92,19 @@ def test_the_schema_and_the_exit_codes_are_documented() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "`collector.remittance/1`" in readme
     assert "a remittance: posted, with claims kept as exceptions" in readme
+
+
+def test_a_file_with_a_utf8_byte_order_mark_posts(office: Database, tmp_path: Path) -> None:
+    marked = tmp_path / "bom.835"
+    marked.write_bytes(b"\xef\xbb\xbf" + (POSTING / "remittance_matched_only.835").read_bytes())
+    result = run(office, str(marked), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["matched"] == 1
+
+
+def test_a_byte_that_is_not_ascii_is_named_after_a_byte_order_mark(office: Database, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.835"
+    bad.write_bytes(b"\xef\xbb\xbfISA\xe9")
+    result = run(office, str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == "error: bad.835: byte 7 is not X12 text (ASCII)"
