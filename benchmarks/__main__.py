@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import callable_now, demo_build, import_speed, queue_speed, reassign_speed, remittance_posting
+from benchmarks import (
+    callable_now,
+    demo_build,
+    import_speed,
+    queue_speed,
+    reassign_speed,
+    remittance_posting,
+    worklist_speed,
+)
 
 SUITES = {
     "demo_build": demo_build.main,
@@ -13,6 +21,7 @@ SUITES = {
     "queue_speed": queue_speed.main,
     "reassign_speed": reassign_speed.main,
     "remittance_posting": remittance_posting.main,
+    "worklist_speed": worklist_speed.main,
 }
 
 

@@ -1,9 +1,13 @@
-"""The team screen (supervisors and admins): each collector's results today, the team's, two charts.
+"""The team screen (supervisors and admins): each collector's results today, the team's, their
+denial work, two charts.
 
 Counted in a worker and refreshed in the background; Enter drills into the
 highlighted collector's queue, read only. Columns are as wide as their widest
 cell; when they do not all fit, the least needed ones leave the table (the line
-under it shows them for the highlighted row), so no amount is ever cut.
+under it shows them for the highlighted row), so no amount is ever cut. The
+denial columns are among the least needed: a supervisor reads the team's
+denials in the panel under the table at any width, which lists the top reasons
+and payers that fit and counts the rest as one entry, never a half one.
 """
 
 from __future__ import annotations
@@ -29,7 +33,13 @@ from collector_tui.screens.base import CollectorScreen
 from collector_tui.screens.navigation import MoveAccounts, ShowApprovals, ShowQueue
 from collector_tui.services.audit import Actor
 from collector_tui.services.worklists.assignments import ReassignmentResult
-from collector_tui.services.worklists.team_stats import CollectorStats, TeamStats, team_stats
+from collector_tui.services.worklists.team_stats import (
+    CollectorStats,
+    DenialCount,
+    DenialResults,
+    TeamStats,
+    team_stats,
+)
 from collector_tui.vocabulary import Role
 
 REFRESH_SECONDS = 60.0
@@ -48,10 +58,18 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("plans", "Plans"),
     ("today", "Collected"),
     ("month", "Month"),
+    ("denials", "Denials"),
+    ("recovered", "Recovered"),
+    ("overturned", "Overturned"),
+    ("written_off", "Written off"),
 )
 LABELS = dict(COLUMNS)
 # Which columns stay when the table is too narrow for all: the first ones here (the collector, the
-# money and today's callbacks and promises); the rest leave from the end of this list first.
+# money and today's callbacks and promises); the rest leave from the end of this list first. The
+# denial columns are among the least needed (the panel under the table has the team's denials at
+# any width): the overturned count and the write-offs leave first of all; opened→worked and what
+# overturned items recovered stay longer than the call details (attempts, right-party contacts,
+# plans), so a wide window on a small office shows them in the table.
 KEEP_ORDER = (
     "login",
     "balance",
@@ -64,9 +82,13 @@ KEEP_ORDER = (
     "callable",
     "promises",
     "kept",
+    "denials",
+    "recovered",
     "attempts",
     "rpc",
     "plans",
+    "overturned",
+    "written_off",
 )
 
 
@@ -89,6 +111,10 @@ def row_cells(row: CollectorStats) -> list[str | Text]:
         f"{row.plans:,}",
         format_cents(row.collected_cents),
         format_cents(row.collected_month_cents),
+        f"{row.denials_opened:,}→{row.denials_worked:,}",
+        format_cents(row.denials_recovered_cents),
+        f"{row.denials_overturned:,}",
+        format_cents(row.denials_written_off_cents),
     ]
 
 
@@ -107,6 +133,60 @@ def fit_columns(rows: Sequence[Sequence[str | Text]], available: int, padding: i
     while len(kept) > 1 and sum(widths[key] for key in kept) > available:
         kept.pop()
     return [key for key, _ in COLUMNS if key in kept]
+
+
+def pack(parts: Sequence[str], width: int, sep: str = " · ") -> list[str]:
+    """``parts`` joined by ``sep`` into lines of at most ``width`` cells, broken only between parts:
+    a number and its amount stay on one line (a part wider than ``width`` is a line of its own)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and cell_len(lines[-1] + sep + part) <= width:
+            lines[-1] += sep + part
+        else:
+            lines.append(part)
+    return lines
+
+
+def _counted(count: DenialCount) -> str:
+    return f"{count.key} ×{count.items:,} {format_cents(count.denied_cents)}"
+
+
+def top_lines(title: str, counts: Sequence[DenialCount], found: DenialResults, width: int) -> list[str]:
+    """The most frequent reasons (or payers) on one line: as many as fit ``width``, whole, then the
+    items of the rest as one "other" entry (both lists split the period's opened items, so "other"
+    is exact even past the top the service counted). At least the first, on a second line with
+    "other" if one line is too narrow for both."""
+    if not counts:
+        return [f"{title}: none"]
+    chosen: list[str] = []
+    for shown in range(1, len(counts) + 1):
+        entries = [_counted(count) for count in counts[:shown]]
+        items = found.opened - sum(count.items for count in counts[:shown])
+        if items > 0:
+            cents = found.opened_cents - sum(count.denied_cents for count in counts[:shown])
+            entries.append(f"other ×{items:,} {format_cents(cents)}")
+        entries[0] = f"{title}: {entries[0]}"
+        if chosen and cell_len(" · ".join(entries)) > width:
+            break
+        chosen = entries
+    return pack(chosen, width)
+
+
+def denial_lines(found: DenialResults, width: int) -> list[str]:
+    """The denials panel: the team's totals for the period (wrapped between numbers, never inside
+    one), then a line of the top reasons by CARC and one of the top payers. Codes, payers, counts
+    and money only: the panel names no patient."""
+    totals = [
+        f"Denials: {found.opened:,} opened ({format_cents(found.opened_cents)} denied)",
+        f"{found.worked:,} worked",
+        f"{found.overturned:,} overturned ({format_cents(found.recovered_cents)} recovered)",
+        f"{format_cents(found.written_off_cents)} written off",
+    ]
+    return [
+        *pack(totals, width),
+        *top_lines("By CARC", found.by_carc, found, width),
+        *top_lines("By payer", found.by_payer, found, width),
+    ]
 
 
 def short_dollars(dollars: float) -> str:
@@ -166,14 +246,21 @@ when the account was worked at or after its time; a promise when kept or paid),
 today's work (accounts worked, call attempts, right-party contacts, promises
 taken and their amount, plans created), the share of this month's resolved
 promises that were kept, and money collected today and this month on the
-accounts they own. The last row is the team. "Today" is the office's day, in
-its time zone (shown at the top). When the window is too narrow for every
-column, the least needed leave the table and the line below it shows them for
-the highlighted row. Below: money collected per day over the last 30 days, and
-the open balance by age. **Enter** opens the
-highlighted collector's queue, read only; **a** the approval list; **m** moves
-accounts (a preview first); **r** counts again (it also refreshes every
-minute); **Esc** goes back. `collector stats` prints the same numbers.
+accounts they own; then their denials: the items opened today → the items
+they worked (logged an action on), what the items a payer paid after all
+recovered, how many those were (overturned) and the denied money written
+off. The last row is the team (an item two people worked counts once).
+"Today" is the office's day, in its time zone (shown at the top). When the
+window is too narrow for every column, the least needed leave the table and
+the line below it shows them for the highlighted row (the denial columns are
+among them). Under the table, the team's denials today: opened, worked,
+overturned and recovered, written off, and the most frequent reasons (CARC)
+and payers, with their items and denied money (on a short window **g** shows
+the charts in their place). Below: money collected per day over the last 30
+days, and the open balance by age. **Enter** opens the highlighted
+collector's queue, read only; **a** the approval list; **m** moves accounts (a
+preview first); **r** counts again (it also refreshes every minute); **Esc**
+goes back. `collector stats` prints the same numbers.
 """
 
     def __init__(self) -> None:
@@ -186,6 +273,7 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
         yield Static("Counting the team's results…", id="team-summary")
         yield DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="team-hidden")
+        yield Static("", id="team-denials")
         with Horizontal(id="charts"):
             yield PlotextPlot(id="collected-chart")
             yield PlotextPlot(id="aging-chart")
@@ -212,6 +300,7 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
         self.query_one("#team-summary", Static).update(
             f"Since {since:%Y-%m-%d %H:%M} · month from {month:%Y-%m-%d} · counted {at:%H:%M:%S} "
             f"({found.time_zone}) · {len(found.rows)} collectors · callbacks, PTPs due today: done/due"
+            " · denials: opened→worked"
         )
         self._draw(found)
 
@@ -239,6 +328,18 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
             if 0 <= keep < table.row_count:
                 table.move_cursor(row=keep)
         self._show_hidden()
+        self._show_denials()
+
+    def _show_denials(self) -> None:
+        """The team's denials, laid out again for the panel's width (it changes with the window)."""
+        if self.stats is None:
+            return
+        panel = self.query_one("#team-denials", Static)
+        width = panel.content_size.width or self.size.width - 2
+        lines = denial_lines(self.stats.denials, max(width, 20))
+        shown = Text("\n").join(Text(line) for line in lines)
+        shown.highlight_words(["Denials:", "By CARC:", "By payer:"], style="bold")
+        panel.update(shown)
 
     def _show_hidden(self) -> None:
         """The highlighted row's numbers that did not fit the table, whole."""
@@ -252,7 +353,11 @@ minute); **Esc** goes back. `collector stats` prints the same numbers.
         login = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         row = self.stats.total if login == "team" else next(r for r in self.stats.rows if r.login == login)
         cells = row_cells(row)
-        line.update(Text(f"{login}: " + "; ".join(f"{COLUMNS[i][1]} {cells[i]}" for i in hidden)))
+        parts = [f"{COLUMNS[i][1]} {cells[i]}" for i in hidden]
+        parts[0] = f"{login}: {parts[0]}"
+        # Broken between numbers only: a label stays with its number ("Denials 4→3"), an amount whole.
+        width = line.content_size.width or self.size.width - 2
+        line.update(Text("\n".join(pack(parts, max(width, 20), sep="; "))))
         line.display = True
 
     def on_resize(self, event: Resize) -> None:

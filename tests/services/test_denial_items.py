@@ -31,7 +31,7 @@ from collector_tui.vocabulary import (
     Role,
 )
 from tests.conftest import NOW
-from tests.services.builders import account, all_rows, count, place, placement
+from tests.services.builders import account, all_rows, audit_events, count, place, placement
 from tests.services.remittance_files import Clp, remittance_text
 
 INSURANCE = 31_000  # the default placement's insurance pending
@@ -236,3 +236,33 @@ def test_an_items_owner_follows_its_account_when_it_is_reassigned(placed: Databa
     )
     (collector,) = all_rows(placed, Collector, Collector.login == "akim")
     assert item(placed).owner_id == collector.id == account(placed, "A-1001").assigned_collector_id
+
+
+def test_the_nightly_rescore_works_in_batches_with_one_audit_event(
+    placed: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collector_tui.services.desk import account_state
+
+    more = [
+        Clp(f"PCN-{i}", "4", "310.00", "0", "", icn=f"ICN-{i}", cas=("CO*16*310.00",)) for i in range(2, 5)
+    ]
+    place(
+        placed,
+        [
+            placement(
+                account_number=f"A-{i}",
+                guarantor_id=f"G-{i}",
+                claim_status="pending",
+                claim_control_number=f"PCN-{i}",
+                collector_login="jsmith",
+            )
+            for i in range(2, 5)
+        ],
+    )
+    post(placed, remittance_text([DENIED, *more]))
+    monkeypatch.setattr(account_state, "RESCORE_BATCH", 1)  # one item per transaction
+    soon = NOW + timedelta(days=85)  # every corrected-claim deadline is near
+    assert account_state.refresh_denial_items(placed.writing, soon) == 4
+    (event,) = audit_events(placed, "denials.rescore")
+    assert event.details == '{"changed": 4}'
+    assert account_state.refresh_denial_items(placed.writing, soon) == 0  # the same day: no change

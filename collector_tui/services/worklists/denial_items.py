@@ -306,6 +306,17 @@ def close_overturned(session: Session, paid: Mapping[int, int], *, actor: Actor,
     return closed
 
 
+def open_item_ids(session: Session, *, after: int, limit: int) -> list[int]:
+    """The next ``limit`` open items after id ``after``, by id: the nightly rescore's batches."""
+    d = DENIAL_ITEM_T.c
+    return [
+        int(i)
+        for i in session.execute(
+            select(d.id).where(open_denial_item(), d.id > after).order_by(d.id).limit(limit)
+        ).scalars()
+    ]
+
+
 def rescore(session: Session, today: date, *, item_ids: Sequence[int] | None = None) -> int:
     """Recompute the score of open items (``item_ids``, or every open item); returns how many changed."""
     policy = current_denial_policy()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, Select, and_, func, or_, select, update
+from sqlalchemy import CursorResult, Select, func, or_, select, tuple_, update
 from sqlmodel import Session
 
 from collector_tui.db.queries import open_denial_item
@@ -212,8 +212,8 @@ def worklist_page(
     d = DENIAL_ITEM_T.c
     where = _open_of(whose.collector_id, chosen or WorklistFilter())
     if after is not None:
-        score, last = after
-        where.append(or_(d.priority_score < score, and_(d.priority_score == score, d.id < last)))
+        # A row-value comparison: SQLite seeks on (owner, score, id) instead of walking from the top.
+        where.append(tuple_(d.priority_score, d.id) < tuple_(*after))
     statement = (
         _joined(select(*_columns()))
         .where(*where)
