@@ -94,20 +94,10 @@ def _document(draw: st.DrawFn) -> tuple[str, list[str]]:
         body.append(["HL", str(n), parent, draw(_levels)])
         ids.append(str(n))
         if draw(st.booleans()):
-            body.append(
-                [
-                    "NM1",
-                    draw(st.sampled_from(["PR", "QC", "IL", "41"])),
-                    "1",
-                    draw(_phi),
-                    "",
-                    "",
-                    "",
-                    "",
-                    "MI",
-                ]
-            )
-            phi.append(body[-1][3])
+            entity = draw(st.sampled_from(["PR", "QC", "IL", "41"]))
+            body.append(["NM1", entity, "1", draw(_phi), "", "", "", "", "MI"])
+            if entity in ("QC", "IL"):  # a patient's or a subscriber's name; a payer's is no PHI
+                phi.append(body[-1][3])
         for _ in range(draw(st.integers(0, 2))):
             body.append(["TRN", draw(st.sampled_from(["1", "2"])), draw(_or_junk(st.just("PCN1")))])
             for _ in range(draw(st.integers(0, 2))):

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from collector_tui.domain.x12.envelope import Segment, TransactionSet, X12Error, read_interchanges
-from collector_tui.domain.x12.remittance import AmountError, parse_x12_amount
+from collector_tui.domain.x12.remittance import amount_element, required_element
 
 TRANSACTION_SET = "277"
 CLAIM_STATUS_GUIDE = "005010X212"  # the claim status response
@@ -246,7 +246,7 @@ class _ReportBuilder:
 
     def _hierarchy(self, hl: Segment) -> None:
         self._close_claim()
-        own, parent, level = _required(hl, 1), hl.element(2), _required(hl, 3)
+        own, parent, level = required_element(hl, 1), hl.element(2), required_element(hl, 3)
         if own in self._hl_ids:
             raise hl.error(1, "this hierarchical id is used twice in the transaction set")
         if parent and parent not in self._hl_ids:
@@ -303,7 +303,7 @@ class _OpenClaim:
 
     def __init__(self, trn: Segment) -> None:
         self._trn = trn
-        self._trace = _required(trn, 2)
+        self._trace = required_element(trn, 2)
         self._statuses: list[Segment] = []
         self._payer_claim_number: str | None = None
         self._patient_control_number: str | None = None
@@ -319,9 +319,9 @@ class _OpenClaim:
         elif tag == "STC":
             self._statuses.append(segment)
         elif tag == "REF" and segment.element(1) == "1K" and self._payer_claim_number is None:
-            self._payer_claim_number = _required(segment, 2)
+            self._payer_claim_number = required_element(segment, 2)
         elif tag == "REF" and segment.element(1) == "EJ" and self._patient_control_number is None:
-            self._patient_control_number = _required(segment, 2)
+            self._patient_control_number = required_element(segment, 2)
         elif tag == "DTP" and segment.element(1) == "472" and self._service_date is None:
             self._service_date = _period_start(segment)
 
@@ -329,7 +329,7 @@ class _OpenClaim:
         if not self._statuses:
             raise self._trn.error(None, "a claim (TRN*2) needs its status (an STC before the next HL)")
         stc, *more = self._statuses
-        principal = _status_detail(stc, 1, _required(stc, 1).split(stc.delimiters.component))
+        principal = _status_detail(stc, 1, required_element(stc, 1).split(stc.delimiters.component))
         others = [detail for index in (10, 11) if (detail := _detail(stc, index)) is not None]
         for segment in more:
             others += [d for index in (1, 10, 11) if (d := _detail(segment, index)) is not None]
@@ -341,7 +341,7 @@ class _OpenClaim:
             entity=principal.entity,
             status_date=_date(stc, 2) if stc.element(2) else None,
             action_code=stc.element(3),
-            charge_cents=_amount(stc, 4) if stc.element(4) else None,
+            charge_cents=amount_element(stc, 4) if stc.element(4) else None,
             position=self._trn.position,
             trace_number=self._trace,
             service_date=self._service_date,
@@ -370,22 +370,8 @@ def _status_detail(stc: Segment, index: int, parts: Sequence[str]) -> StatusDeta
     return StatusDetail(category, status_code, parts[2] if len(parts) > 2 else "")
 
 
-def _required(segment: Segment, index: int) -> str:
-    value = segment.element(index)
-    if not value:
-        raise segment.error(index, "required, but empty")
-    return value
-
-
-def _amount(segment: Segment, index: int) -> int:
-    try:
-        return parse_x12_amount(_required(segment, index))
-    except AmountError as error:  # the message never shows the amount itself
-        raise segment.error(index, f"not an amount of money: {error}") from None
-
-
 def _date(segment: Segment, index: int) -> date:
-    return _calendar_date(segment, index, _required(segment, index))
+    return _calendar_date(segment, index, required_element(segment, index))
 
 
 def _calendar_date(segment: Segment, index: int, value: str) -> date:
@@ -399,7 +385,7 @@ def _calendar_date(segment: Segment, index: int, value: str) -> date:
 
 def _period_start(dtp: Segment) -> date:
     """DTP03 as DTP02 says it is written: D8 one date, RD8 a range (the start is kept)."""
-    form, value = _required(dtp, 2), _required(dtp, 3)
+    form, value = required_element(dtp, 2), required_element(dtp, 3)
     if form == "D8":
         return _calendar_date(dtp, 3, value)
     if form == "RD8":

@@ -305,7 +305,7 @@ class _RemittanceBuilder:
                 raise segment.error(None, "a second BPR in one transaction set")
             self._payment = _payment(segment)
         elif tag == "TRN" and self._trace is None and self._claim is None:
-            self._trace = Trace(segment.element(1), _required(segment, 2), segment.element(3))
+            self._trace = Trace(segment.element(1), required_element(segment, 2), segment.element(3))
         elif tag == "N1" and not self._claims and self._claim is None:
             self._party = segment.element(1)
             if self._party in ("PR", "PE"):
@@ -405,7 +405,7 @@ class _OpenClaim:
                 id=segment.element(9),
             )
         elif tag == "DTM":
-            self._dates.append(DatedQualifier(_required(segment, 1), _date(segment, 2)))
+            self._dates.append(DatedQualifier(required_element(segment, 1), _date(segment, 2)))
         elif tag == "MOA":
             self._remarks.extend(code for code in segment.elements[2:7] if code)
         elif tag == "MIA":
@@ -420,11 +420,11 @@ class _OpenClaim:
         self._close_service()
         clp = self._clp
         return ClaimPayment(
-            patient_control_number=_required(clp, 1),
-            status_code=_required(clp, 2),
-            charge_cents=_amount(clp, 3),
-            payment_cents=_amount(clp, 4),
-            patient_responsibility_cents=_amount(clp, 5) if clp.element(5) else None,
+            patient_control_number=required_element(clp, 1),
+            status_code=required_element(clp, 2),
+            charge_cents=amount_element(clp, 3),
+            payment_cents=amount_element(clp, 4),
+            patient_responsibility_cents=amount_element(clp, 5) if clp.element(5) else None,
             filing_indicator=clp.element(6),
             payer_claim_control_number=clp.element(7),
             adjustments=tuple(self._adjustments),
@@ -447,7 +447,7 @@ class _OpenService:
         if segment.tag == "CAS":
             self._adjustments.extend(_adjustments(segment))
         elif segment.tag == "DTM":
-            self._dates.append(DatedQualifier(_required(segment, 1), _date(segment, 2)))
+            self._dates.append(DatedQualifier(required_element(segment, 1), _date(segment, 2)))
         elif segment.tag == "LQ" and segment.element(1) == "HE" and segment.element(2):
             self._remarks.append(segment.element(2))
 
@@ -458,8 +458,8 @@ class _OpenService:
             raise svc.error(1, "the procedure needs a qualifier and a code (HC:99213)")
         return ServicePayment(
             procedure=procedure,
-            charge_cents=_amount(svc, 2),
-            payment_cents=_amount(svc, 3),
+            charge_cents=amount_element(svc, 2),
+            payment_cents=amount_element(svc, 3),
             revenue_code=svc.element(4),
             units=_quantity(svc, 5),
             submitted_procedure=svc.composite(6),
@@ -479,15 +479,15 @@ def _telephone(per: Segment) -> str:
 
 
 def _payment(bpr: Segment) -> Payment:
-    method = _required(bpr, 4)
+    method = required_element(bpr, 4)
     if method not in PAYMENT_METHODS:
         raise bpr.error(4, f"payment method {method} is not one of {', '.join(sorted(PAYMENT_METHODS))}")
-    credit_debit = _required(bpr, 3)
+    credit_debit = required_element(bpr, 3)
     if credit_debit not in ("C", "D"):
         raise bpr.error(3, "must be C (credit) or D (debit)")
     return Payment(
-        handling=_required(bpr, 1),
-        amount_cents=_amount(bpr, 2),
+        handling=required_element(bpr, 1),
+        amount_cents=amount_element(bpr, 2),
         credit_debit=credit_debit,
         method=method,
         payment_date=_date(bpr, 16) if bpr.element(16) else None,
@@ -495,7 +495,7 @@ def _payment(bpr: Segment) -> Payment:
 
 
 def _adjustments(cas: Segment) -> list[Adjustment]:
-    group = _required(cas, 1)
+    group = required_element(cas, 1)
     if group not in ADJUSTMENT_GROUPS:
         raise cas.error(1, f"group code {group} is not one of {', '.join(sorted(ADJUSTMENT_GROUPS))}")
     found = []
@@ -508,7 +508,9 @@ def _adjustments(cas: Segment) -> list[Adjustment]:
             raise cas.error(reason_at, "an adjustment amount needs its reason code")
         if not amount:
             raise cas.error(reason_at + 1, "an adjustment reason needs its amount")
-        found.append(Adjustment(group, reason, _amount(cas, reason_at + 1), _quantity(cas, reason_at + 2)))
+        found.append(
+            Adjustment(group, reason, amount_element(cas, reason_at + 1), _quantity(cas, reason_at + 2))
+        )
     if not found:
         raise cas.error(2, "a CAS needs at least one reason code and amount")
     extra = len(cas.elements) - (1 + 3 * CAS_TRIPLETS)
@@ -518,7 +520,7 @@ def _adjustments(cas: Segment) -> list[Adjustment]:
 
 
 def _provider_adjustments(plb: Segment) -> list[ProviderAdjustment]:
-    provider_id = _required(plb, 1)
+    provider_id = required_element(plb, 1)
     fiscal_period_end = _date(plb, 2)
     found = []
     for pair in range(PLB_PAIRS):
@@ -537,7 +539,7 @@ def _provider_adjustments(plb: Segment) -> list[ProviderAdjustment]:
                 fiscal_period_end,
                 identifier[0],
                 reference,
-                _amount(plb, reason_at + 1),
+                amount_element(plb, reason_at + 1),
                 plb.position,
             )
         )
@@ -546,16 +548,18 @@ def _provider_adjustments(plb: Segment) -> list[ProviderAdjustment]:
     return found
 
 
-def _required(segment: Segment, index: int) -> str:
+def required_element(segment: Segment, index: int) -> str:
+    """Element ``index`` of ``segment``, refused (naming the segment and element) when empty."""
     value = segment.element(index)
     if not value:
         raise segment.error(index, "required, but empty")
     return value
 
 
-def _amount(segment: Segment, index: int) -> int:
+def amount_element(segment: Segment, index: int) -> int:
+    """Element ``index`` as integer cents; the refusal never shows the amount."""
     try:
-        return parse_x12_amount(_required(segment, index))
+        return parse_x12_amount(required_element(segment, index))
     except AmountError as error:  # the message never shows the amount itself
         raise segment.error(index, f"not an amount of money: {error}") from None
 
@@ -570,7 +574,7 @@ def _quantity(segment: Segment, index: int) -> Decimal | None:
 
 
 def _date(segment: Segment, index: int) -> date:
-    value = _required(segment, index)
+    value = required_element(segment, index)
     if not (len(value) == 8 and value.isascii() and value.isdigit()):
         raise segment.error(index, "a date is written CCYYMMDD")
     try:
