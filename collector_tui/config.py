@@ -10,6 +10,9 @@ The config file is TOML (``COLLECTOR_CONFIG`` or the user's config folder)::
     [keys]                  # binding id = the key(s) that press it instead of its own
     "queue.next" = "ctrl+n"
     "form.save" = "ctrl+s,f2"
+
+    [letters]               # the office's own letter templates (a file there replaces the shipped one)
+    templates = "/srv/collector/letters"
 """
 
 from __future__ import annotations
@@ -139,6 +142,30 @@ def log_path(env: Mapping[str, str] | None = None) -> Path | None:
     if not isinstance(value, str) or not value:
         raise ConfigError(f"{path}: log.file must be a file path")
     return (path.parent / Path(value).expanduser()).resolve()
+
+
+def letters_template_folder(env: Mapping[str, str] | None = None) -> Path | None:
+    """The office's folder of letter templates (the config file's ``[letters] templates``, relative
+    to the config file); None when not set. A template there with a shipped template's file name
+    (``validation_notice.en.typ``) is rendered instead of it, so an office's lawyer may reword a
+    letter without a release; the folder must exist, or the setting is refused rather than the
+    shipped wording silently used."""
+    path = config_path(os.environ if env is None else env)
+    data = _config_file_data(path)
+    if data is None:
+        return None
+    section = data.get("letters", {})
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: [letters] must be a table")
+    value = section.get("templates")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}: letters.templates must be a folder path")
+    folder = (path.parent / Path(value).expanduser()).resolve()
+    if not folder.is_dir():
+        raise ConfigError(f"{path}: letters.templates is not a folder ({folder})")
+    return folder
 
 
 # Earlier versions read an office's policy override from these; they are refused now, loudly: an

@@ -391,6 +391,8 @@ class InsuranceClaim(SQLModel, table=True):
         Index("ix_insurance_claim_appeal_deadline", "status", "appeal_deadline"),
         # CLP01 of a payer's 835 names the claim by this number alone: one claim per number, office-wide.
         Index("ux_insurance_claim_control_number", "control_number", unique=True),
+        # A PLB recoupment may name a claim by the payer's ICN alone (0011).
+        Index("ix_insurance_claim_payer_claim_number", "payer_claim_number"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -617,7 +619,10 @@ class Remittance(SQLModel, table=True):
     """
 
     __tablename__ = "remittance"
-    __table_args__ = (UniqueConstraint("payer_id", "trace_number"),)
+    __table_args__ = (
+        UniqueConstraint("payer_id", "trace_number"),
+        Index("ix_remittance_imported", "imported_at"),  # the postings export's window (0011)
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     payer_id: str = Field(max_length=80)  # N104 or REF*2U of loop 1000A
@@ -849,6 +854,7 @@ class DenialAction(SQLModel, table=True):
         CheckConstraint(_in("kind", DenialActionKind.codes()), name="kind"),
         CheckConstraint(_in("approval", ApprovalStatus.codes()), name="approval"),
         Index("ix_denial_action_item", "item_id", "occurred_at"),
+        Index("ix_denial_action_time", "occurred_at"),  # the team's denials worked in a period
         Index("ix_denial_action_kind", "kind", "occurred_at"),
         Index("ix_denial_action_approval", "approval", "occurred_at"),
     )
@@ -869,6 +875,9 @@ class DenialAction(SQLModel, table=True):
     other_payer: str | None = Field(default=None, max_length=120)
     amount_cents: int = Field(default=0, sa_column=_money())  # written off, moved, recovered
     approval: str = Field(default=ApprovalStatus.NOT_NEEDED, max_length=8)
+    # Who is accountable for the action (the login, even when an admin acts as the collector): a
+    # write-off is decided by someone else.
+    logged_by: str | None = Field(default=None, max_length=64)
     decided_by_id: int | None = Field(default=None, sa_column=_fk("collector.id"))
     decided_at: datetime | None = Field(default=None, sa_column=_utc(nullable=True))
     activity_id: int | None = Field(default=None, sa_column=_fk("activity.id"))

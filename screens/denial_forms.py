@@ -220,7 +220,9 @@ class PayerCallForm(DenialForm):
             reference=values.get("reference", ""),
             answer_expected=values.get("answer_expected") == "1",
         )
-        return denial.log_payer_call(app.db, app.actor, self.row.id, call, now=app.clock())
+        return denial.log_payer_call(
+            app.db, app.actor, self.row.id, call, now=app.clock(), seen=self.row.updated_at
+        )
 
 
 class AppealForm(DenialForm):
@@ -252,7 +254,9 @@ class AppealForm(DenialForm):
             argument=values.get("argument", ""),
             reference=values.get("reference", ""),
         )
-        return denial.file_appeal(app.db, app.actor, self.row.id, appeal, now=app.clock())
+        return denial.file_appeal(
+            app.db, app.actor, self.row.id, appeal, now=app.clock(), seen=self.row.updated_at
+        )
 
 
 class BillingForm(DenialForm):
@@ -287,7 +291,9 @@ class BillingForm(DenialForm):
             reason=values.get("reason", ""),
             frequency=None if chosen == RESUBMIT else ClaimFrequency(chosen),
         )
-        return denial.request_correction(app.db, app.actor, self.row.id, request, now=app.clock())
+        return denial.request_correction(
+            app.db, app.actor, self.row.id, request, now=app.clock(), seen=self.row.updated_at
+        )
 
 
 class OtherPayerForm(DenialForm):
@@ -304,7 +310,13 @@ class OtherPayerForm(DenialForm):
     def submit(self, values: dict[str, str]) -> DenialActionResult:
         app = self.collector_app
         return denial.bill_other_payer(
-            app.db, app.actor, self.row.id, values.get("payer", ""), values.get("note", ""), now=app.clock()
+            app.db,
+            app.actor,
+            self.row.id,
+            values.get("payer", ""),
+            values.get("note", ""),
+            now=app.clock(),
+            seen=self.row.updated_at,
         )
 
 
@@ -346,6 +358,7 @@ class WriteOffForm(DenialForm):
             values.get("reason", ""),
             now=app.clock(),
             amount_cents=self._cents(values),
+            seen=self.row.updated_at,
         )
 
 
@@ -360,7 +373,9 @@ class UpheldForm(DenialForm):
 
     def submit(self, values: dict[str, str]) -> DenialActionResult:
         app = self.collector_app
-        return denial.close_upheld(app.db, app.actor, self.row.id, values.get("note", ""), now=app.clock())
+        return denial.close_upheld(
+            app.db, app.actor, self.row.id, values.get("note", ""), now=app.clock(), seen=self.row.updated_at
+        )
 
 
 __all__ = [

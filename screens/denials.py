@@ -690,14 +690,16 @@ class DenialWorklistScreen(CollectorScreen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.move_to_patient_now(row.id)
+                self.move_to_patient_now(row)
 
         self.app.push_screen(ConfirmMoney(question, detail), answered)
 
     @work(thread=True, exclusive=True, group="denial-act", exit_on_error=False)
-    def move_to_patient_now(self, item_id: int) -> None:
+    def move_to_patient_now(self, row: WorklistRow) -> None:
+        """Move the amount the collector confirmed: an item changed since is refused, not moved."""
         app = self.collector_app
-        self.post_message(ActionDone(move_to_patient(app.db, app.actor, item_id, now=app.clock())))
+        moved = move_to_patient(app.db, app.actor, row.id, now=app.clock(), seen=row.updated_at)
+        self.post_message(ActionDone(moved))
 
     def on_action_done(self, message: ActionDone) -> None:
         self._acted(message.result)

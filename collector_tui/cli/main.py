@@ -24,6 +24,7 @@ from collector_tui.cli import (
     export_command,
     facilities_command,
     import_commands,
+    letters_command,
     office_command,
     payers_command,
     plan_command,
@@ -57,6 +58,7 @@ app.add_typer(policy_command.app, name="policy")
 app.add_typer(office_command.app, name="office")
 app.add_typer(facilities_command.app, name="facilities")
 app.add_typer(payers_command.app, name="payers")
+app.add_typer(letters_command.app, name="letters")
 app.add_typer(worklist_command.app, name="worklist")  # with no subcommand: the worklist itself
 app.add_typer(plan_command.app, name="plans")  # `collector plans evaluate`, as the nightly run names it
 assert plan_review_command.app is plan_command.app  # its commands join `collector plan`

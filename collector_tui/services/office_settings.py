@@ -53,3 +53,38 @@ def office_time_zone(session: Session) -> ZoneInfo:
 def office_today(session: Session, now: datetime) -> date:
     """The office's day at ``now`` (in its time zone): what "today" means for deadlines and alarms."""
     return office_date(now, office_time_zone(session))
+
+
+# What the office's letters say of the office (12 CFR 1006.34(c)(2)(i): the debt collector's name
+# and the mailing address at which it accepts disputes; the phone and hours of 1006.34(d)(3)(i)).
+# The address is its lines, one per line of the value. ``letters.collector_website`` may be unset.
+LETTERS_COLLECTOR_NAME = "letters.collector_name"
+LETTERS_COLLECTOR_ADDRESS = "letters.collector_address"
+LETTERS_COLLECTOR_PHONE = "letters.collector_phone"
+LETTERS_COLLECTOR_HOURS = "letters.collector_hours"
+LETTERS_COLLECTOR_WEBSITE = "letters.collector_website"
+LETTERS_REQUIRED = (
+    LETTERS_COLLECTOR_NAME,
+    LETTERS_COLLECTOR_ADDRESS,
+    LETTERS_COLLECTOR_PHONE,
+    LETTERS_COLLECTOR_HOURS,
+)
+# A demo database's letters come from nobody: values no one could take for a real agency (the
+# 555-01xx numbers are reserved for fiction; ZZ is no state).
+DEMO_LETTERS_SENDER = {
+    LETTERS_COLLECTOR_NAME: "Example Collections (demo, fictional)",
+    LETTERS_COLLECTOR_ADDRESS: "PO Box 0000\nNowhere, ZZ 00000",
+    LETTERS_COLLECTOR_PHONE: "(555) 010-0199",
+    LETTERS_COLLECTOR_HOURS: "Monday to Friday, 8 a.m. to 6 p.m. Eastern",
+}
+
+
+def letters_sender_settings(session: Session, *, demo: bool) -> dict[str, str]:
+    """The ``letters.*`` settings that are set (a demo database: the fictional ones where unset).
+    Which are missing is for the caller to say: a letter without them is refused."""
+    found = {
+        key: value
+        for key in (*LETTERS_REQUIRED, LETTERS_COLLECTOR_WEBSITE)
+        if (value := office_setting(session, key)) is not None and value.strip()
+    }
+    return {**DEMO_LETTERS_SENDER, **found} if demo else found

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,19 @@ def test_a_finalized_status_answers_the_follow_up_that_waits_on_the_payer(placed
     assert on_file["PCN-1"].status == ClaimStatus.PENDING  # F1: the 835 posts the money
     assert on_file["PCN-2"].status == ClaimStatus.DENIED  # F2 on a pending claim
     assert on_file["PCN-3"].status == ClaimStatus.PENDING
+
+
+def test_a_status_older_than_the_last_action_answers_nothing(placed: Database) -> None:
+    # The appeal was filed on 2026-11-25; a 277 sent again late says F1 as of 2026-11-24.
+    item_id = open_follow_up(placed, "PCN-1")
+    with placed.writing() as session:
+        session.execute(
+            DENIAL_ITEM_T.update()
+            .where(DENIAL_ITEM_T.c.id == item_id)
+            .values(worked_at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))
+        )
+    assert apply(placed, STATUS).follow_ups_answered == 0
+    assert item(placed, item_id).response_due == WAITING and count(placed, DenialAction) == 0
 
 
 def test_a_follow_up_not_waiting_on_the_payer_is_left_alone(placed: Database) -> None:

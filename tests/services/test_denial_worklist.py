@@ -415,7 +415,7 @@ def test_nothing_moves_to_the_patient_while_another_payer_is_pending(pr_denied: 
             )
         )
     (item,) = all_rows(pr_denied, DenialItem)
-    with pytest.raises(ServiceError, match="another payer"):
+    with pytest.raises(ServiceError, match="payer is still pending"):
         move_to_patient(pr_denied, actor(pr_denied, "jsmith"), key(item), now=NOW)
 
 

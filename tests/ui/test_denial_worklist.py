@@ -62,7 +62,8 @@ def build_denial_office(db: Database, *, d1_billed_cents: int = 156_000) -> Data
                 account_number="D-1", guarantor_id="G-1", collector_login="ann", claim_number="CLM-1",
                 claim_denial_codes="CO-197;N30", claim_billed=_dollars(d1_billed_cents), claim_paid="0",
                 claim_patient_share="250.00", total_balance=_dollars(d1_billed_cents),
-                patient_responsibility=_dollars(d1_billed_cents - 31_000), insurance_pending="310.00",
+                # What the payer denied waits with insurance; the patient owes the share.
+                patient_responsibility="250.00", insurance_pending=_dollars(d1_billed_cents - 25_000),
             ),
             placement(
                 account_number="D-2", guarantor_id="G-2", collector_login="ann", claim_number="CLM-2",

@@ -23,7 +23,7 @@ An item closes as overturned on its own, when a later 835 pays the claim
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -48,7 +48,7 @@ from collector_tui.services.errors import AccessDeniedError, EntryError, NotFoun
 from collector_tui.services.law.policy import current_denial_policy
 from collector_tui.services.money.transactions import apply_transactions
 from collector_tui.services.office_settings import office_today
-from collector_tui.services.team.permissions import Permission, require, require_active
+from collector_tui.services.team.permissions import Permission, require, require_account_view, require_active
 from collector_tui.services.worklists.denial_items import facts_of
 from collector_tui.vocabulary import (
     AppealLevel,
@@ -103,8 +103,16 @@ def _text(
     return text[:NOTE_WIDTH]
 
 
-def _open_item(session: Session, actor: Actor, item_id: int) -> _Item:
-    """The open item, if the actor may work its account (the same words for one they may not see)."""
+STALE = (
+    "this denial item changed since you opened it (a payer's file or another session): close the form "
+    "and look at it again"
+)
+
+
+def _open_item(session: Session, actor: Actor, item_id: int, seen: datetime | None = None) -> _Item:
+    """The open item, if the actor may work its account: one they may not see gets the same words
+    as one that does not exist. ``seen``, the item's ``updated_at`` the screen showed, refuses an
+    item that changed since (a second keypress, a payer's file posted meanwhile)."""
     d, a, f = DENIAL_ITEM_T.c, ACCOUNT_T.c, FACILITY_T.c
     row = session.execute(
         select(DENIAL_ITEM_T, a.version.label("account_version"), a.account_number, f.code.label("facility"))
@@ -114,9 +122,12 @@ def _open_item(session: Session, actor: Actor, item_id: int) -> _Item:
     ).first()
     if row is None:
         raise NotFoundError(NO_ITEM)
+    require_account_view(session, actor, row.account_id, refusal=NO_ITEM)
     target_for_change(session, actor, row.account_id, row.account_version)  # may the actor work it?
     if row.status != DenialStatus.OPEN:
         raise ServiceError(CLOSED)
+    if seen is not None and row.updated_at != seen:
+        raise ServiceError(STALE)
     return _Item(
         id=row.id,
         claim_id=row.claim_id,
@@ -139,6 +150,7 @@ def _action(
         "item_id": item.id,
         "account_id": item.account_id,
         "collector_id": actor.collector_id,
+        "logged_by": actor.login,
         "kind": kind,
         "occurred_at": now,
         "approval": ApprovalStatus.NOT_NEEDED,
@@ -161,6 +173,17 @@ def _worked(
     if answer_due is not None:
         values["response_due"] = answer_due
     if close is not None:
+        # A write-off still waiting for a supervisor has nothing left to decide once the item ends.
+        e = DENIAL_ACTION_T.c
+        session.execute(
+            update(DENIAL_ACTION_T)
+            .where(
+                e.item_id == item.id,
+                e.kind == DenialActionKind.WRITE_OFF,
+                e.approval == ApprovalStatus.PENDING,
+            )
+            .values(approval=ApprovalStatus.DECLINED, decided_at=now)
+        )
         values.update(
             status=DenialStatus.CLOSED, outcome=close, closed_at=now, claimed_by_id=None, claimed_until=None
         )
@@ -215,7 +238,7 @@ class PayerCall:
 
 
 def log_payer_call(
-    db: Database, actor: Actor, item_id: int, call: PayerCall, *, now: datetime
+    db: Database, actor: Actor, item_id: int, call: PayerCall, *, now: datetime, seen: datetime | None = None
 ) -> DenialActionResult:
     problems: list[tuple[str, str]] = []
     representative = _text(call.representative, "representative", "the representative's name", problems)[:80]
@@ -224,7 +247,7 @@ def log_payer_call(
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         activity = int(
             session.execute(
                 insert(ACTIVITY_T).returning(ACTIVITY_T.c.id),
@@ -280,7 +303,13 @@ class AppealFiling:
 
 
 def file_appeal(
-    db: Database, actor: Actor, item_id: int, appeal: AppealFiling, *, now: datetime
+    db: Database,
+    actor: Actor,
+    item_id: int,
+    appeal: AppealFiling,
+    *,
+    now: datetime,
+    seen: datetime | None = None,
 ) -> DenialActionResult:
     problems: list[tuple[str, str]] = []
     argument = _text(appeal.argument, "argument", "the appeal's argument", problems)
@@ -290,7 +319,7 @@ def file_appeal(
     with db.writing() as session:
         if appeal.filed_on > office_today(session, now):
             raise EntryError([("filed_on", "an appeal cannot be filed in the future")])
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         deadline = item.row.appeal_deadline
         late = deadline is not None and appeal.filed_on > deadline
         action_id = _action(
@@ -325,7 +354,13 @@ class CorrectionRequest:
 
 
 def request_correction(
-    db: Database, actor: Actor, item_id: int, request: CorrectionRequest, *, now: datetime
+    db: Database,
+    actor: Actor,
+    item_id: int,
+    request: CorrectionRequest,
+    *,
+    now: datetime,
+    seen: datetime | None = None,
 ) -> DenialActionResult:
     problems: list[tuple[str, str]] = []
     reason = _text(request.reason, "reason", "the reason for billing", problems)
@@ -333,7 +368,7 @@ def request_correction(
         raise EntryError(problems)
     kind = DenialActionKind.RESUBMISSION if request.frequency is None else DenialActionKind.CORRECTED_CLAIM
     with db.writing() as session:
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         if request.frequency is not None and not item.payer_claim_number:
             raise EntryError(
                 [("frequency", "a replacement or void names the payer's claim number (ICN); none is on file")]
@@ -354,7 +389,14 @@ def request_correction(
 
 
 def bill_other_payer(
-    db: Database, actor: Actor, item_id: int, payer_name: str, note: str, *, now: datetime
+    db: Database,
+    actor: Actor,
+    item_id: int,
+    payer_name: str,
+    note: str,
+    *,
+    now: datetime,
+    seen: datetime | None = None,
 ) -> DenialActionResult:
     problems: list[tuple[str, str]] = []
     other = _text(payer_name, "payer", "the other payer", problems)[:120]
@@ -362,7 +404,7 @@ def bill_other_payer(
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         if other.upper() == item.payer_name.upper():
             raise EntryError([("payer", "that is the payer that denied the claim")])
         action_id = _action(
@@ -377,26 +419,29 @@ def bill_other_payer(
 # ---- money ----------------------------------------------------------------------------------
 
 
-def _payer_pending(session: Session, account_id: int, claim_id: int) -> bool:
+def _payer_pending(session: Session, account_id: int) -> bool:
+    """Whether any claim of the account, the item's own included (under appeal, forwarded to the
+    next payer), still waits on a payer."""
     c = CLAIM_T.c
     return bool(
         session.execute(
-            select(func.count()).where(
-                c.account_id == account_id, c.id != claim_id, c.status.in_(PENDING_PAYER)
-            )
+            select(func.count()).where(c.account_id == account_id, c.status.in_(PENDING_PAYER))
         ).scalar_one()
     )
 
 
-def move_to_patient(db: Database, actor: Actor, item_id: int, *, now: datetime) -> DenialActionResult:
+def move_to_patient(
+    db: Database, actor: Actor, item_id: int, *, now: datetime, seen: datetime | None = None
+) -> DenialActionResult:
     """The item's PR amounts to the patient (see the module); refused while a payer is pending."""
     with db.writing() as session:
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         if item.patient_cents <= 0:
             raise ServiceError("the payer assigned the patient nothing on this claim: only PR amounts move")
-        if _payer_pending(session, item.account_id, item.claim_id):
+        if _payer_pending(session, item.account_id):
             raise ServiceError(
-                "another payer is still pending on this account: the patient's share waits for it"
+                "a payer is still pending on this account (a claim with a payer or under appeal): "
+                "the patient's share waits for it"
             )
         apply_transactions(
             session,
@@ -427,6 +472,19 @@ def move_to_patient(db: Database, actor: Actor, item_id: int, *, now: datetime) 
 def _post_write_off(
     session: Session, actor: Actor, item: _Item, action_id: int, cents: int, now: datetime
 ) -> None:
+    """Post the write-off off insurance pending: never more than the account owes, nor than it
+    still expects from insurance (a denial's money waits there; the patient's share is not it)."""
+    a = ACCOUNT_T.c
+    owed = session.execute(
+        select(a.total_balance_cents, a.insurance_pending_cents).where(a.id == item.account_id)
+    ).one()
+    room = min(int(owed.total_balance_cents), int(owed.insurance_pending_cents))
+    if cents > room:
+        raise ServiceError(
+            f"the account expects only {format_cents(max(room, 0))} from insurance now: "
+            "write off no more than that"
+        )
+    day = office_today(session, now)
     posted = apply_transactions(
         session,
         [
@@ -436,7 +494,7 @@ def _post_write_off(
                 account_number=item.account_number,
                 kind=TransactionKind.WRITE_OFF,
                 amount_cents=cents,
-                posted_at=datetime.combine(now.date(), time(), now.tzinfo),
+                posted_at=datetime.combine(day, time(), UTC),
                 method=None,
                 reference=item.payer_claim_number,
                 reverses_external_id=None,
@@ -452,7 +510,14 @@ def _post_write_off(
 
 
 def write_off(
-    db: Database, actor: Actor, item_id: int, reason: str, *, now: datetime, amount_cents: int | None = None
+    db: Database,
+    actor: Actor,
+    item_id: int,
+    reason: str,
+    *,
+    now: datetime,
+    amount_cents: int | None = None,
+    seen: datetime | None = None,
 ) -> DenialActionResult:
     """Write off the denied amount (or ``amount_cents`` of it); beyond the policy's limit, ask."""
     problems: list[tuple[str, str]] = []
@@ -461,7 +526,7 @@ def write_off(
         raise EntryError(problems)
     limit = current_denial_policy().write_off_limit_cents
     with db.writing() as session:
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         cents = item.denied_cents if amount_cents is None else amount_cents
         if cents <= 0 or cents > item.denied_cents:
             raise EntryError([("amount", f"between $0.01 and the denied {format_cents(item.denied_cents)}")])
@@ -484,10 +549,21 @@ def write_off(
             line = f"write-off of {format_cents(cents)} asked (beyond {beyond}: a supervisor decides)"
         else:
             _post_write_off(session, actor, item, action_id, cents, now)
-            _worked(session, item, now, close=DenialOutcome.WRITTEN_OFF)
-            line = f"{format_cents(cents)} written off"
+            line = _written_off(session, item, cents, now)
         _finish(session, actor, item, now, "denial.write_off", action_id, (DenialActionKind.WRITE_OFF, line))
-    return DenialActionResult(item.id, action_id, line, closed=not ask, pending_approval=ask)
+    closed = not ask and cents == item.denied_cents
+    return DenialActionResult(item.id, action_id, line, closed=closed, pending_approval=ask)
+
+
+def _written_off(session: Session, item: _Item, cents: int, now: datetime) -> str:
+    """The item after a write-off posted: closed when all that was denied is written off; else
+    open with what is left (a part written off does not end the work on the rest)."""
+    left = item.denied_cents - cents
+    if left <= 0:
+        _worked(session, item, now, close=DenialOutcome.WRITTEN_OFF)
+        return f"{format_cents(cents)} written off"
+    _worked(session, item, now, denied_cents=left)
+    return f"{format_cents(cents)} written off; {format_cents(left)} still denied"
 
 
 def _pending_write_off(session: Session, item_id: int) -> bool:
@@ -573,26 +649,34 @@ def decide_write_off(
     with db.writing() as session:
         require_active(session, actor)
         asked = session.execute(
-            select(e.item_id, e.collector_id, e.amount_cents, e.approval).where(
+            select(e.item_id, e.collector_id, e.logged_by, e.amount_cents, e.approval).where(
                 e.id == action_id, e.kind == DenialActionKind.WRITE_OFF
             )
         ).first()
         if asked is None or asked.approval != ApprovalStatus.PENDING:
             raise NotFoundError(f"no write-off {action_id} waits for a decision")
-        if asked.collector_id is not None and asked.collector_id == actor.collector_id:
+        # The person who asked, whoever they acted as, never decides it (an admin acting as the
+        # collector who asked, or the collector's own login).
+        if (asked.collector_id is not None and asked.collector_id == actor.collector_id) or (
+            asked.logged_by is not None and asked.logged_by == actor.login
+        ):
             raise AccessDeniedError("a write-off you asked for is decided by another supervisor")
         item = _open_item(session, actor, int(asked.item_id))
+        cents = int(asked.amount_cents)
+        if approve and cents > item.denied_cents:
+            raise ServiceError(
+                f"the item's denied amount is now {format_cents(item.denied_cents)}, less than the "
+                f"{format_cents(cents)} asked: decline it and let the collector ask again"
+            )
         decision = ApprovalStatus.APPROVED if approve else ApprovalStatus.DECLINED
         session.execute(
             update(DENIAL_ACTION_T)
             .where(e.id == action_id)
             .values(approval=decision, decided_by_id=actor.collector_id, decided_at=now)
         )
-        cents = int(asked.amount_cents)
         if approve:
             _post_write_off(session, actor, item, action_id, cents, now)
-            _worked(session, item, now, close=DenialOutcome.WRITTEN_OFF)
-            line = f"write-off of {format_cents(cents)} approved"
+            line = f"{_written_off(session, item, cents, now)} (approved)"
         else:
             line = f"write-off of {format_cents(cents)} declined{': ' + note.strip() if note.strip() else ''}"
         _finish(
@@ -604,10 +688,12 @@ def decide_write_off(
             action_id,
             (DenialActionKind.WRITE_OFF, line),
         )
-    return DenialActionResult(item.id, action_id, line, closed=approve)
+    return DenialActionResult(item.id, action_id, line, closed=approve and cents == item.denied_cents)
 
 
-def close_upheld(db: Database, actor: Actor, item_id: int, note: str, *, now: datetime) -> DenialActionResult:
+def close_upheld(
+    db: Database, actor: Actor, item_id: int, note: str, *, now: datetime, seen: datetime | None = None
+) -> DenialActionResult:
     """The payer's last word is no: the item closes as upheld (its money stays until written off or
     moved by the billing system)."""
     problems: list[tuple[str, str]] = []
@@ -615,7 +701,7 @@ def close_upheld(db: Database, actor: Actor, item_id: int, note: str, *, now: da
     if problems:
         raise EntryError(problems)
     with db.writing() as session:
-        item = _open_item(session, actor, item_id)
+        item = _open_item(session, actor, item_id, seen)
         action_id = _action(session, actor, item, DenialActionKind.UPHELD, now, note=said)
         session.execute(
             update(CLAIM_T).where(CLAIM_T.c.id == item.claim_id).values(status=ClaimStatus.DENIED)

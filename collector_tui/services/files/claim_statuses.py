@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from collector_tui.db.tables import AUDIT_T, CLAIM_T, DENIAL_ACTION_T, DENIAL_ITEM_T
+from collector_tui.domain.office_day import office_date
 from collector_tui.domain.x12.claim_status import (
     ClaimStatus as ReportedStatus,
 )
@@ -46,7 +47,7 @@ from collector_tui.domain.x12.claim_status import (
 )
 from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import insert_rows, select_in_chunks, update_by_id
-from collector_tui.services.office_settings import office_today
+from collector_tui.services.office_settings import office_time_zone, office_today
 from collector_tui.services.worklists.denial_items import rescore
 from collector_tui.vocabulary import ApprovalStatus, ClaimStatus, DenialActionKind, DenialStatus
 
@@ -98,7 +99,7 @@ def apply_claim_statuses(
     result = ClaimStatusResult(claims=len(reported))
     on_file = _claims_on_file(session, [claim.control_number for claim, _ in reported])
     before = {number: dict(found.values) for number, found in on_file.items()}
-    finalized: list[tuple[_OnFile, ReportedStatus]] = []
+    finalized: list[tuple[_OnFile, ReportedStatus, date | None]] = []
     for claim, produced in reported:
         result.accepted += is_accepted(claim.category)
         result.rejected += is_rejected(claim.category)
@@ -108,9 +109,10 @@ def apply_claim_statuses(
             result.unmatched += 1
             continue
         result.matched += 1
-        _take(found.values, claim, claim.status_date or produced)
+        effective = claim.status_date or produced
+        _take(found.values, claim, effective)
         if is_finalized(claim.category):
-            finalized.append((found, claim))
+            finalized.append((found, claim, effective))
 
     updates = []
     for number, found in on_file.items():
@@ -176,9 +178,12 @@ def _claims_on_file(session: Session, numbers: Sequence[str]) -> dict[str, _OnFi
 
 
 def _answer_follow_ups(
-    session: Session, finalized: Sequence[tuple[_OnFile, ReportedStatus]], *, now: datetime
+    session: Session, finalized: Sequence[tuple[_OnFile, ReportedStatus, date | None]], *, now: datetime
 ) -> int:
-    """Clear the wait of each open denial item a finalized status answers, recording the answer."""
+    """Clear the wait of each open denial item a finalized status answers, recording the answer.
+
+    A status dated before the item was last worked answers an older question (a 277 sent again
+    late): the wait the collector set since stays."""
     if not finalized:
         return 0
     i, a = DENIAL_ITEM_T.c, DENIAL_ACTION_T.c
@@ -186,10 +191,10 @@ def _answer_follow_ups(
         row.claim_id: row
         for row in select_in_chunks(
             session,
-            lambda part: select(i.id, i.claim_id, i.account_id).where(
+            lambda part: select(i.id, i.claim_id, i.account_id, i.worked_at).where(
                 i.claim_id.in_(part), i.status == DenialStatus.OPEN, i.response_due.is_not(None)
             ),
-            [found.claim_id for found, _ in finalized],
+            [found.claim_id for found, _, _ in finalized],
         )
     }
     if not waiting:
@@ -207,10 +212,17 @@ def _answer_follow_ups(
     answered: set[int] = set()
     cleared: list[dict[str, Any]] = []
     actions: list[dict[str, Any]] = []
-    for found, claim in finalized:
+    zone = office_time_zone(session)
+    for found, claim, effective in finalized:
         item = waiting.get(found.claim_id)
         reference = payer_response_reference(claim)
         if item is None or (item.id, reference) in recorded:
+            continue
+        if (
+            effective is not None
+            and item.worked_at is not None
+            and effective < office_date(item.worked_at, zone)
+        ):
             continue
         recorded.add((item.id, reference))
         if item.id not in answered:

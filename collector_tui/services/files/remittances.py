@@ -17,10 +17,12 @@
                         adjustment (a CO reason that is a denial stays insurance pending); PR
                         moves from insurance pending to the patient only when no other claim
                         of the account is still pending with a payer; the claim is paid
-  19, 20, 21            the same, but PR stays insurance pending (forwarded to another payer)
+  19, 20, 21            the same, but PR stays insurance pending and the claim pending: it was
+                        forwarded to the next payer
   4 (denied)            CLP04 if any; the claim is denied and its CARC codes are recorded
   22 (reversal)         the negative amounts as they come (negative payment, negative CO, PR
-                        back to insurance); the claim reopens (pending)
+                        back to insurance); the claim reopens (pending), and a denial item the
+                        reversed payment had closed as overturned opens again
   23 (not our claim)    nothing: an exception
   25 (predetermination) nothing
   ====================  ==================================================================
@@ -73,6 +75,7 @@ from collector_tui.services.worklists.denial_items import (
     close_overturned,
     open_denial_items,
     remember_payers,
+    reopen_reversed,
 )
 from collector_tui.vocabulary import ClaimStatus, DenialCodeSet, DenialSource, TransactionKind
 
@@ -216,6 +219,7 @@ def post_remittance(
         update_by_id(session, CLAIM_T, plan.claim_updates)
     _record_denials(session, plan.denials)
     remember_payers(session, [(remittance.payer.name, payer_id, remittance.payer.phone)], now)
+    reopen_reversed(session, plan.reversed_claims, actor=actor, now=now)
     overturned = close_overturned(session, plan.paid_claims, actor=actor, now=now)
     opened = open_denial_items(
         session,
@@ -305,6 +309,8 @@ class _Plan:
         self.candidates: list[tuple[int, DenialCandidate]] = []  # (claim line, candidate)
         self.paid_claims: dict[int, int] = {}  # claim id -> paid by this remittance (overturns)
         self.reversals = 0
+        self.reversed_claims: list[int] = []
+        self._claim_key = ""
         self.moved_to_patient: set[int] = set()  # claim lines whose PR went to the patient
 
     def claim(
@@ -339,6 +345,9 @@ class _Plan:
             return
         key = (found.facility_code, found.account_number)
         icn = claim.payer_claim_control_number or None
+        # The claim payment's own identity (the TRN02, CLP01, CLP07, CLP02): the same
+        # payment listed again posts nothing, wherever it stands in the file.
+        self._claim_key = f"{claim.patient_control_number}|{claim.payer_claim_control_number}|{status}"
         self._post(index, key, TransactionKind.INSURANCE_PAYMENT, claim.payment_cents, icn, "paid")
         # A claim paid twice in one file (a reversal and its correction) adds up in order.
         paid = self.paid_so_far.get(found.claim_id, found.paid_cents) + claim.payment_cents
@@ -365,8 +374,10 @@ class _Plan:
                 update["status"] = ClaimStatus.PENDING
                 self.shifts[key] += patient  # negative: back to insurance
                 self.reversals += 1
+                self.reversed_claims.append(found.claim_id)
             else:
-                update["status"] = ClaimStatus.PAID
+                # Forwarded to the next payer (19, 20, 21): the claim still waits on a payer.
+                update["status"] = ClaimStatus.PENDING if status in FORWARDED else ClaimStatus.PAID
                 if status in PROCESSED and found.account_id not in pending_elsewhere:
                     self.shifts[key] += patient
                     self.moved_to_patient.add(index)
@@ -421,7 +432,9 @@ class _Plan:
     ) -> None:
         if not cents:
             return
-        digest = hashlib.blake2b(f"{self._stem}|{index}|{part}".encode(), digest_size=16).hexdigest()
+        digest = hashlib.blake2b(
+            f"{self._stem}|{self._claim_key}|{part}".encode(), digest_size=16
+        ).hexdigest()
         external_id = f"835-{digest}"
         self.records.append(
             TransactionRecord(

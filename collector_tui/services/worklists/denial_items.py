@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from collector_tui.db.queries import open_denial_item
@@ -42,7 +42,13 @@ from collector_tui.services.audit import Actor, audit_rows
 from collector_tui.services.bulk import chunks, insert_rows, select_in_chunks, update_by_id
 from collector_tui.services.law.policy import current_denial_policy
 from collector_tui.services.office_settings import office_today
-from collector_tui.vocabulary import DenialActionKind, DenialOutcome, DenialSource, DenialStatus
+from collector_tui.vocabulary import (
+    ApprovalStatus,
+    DenialActionKind,
+    DenialOutcome,
+    DenialSource,
+    DenialStatus,
+)
 
 CODES_WIDTH = 400
 
@@ -131,6 +137,65 @@ def _one_per_claim(candidates: Sequence[DenialCandidate]) -> list[DenialCandidat
     return list(merged.values())
 
 
+def _moved_to_patient(session: Session, item_ids: Sequence[int]) -> dict[int, int]:
+    """What each item already moved to the patient (its move-to-patient actions), in cents."""
+    e = DENIAL_ACTION_T.c
+    moved: dict[int, int] = {}
+    for row in select_in_chunks(
+        session,
+        lambda part: (
+            select(e.item_id, func.sum(e.amount_cents).label("cents"))
+            .where(e.item_id.in_(part), e.kind == DenialActionKind.MOVE_TO_PATIENT)
+            .group_by(e.item_id)
+        ),
+        item_ids,
+    ):
+        moved[int(row.item_id)] = int(row.cents)
+    return moved
+
+
+def reopen_reversed(session: Session, claim_ids: Sequence[int], *, actor: Actor, now: datetime) -> list[int]:
+    """A payment reversed (CLP02 22) undoes an overturn: the claim's item that closed as overturned
+    opens again, with nothing recovered, unless the claim already has another open item."""
+    d = DENIAL_ITEM_T.c
+    rows = list(
+        select_in_chunks(
+            session,
+            lambda part: select(d.id, d.claim_id, d.status, d.outcome).where(d.claim_id.in_(part)),
+            claim_ids,
+        )
+    )
+    has_open = {row.claim_id for row in rows if row.status == DenialStatus.OPEN}
+    latest: dict[int, Any] = {}
+    for row in rows:
+        if row.claim_id not in latest or row.id > latest[row.claim_id].id:
+            latest[row.claim_id] = row
+    reopened = sorted(
+        int(row.id)
+        for claim, row in latest.items()
+        if claim not in has_open and row.outcome == DenialOutcome.OVERTURNED
+    )
+    if reopened:
+        update_by_id(
+            session,
+            DENIAL_ITEM_T,
+            [
+                {
+                    "row_id": item,
+                    "status": DenialStatus.OPEN,
+                    "outcome": None,
+                    "recovered_cents": 0,
+                    "closed_at": None,
+                    "updated_at": now,
+                }
+                for item in reopened
+            ],
+        )
+        insert_rows(session, AUDIT_T, audit_rows(actor, "denial.reopen", "denial_item", reopened, at=now))
+        rescore(session, office_today(session, now), item_ids=reopened)
+    return reopened
+
+
 def _payer_codes(session: Session, keys: Iterable[str]) -> dict[str, str | None]:
     """The rules key a person gave each payer (by ``payer_key``), where one did."""
     p = PAYER_T.c
@@ -173,6 +238,7 @@ def open_denial_items(
         )
     }
     payer_codes = _payer_codes(session, {payer_key(c.payer_name)[:120] for c in candidates})
+    moved = _moved_to_patient(session, [row.id for row in existing.values()])
     candidates = _one_per_claim(candidates)
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -183,6 +249,8 @@ def open_denial_items(
         open_row = existing.get(candidate.claim_id)
         if open_row is not None:
             values["codes"] = _codes_text([*open_row.codes.split(), *candidate.codes])
+            # A share already moved to the patient is not the payer's to move again.
+            values["patient_cents"] = max(0, values["patient_cents"] - moved.get(open_row.id, 0))
             facts = DenialFacts(
                 values["denied_cents"],
                 values["appeal_deadline"],
@@ -302,6 +370,18 @@ def close_overturned(session: Session, paid: Mapping[int, int], *, actor: Actor,
         ],
     )
     closed = sorted(int(row.id) for row in rows)
+    # A write-off still waiting for a supervisor has nothing left to decide: the payer paid.
+    e = DENIAL_ACTION_T.c
+    for part in chunks(closed):
+        session.execute(
+            update(DENIAL_ACTION_T)
+            .where(
+                e.item_id.in_(list(part)),
+                e.kind == DenialActionKind.WRITE_OFF,
+                e.approval == ApprovalStatus.PENDING,
+            )
+            .values(approval=ApprovalStatus.DECLINED, decided_at=now)
+        )
     insert_rows(session, AUDIT_T, audit_rows(actor, "denial.overturned", "denial_item", closed, at=now))
     return closed
 

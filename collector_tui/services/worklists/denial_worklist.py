@@ -83,6 +83,9 @@ class WorklistRow:
     worked_at: datetime | None
     claimed_by_id: int | None
     claimed_until: datetime | None
+    # When a person or a file last changed it: an action names it, so a second keypress or a
+    # payer's file posted meanwhile is refused rather than done twice (denial_actions.STALE).
+    updated_at: datetime | None = None
 
     def held_by_other(self, actor: Actor, now: datetime) -> bool:
         return (
@@ -137,6 +140,7 @@ def _columns() -> tuple[Any, ...]:
         d.claimed_until,
         d.status,
         d.owner_id,
+        d.updated_at,
     )
 
 
@@ -184,6 +188,7 @@ def _row(row: Any, today: date) -> WorklistRow:
         worked_at=row.worked_at,
         claimed_by_id=row.claimed_by_id,
         claimed_until=row.claimed_until,
+        updated_at=row.updated_at,
     )
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlmodel import Session
 
+from collector_tui.db.queries import open_denial_item
 from collector_tui.db.tables import DENIAL_ITEM_T, PAYER_T
 from collector_tui.domain.denial_work import payer_key
 from collector_tui.domain.phones import normalize_phone
@@ -30,7 +31,6 @@ from collector_tui.services.database import Database
 from collector_tui.services.errors import EntryError
 from collector_tui.services.law.policy import current_denial_policy
 from collector_tui.services.team.permissions import Permission, require, require_active
-from collector_tui.vocabulary import DenialStatus
 
 NAME_WIDTH = 120
 NOTE_WIDTH = 120
@@ -64,13 +64,16 @@ def known_payer_keys() -> tuple[str, ...]:
 
 def _lines(session: Session, name: str | None = None) -> tuple[PayerLine, ...]:
     p, d = PAYER_T.c, DENIAL_ITEM_T.c
-    open_items = (
-        select(func.count())
-        .where(func.upper(d.payer_name) == p.name_key, d.status == DenialStatus.OPEN)
-        .scalar_subquery()
-        .label("open_items")
-    )
-    statement = select(p.id, p.name, p.code, p.identifier, p.phone, p.phone_note, p.updated_at, open_items)
+    # One pass over the open items (the partial worklist index), counted by payer.
+    open_items = {
+        str(key): int(count)
+        for key, count in session.execute(
+            select(func.upper(d.payer_name), func.count())
+            .where(open_denial_item())
+            .group_by(func.upper(d.payer_name))
+        )
+    }
+    statement = select(p.id, p.name, p.name_key, p.code, p.identifier, p.phone, p.phone_note, p.updated_at)
     if name is not None:
         statement = statement.where(p.name_key == payer_key(name))
     policy = current_denial_policy()
@@ -83,7 +86,7 @@ def _lines(session: Session, name: str | None = None) -> tuple[PayerLine, ...]:
             identifier=row.identifier,
             phone=row.phone,
             phone_note=row.phone_note,
-            open_items=int(row.open_items),
+            open_items=open_items.get(row.name_key, 0),
             updated_at=row.updated_at,
         )
         for row in session.execute(statement.order_by(p.name))

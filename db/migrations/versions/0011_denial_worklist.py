@@ -48,6 +48,10 @@ def upgrade() -> None:
     op.create_index("ux_payer_name_key", "payer", ["name_key"], unique=True)
     # A PLB recoupment names a claim by the payer's ICN: found among that payer's remittance lines.
     op.create_index("ix_remittance_claim_icn", "remittance_claim", ["payer_claim_number"], unique=False)
+    op.create_index(
+        "ix_insurance_claim_payer_claim_number", "insurance_claim", ["payer_claim_number"], unique=False
+    )
+    op.create_index("ix_remittance_imported", "remittance", ["imported_at"], unique=False)
     op.create_table(
         "denial_item",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -155,6 +159,7 @@ def upgrade() -> None:
         sa.Column("other_payer", _AUTO(length=120), nullable=True),
         sa.Column("amount_cents", sa.BigInteger(), server_default=sa.text("0"), nullable=False),
         sa.Column("approval", _AUTO(length=8), nullable=False),
+        sa.Column("logged_by", _AUTO(length=64), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", UTCDateTime(timezone=True), nullable=True),
         sa.Column("activity_id", sa.Integer(), nullable=True),
@@ -187,6 +192,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_denial_action_approval", "denial_action", ["approval", "occurred_at"], unique=False)
     op.create_index("ix_denial_action_item", "denial_action", ["item_id", "occurred_at"], unique=False)
+    op.create_index("ix_denial_action_time", "denial_action", ["occurred_at"], unique=False)
     op.create_index("ix_denial_action_kind", "denial_action", ["kind", "occurred_at"], unique=False)
     op.add_column("insurance_claim", sa.Column("accepted_date", sa.Date(), nullable=True))
     op.add_column("insurance_claim", sa.Column("status_category", _AUTO(length=4), nullable=True))
@@ -198,6 +204,8 @@ def downgrade() -> None:
     op.drop_table("denial_item")
     op.drop_table("payer")
     op.drop_index("ix_remittance_claim_icn", table_name="remittance_claim")
+    op.drop_index("ix_insurance_claim_payer_claim_number", table_name="insurance_claim")
+    op.drop_index("ix_remittance_imported", table_name="remittance")
     # SQLite 3.35+ drops a plain column in place.
     op.drop_column("insurance_claim", "status_date")
     op.drop_column("insurance_claim", "status_category")
