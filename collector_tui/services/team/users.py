@@ -18,11 +18,22 @@ from sqlmodel import Session
 
 from collector_tui.db.tables import ACCOUNT_T, COLLECTOR_T
 from collector_tui.domain.office_day import DEFAULT_OFFICE_ZONE, OFFICE_ZONE_KEY, OfficeZoneError, office_zone
+from collector_tui.domain.phones import format_national, normalize_phone
 from collector_tui.services import audit
 from collector_tui.services.audit import Actor
 from collector_tui.services.database import Database
-from collector_tui.services.errors import AccessDeniedError, NotFoundError, ServiceError
-from collector_tui.services.office_settings import office_setting, office_time_zone, put_office_setting
+from collector_tui.services.errors import AccessDeniedError, EntryError, NotFoundError, ServiceError
+from collector_tui.services.office_settings import (
+    LETTERS_COLLECTOR_ADDRESS,
+    LETTERS_COLLECTOR_HOURS,
+    LETTERS_COLLECTOR_NAME,
+    LETTERS_COLLECTOR_PHONE,
+    LETTERS_COLLECTOR_WEBSITE,
+    letters_sender_settings,
+    office_setting,
+    office_time_zone,
+    put_office_setting,
+)
 from collector_tui.services.team.permissions import (
     ALLOW_UNASSIGNED_KEY,
     ROLE_SYSTEM,
@@ -364,3 +375,65 @@ def set_office_zone(db: Database, actor: Actor, name: str, *, now: datetime) -> 
         before = office_setting(session, OFFICE_ZONE_KEY) or DEFAULT_OFFICE_ZONE
         _put_setting(session, actor, OFFICE_ZONE_KEY, name, now)
     return before
+
+
+@dataclass(frozen=True, slots=True)
+class LettersSender:
+    """What the office's letters say of the office, as an admin sets it (None: leave as it is)."""
+
+    name: str | None = None
+    address_lines: tuple[str, ...] | None = None
+    phone: str | None = None
+    hours: str | None = None
+    website: str | None = None
+
+
+SENDER_WIDTH = 200
+
+
+def letters_sender(db: Database) -> dict[str, str]:
+    """The ``letters.*`` settings on file (any user), by key; a key never set is absent."""
+    with db.reading() as session:
+        return letters_sender_settings(session, demo=False)
+
+
+def set_letters_sender(db: Database, actor: Actor, sender: LettersSender, *, now: datetime) -> list[str]:
+    """Set (admins) what the letters say of the office; returns the keys changed. Each value is
+    checked before anything is written: a phone must be dialable, an address needs at least one
+    line. One audit event per key, naming the key only (the values are the office's, not a code)."""
+    problems: list[tuple[str, str]] = []
+    values: dict[str, str] = {}
+    for key, text, field in (
+        (LETTERS_COLLECTOR_NAME, sender.name, "name"),
+        (LETTERS_COLLECTOR_HOURS, sender.hours, "hours"),
+        (LETTERS_COLLECTOR_WEBSITE, sender.website, "website"),
+    ):
+        if text is not None:
+            values[key] = " ".join(text.split())[:SENDER_WIDTH]
+            if not values[key] and key != LETTERS_COLLECTOR_WEBSITE:
+                problems.append((field, "cannot be empty"))
+    if sender.address_lines is not None:
+        lines = [" ".join(line.split())[:SENDER_WIDTH] for line in sender.address_lines if line.strip()]
+        if not lines:
+            problems.append(("address", "needs at least one line"))
+        values[LETTERS_COLLECTOR_ADDRESS] = "\n".join(lines)
+    if sender.phone is not None:
+        found = normalize_phone(sender.phone)
+        if not found.valid:
+            problems.append(("phone", "is not a dialable phone number (e.g. 800-555-0100)"))
+        else:
+            values[LETTERS_COLLECTOR_PHONE] = format_national(found.number)
+    if problems:
+        raise EntryError(problems)
+    changed: list[str] = []
+    with db.writing() as session:
+        _require_manager(session, actor)
+        for key, value in values.items():
+            if (office_setting(session, key) or "") == value:
+                continue
+            put_office_setting(session, key, value)
+            audit.record(
+                session, actor, "office.setting", "office_setting", [None], at=now, details={"key": key}
+            )
+            changed.append(key)
+    return changed
