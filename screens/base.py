@@ -14,10 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar, cast
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 from textual.widgets._footer import FooterKey
 from textual.worker import Worker, WorkerState
 
@@ -95,3 +96,35 @@ class KeysFooter(Footer):
                 "question_mark", "?", "keys", help_keys[0].action, tooltip="Every key of this screen."
             )
         yield from (k for k in keys if k not in help_keys)
+
+
+# A table's columns: (key, heading, width or None for the content's); a screen has a wide set and,
+# below NARROW_WIDTH (an 80x24 terminal), a narrow one.
+Columns = tuple[tuple[str, str | Text, int | None], ...]
+NARROW_WIDTH = 110
+
+
+def lay_out_columns(table: DataTable[Any], width: int, narrow: Columns, wide: Columns) -> bool:
+    """Add the columns for a screen ``width`` wide; returns whether the narrow set was chosen."""
+    is_narrow = width < NARROW_WIDTH
+    for key, heading, size in narrow if is_narrow else wide:
+        table.add_column(heading, key=key, width=size)
+    return is_narrow
+
+
+def relay_columns(
+    screen: Screen[Any],
+    table: DataTable[Any],
+    columns: tuple[Columns, Columns],
+    refill: Callable[[], None],
+    keep: str | None,
+) -> bool:
+    """Lay the columns out again for the screen's width (narrow, wide), with ``refill`` adding the
+    rows already loaded and the cursor kept on row ``keep``; returns whether narrow."""
+    with screen.app.batch_update():
+        table.clear(columns=True)
+        is_narrow = lay_out_columns(table, screen.app.size.width, *columns)
+        refill()
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+    return is_narrow

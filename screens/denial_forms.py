@@ -123,11 +123,11 @@ class DenialForm(CollectorModal[DenialActionResult | None]):
             yield Static("Ctrl+S save · Esc close", id="form-keys")
 
     def fields(self) -> ComposeResult:
-        """The form's own fields (each form defines them)."""
+        """The form's own fields: every form below overrides it (the base is never shown itself)."""
         raise NotImplementedError
 
     def submit(self, values: dict[str, str]) -> DenialActionResult:
-        """Run the service with the form's values (in a worker thread)."""
+        """Run the service with the form's values (in a worker thread): every form overrides it."""
         raise NotImplementedError
 
     def confirmation(self, values: dict[str, str]) -> str | None:

@@ -27,7 +27,14 @@ from textual.worker import Worker
 
 from collector_tui.domain.money import format_cents
 from collector_tui.domain.phones import format_national
-from collector_tui.screens.base import CollectorScreen, KeysFooter
+from collector_tui.screens.base import (
+    NARROW_WIDTH,
+    CollectorScreen,
+    Columns,
+    KeysFooter,
+    lay_out_columns,
+    relay_columns,
+)
 from collector_tui.screens.denial_forms import (
     AppealForm,
     BillingForm,
@@ -64,7 +71,6 @@ from collector_tui.vocabulary import (
 
 PAGE_SIZE = 200
 PREFETCH_MARGIN = 10
-NARROW_WIDTH = 110  # below this the table shows its narrow columns (80x24 terminals)
 NO_DESCRIPTION = "no description on file"
 # The scenarios' labels are CORE's long names; the strip has room for a few words each.
 SCENARIO_SHORT: dict[str, str] = {
@@ -195,7 +201,7 @@ def describe_item(row: WorklistRow | None, detail: DenialDetail | None, today: d
 # Each column: key, heading, width (None: as wide as its widest cell, so no amount is ever cut).
 # Fixed widths that fit 120 (and 80) columns with room: an amount or a deadline is never cut
 # ("$12,345,678.90" is 14; "corrected 164 days late" 23), a payer's or a meaning's text may be.
-WIDE_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
+WIDE_COLUMNS: Columns = (
     ("points", Text("Pts", justify="right"), 4),
     ("payer", "Payer", 15),
     ("claim", "Claim / ICN", 17),
@@ -204,7 +210,7 @@ WIDE_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
     ("deadline", "Nearest deadline", 23),
     ("alarms", "Alarm", 5),
 )
-NARROW_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
+NARROW_COLUMNS: Columns = (
     ("points", Text("Pts", justify="right"), 4),
     ("payer", "Payer", 12),
     ("code", "Code", 7),
@@ -426,9 +432,7 @@ class DenialWorklistScreen(CollectorScreen[None]):
             self._render_detail(row)
 
     def _add_columns(self, table: DenialTable) -> None:
-        self._narrow = self.app.size.width < NARROW_WIDTH
-        for key, heading, width in NARROW_COLUMNS if self._narrow else WIDE_COLUMNS:
-            table.add_column(heading, key=key, width=width)
+        self._narrow = lay_out_columns(table, self.app.size.width, NARROW_COLUMNS, WIDE_COLUMNS)
 
     def on_resize(self) -> None:
         """Crossing the narrow width lays the columns out again, with the rows already loaded."""
@@ -437,13 +441,13 @@ class DenialWorklistScreen(CollectorScreen[None]):
         table = self.query_one(DenialTable)
         kept = self._highlighted()
         rows = tuple(self.rows.values())
-        with self.app.batch_update():
-            table.clear(columns=True)
+
+        def refill() -> None:
             self.rows = {}
-            self._add_columns(table)
             self._append(table, rows)
-            if kept is not None and str(kept.id) in table.rows:
-                table.move_cursor(row=table.get_row_index(str(kept.id)))
+
+        keep = str(kept.id) if kept is not None else None
+        self._narrow = relay_columns(self, table, (NARROW_COLUMNS, WIDE_COLUMNS), refill, keep)
 
     def _cells(self, row: WorklistRow) -> dict[str, str | Text]:
         today = self.today

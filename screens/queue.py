@@ -29,7 +29,14 @@ from collector_tui.domain.entry import EntryValueError, FilterWords, parse_filte
 from collector_tui.domain.languages import language_name, needs_interpreter
 from collector_tui.domain.money import format_cents
 from collector_tui.screens.account_search import AccountSearch, open_inbound_search
-from collector_tui.screens.base import CollectorScreen, KeysFooter
+from collector_tui.screens.base import (
+    NARROW_WIDTH,
+    CollectorScreen,
+    Columns,
+    KeysFooter,
+    lay_out_columns,
+    relay_columns,
+)
 from collector_tui.screens.navigation import OpenAccount, ShowTeam, ShowWorklist
 from collector_tui.services.audit import Actor
 from collector_tui.services.team.permissions import Permission, can
@@ -157,7 +164,6 @@ TINY_REASONS = {
     "callback": "callback",
     "rework": "worked",
 }
-NARROW_WIDTH = 110  # below this the queue shows its narrow columns (80x24 terminals)
 
 
 def _now_label(row: QueueRow, now: datetime | None = None, *, narrow: bool = False) -> str:
@@ -177,7 +183,7 @@ def _now_label(row: QueueRow, now: datetime | None = None, *, narrow: bool = Fal
 
 
 # Each column: key, heading, width (None: as wide as its widest cell, so no amount is ever cut).
-WIDE_COLUMNS: tuple[tuple[str, str | Text, int | None], ...] = (
+WIDE_COLUMNS: Columns = (
     ("points", Text("Pts", justify="right"), 4),
     ("account", "Account", None),
     ("guarantor", "Name", 16),
@@ -362,9 +368,7 @@ class QueueScreen(CollectorScreen[None]):
 
     def _add_columns(self, table: QueueTable) -> None:
         """The columns for the screen's width: at 80 columns the narrow set, in its order."""
-        self._narrow = self.app.size.width < NARROW_WIDTH
-        for key, heading, width in NARROW_COLUMNS if self._narrow else WIDE_COLUMNS:
-            table.add_column(heading, key=key, width=width)
+        self._narrow = lay_out_columns(table, self.app.size.width, NARROW_COLUMNS, WIDE_COLUMNS)
 
     def on_resize(self) -> None:
         """Crossing the narrow width lays the columns out again, with the rows already loaded."""
@@ -373,12 +377,10 @@ class QueueScreen(CollectorScreen[None]):
         table = self.query_one(QueueTable)
         kept = self._highlighted()
         rows = tuple(self.rows.values())
-        with self.app.batch_update():
-            table.clear(columns=True)
-            self._add_columns(table)
-            self._append(table, rows)
-            if kept is not None and str(kept.id) in table.rows:
-                table.move_cursor(row=table.get_row_index(str(kept.id)))
+        keep = str(kept.id) if kept is not None else None
+        self._narrow = relay_columns(
+            self, table, (NARROW_COLUMNS, WIDE_COLUMNS), lambda: self._append(table, rows), keep
+        )
         self._show_why()
 
     def _row_cells(self, table: QueueTable, row: QueueRow) -> list[str | Text]:
